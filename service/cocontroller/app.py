@@ -1,0 +1,394 @@
+"""The service's use cases, over the store, the geodata and the rule packs.
+
+Every entry point validates its input completely (all violations at once), so the server
+and the CLI only translate. Recording a fact that can change a customer's dealer (a contact,
+a designation, a new address) re-assigns a customer who already has an assignment, so the
+stored history follows the facts.
+"""
+
+import datetime as dt
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import clock
+from .assignment import ASSIGNMENT_FIELDS, Assigner, Decision, Preference, Subject, check_assignment_pack
+from .dealers import DealerVersion, Network, load_demo_network
+from .engine import RuleEngine
+from .enterprise import normalise_enterprise_number
+from .errors import AlreadyExists, InvalidArgument, NotFound
+from .geo import BelgiumBoundary
+from .history import CONTACT_KINDS, Contact
+from .packs import PackSlot
+from .postcodes import Postcode, PostcodeDirectory, PostcodeError, geodata_dir
+from .store import Store
+
+LANGUAGES = ("nl", "fr", "de", "en")
+CUSTOMER_KINDS = ("private", "professional")
+_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+# Clocks differ: an event stamped a little ahead of ours is still accepted.
+_FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+
+
+def repo_dir() -> Path:
+    return Path(__file__).resolve().parents[2]
+
+
+def rules_dir() -> Path:
+    return repo_dir() / "rules"
+
+
+@dataclass(frozen=True)
+class AssignmentView:
+    """An assignment as the API shows it: stored, or computed for a question."""
+
+    customer_id: str
+    dealer: DealerVersion
+    dealer_active: bool
+    basis: str
+    rule_id: str
+    explanation: str
+    distance_km: float
+    point: tuple[float, float]
+    point_source: str
+    rules_version: str
+    decision_date: dt.date
+    runners_up: list[dict]
+    skipped: list[dict]
+    stored: bool
+    valid_from: dt.datetime | None = None
+    valid_to: dt.datetime | None = None
+    id: int = 0
+
+
+class CoController:
+    def __init__(self, db_path: Path | str, rules_path: Path | None = None):
+        self.store = Store(db_path)
+        self.postcodes = PostcodeDirectory()
+        self.boundary = BelgiumBoundary()
+        self.engine = RuleEngine()
+        self.assignment_pack = PackSlot(
+            self.engine,
+            rules_path or rules_dir() / "assignment" / "assignment.yaml",
+            ASSIGNMENT_FIELDS,
+            check_assignment_pack,
+        )
+        self.assigner = Assigner(self.assignment_pack)
+        if not self.store.has_dealers():
+            self.seed_network(geodata_dir() / "demo-dealers.json")
+        self.reload_network()
+
+    # network
+
+    def seed_network(self, path: Path) -> None:
+        """Loads a network file into an empty store, in one transaction."""
+        with self.store.transaction():
+            for raw in load_demo_network(path):
+                self.store.add_dealer_version(_dealer_version(raw), change_id=f"seed:{path.name}")
+
+    def reload_network(self) -> None:
+        roles = tuple(self.assignment_pack.current.pack.parameters["eligible_roles"])
+        self.network = Network(self.store.dealer_versions(), roles)
+
+    def list_dealers(self, as_of: dt.date | None, active_only: bool) -> list[tuple[DealerVersion, bool]]:
+        day = as_of or clock.today()
+        network = self.network
+        found = []
+        for dealer_id in network.dealer_ids():
+            version = network.describe(dealer_id, day)
+            active = version.active_on(day)
+            if active or not active_only:
+                found.append((version, active))
+        return found
+
+    def get_dealer(self, dealer_id: str, as_of: dt.date | None) -> tuple[DealerVersion, bool]:
+        day = as_of or clock.today()
+        if dealer_id not in self.network:
+            raise NotFound(f"dealer {dealer_id!r} does not exist")
+        version = self.network.describe(dealer_id, day)
+        return version, version.active_on(day)
+
+    # geodata
+
+    def lookup_postcode(self, code: str, field: str = "postcode") -> Postcode:
+        try:
+            return self.postcodes.get(code)
+        except PostcodeError as e:
+            if e.reason == "unknown":
+                raise NotFound(str(e)) from None
+            raise InvalidArgument.of(field, str(e)) from None
+
+    def _postcode(self, code: str, field: str, violations: list) -> Postcode | None:
+        try:
+            return self.postcodes.get(code)
+        except PostcodeError as e:
+            violations.append((field, str(e)))
+            return None
+
+    def _point(self, lat, lon, field: str, violations: list) -> tuple[float, float] | None:
+        if lat is None and lon is None:
+            return None
+        if lat is None or lon is None:
+            violations.append((field, "give both latitude and longitude, or neither"))
+            return None
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            violations.append((field, "coordinates must be finite numbers"))
+        elif not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            violations.append((field, f"({lat}, {lon}) are not WGS84 coordinates"))
+        elif not self.boundary.contains(lat, lon):
+            violations.append((field, f"({lat:.5f}, {lon:.5f}) lies outside Belgium"))
+        else:
+            return (lat, lon)
+        return None
+
+    # customers
+
+    def upsert_customer(
+        self,
+        customer_id: str,
+        postcode: str,
+        lat: float | None = None,
+        lon: float | None = None,
+        language: str = "",
+        kind: str = "private",
+        enterprise_number: str = "",
+    ) -> tuple[dict, bool]:
+        violations: list[tuple[str, str]] = []
+        _check_id(customer_id, "id", violations)
+        pc = self._postcode(postcode, "postcode", violations)
+        point = self._point(lat, lon, "point", violations)
+        kind = kind or "private"
+        if kind not in CUSTOMER_KINDS:
+            violations.append(("kind", f"must be one of {', '.join(CUSTOMER_KINDS)}"))
+        if language and language not in LANGUAGES:
+            violations.append(("language", f"must be one of {', '.join(LANGUAGES)}"))
+        number = None
+        if kind == "professional":
+            if not enterprise_number:
+                violations.append(("enterprise_number", "a professional customer needs one"))
+            else:
+                try:
+                    number = normalise_enterprise_number(enterprise_number)
+                except ValueError as e:
+                    violations.append(("enterprise_number", str(e)))
+        elif enterprise_number:
+            violations.append(("enterprise_number", "only professional customers carry one"))
+        if violations:
+            raise InvalidArgument(violations)
+        if not language:
+            language = {"nl": "nl", "fr": "fr", "de": "de"}.get(pc.language_area, "fr")
+        before = self.store.get_customer(customer_id)
+        row, created = self.store.upsert_customer({
+            "id": customer_id, "postcode": pc.postcode,
+            "lat": point[0] if point else None, "lon": point[1] if point else None,
+            "language": language, "kind": kind, "enterprise_number": number,
+        })
+        if before and (before["postcode"], before["lat"], before["lon"]) != (
+            row["postcode"], row["lat"], row["lon"]
+        ):
+            self._follow_up(customer_id, "customer:address-changed")
+        return row, created
+
+    def get_customer(self, customer_id: str) -> dict:
+        violations: list = []
+        _check_id(customer_id, "customer_id", violations)
+        if violations:
+            raise InvalidArgument(violations)
+        row = self.store.get_customer(customer_id)
+        if row is None:
+            raise NotFound(f"customer {customer_id!r} does not exist")
+        return row
+
+    # facts
+
+    def record_contact(
+        self, event_id: str, customer_id: str, dealer_id: str, kind: str, occurred_at: dt.datetime | None
+    ) -> tuple[Contact, bool]:
+        violations: list[tuple[str, str]] = []
+        if event_id:
+            _check_id(event_id, "event_id", violations)
+        _check_id(customer_id, "customer_id", violations)
+        _check_id(dealer_id, "dealer_id", violations)
+        if kind not in CONTACT_KINDS:
+            violations.append(("kind", f"must be one of {', '.join(CONTACT_KINDS)}"))
+        if occurred_at is None:
+            violations.append(("occurred_at", "is required"))
+        elif occurred_at > clock.now() + _FUTURE_TOLERANCE:
+            violations.append(("occurred_at", f"{occurred_at.isoformat()} is in the future"))
+        if violations:
+            raise InvalidArgument(violations)
+        self.get_customer(customer_id)
+        if dealer_id not in self.network:
+            raise NotFound(f"dealer {dealer_id!r} does not exist")
+        if not event_id:
+            content = f"{customer_id}|{dealer_id}|{kind}|{clock.to_text(occurred_at)}"
+            event_id = "ev-" + hashlib.sha256(content.encode()).hexdigest()[:32]
+        contact = Contact(event_id, customer_id, dealer_id, kind, occurred_at.astimezone(clock.UTC))
+        try:
+            stored, created = self.store.record_contact(contact)
+        except ValueError as e:
+            raise AlreadyExists(str(e)) from None
+        if created:
+            self._follow_up(customer_id, f"contact:{event_id}")
+        return stored, created
+
+    def set_preference(self, customer_id: str, dealer_id: str, at: dt.datetime | None) -> Preference:
+        violations: list = []
+        _check_id(customer_id, "customer_id", violations)
+        _check_id(dealer_id, "dealer_id", violations)
+        at = at or clock.now()
+        if at > clock.now() + _FUTURE_TOLERANCE:
+            violations.append(("designated_at", f"{at.isoformat()} is in the future"))
+        if violations:
+            raise InvalidArgument(violations)
+        self.get_customer(customer_id)
+        if dealer_id not in self.network:
+            raise NotFound(f"dealer {dealer_id!r} does not exist")
+        preference = self.store.set_preference(customer_id, dealer_id, at)
+        self._follow_up(customer_id, f"preference:{preference.id}")
+        return preference
+
+    def revoke_preference(self, customer_id: str, at: dt.datetime | None) -> Preference:
+        violations: list = []
+        _check_id(customer_id, "customer_id", violations)
+        if violations:
+            raise InvalidArgument(violations)
+        self.get_customer(customer_id)
+        preference = self.store.revoke_preference(customer_id, at or clock.now())
+        if preference is None:
+            raise NotFound(f"customer {customer_id!r} has no standing preferred dealer")
+        self._follow_up(customer_id, f"preference-revoked:{preference.id}")
+        return preference
+
+    # assignment
+
+    def assign(self, customer_id: str, trigger: str = "api") -> tuple[AssignmentView, bool]:
+        """Decides now, stores the decision when it differs from the current assignment."""
+        customer = self.get_customer(customer_id)
+        at = clock.now()
+        decision = self._decide(customer, at)
+        row, changed = self.store.save_decision(customer_id, decision, at, trigger)
+        return self._from_row(row, clock.day_of(at)), changed
+
+    def responsible_for_customer(self, customer_id: str, as_of: dt.date | None) -> AssignmentView:
+        """The stored assignment in force on `as_of` (today by default); for a day before the
+        first stored one, what the rules say from the history known by the end of that day."""
+        customer = self.get_customer(customer_id)
+        day = as_of or clock.today()
+        if as_of:
+            at = clock.end_of_day(day) - dt.timedelta(microseconds=1)
+            row = self.store.assignment_at(customer_id, at)
+        else:
+            at = clock.now()
+            row = self.store.current_assignment(customer_id)
+        if row is not None:
+            return self._from_row(row, day)
+        return self._view(customer_id, self._decide(customer, at))
+
+    def responsible_for_location(
+        self, postcode: str, lat: float | None, lon: float | None, as_of: dt.date | None
+    ) -> AssignmentView:
+        violations: list = []
+        pc = self._postcode(postcode, "postcode", violations)
+        point = self._point(lat, lon, "point", violations)
+        if violations:
+            raise InvalidArgument(violations)
+        at = clock.end_of_day(as_of) - dt.timedelta(microseconds=1) if as_of else clock.now()
+        decision = self.assigner.decide(Subject(pc, point), self.network, at)
+        return self._view("", decision)
+
+    def assignments(self, customer_id: str) -> list[AssignmentView]:
+        self.get_customer(customer_id)
+        today = clock.today()
+        return [self._from_row(row, today) for row in self.store.assignments(customer_id)]
+
+    def _follow_up(self, customer_id: str, trigger: str) -> None:
+        if self.store.current_assignment(customer_id) is not None:
+            self.assign(customer_id, trigger)
+
+    def _decide(self, customer: dict, at: dt.datetime) -> Decision:
+        pc = self.postcodes.get(customer["postcode"])
+        point = (customer["lat"], customer["lon"]) if customer["lat"] is not None else None
+        subject = Subject(pc, point, customer["id"])
+        preference = self.store.preference_at(customer["id"], at)
+        return self.assigner.decide(
+            subject, self.network, at, self.store.contacts(customer["id"]), preference
+        )
+
+    def _view(self, customer_id: str, decision: Decision) -> AssignmentView:
+        return AssignmentView(
+            customer_id=customer_id,
+            dealer=decision.dealer,
+            dealer_active=True,
+            basis=decision.basis,
+            rule_id=decision.rule_id,
+            explanation=decision.explanation,
+            distance_km=decision.distance_km,
+            point=decision.point,
+            point_source=decision.point_source,
+            rules_version=decision.rules_version,
+            decision_date=decision.decision_date,
+            runners_up=[
+                {"dealer_id": c.dealer.dealer_id, "dealer_name": c.dealer.name, "basis": c.basis,
+                 "distance_km": round(c.distance_km, 3), "score": c.score}
+                for c in decision.runners_up
+            ],
+            skipped=[{"dealer_id": s.dealer_id, "basis": s.basis, "reason": s.reason}
+                     for s in decision.skipped],
+            stored=False,
+        )
+
+    def _from_row(self, row: dict, day: dt.date) -> AssignmentView:
+        decision_day = dt.date.fromisoformat(row["decision_date"])
+        dealer = self.network.describe(row["dealer_id"], decision_day)
+        runners_up = json.loads(row["runners_up"] or "[]")
+        for runner in runners_up:
+            if runner["dealer_id"] in self.network:
+                runner["dealer_name"] = self.network.describe(runner["dealer_id"], decision_day).name
+        return AssignmentView(
+            customer_id=row["customer_id"],
+            dealer=dealer,
+            dealer_active=self.network.version_on(row["dealer_id"], day) is not None,
+            basis=row["basis"],
+            rule_id=row["rule_id"],
+            explanation=row["explanation"],
+            distance_km=row["distance_km"],
+            point=(row["point_lat"], row["point_lon"]),
+            point_source=row["point_source"],
+            rules_version=row["rules_version"],
+            decision_date=decision_day,
+            runners_up=runners_up,
+            skipped=json.loads(row["skipped"] or "[]"),
+            stored=True,
+            valid_from=clock.from_text(row["valid_from"]),
+            valid_to=clock.from_text(row["valid_to"]) if row["valid_to"] else None,
+            id=row["id"],
+        )
+
+
+def _check_id(value: str, field: str, violations: list) -> None:
+    if not value:
+        violations.append((field, "is required"))
+    elif not _ID.match(value):
+        violations.append((field, f"{value!r} must be 1 to 64 of A-Z a-z 0-9 . _ : -"))
+
+
+def _dealer_version(raw: dict) -> DealerVersion:
+    return DealerVersion(
+        dealer_id=raw["id"],
+        legal_name=raw["legal_name"],
+        trade_name=raw.get("trade_name", ""),
+        enterprise_number=normalise_enterprise_number(raw["enterprise_number"]),
+        street=raw["street"],
+        postcode=raw["postcode"],
+        town=raw["town"],
+        lat=float(raw["lat"]),
+        lon=float(raw["lon"]),
+        languages=tuple(raw["languages"]),
+        roles=tuple(raw["roles"]),
+        active_from=dt.date.fromisoformat(raw["active_from"]),
+        active_until=dt.date.fromisoformat(raw["active_until"]) if raw.get("active_until") else None,
+    )

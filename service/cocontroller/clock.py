@@ -1,0 +1,47 @@
+"""Instants and days. Instants are stored as fixed-width UTC ISO text so that they sort as
+text; a day is a calendar day in Brussels, and a decision "as of" a day speaks for the end
+of that day."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+UTC = dt.timezone.utc
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(UTC)
+
+
+def today() -> dt.date:
+    return now().astimezone(BRUSSELS).date()
+
+
+def day_of(instant: dt.datetime) -> dt.date:
+    return instant.astimezone(BRUSSELS).date()
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The first instant after `day` in Brussels: what was in force on `day` was in force
+    just before it."""
+    start = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), BRUSSELS)
+    return start.astimezone(UTC)
+
+
+def to_text(instant: dt.datetime) -> str:
+    if instant.tzinfo is None:
+        raise ValueError("instants must carry a time zone")
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_text(text: str) -> dt.datetime:
+    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def parse_instant(text: str) -> dt.datetime:
+    """An ISO 8601 date-time; one without an offset is read as Brussels time, and a bare
+    date as its start in Brussels."""
+    value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=BRUSSELS)
+    return value.astimezone(UTC)

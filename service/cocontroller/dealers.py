@@ -1,0 +1,134 @@
+"""The dealer network as versions with effective dates.
+
+A dealer is active on a day when one of its versions covers that day (active_from to
+active_until, both inclusive). Opening, closing and moving a dealer add or end versions, so
+a question about an earlier day keeps seeing the network as it was then.
+"""
+
+import datetime as dt
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from threading import Lock
+
+from .geo import NearestIndex
+
+
+@dataclass(frozen=True)
+class DealerVersion:
+    dealer_id: str
+    legal_name: str
+    trade_name: str
+    enterprise_number: str
+    street: str
+    postcode: str
+    town: str
+    lat: float
+    lon: float
+    languages: tuple[str, ...]
+    roles: tuple[str, ...]
+    active_from: dt.date
+    active_until: dt.date | None
+    version_id: int = 0
+
+    def active_on(self, day: dt.date) -> bool:
+        return self.active_from <= day and (self.active_until is None or day <= self.active_until)
+
+    @property
+    def name(self) -> str:
+        return self.trade_name or self.legal_name
+
+
+def load_demo_network(path: Path) -> list[dict]:
+    """The dealers of a network file such as geodata/demo-dealers.json."""
+    return json.loads(path.read_text(encoding="utf-8"))["dealers"]
+
+
+class Network:
+    """Every dealer version, with the nearest-dealer index of each distinct active set."""
+
+    _INDEXES_KEPT = 64
+
+    def __init__(self, versions: list[DealerVersion], eligible_roles: tuple[str, ...]):
+        self.versions = sorted(versions, key=lambda v: (v.dealer_id, v.active_from))
+        self.eligible_roles = eligible_roles
+        self._by_dealer: dict[str, list[DealerVersion]] = {}
+        for version in self.versions:
+            self._by_dealer.setdefault(version.dealer_id, []).append(version)
+        self._indexes: OrderedDict[tuple, NearestIndex] = OrderedDict()
+        self._candidates: dict[dt.date, dict[str, DealerVersion]] = {}
+        self._lock = Lock()
+
+    def __contains__(self, dealer_id: str) -> bool:
+        return dealer_id in self._by_dealer
+
+    def dealer_ids(self) -> list[str]:
+        return sorted(self._by_dealer)
+
+    def version_on(self, dealer_id: str, day: dt.date) -> DealerVersion | None:
+        """The version in force on `day`, or None when the dealer is not active then."""
+        for version in self._by_dealer.get(dealer_id, ()):
+            if version.active_on(day):
+                return version
+        return None
+
+    def describe(self, dealer_id: str, day: dt.date) -> DealerVersion:
+        """The version in force on `day`, else the nearest one in time: for display."""
+        versions = self._by_dealer[dealer_id]
+        current = self.version_on(dealer_id, day)
+        if current:
+            return current
+        started = [v for v in versions if v.active_from <= day]
+        return started[-1] if started else versions[0]
+
+    def inactive_reason(self, dealer_id: str, day: dt.date) -> str:
+        """Why a dealer is not a candidate on `day`."""
+        if dealer_id not in self._by_dealer:
+            return f"{dealer_id} is not in the dealer network"
+        version = self.version_on(dealer_id, day)
+        if version is None:
+            versions = self._by_dealer[dealer_id]
+            later = [v for v in versions if v.active_from > day]
+            if later:
+                return f"{dealer_id} is not active on {day}: opens on {later[0].active_from}"
+            last = versions[-1]
+            return f"{dealer_id} is not active on {day}: closed after {last.active_until}"
+        if not self.eligible(version):
+            return (
+                f"{dealer_id} is not an authorised distributor "
+                f"(roles: {', '.join(version.roles) or 'none'})"
+            )
+        return ""
+
+    def eligible(self, version: DealerVersion) -> bool:
+        return any(role in self.eligible_roles for role in version.roles)
+
+    def candidates_on(self, day: dt.date) -> dict[str, DealerVersion]:
+        """The versions that can be assigned on `day`, by dealer id: active, with an eligible
+        role."""
+        found = self._candidates.get(day)
+        if found is None:
+            found = {v.dealer_id: v for v in self.versions if v.active_on(day) and self.eligible(v)}
+            with self._lock:
+                if len(self._candidates) > self._INDEXES_KEPT:
+                    self._candidates.clear()
+                self._candidates[day] = found
+        return found
+
+    def nearest(self, lat: float, lon: float, day: dt.date, k: int) -> list[tuple[DealerVersion, float]]:
+        """The k nearest assignable dealers on `day`, by geodesic distance (km)."""
+        candidates = self.candidates_on(day)
+        if not candidates:
+            return []
+        key = tuple((v.dealer_id, v.lat, v.lon) for v in candidates.values())
+        with self._lock:
+            index = self._indexes.get(key)
+            if index is None:
+                index = NearestIndex([(v.dealer_id, v.lat, v.lon) for v in candidates.values()])
+                self._indexes[key] = index
+                if len(self._indexes) > self._INDEXES_KEPT:
+                    self._indexes.popitem(last=False)
+            else:
+                self._indexes.move_to_end(key)
+        return [(candidates[dealer_id], km) for dealer_id, km in index.nearest(lat, lon, k)]

@@ -1,0 +1,107 @@
+"""Where things are: Belgium's outline for checking customer coordinates, and an exact
+k-nearest search by geodesic distance that stays fast however many dealers there are."""
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import shapely
+from geopy.distance import geodesic
+
+from .postcodes import geodata_dir
+
+# Points this far outside the outline still count as in Belgium (degrees: 105 m east-west, 165 m
+# north-south): the published outline is simplified by 0.001 degrees
+_BORDER_TOLERANCE = 0.0015
+
+# The local projection: x = lon * cos(50.5°), y = lat, in km. Between latitudes 47 and 54 a
+# planar distance is within 8 % of the geodesic one, so a search radius of 1.10 times a known
+# geodesic distance, plus 0.5 km for rounding, holds every point that could be nearer.
+_KM_PER_DEGREE = 111.2
+_COS_REF = math.cos(math.radians(50.5))
+_MIN_LAT, _MAX_LAT = 47.0, 54.0
+_MARGIN_FACTOR = 1.10
+_MARGIN_KM = 0.5
+_FIRST_RADIUS_KM = 5.0
+
+
+def geodesic_km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
+    """The distance on the WGS 84 ellipsoid, in km"""
+    return geodesic((a_lat, a_lon), (b_lat, b_lon)).km
+
+
+class BelgiumBoundary:
+    """Belgium's outline from geodata/belgium.geojson, to reject coordinates outside Belgium"""
+
+    def __init__(self, path: Path | None = None):
+        path = path or geodata_dir() / "belgium.geojson"
+        feature = json.loads(Path(path).read_text(encoding="utf-8"))
+        self._geometry = shapely.geometry.shape(feature["geometry"]).buffer(_BORDER_TOLERANCE)
+        shapely.prepare(self._geometry)
+
+    def contains(self, lat: float, lon: float) -> bool:
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            return False
+        return self._geometry.contains(shapely.Point(lon, lat))
+
+
+def _project(lat: float, lon: float) -> tuple[float, float]:
+    return lon * _COS_REF * _KM_PER_DEGREE, lat * _KM_PER_DEGREE
+
+
+def _check_latitude(lat: float) -> None:
+    if not _MIN_LAT <= lat <= _MAX_LAT:
+        raise ValueError(
+            f"latitude {lat} is outside {_MIN_LAT}-{_MAX_LAT}, where the search is exact"
+        )
+
+
+class NearestIndex:
+    """The k nearest of a fixed set of (id, lat, lon) points by geodesic distance. An STRtree in
+    a local projection finds the candidates; the geodesic distance ranks them."""
+
+    def __init__(self, points: Sequence[tuple[str, float, float]]):
+        if not points:
+            raise ValueError("NearestIndex needs at least one point")
+        for _, lat, _ in points:
+            _check_latitude(lat)
+        self._points = list(points)
+        self._tree = shapely.STRtree(
+            [shapely.Point(_project(lat, lon)) for _, lat, lon in self._points]
+        )
+
+    def __len__(self) -> int:
+        return len(self._points)
+
+    def nearest(self, lat: float, lon: float, k: int = 3) -> list[tuple[str, float]]:
+        """Up to k (id, km) pairs, nearest first; ties in metres go by id"""
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        _check_latitude(lat)
+        x, y = _project(lat, lon)
+        origin = shapely.Point(x, y)
+        if k >= len(self._points):
+            candidates = range(len(self._points))
+        else:
+            # Any k points give an upper bound on the k-th nearest distance; every point within
+            # that distance lies within the margin of it on the plane
+            radius = _FIRST_RADIUS_KM
+            while True:
+                square = shapely.box(x - radius, y - radius, x + radius, y + radius)
+                found = self._tree.query(square)
+                if len(found) >= k:
+                    break
+                radius *= 2
+            bound = sorted(self._distance(i, lat, lon) for i in found)[k - 1]
+            candidates = self._tree.query(
+                origin, predicate="dwithin", distance=bound * _MARGIN_FACTOR + _MARGIN_KM
+            )
+        ranked = sorted(
+            (round(self._distance(i, lat, lon), 3), self._points[i][0]) for i in candidates
+        )
+        return [(id, km) for km, id in ranked[:k]]
+
+    def _distance(self, i: int, lat: float, lon: float) -> float:
+        _, p_lat, p_lon = self._points[i]
+        return geodesic_km(lat, lon, p_lat, p_lon)

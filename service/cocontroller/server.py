@@ -1,0 +1,326 @@
+"""The gRPC server: thin servicers that validate the shape of a request, call the domain
+(app.CoController) and map the answer to protobuf.
+
+Domain errors map to one status each; bad input always carries google.rpc.BadRequest field
+violations, so a client never sees UNKNOWN or INTERNAL for what it sent.
+"""
+
+import datetime as dt
+import functools
+import logging
+import signal
+import threading
+from concurrent import futures
+
+import grpc
+from google.protobuf import timestamp_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from google.type import date_pb2
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from grpc_status import rpc_status
+
+from . import clock
+from .app import AssignmentView, CoController
+from .dealers import DealerVersion
+from .errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from .history import CONTACT_KINDS
+from .v1 import assignment_pb2 as pb
+from .v1 import assignment_pb2_grpc as pb_grpc
+
+log = logging.getLogger(__name__)
+
+_BASES = {name: pb.AssignmentBasis.Value(f"ASSIGNMENT_BASIS_{name}") for name in
+          ("PURCHASE", "PREFERRED", "HISTORY", "NEAREST")}
+_CONTACT_KINDS = {pb.ContactKind.Value(f"CONTACT_KIND_{k.upper()}"): k for k in CONTACT_KINDS}
+_CUSTOMER_KINDS = {pb.CUSTOMER_KIND_PRIVATE: "private", pb.CUSTOMER_KIND_PROFESSIONAL: "professional"}
+
+
+class BadField(Exception):
+    """A request field that cannot even be read (a date that does not exist, ...)."""
+
+    def __init__(self, field: str, description: str):
+        self.field, self.description = field, description
+        super().__init__(f"{field}: {description}")
+
+
+def _abort(context, code, message, violations=()):
+    detail = None
+    if violations:
+        detail = error_details_pb2.BadRequest(
+            field_violations=[
+                error_details_pb2.BadRequest.FieldViolation(field=f, description=d)
+                for f, d in violations
+            ]
+        )
+    status = status_pb2.Status(code=code, message=message)
+    if detail is not None:
+        status.details.add().Pack(detail)
+    context.abort_with_status(rpc_status.to_status(status))
+
+
+def handles_errors(prefix: str = ""):
+    """Maps domain errors to statuses; `prefix` turns a domain field name into the request's
+    field path (for instance "customer.")."""
+
+    def wrap(method):
+        @functools.wraps(method)
+        def call(self, request, context):
+            try:
+                return method(self, request, context)
+            except BadField as e:
+                _abort(context, code_pb2.INVALID_ARGUMENT, str(e), [(e.field, e.description)])
+            except InvalidArgument as e:
+                violations = [(prefix + f, d) for f, d in e.violations]
+                _abort(context, code_pb2.INVALID_ARGUMENT,
+                       "; ".join(f"{f}: {d}" for f, d in violations), violations)
+            except NotFound as e:
+                _abort(context, code_pb2.NOT_FOUND, str(e))
+            except AlreadyExists as e:
+                _abort(context, code_pb2.ALREADY_EXISTS, str(e))
+            except FailedPrecondition as e:
+                _abort(context, code_pb2.FAILED_PRECONDITION, str(e))
+
+        return call
+
+    return wrap
+
+
+def read_date(message: date_pb2.Date, field: str) -> dt.date | None:
+    if message.year == 0 and message.month == 0 and message.day == 0:
+        return None
+    try:
+        return dt.date(message.year, message.month, message.day)
+    except ValueError as e:
+        raise BadField(field, f"{message.year}-{message.month}-{message.day} is not a date: {e}") from None
+
+
+def read_time(message: timestamp_pb2.Timestamp, field: str) -> dt.datetime | None:
+    if message.seconds == 0 and message.nanos == 0:
+        return None
+    try:
+        return message.ToDatetime(tzinfo=clock.UTC)
+    except (ValueError, OverflowError) as e:
+        raise BadField(field, f"not a valid timestamp: {e}") from None
+
+
+def date_pb(day: dt.date | None) -> date_pb2.Date | None:
+    return date_pb2.Date(year=day.year, month=day.month, day=day.day) if day else None
+
+
+def time_pb(instant: dt.datetime | None) -> timestamp_pb2.Timestamp | None:
+    if instant is None:
+        return None
+    stamp = timestamp_pb2.Timestamp()
+    stamp.FromDatetime(instant)
+    return stamp
+
+
+def dealer_pb(version: DealerVersion, active: bool) -> pb.Dealer:
+    return pb.Dealer(
+        id=version.dealer_id, legal_name=version.legal_name, trade_name=version.trade_name,
+        enterprise_number=version.enterprise_number, street=version.street,
+        postcode=version.postcode, town=version.town,
+        location=pb.GeoPoint(latitude=version.lat, longitude=version.lon),
+        languages=version.languages, roles=version.roles,
+        active_from=date_pb(version.active_from), active_until=date_pb(version.active_until),
+        active=active,
+    )
+
+
+def assignment_pb(view: AssignmentView) -> pb.Assignment:
+    return pb.Assignment(
+        customer_id=view.customer_id,
+        dealer=dealer_pb(view.dealer, view.dealer_active),
+        basis=_BASES[view.basis],
+        explanation=view.explanation,
+        distance_km=round(view.distance_km, 3),
+        point=pb.GeoPoint(latitude=view.point[0], longitude=view.point[1]),
+        point_source=view.point_source,
+        rules_version=view.rules_version,
+        rule_id=view.rule_id,
+        runners_up=[
+            pb.DealerCandidate(dealer_id=r["dealer_id"], dealer_name=r.get("dealer_name", ""),
+                               basis=_BASES[r["basis"]], distance_km=r["distance_km"],
+                               score=r["score"])
+            for r in view.runners_up
+        ],
+        skipped=[pb.SkippedDealer(dealer_id=s["dealer_id"], basis=_BASES[s["basis"]],
+                                  reason=s["reason"]) for s in view.skipped],
+        valid_from=time_pb(view.valid_from),
+        valid_to=time_pb(view.valid_to),
+        stored=view.stored,
+        decision_date=date_pb(view.decision_date),
+        assignment_id=view.id,
+    )
+
+
+def customer_pb(row: dict) -> pb.Customer:
+    kinds = {v: k for k, v in _CUSTOMER_KINDS.items()}
+    customer = pb.Customer(
+        id=row["id"], postcode=row["postcode"], language=row["language"],
+        kind=kinds[row["kind"]], enterprise_number=row["enterprise_number"] or "",
+        created_at=time_pb(clock.from_text(row["created_at"])),
+        updated_at=time_pb(clock.from_text(row["updated_at"])),
+    )
+    if row["lat"] is not None:
+        customer.point.CopyFrom(pb.GeoPoint(latitude=row["lat"], longitude=row["lon"]))
+    return customer
+
+
+def contact_pb(contact) -> pb.ContactEvent:
+    kinds = {v: k for k, v in _CONTACT_KINDS.items()}
+    return pb.ContactEvent(
+        event_id=contact.event_id, customer_id=contact.customer_id,
+        dealer_id=contact.dealer_id, kind=kinds[contact.kind],
+        occurred_at=time_pb(contact.occurred_at),
+    )
+
+
+def preference_pb(preference) -> pb.Preference:
+    return pb.Preference(
+        id=preference.id, customer_id=preference.customer_id, dealer_id=preference.dealer_id,
+        designated_at=time_pb(preference.designated_at), revoked_at=time_pb(preference.revoked_at),
+    )
+
+
+class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
+    def __init__(self, app: CoController):
+        self.app = app
+
+    @handles_errors()
+    def AssignDealer(self, request, context):
+        trigger = f"api:{request.reason}" if request.reason else "api"
+        view, changed = self.app.assign(request.customer_id, trigger)
+        return pb.AssignDealerResponse(assignment=assignment_pb(view), changed=changed)
+
+    @handles_errors()
+    def GetResponsibleDealer(self, request, context):
+        as_of = read_date(request.as_of, "as_of")
+        subject = request.WhichOneof("subject")
+        if subject == "customer_id":
+            view = self.app.responsible_for_customer(request.customer_id, as_of)
+        elif subject == "location":
+            point = request.location.point if request.location.HasField("point") else None
+            view = self.app.responsible_for_location(
+                request.location.postcode,
+                point.latitude if point else None,
+                point.longitude if point else None,
+                as_of,
+            )
+        else:
+            raise BadField("subject", "give a customer_id or a location")
+        return pb.GetResponsibleDealerResponse(assignment=assignment_pb(view))
+
+    @handles_errors()
+    def ListAssignments(self, request, context):
+        views = self.app.assignments(request.customer_id)
+        return pb.ListAssignmentsResponse(assignments=[assignment_pb(v) for v in views])
+
+    @handles_errors("customer.")
+    def UpsertCustomer(self, request, context):
+        c = request.customer
+        if c.kind == pb.CUSTOMER_KIND_UNSPECIFIED:
+            kind = "private"
+        elif c.kind in _CUSTOMER_KINDS:
+            kind = _CUSTOMER_KINDS[c.kind]
+        else:
+            raise BadField("customer.kind", f"unknown kind {c.kind}")
+        point = c.point if c.HasField("point") else None
+        row, created = self.app.upsert_customer(
+            c.id, c.postcode,
+            point.latitude if point else None, point.longitude if point else None,
+            c.language, kind, c.enterprise_number,
+        )
+        return pb.UpsertCustomerResponse(customer=customer_pb(row), created=created)
+
+    @handles_errors()
+    def GetCustomer(self, request, context):
+        return pb.GetCustomerResponse(customer=customer_pb(self.app.get_customer(request.customer_id)))
+
+    @handles_errors("event.")
+    def RecordContact(self, request, context):
+        e = request.event
+        if e.kind not in _CONTACT_KINDS:
+            raise BadField("event.kind", "must be one of " + ", ".join(
+                pb.ContactKind.Name(k) for k in _CONTACT_KINDS))
+        contact, created = self.app.record_contact(
+            e.event_id, e.customer_id, e.dealer_id, _CONTACT_KINDS[e.kind],
+            read_time(e.occurred_at, "event.occurred_at"),
+        )
+        return pb.RecordContactResponse(event=contact_pb(contact), created=created)
+
+    @handles_errors()
+    def SetPreferredDealer(self, request, context):
+        preference = self.app.set_preference(
+            request.customer_id, request.dealer_id,
+            read_time(request.designated_at, "designated_at"),
+        )
+        return pb.SetPreferredDealerResponse(preference=preference_pb(preference))
+
+    @handles_errors()
+    def RevokePreferredDealer(self, request, context):
+        preference = self.app.revoke_preference(
+            request.customer_id, read_time(request.revoked_at, "revoked_at")
+        )
+        return pb.RevokePreferredDealerResponse(preference=preference_pb(preference))
+
+    @handles_errors()
+    def ListDealers(self, request, context):
+        dealers = self.app.list_dealers(read_date(request.as_of, "as_of"), request.active_only)
+        return pb.ListDealersResponse(dealers=[dealer_pb(v, active) for v, active in dealers])
+
+    @handles_errors()
+    def GetDealer(self, request, context):
+        if not request.dealer_id:
+            raise BadField("dealer_id", "is required")
+        version, active = self.app.get_dealer(request.dealer_id, read_date(request.as_of, "as_of"))
+        return pb.GetDealerResponse(dealer=dealer_pb(version, active))
+
+    @handles_errors()
+    def LookupPostcode(self, request, context):
+        p = self.app.lookup_postcode(request.postcode)
+        return pb.LookupPostcodeResponse(postcode=pb.PostcodeInfo(
+            postcode=p.postcode, point=pb.GeoPoint(latitude=p.lat, longitude=p.lon),
+            point_source=p.point_source, place=p.place,
+            municipality_refnis=p.municipality_refnis, municipality_nl=p.municipality_nl,
+            municipality_fr=p.municipality_fr, municipality_de=p.municipality_de,
+            province_nl=p.province_nl, province_fr=p.province_fr,
+            region_nl=p.region_nl, region_fr=p.region_fr, language_area=p.language_area,
+        ))
+
+
+def build_server(app: CoController, address: str, max_workers: int = 16) -> tuple[grpc.Server, int]:
+    """A started server; returns it with the port it bound (address may end in :0)."""
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers))
+    pb_grpc.add_DealerAssignmentServiceServicer_to_server(DealerAssignmentServicer(app), server)
+    health_servicer = health.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    services = [
+        pb.DESCRIPTOR.services_by_name["DealerAssignmentService"].full_name,
+        health.SERVICE_NAME,
+        reflection.SERVICE_NAME,
+    ]
+    reflection.enable_server_reflection(services, server)
+    port = server.add_insecure_port(address)
+    if port == 0:
+        raise OSError(f"cannot bind {address}")
+    server.start()
+    for name in services[:1] + [""]:
+        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    return server, port
+
+
+def serve(db_path: str, port: int, host: str = "localhost") -> None:
+    """Runs until SIGINT or SIGTERM, then drains calls in flight for up to 5 seconds."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    app = CoController(db_path)
+    server, bound = build_server(app, f"{host}:{port}")
+    log.info("cocontroller serving on %s:%d (database %s, rules %s)", host, bound, db_path,
+             app.assignment_pack.current.version)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    log.info("stopping")
+    server.stop(grace=5).wait()

@@ -1,0 +1,373 @@
+"""The SQLite store: customers, contact events, preferences, dealer versions and the history
+of assignments.
+
+WAL lets readers run beside the one writer; foreign keys are on; the schema moves forward
+through the migrations below (sqlite-utils' Migrations, recorded in the database). Each thread gets its own
+connection (sqlite3 connections must not be shared between threads).
+"""
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from . import clock
+from .assignment import Decision, Preference
+from .dealers import DealerVersion
+from .history import Contact
+
+
+MIGRATIONS = Migrations("cocontroller")
+
+
+@MIGRATIONS()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["dealers"].create({"id": str, "created_at": str}, pk="id")
+    db["dealer_versions"].create(
+        {
+            "id": int, "dealer_id": str, "legal_name": str, "trade_name": str,
+            "enterprise_number": str, "street": str, "postcode": str, "town": str,
+            "lat": float, "lon": float, "languages": str, "roles": str,
+            "active_from": str, "active_until": str, "recorded_at": str, "change_id": str,
+        },
+        pk="id",
+        foreign_keys=[("dealer_id", "dealers", "id")],
+        not_null={"dealer_id", "legal_name", "enterprise_number", "postcode", "lat", "lon",
+                  "languages", "roles", "active_from", "recorded_at"},
+    )
+    db["dealer_versions"].create_index(["dealer_id", "active_from"], unique=True)
+    db["customers"].create(
+        {
+            "id": str, "postcode": str, "lat": float, "lon": float, "language": str,
+            "kind": str, "enterprise_number": str, "created_at": str, "updated_at": str,
+        },
+        pk="id",
+        not_null={"postcode", "language", "kind", "created_at", "updated_at"},
+    )
+    db["contact_events"].create(
+        {
+            "event_id": str, "customer_id": str, "dealer_id": str, "kind": str,
+            "occurred_at": str, "recorded_at": str,
+        },
+        pk="event_id",
+        foreign_keys=[("customer_id", "customers", "id"), ("dealer_id", "dealers", "id")],
+        not_null={"customer_id", "dealer_id", "kind", "occurred_at", "recorded_at"},
+    )
+    db["contact_events"].create_index(["customer_id", "occurred_at"])
+    db["preferences"].create(
+        {
+            "id": int, "customer_id": str, "dealer_id": str, "designated_at": str,
+            "revoked_at": str, "recorded_at": str,
+        },
+        pk="id",
+        foreign_keys=[("customer_id", "customers", "id"), ("dealer_id", "dealers", "id")],
+        not_null={"customer_id", "dealer_id", "designated_at", "recorded_at"},
+    )
+    db["preferences"].create_index(["customer_id", "designated_at"])
+    db["assignments"].create(
+        {
+            "id": int, "customer_id": str, "dealer_id": str, "basis": str, "rule_id": str,
+            "valid_from": str, "valid_to": str, "explanation": str, "distance_km": float,
+            "point_lat": float, "point_lon": float, "point_source": str,
+            "runners_up": str, "skipped": str, "rules_version": str, "decision_date": str,
+            "trigger": str, "decided_at": str,
+        },
+        pk="id",
+        foreign_keys=[("customer_id", "customers", "id"), ("dealer_id", "dealers", "id")],
+        not_null={"customer_id", "dealer_id", "basis", "rule_id", "valid_from",
+                  "explanation", "rules_version", "decision_date", "trigger", "decided_at"},
+    )
+    db["assignments"].create_index(["customer_id", "valid_from"])
+    db.execute(
+        "CREATE UNIQUE INDEX assignments_current ON assignments(customer_id) "
+        "WHERE valid_to IS NULL"
+    )
+
+
+
+class Store:
+    def __init__(self, path: Path | str):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self.migrate()
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            db = self._local.db = sqlite_utils.Database(conn)
+        return db
+
+    def transaction(self):
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error: one writer, no lost updates."""
+        return _Transaction(self.db.conn)
+
+    def applied_migrations(self) -> list[str]:
+        return [m.name for m in MIGRATIONS.applied(self.db)]
+
+    def migrate(self) -> None:
+        """Applies the pending migrations; BEGIN IMMEDIATE keeps two processes from racing."""
+        with self.transaction():
+            MIGRATIONS.apply(self.db)
+
+    # dealers
+
+    def add_dealer_version(self, version: DealerVersion, change_id: str | None = None) -> int:
+        now = clock.to_text(clock.now())
+        self.db.execute(
+            "INSERT OR IGNORE INTO dealers (id, created_at) VALUES (?, ?)",
+            [version.dealer_id, now],
+        )
+        cursor = self.db.execute(
+            "INSERT INTO dealer_versions (dealer_id, legal_name, trade_name, enterprise_number,"
+            " street, postcode, town, lat, lon, languages, roles, active_from, active_until,"
+            " recorded_at, change_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                version.dealer_id, version.legal_name, version.trade_name,
+                version.enterprise_number, version.street, version.postcode, version.town,
+                version.lat, version.lon, json.dumps(list(version.languages)),
+                json.dumps(list(version.roles)), version.active_from.isoformat(),
+                version.active_until.isoformat() if version.active_until else None,
+                now, change_id,
+            ],
+        )
+        return cursor.lastrowid
+
+    def dealer_versions(self) -> list[DealerVersion]:
+        return [
+            DealerVersion(
+                dealer_id=row["dealer_id"], legal_name=row["legal_name"],
+                trade_name=row["trade_name"] or "", enterprise_number=row["enterprise_number"],
+                street=row["street"] or "", postcode=row["postcode"], town=row["town"] or "",
+                lat=row["lat"], lon=row["lon"], languages=tuple(json.loads(row["languages"])),
+                roles=tuple(json.loads(row["roles"])),
+                active_from=dt.date.fromisoformat(row["active_from"]),
+                active_until=(
+                    dt.date.fromisoformat(row["active_until"]) if row["active_until"] else None
+                ),
+                version_id=row["id"],
+            )
+            for row in self.db.query("SELECT * FROM dealer_versions ORDER BY id")
+        ]
+
+    def has_dealers(self) -> bool:
+        return self.db.execute("SELECT 1 FROM dealers LIMIT 1").fetchone() is not None
+
+    # customers
+
+    def get_customer(self, customer_id: str) -> dict | None:
+        rows = list(self.db.query("SELECT * FROM customers WHERE id = ?", [customer_id]))
+        return rows[0] if rows else None
+
+    def upsert_customer(self, customer: dict) -> tuple[dict, bool]:
+        """Inserts or updates by id; returns the stored row and whether it was created."""
+        now = clock.to_text(clock.now())
+        with self.transaction():
+            existing = self.get_customer(customer["id"])
+            row = dict(customer, updated_at=now,
+                       created_at=existing["created_at"] if existing else now)
+            self.db.execute(
+                "INSERT INTO customers (id, postcode, lat, lon, language, kind, "
+                "enterprise_number, created_at, updated_at) VALUES (:id, :postcode, :lat, "
+                ":lon, :language, :kind, :enterprise_number, :created_at, :updated_at) "
+                "ON CONFLICT(id) DO UPDATE SET postcode=excluded.postcode, lat=excluded.lat, "
+                "lon=excluded.lon, language=excluded.language, kind=excluded.kind, "
+                "enterprise_number=excluded.enterprise_number, updated_at=excluded.updated_at",
+                row,
+            )
+        return row, existing is None
+
+    # contacts
+
+    def record_contact(self, contact: Contact) -> tuple[Contact, bool]:
+        """Idempotent by event id: a second call with the same event returns the stored one
+        and False. Raises ValueError when the id was used for a different event."""
+        with self.transaction():
+            stored = self.get_contact(contact.event_id)
+            if stored is not None:
+                if stored != contact:
+                    raise ValueError(
+                        f"event {contact.event_id} was recorded before with other content"
+                    )
+                return stored, False
+            self.db.execute(
+                "INSERT INTO contact_events (event_id, customer_id, dealer_id, kind,"
+                " occurred_at, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [contact.event_id, contact.customer_id, contact.dealer_id, contact.kind,
+                 clock.to_text(contact.occurred_at), clock.to_text(clock.now())],
+            )
+        return contact, True
+
+    def get_contact(self, event_id: str) -> Contact | None:
+        rows = list(self.db.query("SELECT * FROM contact_events WHERE event_id = ?", [event_id]))
+        return _contact(rows[0]) if rows else None
+
+    def contacts(self, customer_id: str) -> list[Contact]:
+        return [
+            _contact(row)
+            for row in self.db.query(
+                "SELECT * FROM contact_events WHERE customer_id = ? ORDER BY occurred_at",
+                [customer_id],
+            )
+        ]
+
+    # preferences
+
+    def set_preference(self, customer_id: str, dealer_id: str, at: dt.datetime) -> Preference:
+        """Designates a preferred dealer; a standing designation is revoked at the same
+        moment, so at most one stands."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE preferences SET revoked_at = ? WHERE customer_id = ? AND revoked_at IS NULL",
+                [clock.to_text(at), customer_id],
+            )
+            cursor = self.db.execute(
+                "INSERT INTO preferences (customer_id, dealer_id, designated_at, recorded_at)"
+                " VALUES (?, ?, ?, ?)",
+                [customer_id, dealer_id, clock.to_text(at), clock.to_text(clock.now())],
+            )
+        return Preference(cursor.lastrowid, customer_id, dealer_id, at)
+
+    def revoke_preference(self, customer_id: str, at: dt.datetime) -> Preference | None:
+        with self.transaction():
+            current = self.preference_at(customer_id, None)
+            if current is None:
+                return None
+            self.db.execute(
+                "UPDATE preferences SET revoked_at = ? WHERE id = ?", [clock.to_text(at), current.id]
+            )
+        return Preference(current.id, customer_id, current.dealer_id, current.designated_at, at)
+
+    def preference_at(self, customer_id: str, at: dt.datetime | None) -> Preference | None:
+        """The designation standing at `at` (None: the one not revoked)."""
+        if at is None:
+            sql = ("SELECT * FROM preferences WHERE customer_id = ? AND revoked_at IS NULL "
+                   "ORDER BY designated_at DESC, id DESC LIMIT 1")
+            params = [customer_id]
+        else:
+            text = clock.to_text(at)
+            sql = ("SELECT * FROM preferences WHERE customer_id = ? AND designated_at <= ? "
+                   "AND (revoked_at IS NULL OR revoked_at > ?) "
+                   "ORDER BY designated_at DESC, id DESC LIMIT 1")
+            params = [customer_id, text, text]
+        rows = list(self.db.query(sql, params))
+        return _preference(rows[0]) if rows else None
+
+    # assignments
+
+    def current_assignment(self, customer_id: str) -> dict | None:
+        rows = list(self.db.query(
+            "SELECT * FROM assignments WHERE customer_id = ? AND valid_to IS NULL", [customer_id]
+        ))
+        return rows[0] if rows else None
+
+    def assignment_at(self, customer_id: str, at: dt.datetime) -> dict | None:
+        """The assignment in force at `at`."""
+        text = clock.to_text(at)
+        rows = list(self.db.query(
+            "SELECT * FROM assignments WHERE customer_id = ? AND valid_from <= ? "
+            "AND (valid_to IS NULL OR valid_to > ?) ORDER BY valid_from DESC LIMIT 1",
+            [customer_id, text, text],
+        ))
+        return rows[0] if rows else None
+
+    def assignments(self, customer_id: str) -> list[dict]:
+        return list(self.db.query(
+            "SELECT * FROM assignments WHERE customer_id = ? ORDER BY valid_from DESC, id DESC",
+            [customer_id],
+        ))
+
+    def save_decision(
+        self, customer_id: str, decision: Decision, at: dt.datetime, trigger: str
+    ) -> tuple[dict, bool]:
+        """Stores `decision` as the customer's assignment from `at`, closing the current one,
+        unless the current one already names the same dealer on the same basis and rule pack
+        version. Returns the assignment in force and whether a new version was written."""
+        with self.transaction():
+            current = self.current_assignment(customer_id)
+            if current and (current["dealer_id"], current["basis"], current["rules_version"]) == (
+                decision.dealer.dealer_id, decision.basis, decision.rules_version
+            ):
+                return current, False
+            at_text = clock.to_text(at)
+            if current:
+                self.db.execute(
+                    "UPDATE assignments SET valid_to = ? WHERE id = ?", [at_text, current["id"]]
+                )
+            row = {
+                "customer_id": customer_id,
+                "dealer_id": decision.dealer.dealer_id,
+                "basis": decision.basis,
+                "rule_id": decision.rule_id,
+                "valid_from": at_text,
+                "valid_to": None,
+                "explanation": decision.explanation,
+                "distance_km": decision.distance_km,
+                "point_lat": decision.point[0],
+                "point_lon": decision.point[1],
+                "point_source": decision.point_source,
+                "runners_up": json.dumps([
+                    {"dealer_id": c.dealer.dealer_id, "basis": c.basis,
+                     "distance_km": round(c.distance_km, 3), "score": c.score}
+                    for c in decision.runners_up
+                ]),
+                "skipped": json.dumps([
+                    {"dealer_id": s.dealer_id, "basis": s.basis, "reason": s.reason}
+                    for s in decision.skipped
+                ]),
+                "rules_version": decision.rules_version,
+                "decision_date": decision.decision_date.isoformat(),
+                "trigger": trigger,
+                "decided_at": clock.to_text(clock.now()),
+            }
+            cursor = self.db.execute(
+                f"INSERT INTO assignments ({', '.join(row)}) "
+                f"VALUES ({', '.join(':' + k for k in row)})",
+                row,
+            )
+            row["id"] = cursor.lastrowid
+        return row, True
+
+
+class _Transaction:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.outer = False
+
+    def __enter__(self):
+        # Nested use joins the outer transaction.
+        self.outer = not self.conn.in_transaction
+        if self.outer:
+            self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.outer:
+            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        return False
+
+
+def _contact(row) -> Contact:
+    return Contact(
+        row["event_id"], row["customer_id"], row["dealer_id"], row["kind"],
+        clock.from_text(row["occurred_at"]),
+    )
+
+
+def _preference(row) -> Preference:
+    return Preference(
+        row["id"], row["customer_id"], row["dealer_id"], clock.from_text(row["designated_at"]),
+        clock.from_text(row["revoked_at"]) if row["revoked_at"] else None,
+    )
+
+
