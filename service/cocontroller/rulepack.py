@@ -15,6 +15,7 @@ itself decides which version of a rule applies on the fact `day` (YYYYMMDD).
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,21 @@ _PACK_KEYS = {"pack", "version", "description", "source", "facts", "parameters",
 _RULE_KEYS = {
     "id", "version", "effective_from", "effective_until", "citation", "labels", "when", "priority",
 }
+
+
+class _Loader(yaml.SafeLoader):
+    """Reads dates as text, so a bad date is reported against its rule and field rather
+    than as a YAML error."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_yaml(path: Path):
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
 
 
 class RulePackError(ValueError):
@@ -90,7 +106,7 @@ class RulePack:
     def rule(self, key: str) -> Rule:
         return self._by_key[key]
 
-    @property
+    @cached_property
     def _by_key(self) -> dict[str, Rule]:
         return {r.key: r for r in self.rules}
 
@@ -105,7 +121,7 @@ def load_pack(path: Path | str, extra_fields: dict[str, Any] | None = None) -> R
     path = Path(path)
     extra_fields = extra_fields or {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
     except (OSError, yaml.YAMLError) as e:
         raise RulePackError(path, None, "(file)", f"cannot be read as YAML: {e}") from e
     if not isinstance(data, dict):
@@ -207,8 +223,6 @@ def _load_rule(path, raw, facts, extra_fields) -> Rule:
 
 
 def _date(path, rule_id, name, value) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
