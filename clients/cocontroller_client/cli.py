@@ -9,11 +9,18 @@ import argparse
 import datetime as dt
 import json
 import sys
+from pathlib import Path
 
 from google.protobuf import json_format
 
+from cocontroller.app import rules_dir
+from cocontroller.assignment import ASSIGNMENT_FIELDS, check_assignment_pack
 from cocontroller.clock import parse_instant
+from cocontroller.packtest import run_cases
+from cocontroller.resolution import PRIVACY_FIELDS, check_privacy_pack
+from cocontroller.rulepack import RulePackError, load_pack
 from cocontroller.v1 import assignment_pb2 as pb
+from cocontroller.v1 import resolution_pb2 as rpb
 
 from .client import DEFAULT_TARGET, Client, ClientError
 
@@ -206,6 +213,162 @@ def cmd_postcode(client: Client, args) -> tuple[dict, str]:
     return info, "\n".join(f"{k}: {v}" for k, v in info.items())
 
 
+def _enum_name(enum, value: int, prefix: str) -> str:
+    return enum.Name(value).removeprefix(prefix).lower()
+
+
+def resolution_json(r: rpb.ResolveControllersResponse) -> dict:
+    def cite(x):
+        return {"section": x.citation.section, "text": x.citation.text} if x.HasField("citation") else None
+
+    return {
+        "customer_id": r.customer_id,
+        "as_of": _date_text(r.as_of),
+        "language": r.language,
+        "controllers": [
+            {"role": c.role, "id": c.id, "name": c.name, "legal_name": c.legal_name, "address": c.address,
+             "enterprise_number": c.enterprise_number, "assignment_basis": c.assignment_basis or None,
+             "explanation": c.explanation, "label": c.label, "rule_id": c.rule_id, "citation": cite(c)}
+            for c in r.controllers
+        ],
+        "purposes": [
+            {"id": p.id, "label": p.label, "group": p.group,
+             "legal_basis": _enum_name(rpb.LegalBasis, p.legal_basis, "LEGAL_BASIS_"),
+             "article": p.article, "controllers": list(p.controllers), "why": p.why,
+             "channel": p.channel or None, "rule_id": p.rule_id, "citation": cite(p)}
+            for p in r.purposes
+        ],
+        "recipients": [
+            {"id": x.id, "label": x.label, "name": x.name, "address": x.address, "country": x.country,
+             "category": x.category, "purpose": x.purpose, "marketing": x.marketing,
+             "channels": list(x.channels), "rule_id": x.rule_id, "citation": cite(x)}
+            for x in r.recipients
+        ],
+        "transfers": [
+            {"id": t.id, "label": t.label, "country": t.country,
+             "safeguard": _enum_name(rpb.Safeguard, t.safeguard, "SAFEGUARD_"), "article": t.article,
+             "applies_to": t.applies_to, "recipients": list(t.recipients), "rule_id": t.rule_id,
+             "citation": cite(t)}
+            for t in r.transfers
+        ],
+        "retention": [
+            {"id": x.id, "label": x.label, "category": x.category, "method": x.method,
+             "anchor": x.anchor or None, "anchor_date": _date_text(x.anchor_date),
+             "erase_after": _date_text(x.erase_after), "legal_hold": x.legal_hold, "due": x.due,
+             "rule_id": x.rule_id, "citation": cite(x)}
+            for x in r.retention
+        ],
+        "earliest_erase_date": _date_text(r.earliest_erase_date),
+        "notices": [{"id": n.id, "label": n.label, "refers_to": n.refers_to, "rule_id": n.rule_id}
+                    for n in r.notices],
+        "findings": [{"id": f.id, "label": f.label, "severity": f.severity, "code": f.code,
+                      "rule_id": f.rule_id} for f in r.findings],
+        "rules_version": r.rules_version,
+        "fired_rules": list(r.fired_rules),
+    }
+
+
+def _resolution_text(d: dict) -> str:
+    lines = [f"Controllers of {d['customer_id']}'s data on {d['as_of']} (rules {d['rules_version']}):"]
+    for c in d["controllers"]:
+        extra = f" - {c['assignment_basis']}: {c['explanation']}" if c["assignment_basis"] else ""
+        lines.append(f"  {c['role']}: {c['name']} ({c['legal_name']}, {c['enterprise_number']}), {c['address']}{extra}")
+    lines.append("Purposes:")
+    for p in d["purposes"]:
+        lines.append(f"  [{p['group']}] {p['label']} - {p['legal_basis']}, art. {p['article']} GDPR"
+                     f" ({' + '.join(p['controllers'])})")
+    lines.append("Recipients:")
+    for x in d["recipients"]:
+        channels = f" [{', '.join(x['channels'])}]" if x["marketing"] else ""
+        lines.append(f"  {x['name']} ({x['category']}){channels}: {x['purpose']}")
+    lines.append("Transfers outside the EEA:")
+    for t in d["transfers"]:
+        lines.append(f"  {t['country']}: {t['safeguard']} (art. {t['article']}) - {t['applies_to']}")
+    lines.append("Retention:")
+    for x in d["retention"]:
+        when = "legal hold" if x["legal_hold"] else (x["erase_after"] or "open-ended")
+        lines.append(f"  {x['label']}: {when}" + (" (DUE)" if x["due"] and not x["legal_hold"] else ""))
+    lines.append(f"Earliest erase date: {d['earliest_erase_date'] or 'none'}")
+    for n in d["notices"]:
+        lines.append(f"Notice: {n['label']} ({n['refers_to']})")
+    for f in d["findings"]:
+        lines.append(f"Finding [{f['severity']}]: {f['label']}")
+    return "\n".join(lines)
+
+
+def cmd_resolve(client: Client, args) -> tuple[dict, str]:
+    data = resolution_json(client.resolve(args.customer, args.as_of, args.lang or ""))
+    return data, _resolution_text(data)
+
+
+def cmd_consent(client: Client, args) -> tuple[dict, str]:
+    response = client.record_consent(args.customer, args.channel, args.given, args.withdrawn)
+    data = dict(_message_json(response.consent), changed=response.changed)
+    state = "given" if args.given else "withdrawn"
+    return data, f"{args.channel} consent of {args.customer} {state}" + ("" if response.changed else " (already in force)")
+
+
+def cmd_contract(client: Client, args) -> tuple[dict, str]:
+    response = client.record_contract(args.id, args.customer, args.kind, args.start, args.end,
+                                      args.partner or "", args.dealer or "")
+    data = dict(_message_json(response.contract), created=response.created)
+    return data, f"Contract {args.id} ({args.kind}) {'recorded' if response.created else 'updated'}"
+
+
+def cmd_dispute(client: Client, args) -> tuple[dict, str]:
+    dispute = client.record_dispute(args.customer, args.open, args.close, args.subject or "", args.id or 0)
+    data = _message_json(dispute)
+    state = "opened" if args.open else "closed"
+    return data, f"Dispute {dispute.id} of {args.customer} {state}"
+
+
+def cmd_rules_list(client: Client, args) -> tuple[dict, str]:
+    packs = [_message_json(p) for p in client.rule_packs()]
+    return {"packs": packs}, "\n".join(f"{p['name']}@{p['version']}: {p.get('rules', 0)} rules ({p['path']})" for p in packs)
+
+
+def cmd_rules_reload(client: Client, args) -> tuple[dict, str]:
+    packs = [_message_json(p) for p in client.reload_rule_packs()]
+    return {"packs": packs}, "Reloaded: " + ", ".join(f"{p['name']}@{p['version']}" for p in packs)
+
+
+def _local_packs(directory: str | None):
+    """The shipped packs (or those of another rules directory), loaded and checked."""
+    root = Path(directory) if directory else rules_dir()
+    packs = []
+    for path, fields, check in (
+        (root / "assignment" / "assignment.yaml", ASSIGNMENT_FIELDS, check_assignment_pack),
+        (root / "privacy" / "privacy.yaml", PRIVACY_FIELDS, check_privacy_pack),
+    ):
+        pack = load_pack(path, fields)
+        check(pack)
+        packs.append(pack)
+    return packs
+
+
+def cmd_rules_check(args) -> tuple[dict, str]:
+    packs = _local_packs(args.dir)
+    data = {"packs": [{"name": p.name, "version": p.version, "path": str(p.path), "rules": len(p.rules)} for p in packs]}
+    return data, "\n".join(f"OK {p.qualified_version}: {len(p.rules)} rules ({p.path})" for p in packs)
+
+
+def cmd_rules_test(args) -> tuple[dict, str]:
+    results = [r for pack in _local_packs(args.dir) for r in run_cases(pack)]
+    failed = [r for r in results if not r.passed]
+    lines = [f"{'PASS' if r.passed else 'FAIL'} {r.pack}: {r.name}" + ("" if r.passed else f"\n     expected {r.expected}\n     got      {r.got}") for r in results]
+    lines.append(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    data = {"passed": len(results) - len(failed), "failed": len(failed),
+            "cases": [{"pack": r.pack, "name": r.name, "passed": r.passed, "expected": r.expected, "got": r.got, "cites": r.cites} for r in results]}
+    if failed:
+        raise _CaseFailures(data, "\n".join(lines))
+    return data, "\n".join(lines)
+
+
+class _CaseFailures(Exception):
+    def __init__(self, data, text):
+        self.data, self.text = data, text
+
+
 class _UsageError(Exception):
     pass
 
@@ -288,6 +451,52 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("postcode", cmd_postcode, "look up a Belgian postcode")
     p.add_argument("--postcode", required=True)
+
+    p = command("resolve", cmd_resolve, "the controllers, purposes, recipients, transfers and retention")
+    p.add_argument("--customer", required=True)
+    p.add_argument("--as-of", type=_day)
+    p.add_argument("--lang", choices=["nl", "fr", "en"])
+
+    p = command("consent", cmd_consent, "record consent for a channel, given or withdrawn")
+    p.add_argument("--customer", required=True)
+    p.add_argument("--channel", required=True, choices=["email", "sms", "phone", "post", "social"])
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--given", type=_instant)
+    when.add_argument("--withdrawn", type=_instant)
+
+    p = command("contract", cmd_contract, "record or update a contract")
+    p.add_argument("--id", required=True)
+    p.add_argument("--customer", required=True)
+    p.add_argument("--kind", required=True, choices=["purchase", "lease", "financing", "insurance", "maintenance"])
+    p.add_argument("--partner")
+    p.add_argument("--dealer")
+    p.add_argument("--start", required=True, type=_day)
+    p.add_argument("--end", type=_day)
+
+    p = command("dispute", cmd_dispute, "open or close a dispute")
+    p.add_argument("--customer", required=True)
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--open", type=_instant)
+    when.add_argument("--close", type=_instant)
+    p.add_argument("--subject")
+    p.add_argument("--id", type=int, help="the dispute to close")
+
+    rules = sub.add_parser("rules", help="rule packs")
+    rules_sub = rules.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for name, handler, help_text, local in (
+        ("check", cmd_rules_check, "validate the rule pack files", True),
+        ("test", cmd_rules_test, "run the cases kept beside each pack", True),
+        ("list", cmd_rules_list, "the packs a server uses", False),
+        ("reload", cmd_rules_reload, "make a server load the pack files again", False),
+    ):
+        p = rules_sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--json", action="store_true")
+        if local:
+            p.add_argument("--dir", help="rules directory (default: the shipped rules/)")
+            p.set_defaults(handler=handler, local=True)
+        else:
+            p.add_argument("--target", default=DEFAULT_TARGET)
+            p.set_defaults(handler=handler)
     return parser
 
 
@@ -301,6 +510,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "customer" and args.action == "upsert" and args.kind is None:
         args.kind = "professional" if args.enterprise_number else "private"
+    if getattr(args, "local", False):
+        try:
+            data, text = args.handler(args)
+        except RulePackError as e:
+            print(f"cocontroller: {e}", file=sys.stderr)
+            return EXIT_FAILED
+        except _CaseFailures as e:
+            print(json.dumps(e.data, ensure_ascii=False) if args.json else e.text)
+            return EXIT_FAILED
+        print(json.dumps(data, ensure_ascii=False) if args.json else text)
+        return 0
     try:
         with Client(args.target) as client:
             data, text = args.handler(client, args)

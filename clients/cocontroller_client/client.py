@@ -14,6 +14,8 @@ from grpc_status import rpc_status
 
 from cocontroller.v1 import assignment_pb2 as pb
 from cocontroller.v1 import assignment_pb2_grpc as pb_grpc
+from cocontroller.v1 import resolution_pb2 as rpb
+from cocontroller.v1 import resolution_pb2_grpc as rpb_grpc
 
 DEFAULT_TARGET = "localhost:50051"
 
@@ -56,6 +58,7 @@ class Client:
     def __init__(self, target: str = DEFAULT_TARGET, timeout: float = 10.0):
         self.channel = grpc.insecure_channel(target)
         self.stub = pb_grpc.DealerAssignmentServiceStub(self.channel)
+        self.resolution = rpb_grpc.ControllerResolutionServiceStub(self.channel)
         self.timeout = timeout
 
     def close(self) -> None:
@@ -68,8 +71,9 @@ class Client:
         self.close()
 
     def _call(self, method: str, request):
+        stub = self.stub if hasattr(self.stub, method) else self.resolution
         try:
-            return getattr(self.stub, method)(request, timeout=self.timeout)
+            return getattr(stub, method)(request, timeout=self.timeout)
         except grpc.RpcError as e:
             violations = []
             status = rpc_status.from_call(e)
@@ -145,3 +149,35 @@ class Client:
 
     def lookup_postcode(self, postcode: str) -> pb.PostcodeInfo:
         return self._call("LookupPostcode", pb.LookupPostcodeRequest(postcode=postcode)).postcode
+
+    def resolve(self, customer_id: str, as_of=None, language: str = "") -> rpb.ResolveControllersResponse:
+        request = rpb.ResolveControllersRequest(customer_id=customer_id, as_of=_date(as_of), language=language)
+        return self._call("ResolveControllers", request)
+
+    def record_consent(self, customer_id: str, channel: str, given_at=None, withdrawn_at=None) -> rpb.RecordConsentResponse:
+        request = rpb.RecordConsentRequest(
+            customer_id=customer_id, channel=channel, given_at=_time(given_at), withdrawn_at=_time(withdrawn_at)
+        )
+        return self._call("RecordConsent", request)
+
+    def record_contract(
+        self, contract_id: str, customer_id: str, kind: str, start, end=None, partner: str = "", dealer_id: str = ""
+    ) -> rpb.RecordContractResponse:
+        contract = rpb.Contract(
+            id=contract_id, customer_id=customer_id, kind=kind, partner=partner, dealer_id=dealer_id,
+            start=_date(start), end=_date(end),
+        )
+        return self._call("RecordContract", rpb.RecordContractRequest(contract=contract))
+
+    def record_dispute(self, customer_id: str, opened_at=None, closed_at=None, subject: str = "", dispute_id: int = 0) -> rpb.Dispute:
+        request = rpb.RecordDisputeRequest(
+            customer_id=customer_id, opened_at=_time(opened_at), closed_at=_time(closed_at),
+            subject=subject, dispute_id=dispute_id,
+        )
+        return self._call("RecordDispute", request).dispute
+
+    def rule_packs(self) -> list[rpb.RulePack]:
+        return list(self._call("ListRulePacks", rpb.ListRulePacksRequest()).packs)
+
+    def reload_rule_packs(self) -> list[rpb.RulePack]:
+        return list(self._call("ReloadRulePacks", rpb.ReloadRulePacksRequest()).packs)

@@ -19,15 +19,19 @@ from .assignment import ASSIGNMENT_FIELDS, Assigner, Decision, Preference, Subje
 from .dealers import DealerVersion, Network, load_demo_network
 from .engine import RuleEngine
 from .enterprise import normalise_enterprise_number
-from .errors import AlreadyExists, InvalidArgument, NotFound
+from .errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from .facts import CAR_SECURITY, CHANNELS, CONTRACT_KINDS, Consent, Contract, Dispute
 from .geo import BelgiumBoundary
 from .history import CONTACT_KINDS, Contact
 from .packs import PackSlot
+from .resolution import PRIVACY_FIELDS, History, Resolution, Resolver, check_privacy_pack
 from .postcodes import Postcode, PostcodeDirectory, PostcodeError, geodata_dir
 from .store import Store
 
 LANGUAGES = ("nl", "fr", "de", "en")
 CUSTOMER_KINDS = ("private", "professional")
+# The privacy pack's labels are in these; a German-speaking customer reads English.
+RESOLUTION_LANGUAGES = ("nl", "fr", "en")
 _ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 # Clocks differ: an event stamped a little ahead of ours is still accepted.
 _FUTURE_TOLERANCE = dt.timedelta(minutes=5)
@@ -65,7 +69,9 @@ class AssignmentView:
 
 
 class CoController:
-    def __init__(self, db_path: Path | str, rules_path: Path | None = None):
+    def __init__(
+        self, db_path: Path | str, rules_path: Path | None = None, privacy_rules_path: Path | None = None
+    ):
         self.store = Store(db_path)
         self.postcodes = PostcodeDirectory()
         self.boundary = BelgiumBoundary()
@@ -77,6 +83,13 @@ class CoController:
             check_assignment_pack,
         )
         self.assigner = Assigner(self.assignment_pack)
+        self.privacy_pack = PackSlot(
+            self.engine,
+            privacy_rules_path or rules_dir() / "privacy" / "privacy.yaml",
+            PRIVACY_FIELDS,
+            check_privacy_pack,
+        )
+        self.resolver = Resolver(self.privacy_pack)
         if not self.store.has_dealers():
             self.seed_network(geodata_dir() / "demo-dealers.json")
         self.reload_network()
@@ -88,6 +101,13 @@ class CoController:
         with self.store.transaction():
             for raw in load_demo_network(path):
                 self.store.add_dealer_version(_dealer_version(raw), change_id=f"seed:{path.name}")
+
+    def reload_rules(self) -> None:
+        """Reloads both packs from their files; neither changes unless both load."""
+        assignment = self.assignment_pack.prepare()
+        privacy = self.privacy_pack.prepare()
+        self.assignment_pack.current = assignment
+        self.privacy_pack.current = privacy
 
     def reload_network(self) -> None:
         roles = tuple(self.assignment_pack.current.pack.parameters["eligible_roles"])
@@ -262,6 +282,122 @@ class CoController:
             raise NotFound(f"customer {customer_id!r} has no standing preferred dealer")
         self._follow_up(customer_id, f"preference-revoked:{preference.id}")
         return preference
+
+    def record_consent(
+        self, customer_id: str, channel: str, given_at: dt.datetime | None, withdrawn_at: dt.datetime | None
+    ) -> tuple[Consent, bool]:
+        """Consent for one channel is given or withdrawn (exactly one of the two times)."""
+        violations: list = []
+        _check_id(customer_id, "customer_id", violations)
+        if channel not in CHANNELS:
+            violations.append(("channel", f"must be one of {', '.join(CHANNELS)}"))
+        if (given_at is None) == (withdrawn_at is None):
+            violations.append(("given_at", "give either given_at or withdrawn_at"))
+        for name, at in (("given_at", given_at), ("withdrawn_at", withdrawn_at)):
+            if at is not None and at > clock.now() + _FUTURE_TOLERANCE:
+                violations.append((name, f"{at.isoformat()} is in the future"))
+        if violations:
+            raise InvalidArgument(violations)
+        self.get_customer(customer_id)
+        if given_at is not None:
+            try:
+                return self.store.give_consent(customer_id, channel, given_at)
+            except ValueError as e:
+                raise FailedPrecondition(str(e)) from None
+        consent = self.store.withdraw_consent(customer_id, channel, withdrawn_at)
+        if consent is None:
+            raise FailedPrecondition(f"no {channel} consent of {customer_id!r} is in force at {withdrawn_at.isoformat()}")
+        return consent, True
+
+    def record_contract(
+        self, contract_id: str, customer_id: str, kind: str, partner: str, dealer_id: str,
+        start: dt.date | None, end: dt.date | None,
+    ) -> tuple[Contract, bool]:
+        violations: list = []
+        _check_id(contract_id, "contract_id", violations)
+        _check_id(customer_id, "customer_id", violations)
+        if kind not in CONTRACT_KINDS:
+            violations.append(("kind", f"must be one of {', '.join(CONTRACT_KINDS)}"))
+        if kind in ("lease", "financing") and not partner:
+            violations.append(("partner", f"a {kind} contract names its commercial partner"))
+        if kind == "insurance" and not partner:
+            partner = CAR_SECURITY
+        if start is None:
+            violations.append(("start", "is required"))
+        elif end is not None and end < start:
+            violations.append(("end", f"{end} is before the start {start}"))
+        if dealer_id:
+            _check_id(dealer_id, "dealer_id", violations)
+        if violations:
+            raise InvalidArgument(violations)
+        self.get_customer(customer_id)
+        if dealer_id and dealer_id not in self.network:
+            raise NotFound(f"dealer {dealer_id!r} does not exist")
+        contract = Contract(contract_id, customer_id, kind, partner or "", dealer_id or None, start, end)
+        try:
+            return self.store.upsert_contract(contract)
+        except ValueError as e:
+            raise AlreadyExists(str(e)) from None
+
+    def record_dispute(
+        self, customer_id: str, opened_at: dt.datetime | None, closed_at: dt.datetime | None,
+        subject: str = "", dispute_id: int = 0,
+    ) -> Dispute:
+        """Opens a dispute, or closes one (the given id, or the customer's only open one)."""
+        violations: list = []
+        _check_id(customer_id, "customer_id", violations)
+        if (opened_at is None) == (closed_at is None):
+            violations.append(("opened_at", "give either opened_at or closed_at"))
+        for name, at in (("opened_at", opened_at), ("closed_at", closed_at)):
+            if at is not None and at > clock.now() + _FUTURE_TOLERANCE:
+                violations.append((name, f"{at.isoformat()} is in the future"))
+        if violations:
+            raise InvalidArgument(violations)
+        self.get_customer(customer_id)
+        if opened_at is not None:
+            return self.store.open_dispute(customer_id, subject, opened_at)
+        try:
+            dispute = self.store.close_dispute(customer_id, dispute_id or None, closed_at)
+        except ValueError as e:
+            raise InvalidArgument.of("closed_at", str(e)) from None
+        if dispute is None:
+            raise FailedPrecondition(f"customer {customer_id!r} has no single open dispute to close; give its id")
+        return dispute
+
+    # resolution
+
+    def resolve(self, customer_id: str, as_of: dt.date | None, language: str = "") -> Resolution:
+        violations: list = []
+        if language and language not in RESOLUTION_LANGUAGES:
+            violations.append(("language", f"must be one of {', '.join(RESOLUTION_LANGUAGES)}"))
+        _check_id(customer_id, "customer_id", violations)
+        if violations:
+            raise InvalidArgument(violations)
+        customer = self.get_customer(customer_id)
+        at = clock.end_of_day(as_of) - dt.timedelta(microseconds=1) if as_of else clock.now()
+        try:
+            view = self.responsible_for_customer(customer_id, as_of)
+        except FailedPrecondition:
+            view = None
+        distributor = None
+        if view is not None:
+            d = view.dealer
+            distributor = {
+                "id": d.dealer_id, "name": d.name, "legal_name": d.legal_name,
+                "address": f"{d.street}, {d.postcode} {d.town}",
+                "enterprise_number": d.enterprise_number, "basis": view.basis,
+                "explanation": view.explanation,
+            }
+        history = History(
+            professional=customer["kind"] == "professional",
+            contacts=self.store.contacts(customer_id),
+            contracts=self.store.contracts(customer_id),
+            consents=self.store.consents(customer_id),
+            disputes=self.store.disputes(customer_id),
+        )
+        if not language:
+            language = customer["language"] if customer["language"] in RESOLUTION_LANGUAGES else "en"
+        return self.resolver.resolve(customer_id, history, at, language, distributor)
 
     # assignment
 

@@ -44,9 +44,13 @@ class PackSlot:
         """Loads the pack file again (or another file) and swaps it in. Raises RulePackError
         and keeps the current version when the file is invalid."""
         with self._reload_lock:
-            compiled = self._compile(Path(path) if path else self.path)
+            compiled = self.prepare(path)
             self.current = compiled
             return compiled
+
+    def prepare(self, path: Path | None = None) -> CompiledPack:
+        """Compiles the pack file (or another file) without swapping it in."""
+        return self._compile(Path(path) if path else self.path)
 
     def _compile(self, path: Path) -> CompiledPack:
         pack = load_pack(path, self._extra_fields)

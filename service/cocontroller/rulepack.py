@@ -24,7 +24,7 @@ import yaml
 LANGUAGES = ("nl", "fr", "en")
 _OPS = {"eq": None, "ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 _FACT_TYPES = {"bool": bool, "int": int, "number": (int, float), "string": str}
-_PACK_KEYS = {"pack", "version", "description", "source", "facts", "parameters", "rules"}
+_PACK_KEYS = {"pack", "version", "description", "source", "facts", "parameters", "rules", "include"}
 _RULE_KEYS = {
     "id", "version", "effective_from", "effective_until", "citation", "labels", "when", "priority",
 }
@@ -129,7 +129,7 @@ def load_pack(path: Path | str, extra_fields: dict[str, Any] | None = None) -> R
     for key in data:
         if key not in _PACK_KEYS:
             raise RulePackError(path, None, key, "unknown field")
-    for key in ("pack", "version", "facts", "rules"):
+    for key in ("pack", "version", "facts"):
         if key not in data:
             raise RulePackError(path, None, key, "is required")
     facts = data["facts"]
@@ -141,9 +141,12 @@ def load_pack(path: Path | str, extra_fields: dict[str, Any] | None = None) -> R
                 path, None, f"facts.{name}", f"type must be one of {sorted(_FACT_TYPES)}"
             )
     facts = dict(facts, day="int")
-    if not isinstance(data["rules"], list) or not data["rules"]:
-        raise RulePackError(path, None, "rules", "must be a non-empty list")
-    rules = tuple(_load_rule(path, raw, facts, extra_fields) for raw in data["rules"])
+    rules = []
+    for part, raw_rules in _rule_lists(path, data):
+        rules += [_load_rule(part, raw, facts, extra_fields) for raw in raw_rules]
+    if not rules:
+        raise RulePackError(path, None, "rules", "the pack holds no rule")
+    rules = tuple(rules)
     _check_versions(path, rules)
     return RulePack(
         name=str(data["pack"]),
@@ -154,6 +157,29 @@ def load_pack(path: Path | str, extra_fields: dict[str, Any] | None = None) -> R
         rules=rules,
         description=str(data.get("description", "")),
     )
+
+
+def _rule_lists(path: Path, data: dict):
+    """The pack's own `rules`, then those of each file it includes (which hold nothing else),
+    each with the file it came from."""
+    if "rules" in data:
+        if not isinstance(data["rules"], list):
+            raise RulePackError(path, None, "rules", "must be a list")
+        yield path, data["rules"]
+    include = data.get("include", [])
+    if not isinstance(include, list):
+        raise RulePackError(path, None, "include", "must be a list of file names")
+    for name in include:
+        part = path.parent / str(name)
+        try:
+            part_data = read_yaml(part)
+        except (OSError, yaml.YAMLError) as e:
+            raise RulePackError(part, None, "(file)", f"cannot be read as YAML: {e}") from e
+        if not isinstance(part_data, dict) or set(part_data) != {"rules"}:
+            raise RulePackError(part, None, "(file)", "an included file holds only `rules`")
+        if not isinstance(part_data["rules"], list):
+            raise RulePackError(part, None, "rules", "must be a list")
+        yield part, part_data["rules"]
 
 
 def day_number(day: dt.date) -> int:

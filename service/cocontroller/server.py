@@ -25,8 +25,11 @@ from .app import AssignmentView, CoController
 from .dealers import DealerVersion
 from .errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from .history import CONTACT_KINDS
+from .rulepack import RulePackError
 from .v1 import assignment_pb2 as pb
 from .v1 import assignment_pb2_grpc as pb_grpc
+from .v1 import resolution_pb2 as rpb
+from .v1 import resolution_pb2_grpc as rpb_grpc
 
 log = logging.getLogger(__name__)
 
@@ -290,14 +293,129 @@ class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
         ))
 
 
+def _citation(c) -> rpb.Citation | None:
+    return rpb.Citation(section=c["section"], text=c["text"]) if c else None
+
+
+def resolution_pb(r) -> rpb.ResolveControllersResponse:
+    return rpb.ResolveControllersResponse(
+        customer_id=r.customer_id, as_of=date_pb(r.as_of), language=r.language,
+        controllers=[
+            rpb.Controller(role=c["role"], id=c["id"], name=c["name"], legal_name=c["legal_name"],
+                           address=c["address"], enterprise_number=c["enterprise_number"],
+                           assignment_basis=c["basis"] or "", explanation=c["explanation"] or "",
+                           label=c["label"], rule_id=c["rule"], citation=_citation(c["citation"]))
+            for c in r.controllers
+        ],
+        purposes=[
+            rpb.Purpose(id=p["id"], label=p["label"], group=p["group"],
+                        legal_basis=rpb.LegalBasis.Value("LEGAL_BASIS_" + p["legal_basis"].upper()),
+                        article=p["article"], controllers=p["controllers"], why=p["why"],
+                        channel=p["channel"] or "", rule_id=p["rule"], citation=_citation(p["citation"]))
+            for p in r.purposes
+        ],
+        recipients=[
+            rpb.Recipient(id=x["id"], label=x["label"], name=x["name"], address=x["address"],
+                          country=x["country"], category=x["category"], purpose=x["purpose"],
+                          marketing=x["marketing"], channels=x["channels"], rule_id=x["rule"],
+                          citation=_citation(x["citation"]))
+            for x in r.recipients
+        ],
+        transfers=[
+            rpb.Transfer(id=t["id"], label=t["label"], country=t["country"],
+                         safeguard=rpb.Safeguard.Value("SAFEGUARD_" + t["safeguard"].upper()),
+                         article=t["article"], applies_to=t["applies_to"], recipients=t["recipients"],
+                         rule_id=t["rule"], citation=_citation(t["citation"]))
+            for t in r.transfers
+        ],
+        retention=[
+            rpb.RetentionItem(id=x["id"], label=x["label"], category=x["category"], method=x["method"],
+                              anchor=x["anchor"] or "",
+                              anchor_date=date_pb(dt.date.fromisoformat(x["anchor_date"])) if x["anchor_date"] else None,
+                              erase_after=date_pb(x["erase_after"]), legal_hold=x["legal_hold"],
+                              due=x["due"], rule_id=x["rule"], citation=_citation(x["citation"]))
+            for x in r.retention
+        ],
+        notices=[rpb.Notice(id=n["id"], label=n["label"], refers_to=n["refers_to"], rule_id=n["rule"],
+                            citation=_citation(n["citation"])) for n in r.notices],
+        findings=[rpb.Finding(id=f["id"], label=f["label"], severity=f["severity"], code=f["code"],
+                              rule_id=f["rule"], citation=_citation(f["citation"])) for f in r.findings],
+        earliest_erase_date=date_pb(r.earliest_erase_date),
+        rules_version=r.rules_version,
+        fired_rules=r.fired_rules,
+    )
+
+
+def _packs_pb(app: CoController) -> list[rpb.RulePack]:
+    return [
+        rpb.RulePack(name=c.pack.name, version=c.pack.version, path=str(c.pack.path), rules=len(c.pack.rules))
+        for c in (app.assignment_pack.current, app.privacy_pack.current)
+    ]
+
+
+class ControllerResolutionServicer(rpb_grpc.ControllerResolutionServiceServicer):
+    def __init__(self, app: CoController):
+        self.app = app
+
+    @handles_errors()
+    def ResolveControllers(self, request, context):
+        return resolution_pb(self.app.resolve(
+            request.customer_id, read_date(request.as_of, "as_of"), request.language))
+
+    @handles_errors()
+    def RecordConsent(self, request, context):
+        consent, changed = self.app.record_consent(
+            request.customer_id, request.channel,
+            read_time(request.given_at, "given_at"), read_time(request.withdrawn_at, "withdrawn_at"))
+        return rpb.RecordConsentResponse(consent=rpb.Consent(
+            id=consent.id, customer_id=consent.customer_id, channel=consent.channel,
+            given_at=time_pb(consent.given_at), withdrawn_at=time_pb(consent.withdrawn_at),
+        ), changed=changed)
+
+    @handles_errors("contract.")
+    def RecordContract(self, request, context):
+        c = request.contract
+        contract, created = self.app.record_contract(
+            c.id, c.customer_id, c.kind, c.partner, c.dealer_id,
+            read_date(c.start, "contract.start"), read_date(c.end, "contract.end"))
+        return rpb.RecordContractResponse(contract=rpb.Contract(
+            id=contract.id, customer_id=contract.customer_id, kind=contract.kind,
+            partner=contract.partner, dealer_id=contract.dealer_id or "",
+            start=date_pb(contract.start_date), end=date_pb(contract.end_date),
+        ), created=created)
+
+    @handles_errors()
+    def RecordDispute(self, request, context):
+        d = self.app.record_dispute(
+            request.customer_id, read_time(request.opened_at, "opened_at"),
+            read_time(request.closed_at, "closed_at"), request.subject, request.dispute_id)
+        return rpb.RecordDisputeResponse(dispute=rpb.Dispute(
+            id=d.id, customer_id=d.customer_id, subject=d.subject,
+            opened_at=time_pb(d.opened_at), closed_at=time_pb(d.closed_at)))
+
+    @handles_errors()
+    def ListRulePacks(self, request, context):
+        return rpb.ListRulePacksResponse(packs=_packs_pb(self.app))
+
+    @handles_errors()
+    def ReloadRulePacks(self, request, context):
+        try:
+            self.app.reload_rules()
+        except RulePackError as e:
+            raise FailedPrecondition(f"rule packs not reloaded, the previous versions keep serving: {e}") from None
+        return rpb.ReloadRulePacksResponse(packs=_packs_pb(self.app))
+
+
 def build_server(app: CoController, address: str, max_workers: int = 16) -> tuple[grpc.Server, int]:
     """A started server; returns it with the port it bound (address may end in :0)."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers))
     pb_grpc.add_DealerAssignmentServiceServicer_to_server(DealerAssignmentServicer(app), server)
+    rpb_grpc.add_ControllerResolutionServiceServicer_to_server(ControllerResolutionServicer(app), server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     services = [
         pb.DESCRIPTOR.services_by_name["DealerAssignmentService"].full_name,
+        rpb.DESCRIPTOR.services_by_name["ControllerResolutionService"].full_name,
         health.SERVICE_NAME,
         reflection.SERVICE_NAME,
     ]
@@ -306,9 +424,17 @@ def build_server(app: CoController, address: str, max_workers: int = 16) -> tupl
     if port == 0:
         raise OSError(f"cannot bind {address}")
     server.start()
-    for name in services[:1] + [""]:
+    for name in services[:2] + [""]:
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     return server, port
+
+
+def _reload(app: CoController) -> None:
+    try:
+        app.reload_rules()
+        log.info("rule packs reloaded: %s", ", ".join(c.version for c in (app.assignment_pack.current, app.privacy_pack.current)))
+    except RulePackError as e:
+        log.error("rule packs not reloaded, the previous versions keep serving: %s", e)
 
 
 def serve(db_path: str, port: int, host: str = "localhost") -> None:
@@ -316,11 +442,12 @@ def serve(db_path: str, port: int, host: str = "localhost") -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     app = CoController(db_path)
     server, bound = build_server(app, f"{host}:{port}")
-    log.info("cocontroller serving on %s:%d (database %s, rules %s)", host, bound, db_path,
-             app.assignment_pack.current.version)
+    log.info("cocontroller serving on %s:%d (database %s, rules %s, %s)", host, bound, db_path,
+             app.assignment_pack.current.version, app.privacy_pack.current.version)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    signal.signal(signal.SIGHUP, lambda *_: _reload(app))
     stop.wait()
     log.info("stopping")
     server.stop(grace=5).wait()

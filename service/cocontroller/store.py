@@ -18,6 +18,7 @@ from sqlite_utils.migrations import Migrations
 from . import clock
 from .assignment import Decision, Preference
 from .dealers import DealerVersion
+from .facts import Consent, Contract, Dispute
 from .history import Contact
 
 
@@ -87,6 +88,35 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         "WHERE valid_to IS NULL"
     )
 
+
+
+@MIGRATIONS()
+def m002_privacy_facts(db: sqlite_utils.Database) -> None:
+    """The facts controller resolution reads: consents per channel, contracts, disputes."""
+    db["consents"].create(
+        {"id": int, "customer_id": str, "channel": str, "given_at": str, "withdrawn_at": str,
+         "recorded_at": str},
+        pk="id",
+        foreign_keys=[("customer_id", "customers", "id")],
+        not_null={"customer_id", "channel", "given_at", "recorded_at"},
+    )
+    db["consents"].create_index(["customer_id", "channel", "given_at"])
+    db["contracts"].create(
+        {"id": str, "customer_id": str, "kind": str, "partner": str, "dealer_id": str,
+         "start_date": str, "end_date": str, "recorded_at": str, "updated_at": str},
+        pk="id",
+        foreign_keys=[("customer_id", "customers", "id"), ("dealer_id", "dealers", "id")],
+        not_null={"customer_id", "kind", "start_date", "recorded_at", "updated_at"},
+    )
+    db["contracts"].create_index(["customer_id"])
+    db["disputes"].create(
+        {"id": int, "customer_id": str, "subject": str, "opened_at": str, "closed_at": str,
+         "recorded_at": str},
+        pk="id",
+        foreign_keys=[("customer_id", "customers", "id")],
+        not_null={"customer_id", "opened_at", "recorded_at"},
+    )
+    db["disputes"].create_index(["customer_id"])
 
 
 class Store:
@@ -337,6 +367,101 @@ class Store:
             )
             row["id"] = cursor.lastrowid
         return row, True
+
+
+    # consents, contracts, disputes
+
+    def give_consent(self, customer_id: str, channel: str, at: dt.datetime) -> tuple[Consent, bool]:
+        """Records consent for a channel from `at`; a consent already in force then is kept
+        (False)."""
+        with self.transaction():
+            for consent in self.consents(customer_id):
+                if consent.channel == channel and consent.in_force(at):
+                    return consent, False
+                if consent.channel == channel and consent.given_at > at:
+                    raise ValueError(f"a later {channel} consent ({consent.given_at.isoformat()}) is on record")
+            cursor = self.db.execute(
+                "INSERT INTO consents (customer_id, channel, given_at, recorded_at) VALUES (?, ?, ?, ?)",
+                [customer_id, channel, clock.to_text(at), clock.to_text(clock.now())],
+            )
+        return Consent(cursor.lastrowid, customer_id, channel, at), True
+
+    def withdraw_consent(self, customer_id: str, channel: str, at: dt.datetime) -> Consent | None:
+        """Ends the consent in force at `at` for a channel; None when there is none."""
+        with self.transaction():
+            current = [c for c in self.consents(customer_id) if c.channel == channel and c.in_force(at)]
+            if not current:
+                return None
+            self.db.execute(
+                "UPDATE consents SET withdrawn_at = ? WHERE id = ?", [clock.to_text(at), current[0].id]
+            )
+        c = current[0]
+        return Consent(c.id, customer_id, channel, c.given_at, at)
+
+    def consents(self, customer_id: str) -> list[Consent]:
+        return [
+            Consent(row["id"], row["customer_id"], row["channel"], clock.from_text(row["given_at"]),
+                    clock.from_text(row["withdrawn_at"]) if row["withdrawn_at"] else None)
+            for row in self.db.query(
+                "SELECT * FROM consents WHERE customer_id = ? ORDER BY given_at, id", [customer_id]
+            )
+        ]
+
+    def upsert_contract(self, contract: Contract) -> tuple[Contract, bool]:
+        now = clock.to_text(clock.now())
+        with self.transaction():
+            existing = self.db.execute("SELECT customer_id FROM contracts WHERE id = ?", [contract.id]).fetchone()
+            if existing and existing[0] != contract.customer_id:
+                raise ValueError(f"contract {contract.id} belongs to another customer")
+            self.db.execute(
+                "INSERT INTO contracts (id, customer_id, kind, partner, dealer_id, start_date, end_date,"
+                " recorded_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE"
+                " SET kind=excluded.kind, partner=excluded.partner, dealer_id=excluded.dealer_id,"
+                " start_date=excluded.start_date, end_date=excluded.end_date, updated_at=excluded.updated_at",
+                [contract.id, contract.customer_id, contract.kind, contract.partner, contract.dealer_id,
+                 contract.start_date.isoformat(),
+                 contract.end_date.isoformat() if contract.end_date else None, now, now],
+            )
+        return contract, existing is None
+
+    def contracts(self, customer_id: str) -> list[Contract]:
+        return [
+            Contract(row["id"], row["customer_id"], row["kind"], row["partner"] or "", row["dealer_id"],
+                     dt.date.fromisoformat(row["start_date"]),
+                     dt.date.fromisoformat(row["end_date"]) if row["end_date"] else None)
+            for row in self.db.query(
+                "SELECT * FROM contracts WHERE customer_id = ? ORDER BY start_date, id", [customer_id]
+            )
+        ]
+
+    def open_dispute(self, customer_id: str, subject: str, at: dt.datetime) -> Dispute:
+        cursor = self.db.execute(
+            "INSERT INTO disputes (customer_id, subject, opened_at, recorded_at) VALUES (?, ?, ?, ?)",
+            [customer_id, subject, clock.to_text(at), clock.to_text(clock.now())],
+        )
+        return Dispute(cursor.lastrowid, customer_id, subject, at)
+
+    def close_dispute(self, customer_id: str, dispute_id: int | None, at: dt.datetime) -> Dispute | None:
+        """Closes the given open dispute, or the customer's only open one."""
+        with self.transaction():
+            open_ = [d for d in self.disputes(customer_id) if d.closed_at is None
+                     and (dispute_id is None or d.id == dispute_id)]
+            if len(open_) != 1:
+                return None
+            dispute = open_[0]
+            if at < dispute.opened_at:
+                raise ValueError("a dispute cannot close before it opened")
+            self.db.execute("UPDATE disputes SET closed_at = ? WHERE id = ?", [clock.to_text(at), dispute.id])
+        return Dispute(dispute.id, customer_id, dispute.subject, dispute.opened_at, at)
+
+    def disputes(self, customer_id: str) -> list[Dispute]:
+        return [
+            Dispute(row["id"], row["customer_id"], row["subject"] or "", clock.from_text(row["opened_at"]),
+                    clock.from_text(row["closed_at"]) if row["closed_at"] else None)
+            for row in self.db.query(
+                "SELECT * FROM disputes WHERE customer_id = ? ORDER BY opened_at, id", [customer_id]
+            )
+        ]
 
 
 class _Transaction:
