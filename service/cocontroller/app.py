@@ -111,7 +111,121 @@ class CoController:
 
     def reload_network(self) -> None:
         roles = tuple(self.assignment_pack.current.pack.parameters["eligible_roles"])
+        self._network_stamp = self.store.network_stamp()
         self.network = Network(self.store.dealer_versions(), roles)
+
+    def refresh_network(self) -> None:
+        """Reloads the network when another process (a batch job, another server) changed it."""
+        if self.store.network_stamp() != self._network_stamp:
+            self.reload_network()
+
+    def add_dealer(self, fields: dict, effective: dt.date | None, caller: str) -> tuple[int, DealerVersion]:
+        """A new dealer, active from `effective`."""
+        violations: list = []
+        _check_id(fields.get("id", ""), "dealer.id", violations)
+        version = self._dealer_fields(fields, effective, violations)
+        if violations:
+            raise InvalidArgument(violations)
+        with self.store.transaction():
+            self.refresh_network()
+            if fields["id"] in self.network:
+                raise AlreadyExists(f"dealer {fields['id']!r} exists; update it instead")
+            change = self.store.record_network_change("add", fields["id"], effective, fields, caller)
+            self.store.add_dealer_version(version, change_id=f"change:{change}")
+        self.reload_network()
+        return change, self.network.describe(version.dealer_id, effective)
+
+    def update_dealer(self, dealer_id: str, changes: dict, effective: dt.date | None, caller: str) -> tuple[int, DealerVersion]:
+        """From `effective` on, the dealer's details change (a move, new roles, a new name);
+        the version in force before keeps answering for earlier days."""
+        current = self._version_for_change(dealer_id, effective)
+        fields = {
+            "id": dealer_id, "legal_name": current.legal_name, "trade_name": current.trade_name,
+            "enterprise_number": current.enterprise_number, "street": current.street,
+            "postcode": current.postcode, "town": current.town, "languages": list(current.languages),
+            "roles": list(current.roles),
+        }
+        moved = any(k in changes for k in ("street", "postcode", "town"))
+        if not moved:
+            fields.update(lat=current.lat, lon=current.lon)
+        fields.update({k: v for k, v in changes.items() if v not in (None, "", [])})
+        violations: list = []
+        version = self._dealer_fields(fields, effective, violations)
+        if violations:
+            raise InvalidArgument(violations)
+        version = DealerVersion(**{**version.__dict__, "active_until": current.active_until})
+        with self.store.transaction():
+            change = self.store.record_network_change("update", dealer_id, effective, changes, caller)
+            if current.active_from == effective:
+                self.store.delete_dealer_version(current.version_id)
+            else:
+                self.store.end_dealer_version(current.version_id, effective - dt.timedelta(days=1))
+            self.store.add_dealer_version(version, change_id=f"change:{change}")
+        self.reload_network()
+        return change, self.network.describe(dealer_id, effective)
+
+    def close_dealer(self, dealer_id: str, effective: dt.date | None, caller: str) -> tuple[int, DealerVersion]:
+        """The dealer is no longer active from `effective` (its last day is the day before)."""
+        current = self._version_for_change(dealer_id, effective)
+        with self.store.transaction():
+            change = self.store.record_network_change("close", dealer_id, effective, {}, caller)
+            if current.active_from == effective:
+                self.store.delete_dealer_version(current.version_id)
+            else:
+                self.store.end_dealer_version(current.version_id, effective - dt.timedelta(days=1))
+        self.reload_network()
+        return change, self.network.describe(dealer_id, effective - dt.timedelta(days=1))
+
+    def _version_for_change(self, dealer_id: str, effective: dt.date | None) -> DealerVersion:
+        violations: list = []
+        _check_id(dealer_id, "dealer.id", violations)
+        if effective is None:
+            violations.append(("effective", "is required"))
+        if violations:
+            raise InvalidArgument(violations)
+        self.refresh_network()
+        if dealer_id not in self.network:
+            raise NotFound(f"dealer {dealer_id!r} does not exist")
+        current = self.network.version_on(dealer_id, effective)
+        if current is None:
+            raise FailedPrecondition(self.network.inactive_reason(dealer_id, effective))
+        later = [v for v in self.network.versions if v.dealer_id == dealer_id and v.active_from > effective]
+        if later:
+            raise FailedPrecondition(
+                f"dealer {dealer_id!r} has a change effective {later[0].active_from}; record changes in date order"
+            )
+        return current
+
+    def _dealer_fields(self, fields: dict, effective: dt.date | None, violations: list) -> DealerVersion | None:
+        """A dealer version from API fields; the point defaults to the postcode's."""
+        for name in ("legal_name", "street", "town"):
+            if not str(fields.get(name) or "").strip():
+                violations.append((f"dealer.{name}", "is required"))
+        number = None
+        try:
+            number = normalise_enterprise_number(fields.get("enterprise_number") or "")
+        except ValueError as e:
+            violations.append(("dealer.enterprise_number", str(e)))
+        pc = self._postcode(fields.get("postcode") or "", "dealer.postcode", violations)
+        point = self._point(fields.get("lat"), fields.get("lon"), "dealer.location", violations)
+        languages, roles = list(fields.get("languages") or []), list(fields.get("roles") or [])
+        if not languages or not set(languages) <= set(LANGUAGES):
+            violations.append(("dealer.languages", f"one or more of {', '.join(LANGUAGES)}"))
+        if not roles or not set(roles) <= {"sales", "service"}:
+            violations.append(("dealer.roles", "one or more of sales, service"))
+        if effective is None:
+            violations.append(("effective", "is required"))
+        if violations:
+            return None
+        if point is None:
+            point = (pc.lat, pc.lon)
+        return DealerVersion(
+            dealer_id=fields["id"], legal_name=fields["legal_name"].strip(),
+            trade_name=(fields.get("trade_name") or "").strip(), enterprise_number=number,
+            street=fields["street"].strip(), postcode=pc.postcode, town=fields["town"].strip(),
+            lat=point[0], lon=point[1], languages=tuple(languages), roles=tuple(roles),
+            active_from=effective, active_until=None,
+        )
 
     def list_dealers(self, as_of: dt.date | None, active_only: bool) -> list[tuple[DealerVersion, bool]]:
         day = as_of or clock.today()
@@ -236,8 +350,7 @@ class CoController:
             violations.append(("kind", f"must be one of {', '.join(CONTACT_KINDS)}"))
         if occurred_at is None:
             violations.append(("occurred_at", "is required"))
-        elif occurred_at > clock.now() + _FUTURE_TOLERANCE:
-            violations.append(("occurred_at", f"{occurred_at.isoformat()} is in the future"))
+        _check_instant(occurred_at, "occurred_at", violations)
         if violations:
             raise InvalidArgument(violations)
         self.get_customer(customer_id)
@@ -260,8 +373,7 @@ class CoController:
         _check_id(customer_id, "customer_id", violations)
         _check_id(dealer_id, "dealer_id", violations)
         at = at or clock.now()
-        if at > clock.now() + _FUTURE_TOLERANCE:
-            violations.append(("designated_at", f"{at.isoformat()} is in the future"))
+        _check_instant(at, "designated_at", violations)
         if violations:
             raise InvalidArgument(violations)
         self.get_customer(customer_id)
@@ -274,6 +386,7 @@ class CoController:
     def revoke_preference(self, customer_id: str, at: dt.datetime | None) -> Preference:
         violations: list = []
         _check_id(customer_id, "customer_id", violations)
+        _check_instant(at, "revoked_at", violations)
         if violations:
             raise InvalidArgument(violations)
         self.get_customer(customer_id)
@@ -293,9 +406,8 @@ class CoController:
             violations.append(("channel", f"must be one of {', '.join(CHANNELS)}"))
         if (given_at is None) == (withdrawn_at is None):
             violations.append(("given_at", "give either given_at or withdrawn_at"))
-        for name, at in (("given_at", given_at), ("withdrawn_at", withdrawn_at)):
-            if at is not None and at > clock.now() + _FUTURE_TOLERANCE:
-                violations.append((name, f"{at.isoformat()} is in the future"))
+        _check_instant(given_at, "given_at", violations)
+        _check_instant(withdrawn_at, "withdrawn_at", violations)
         if violations:
             raise InvalidArgument(violations)
         self.get_customer(customer_id)
@@ -348,9 +460,8 @@ class CoController:
         _check_id(customer_id, "customer_id", violations)
         if (opened_at is None) == (closed_at is None):
             violations.append(("opened_at", "give either opened_at or closed_at"))
-        for name, at in (("opened_at", opened_at), ("closed_at", closed_at)):
-            if at is not None and at > clock.now() + _FUTURE_TOLERANCE:
-                violations.append((name, f"{at.isoformat()} is in the future"))
+        _check_instant(opened_at, "opened_at", violations)
+        _check_instant(closed_at, "closed_at", violations)
         if violations:
             raise InvalidArgument(violations)
         self.get_customer(customer_id)
@@ -404,9 +515,12 @@ class CoController:
     def assign(self, customer_id: str, trigger: str = "api") -> tuple[AssignmentView, bool]:
         """Decides now, stores the decision when it differs from the current assignment."""
         customer = self.get_customer(customer_id)
-        at = clock.now()
-        decision = self._decide(customer, at)
-        row, changed = self.store.save_decision(customer_id, decision, at, trigger)
+        # Deciding inside the write transaction orders concurrent assigns of one customer:
+        # each sees the facts and the assignment the previous one committed.
+        with self.store.transaction():
+            at = clock.now()
+            decision = self._decide(customer, at)
+            row, changed = self.store.save_decision(customer_id, decision, at, trigger)
         return self._from_row(row, clock.day_of(at)), changed
 
     def responsible_for_customer(self, customer_id: str, as_of: dt.date | None) -> AssignmentView:
@@ -510,6 +624,16 @@ def _check_id(value: str, field: str, violations: list) -> None:
         violations.append((field, "is required"))
     elif not _ID.match(value):
         violations.append((field, f"{value!r} must be 1 to 64 of A-Z a-z 0-9 . _ : -"))
+
+
+def _check_instant(at: dt.datetime | None, field: str, violations: list) -> None:
+    """A recorded fact's time: not in the future, and within the days the service handles."""
+    if at is None:
+        return
+    if at > clock.now() + _FUTURE_TOLERANCE:
+        violations.append((field, f"{at.isoformat()} is in the future"))
+    elif not clock.in_range(at.date()):
+        violations.append((field, f"{at.isoformat()} is before {clock.EARLIEST}"))
 
 
 def _dealer_version(raw: dict) -> DealerVersion:

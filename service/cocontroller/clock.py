@@ -28,10 +28,20 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return start.astimezone(UTC)
 
 
+# The days the service reasons about; outside them date arithmetic (a day after, five years
+# before) would leave what datetime can hold.
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2999, 12, 31)
+
+
+def in_range(day: dt.date) -> bool:
+    return EARLIEST <= day <= LATEST
+
+
 def to_text(instant: dt.datetime) -> str:
     if instant.tzinfo is None:
         raise ValueError("instants must carry a time zone")
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return instant.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def from_text(text: str) -> dt.datetime:

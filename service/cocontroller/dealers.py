@@ -49,6 +49,8 @@ class Network:
     """Every dealer version, with the nearest-dealer index of each distinct active set."""
 
     _INDEXES_KEPT = 64
+    # Postcode points repeat: 1,149 of them per network state, and customers' own points.
+    _ANSWERS_KEPT = 100_000
 
     def __init__(self, versions: list[DealerVersion], eligible_roles: tuple[str, ...]):
         self.versions = sorted(versions, key=lambda v: (v.dealer_id, v.active_from))
@@ -58,6 +60,7 @@ class Network:
             self._by_dealer.setdefault(version.dealer_id, []).append(version)
         self._indexes: OrderedDict[tuple, NearestIndex] = OrderedDict()
         self._candidates: dict[dt.date, dict[str, DealerVersion]] = {}
+        self._answers: dict[tuple, list[tuple[str, float]]] = {}
         self._lock = Lock()
 
     def __contains__(self, dealer_id: str) -> bool:
@@ -122,6 +125,10 @@ class Network:
         if not candidates:
             return []
         key = tuple((v.dealer_id, v.lat, v.lon) for v in candidates.values())
+        answer_key = (lat, lon, k, key)
+        found = self._answers.get(answer_key)
+        if found is not None:
+            return [(candidates[dealer_id], km) for dealer_id, km in found]
         with self._lock:
             index = self._indexes.get(key)
             if index is None:
@@ -131,4 +138,9 @@ class Network:
                     self._indexes.popitem(last=False)
             else:
                 self._indexes.move_to_end(key)
-        return [(candidates[dealer_id], km) for dealer_id, km in index.nearest(lat, lon, k)]
+        found = index.nearest(lat, lon, k)
+        with self._lock:
+            if len(self._answers) >= self._ANSWERS_KEPT:
+                self._answers.clear()
+            self._answers[answer_key] = found
+        return [(candidates[dealer_id], km) for dealer_id, km in found]

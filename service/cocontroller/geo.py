@@ -6,8 +6,9 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy
 import shapely
-from geopy.distance import geodesic
+from geographiclib.geodesic import Geodesic
 
 from .postcodes import geodata_dir
 
@@ -26,9 +27,13 @@ _MARGIN_KM = 0.5
 _FIRST_RADIUS_KM = 5.0
 
 
+_WGS84 = Geodesic.WGS84
+
+
 def geodesic_km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
-    """The distance on the WGS 84 ellipsoid, in km"""
-    return geodesic((a_lat, a_lon), (b_lat, b_lon)).km
+    """The distance on the WGS 84 ellipsoid, in km: geopy's geodesic (Karney's algorithm in
+    geographiclib), asked for the distance alone, which halves its cost"""
+    return _WGS84.Inverse(a_lat, a_lon, b_lat, b_lon, Geodesic.DISTANCE)["s12"] / 1000
 
 
 class BelgiumBoundary:
@@ -67,9 +72,8 @@ class NearestIndex:
         for _, lat, _ in points:
             _check_latitude(lat)
         self._points = list(points)
-        self._tree = shapely.STRtree(
-            [shapely.Point(_project(lat, lon)) for _, lat, lon in self._points]
-        )
+        self._planar = [shapely.Point(_project(lat, lon)) for _, lat, lon in self._points]
+        self._tree = shapely.STRtree(self._planar)
 
     def __len__(self) -> int:
         return len(self._points)
@@ -81,6 +85,7 @@ class NearestIndex:
         _check_latitude(lat)
         x, y = _project(lat, lon)
         origin = shapely.Point(x, y)
+        known: dict[int, float] = {}
         if k >= len(self._points):
             candidates = range(len(self._points))
         else:
@@ -93,15 +98,22 @@ class NearestIndex:
                 if len(found) >= k:
                     break
                 radius *= 2
-            bound = sorted(self._distance(i, lat, lon) for i in found)[k - 1]
+            # The k nearest on the plane are k points: their farthest geodesic distance bounds
+            # the k-th nearest one
+            planar = shapely.distance(origin, numpy.take(self._planar, found))
+            closest = found[numpy.argsort(planar, kind="stable")[:k]]
+            bound = max(self._distance(i, lat, lon, known) for i in closest)
             candidates = self._tree.query(
                 origin, predicate="dwithin", distance=bound * _MARGIN_FACTOR + _MARGIN_KM
             )
         ranked = sorted(
-            (round(self._distance(i, lat, lon), 3), self._points[i][0]) for i in candidates
+            (round(self._distance(i, lat, lon, known), 3), self._points[i][0]) for i in candidates
         )
         return [(id, km) for km, id in ranked[:k]]
 
-    def _distance(self, i: int, lat: float, lon: float) -> float:
-        _, p_lat, p_lon = self._points[i]
-        return geodesic_km(lat, lon, p_lat, p_lon)
+    def _distance(self, i: int, lat: float, lon: float, known: dict) -> float:
+        """Geodesic km to point i, computed once per query"""
+        if i not in known:
+            _, p_lat, p_lon = self._points[i]
+            known[i] = geodesic_km(lat, lon, p_lat, p_lon)
+        return known[i]

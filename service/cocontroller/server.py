@@ -93,18 +93,24 @@ def read_date(message: date_pb2.Date, field: str) -> dt.date | None:
     if message.year == 0 and message.month == 0 and message.day == 0:
         return None
     try:
-        return dt.date(message.year, message.month, message.day)
+        day = dt.date(message.year, message.month, message.day)
     except ValueError as e:
         raise BadField(field, f"{message.year}-{message.month}-{message.day} is not a date: {e}") from None
+    if not clock.in_range(day):
+        raise BadField(field, f"{day} is outside {clock.EARLIEST} to {clock.LATEST}")
+    return day
 
 
 def read_time(message: timestamp_pb2.Timestamp, field: str) -> dt.datetime | None:
     if message.seconds == 0 and message.nanos == 0:
         return None
     try:
-        return message.ToDatetime(tzinfo=clock.UTC)
+        instant = message.ToDatetime(tzinfo=clock.UTC)
     except (ValueError, OverflowError) as e:
         raise BadField(field, f"not a valid timestamp: {e}") from None
+    if not clock.in_range(instant.date()):
+        raise BadField(field, f"{instant.isoformat()} is outside {clock.EARLIEST} to {clock.LATEST}")
+    return instant
 
 
 def date_pb(day: dt.date | None) -> date_pb2.Date | None:
@@ -205,12 +211,15 @@ class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
             view = self.app.responsible_for_customer(request.customer_id, as_of)
         elif subject == "location":
             point = request.location.point if request.location.HasField("point") else None
-            view = self.app.responsible_for_location(
-                request.location.postcode,
-                point.latitude if point else None,
-                point.longitude if point else None,
-                as_of,
-            )
+            try:
+                view = self.app.responsible_for_location(
+                    request.location.postcode,
+                    point.latitude if point else None,
+                    point.longitude if point else None,
+                    as_of,
+                )
+            except InvalidArgument as e:
+                raise InvalidArgument([("location." + f, d) for f, d in e.violations]) from None
         else:
             raise BadField("subject", "give a customer_id or a location")
         return pb.GetResponsibleDealerResponse(assignment=assignment_pb(view))

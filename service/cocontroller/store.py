@@ -119,6 +119,39 @@ def m002_privacy_facts(db: sqlite_utils.Database) -> None:
     db["disputes"].create_index(["customer_id"])
 
 
+@MIGRATIONS()
+def m003_network_changes_jobs_audit(db: sqlite_utils.Database) -> None:
+    """Dealer-network changes, resumable re-assignment jobs, the audit of who changed an
+    assignment from what, and the notices owed to customers whose controller changed."""
+    db["network_changes"].create(
+        {"id": int, "kind": str, "dealer_id": str, "effective_date": str, "details": str,
+         "caller": str, "recorded_at": str},
+        pk="id",
+        foreign_keys=[("dealer_id", "dealers", "id")],
+        not_null={"kind", "dealer_id", "effective_date", "details", "caller", "recorded_at"},
+    )
+    db["reassign_jobs"].create(
+        {"id": str, "scope": str, "decision_at": str, "status": str, "cursor": str,
+         "processed": int, "changed": int, "started_at": str, "updated_at": str,
+         "finished_at": str, "caller": str},
+        pk="id",
+        not_null={"scope", "decision_at", "status", "processed", "changed", "started_at",
+                  "updated_at", "caller"},
+    )
+    db["assignments"].add_column("previous_dealer_id", str)
+    db["assignments"].add_column("previous_basis", str)
+    db["assignments"].create_index(["trigger"])
+    db["notices"].create(
+        {"id": int, "customer_id": str, "assignment_id": int, "old_dealer_id": str,
+         "new_dealer_id": str, "trigger": str, "created_at": str, "exported_at": str},
+        pk="id",
+        foreign_keys=[("customer_id", "customers", "id"), ("assignment_id", "assignments", "id")],
+        not_null={"customer_id", "assignment_id", "old_dealer_id", "new_dealer_id", "trigger",
+                  "created_at"},
+    )
+    db["notices"].create_index(["exported_at"])
+
+
 class Store:
     def __init__(self, path: Path | str):
         self.path = str(path)
@@ -190,6 +223,32 @@ class Store:
             for row in self.db.query("SELECT * FROM dealer_versions ORDER BY id")
         ]
 
+    def end_dealer_version(self, version_id: int, last_day: dt.date | None) -> None:
+        self.db.execute(
+            "UPDATE dealer_versions SET active_until = ? WHERE id = ?",
+            [last_day.isoformat() if last_day else None, version_id],
+        )
+
+    def delete_dealer_version(self, version_id: int) -> None:
+        self.db.execute("DELETE FROM dealer_versions WHERE id = ?", [version_id])
+
+    def record_network_change(
+        self, kind: str, dealer_id: str, effective: dt.date, details: dict, caller: str
+    ) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO network_changes (kind, dealer_id, effective_date, details, caller, recorded_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [kind, dealer_id, effective.isoformat(), json.dumps(details, sort_keys=True), caller,
+             clock.to_text(clock.now())],
+        )
+        return cursor.lastrowid
+
+    def network_stamp(self) -> tuple:
+        """Changes whenever the network does: to know when to reload it."""
+        return tuple(self.db.execute(
+            "SELECT (SELECT max(id) FROM network_changes), (SELECT count(*) FROM dealer_versions)"
+        ).fetchone())
+
     def has_dealers(self) -> bool:
         return self.db.execute("SELECT 1 FROM dealers LIMIT 1").fetchone() is not None
 
@@ -240,11 +299,11 @@ class Store:
 
     def get_contact(self, event_id: str) -> Contact | None:
         rows = list(self.db.query("SELECT * FROM contact_events WHERE event_id = ?", [event_id]))
-        return _contact(rows[0]) if rows else None
+        return contact_from_row(rows[0]) if rows else None
 
     def contacts(self, customer_id: str) -> list[Contact]:
         return [
-            _contact(row)
+            contact_from_row(row)
             for row in self.db.query(
                 "SELECT * FROM contact_events WHERE customer_id = ? ORDER BY occurred_at",
                 [customer_id],
@@ -291,7 +350,7 @@ class Store:
                    "ORDER BY designated_at DESC, id DESC LIMIT 1")
             params = [customer_id, text, text]
         rows = list(self.db.query(sql, params))
-        return _preference(rows[0]) if rows else None
+        return preference_from_row(rows[0]) if rows else None
 
     # assignments
 
@@ -318,56 +377,41 @@ class Store:
         ))
 
     def save_decision(
-        self, customer_id: str, decision: Decision, at: dt.datetime, trigger: str
+        self, customer_id: str, decision: Decision, at: dt.datetime, trigger: str,
+        recorded_at: dt.datetime | None = None,
     ) -> tuple[dict, bool]:
         """Stores `decision` as the customer's assignment from `at`, closing the current one,
-        unless the current one already names the same dealer on the same basis and rule pack
-        version. Returns the assignment in force and whether a new version was written."""
+        unless the current one already names the same dealer on the same basis. A change of
+        dealer also lists the customer for a notice: their controller changed. Returns the
+        assignment in force and whether a new version was written."""
         with self.transaction():
             current = self.current_assignment(customer_id)
-            if current and (current["dealer_id"], current["basis"], current["rules_version"]) == (
-                decision.dealer.dealer_id, decision.basis, decision.rules_version
+            if current and (current["dealer_id"], current["basis"]) == (
+                decision.dealer.dealer_id, decision.basis
             ):
                 return current, False
             at_text = clock.to_text(at)
             if current:
+                # Never before the version it closes: a job's fixed instant may precede it.
+                at_text = max(at_text, current["valid_from"])
                 self.db.execute(
                     "UPDATE assignments SET valid_to = ? WHERE id = ?", [at_text, current["id"]]
                 )
-            row = {
-                "customer_id": customer_id,
-                "dealer_id": decision.dealer.dealer_id,
-                "basis": decision.basis,
-                "rule_id": decision.rule_id,
-                "valid_from": at_text,
-                "valid_to": None,
-                "explanation": decision.explanation,
-                "distance_km": decision.distance_km,
-                "point_lat": decision.point[0],
-                "point_lon": decision.point[1],
-                "point_source": decision.point_source,
-                "runners_up": json.dumps([
-                    {"dealer_id": c.dealer.dealer_id, "basis": c.basis,
-                     "distance_km": round(c.distance_km, 3), "score": c.score}
-                    for c in decision.runners_up
-                ]),
-                "skipped": json.dumps([
-                    {"dealer_id": s.dealer_id, "basis": s.basis, "reason": s.reason}
-                    for s in decision.skipped
-                ]),
-                "rules_version": decision.rules_version,
-                "decision_date": decision.decision_date.isoformat(),
-                "trigger": trigger,
-                "decided_at": clock.to_text(clock.now()),
-            }
+            recorded = clock.to_text(recorded_at or clock.now())
+            row = assignment_row(customer_id, decision, at_text, trigger, recorded, current)
             cursor = self.db.execute(
                 f"INSERT INTO assignments ({', '.join(row)}) "
                 f"VALUES ({', '.join(':' + k for k in row)})",
                 row,
             )
             row["id"] = cursor.lastrowid
+            if current and current["dealer_id"] != row["dealer_id"]:
+                self.db.execute(
+                    "INSERT INTO notices (customer_id, assignment_id, old_dealer_id, new_dealer_id,"
+                    " trigger, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    [customer_id, row["id"], current["dealer_id"], row["dealer_id"], trigger, recorded],
+                )
         return row, True
-
 
     # consents, contracts, disputes
 
@@ -464,6 +508,41 @@ class Store:
         ]
 
 
+def assignment_row(
+    customer_id: str, decision: Decision, valid_from: str, trigger: str, recorded: str,
+    previous: dict | None,
+) -> dict:
+    """The assignments row of a decision: what the audit keeps of it."""
+    return {
+        "customer_id": customer_id,
+        "dealer_id": decision.dealer.dealer_id,
+        "basis": decision.basis,
+        "rule_id": decision.rule_id,
+        "valid_from": valid_from,
+        "valid_to": None,
+        "explanation": decision.explanation,
+        "distance_km": decision.distance_km,
+        "point_lat": decision.point[0],
+        "point_lon": decision.point[1],
+        "point_source": decision.point_source,
+        "runners_up": json.dumps([
+            {"dealer_id": c.dealer.dealer_id, "basis": c.basis,
+             "distance_km": round(c.distance_km, 3), "score": c.score}
+            for c in decision.runners_up
+        ]),
+        "skipped": json.dumps([
+            {"dealer_id": s.dealer_id, "basis": s.basis, "reason": s.reason}
+            for s in decision.skipped
+        ]),
+        "rules_version": decision.rules_version,
+        "decision_date": decision.decision_date.isoformat(),
+        "trigger": trigger,
+        "decided_at": recorded,
+        "previous_dealer_id": previous["dealer_id"] if previous else None,
+        "previous_basis": previous["basis"] if previous else None,
+    }
+
+
 class _Transaction:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
@@ -482,14 +561,14 @@ class _Transaction:
         return False
 
 
-def _contact(row) -> Contact:
+def contact_from_row(row) -> Contact:
     return Contact(
         row["event_id"], row["customer_id"], row["dealer_id"], row["kind"],
         clock.from_text(row["occurred_at"]),
     )
 
 
-def _preference(row) -> Preference:
+def preference_from_row(row) -> Preference:
     return Preference(
         row["id"], row["customer_id"], row["dealer_id"], clock.from_text(row["designated_at"]),
         clock.from_text(row["revoked_at"]) if row["revoked_at"] else None,

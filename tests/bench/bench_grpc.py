@@ -1,0 +1,258 @@
+"""gRPC benchmark: the real cocontroller server against a bare grpcio server that returns a
+canned answer of the same size, each in its own subprocess, loaded from this process.
+
+For each of lookup (GetResponsibleDealer by a random postcode), assign (AssignDealer over
+pre-created customers with contact history) and bare (the canned answer):
+  - throughput at saturation: CLIENT_THREADS closed-loop client threads for SATURATION_S;
+  - latency at a fixed open-loop rate: RATE req/s for OPEN_LOOP_S, each call sent at its
+    scheduled time (asynchronously), latency measured from the scheduled send time.
+
+Run with `make bench`. Stops by itself within ~2 minutes and kills its subprocesses.
+"""
+
+import csv
+import datetime as dt
+import os
+import platform
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent import futures
+from pathlib import Path
+
+import grpc
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+SERVICE = "cocontroller.v1.DealerAssignmentService"
+METHOD = f"/{SERVICE}/GetResponsibleDealer"
+CLIENT_THREADS = 4
+SATURATION_S = 5.0
+RATE = 200
+OPEN_LOOP_S = 5.0
+WARMUP_S = 1.0
+CUSTOMERS = 200
+DEADLINE_S = 170  # hard stop for the whole run
+TARGET_P99_MS = 5.0
+TARGET_ASSIGN_SHARE = 0.40
+
+
+def bare_server(port: int, payload_path: str) -> None:
+    """A grpcio server with the same thread pool as the real one, answering canned bytes."""
+    payload = Path(payload_path).read_bytes()
+    handler = grpc.method_handlers_generic_handler(SERVICE, {
+        "GetResponsibleDealer": grpc.unary_unary_rpc_method_handler(
+            lambda request, context: payload, request_deserializer=None, response_serializer=None),
+    })
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
+    server.add_generic_rpc_handlers((handler,))
+    server.add_insecure_port(f"127.0.0.1:{port}")
+    server.start()
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    server.stop(grace=1).wait()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(target: str, process: subprocess.Popen, log: Path, timeout: float = 30.0) -> None:
+    """Waits for the server to accept connections; fails fast, with its log, if it died."""
+    deadline = time.monotonic() + timeout
+    with grpc.insecure_channel(target) as channel:
+        ready = grpc.channel_ready_future(channel)
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"server {process.args} exited with {process.returncode}:\n"
+                                   + log.read_text(errors="replace")[-3000:])
+            try:
+                ready.result(timeout=0.2)
+                return
+            except grpc.FutureTimeoutError:
+                pass
+    raise RuntimeError(f"server {process.args} not ready after {timeout:.0f} s")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def saturate(make_call, seconds: float, threads: int = CLIENT_THREADS) -> float:
+    """Calls/s of `threads` closed-loop clients, each on its own channel."""
+    stop, counts, failures = threading.Event(), [0] * threads, []
+
+    def loop(i):
+        call = make_call()
+        try:
+            while not stop.is_set():
+                call()
+                counts[i] += 1
+        except Exception as e:  # noqa: BLE001 - reported below
+            failures.append(e)
+
+    workers = [threading.Thread(target=loop, args=(i,)) for i in range(threads)]
+    for w in workers:
+        w.start()
+    time.sleep(WARMUP_S)
+    before, started = sum(counts), time.perf_counter()
+    time.sleep(seconds)
+    after, elapsed = sum(counts), time.perf_counter() - started
+    stop.set()
+    for w in workers:
+        w.join()
+    if failures:
+        raise RuntimeError(f"calls failed under load: {failures[0]!r}")
+    return (after - before) / elapsed
+
+
+def open_loop(make_future, rate: int, seconds: float) -> tuple[float, float, float, int]:
+    """p50, p99, max latency (ms) from each call's scheduled send time, and the failures."""
+    latencies, failures, lock = [], [], threading.Lock()
+    total = int(rate * seconds)
+    interval = 1.0 / rate
+    done = threading.Semaphore(0)
+    start = time.perf_counter() + 0.05
+    for i in range(total):
+        scheduled = start + i * interval
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        future = make_future()
+
+        def finished(f, scheduled=scheduled):
+            now = time.perf_counter()
+            with lock:
+                if f.exception() is not None:
+                    failures.append(f.exception())
+                else:
+                    latencies.append((now - scheduled) * 1000)
+            done.release()
+
+        future.add_done_callback(finished)
+    for _ in range(total):
+        done.acquire(timeout=30)
+    if not latencies:
+        raise RuntimeError(f"every call failed: {failures[:1]!r}")
+    return percentile(latencies, 0.50), percentile(latencies, 0.99), max(latencies), len(failures)
+
+
+def main() -> int:
+    sys.path[:0] = [str(ROOT / "service"), str(ROOT / "clients")]
+    from cocontroller.v1 import assignment_pb2 as pb
+    from cocontroller.v1 import assignment_pb2_grpc as pb_grpc
+    from cocontroller_client.client import Client
+
+    signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("bench over time")))
+    signal.alarm(DEADLINE_S)
+    began = time.monotonic()
+    tmp = tempfile.TemporaryDirectory(prefix="cocontroller-bench-")
+    procs: list[subprocess.Popen] = []
+    try:
+        real_port, bare_port = free_port(), free_port()
+        real, bare = f"127.0.0.1:{real_port}", f"127.0.0.1:{bare_port}"
+        real_log, bare_log = Path(tmp.name, "server.log"), Path(tmp.name, "bare.log")
+        with open(real_log, "wb") as log:
+            procs.append(subprocess.Popen(
+                [str(BIN / "cocontroller"), "serve", "--host", "127.0.0.1", "--port", str(real_port),
+                 "--db", os.path.join(tmp.name, "bench.sqlite")],
+                stdout=log, stderr=subprocess.STDOUT))
+        wait_ready(real, procs[-1], real_log)
+
+        with open(ROOT / "geodata" / "postcodes.csv", encoding="utf-8", newline="") as f:
+            postcodes = [row["postcode"] for row in csv.DictReader(f)]
+        customers = [f"bench-{i}" for i in range(CUSTOMERS)]
+        rng = random.Random(1)
+        dealers = ["dlr-gent", "dlr-brugge", "dlr-antwerpen", "dlr-leuven", "dlr-liege", "dlr-namur", "dlr-hasselt"]
+        kinds = ["purchase", "service_visit", "quote", "showroom_visit", "brochure"]
+        with Client(real) as c:
+            sample = c._call("GetResponsibleDealer", pb.GetResponsibleDealerRequest(
+                location=pb.Location(postcode="9000")))
+            for cid in customers:
+                c.upsert_customer(cid, rng.choice(postcodes))
+                for _ in range(rng.randint(1, 4)):
+                    at = dt.datetime(2022, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(hours=rng.randrange(30_000))
+                    c.record_contact(cid, rng.choice(dealers), rng.choice(kinds), at)
+                c.assign(cid, "bench:setup")
+        payload = sample.SerializeToString()
+        payload_path = os.path.join(tmp.name, "payload.bin")
+        Path(payload_path).write_bytes(payload)
+        with open(bare_log, "wb") as log:
+            procs.append(subprocess.Popen([sys.executable, __file__, "--bare", str(bare_port), payload_path],
+                                          stdout=log, stderr=subprocess.STDOUT))
+        wait_ready(bare, procs[-1], bare_log)
+
+        def stub(target):
+            return pb_grpc.DealerAssignmentServiceStub(grpc.insecure_channel(target))
+
+        def lookup_request():
+            return pb.GetResponsibleDealerRequest(location=pb.Location(postcode=rng.choice(postcodes)))
+
+        def assign_request():
+            return pb.AssignDealerRequest(customer_id=rng.choice(customers), reason="bench")
+
+        def bare_callable(target):
+            return grpc.insecure_channel(target).unary_unary(
+                METHOD, request_serializer=pb.GetResponsibleDealerRequest.SerializeToString,
+                response_deserializer=pb.GetResponsibleDealerResponse.FromString)
+
+        cases = {
+            "lookup": (lambda: (lambda s: lambda: s.GetResponsibleDealer(lookup_request(), timeout=10))(stub(real)),
+                       (lambda s: lambda: s.GetResponsibleDealer.future(lookup_request(), timeout=10))(stub(real))),
+            "assign": (lambda: (lambda s: lambda: s.AssignDealer(assign_request(), timeout=10))(stub(real)),
+                       (lambda s: lambda: s.AssignDealer.future(assign_request(), timeout=10))(stub(real))),
+            "bare": (lambda: (lambda m: lambda: m(lookup_request(), timeout=10))(bare_callable(bare)),
+                     (lambda m: lambda: m.future(lookup_request(), timeout=10))(bare_callable(bare))),
+        }
+        results = {}
+        for name, (make_call, make_future) in cases.items():
+            throughput = saturate(make_call, SATURATION_S)
+            p50, p99, worst, failed = open_loop(make_future, RATE, OPEN_LOOP_S)
+            results[name] = (throughput, p50, p99, worst, failed)
+    finally:
+        signal.alarm(0)
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        tmp.cleanup()
+
+    print(f"cocontroller gRPC bench, {dt.datetime.now().isoformat(timespec='seconds')}, "
+          f"{platform.python_implementation()} {platform.python_version()}, grpcio {grpc.__version__}, "
+          f"{os.cpu_count()} CPUs, {platform.machine()}")
+    print(f"response size {len(payload)} bytes; saturation: {CLIENT_THREADS} client threads x {SATURATION_S:.0f} s "
+          f"(+{WARMUP_S:.0f} s warm-up); open loop: {RATE} req/s x {OPEN_LOOP_S:.0f} s")
+    print()
+    print(f"{'case':8} {'calls/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'failed':>7}")
+    for name, (throughput, p50, p99, worst, failed) in results.items():
+        print(f"{name:8} {throughput:9.0f} {p50:8.2f} {p99:8.2f} {worst:8.2f} {failed:7d}")
+    share = results["assign"][0] / results["bare"][0]
+    lookup_p99 = results["lookup"][2]
+    print()
+    print(f"assign throughput = {share:.0%} of bare (target >= {TARGET_ASSIGN_SHARE:.0%}): "
+          f"{'MET' if share >= TARGET_ASSIGN_SHARE else 'NOT MET'}")
+    print(f"lookup p99 at {RATE} req/s = {lookup_p99:.2f} ms (target < {TARGET_P99_MS:.0f} ms): "
+          f"{'MET' if lookup_p99 < TARGET_P99_MS else 'NOT MET'}")
+    print(f"bench took {time.monotonic() - began:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--bare":
+        bare_server(int(sys.argv[2]), sys.argv[3])
+    else:
+        sys.exit(main())
