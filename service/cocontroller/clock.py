@@ -45,7 +45,7 @@ def to_text(instant: dt.datetime) -> str:
 
 
 def from_text(text: str) -> dt.datetime:
-    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return dt.datetime.fromisoformat(text)
 
 
 def parse_instant(text: str) -> dt.datetime:

@@ -1,6 +1,7 @@
 """Where things are: Belgium's outline for checking customer coordinates, and an exact
 k-nearest search by geodesic distance that stays fast however many dealers there are."""
 
+import functools
 import json
 import math
 from collections.abc import Sequence
@@ -30,9 +31,11 @@ _FIRST_RADIUS_KM = 5.0
 _WGS84 = Geodesic.WGS84
 
 
+@functools.lru_cache(maxsize=65536)
 def geodesic_km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
     """The distance on the WGS 84 ellipsoid, in km: geopy's geodesic (Karney's algorithm in
-    geographiclib), asked for the distance alone, which halves its cost"""
+    geographiclib), asked for the distance alone, which halves its cost. Points repeat
+    (postcode points, dealers), so answers are kept."""
     return _WGS84.Inverse(a_lat, a_lon, b_lat, b_lon, Geodesic.DISTANCE)["s12"] / 1000
 
 
@@ -85,7 +88,6 @@ class NearestIndex:
         _check_latitude(lat)
         x, y = _project(lat, lon)
         origin = shapely.Point(x, y)
-        known: dict[int, float] = {}
         if k >= len(self._points):
             candidates = range(len(self._points))
         else:
@@ -102,18 +104,15 @@ class NearestIndex:
             # the k-th nearest one
             planar = shapely.distance(origin, numpy.take(self._planar, found))
             closest = found[numpy.argsort(planar, kind="stable")[:k]]
-            bound = max(self._distance(i, lat, lon, known) for i in closest)
+            bound = max(self._distance(i, lat, lon) for i in closest)
             candidates = self._tree.query(
                 origin, predicate="dwithin", distance=bound * _MARGIN_FACTOR + _MARGIN_KM
             )
         ranked = sorted(
-            (round(self._distance(i, lat, lon, known), 3), self._points[i][0]) for i in candidates
+            (round(self._distance(i, lat, lon), 3), self._points[i][0]) for i in candidates
         )
         return [(id, km) for km, id in ranked[:k]]
 
-    def _distance(self, i: int, lat: float, lon: float, known: dict) -> float:
-        """Geodesic km to point i, computed once per query"""
-        if i not in known:
-            _, p_lat, p_lon = self._points[i]
-            known[i] = geodesic_km(lat, lon, p_lat, p_lon)
-        return known[i]
+    def _distance(self, i: int, lat: float, lon: float) -> float:
+        _, p_lat, p_lon = self._points[i]
+        return geodesic_km(lat, lon, p_lat, p_lon)

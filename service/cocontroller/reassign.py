@@ -146,7 +146,7 @@ class Reassigner:
 
     def _job(self, job_id: str, scope: Scope, at: dt.datetime, caller: str) -> dict:
         with self.store.transaction():
-            rows = list(self.store.db.query("SELECT * FROM reassign_jobs WHERE id = ?", [job_id]))
+            rows = self.store.rows("SELECT * FROM reassign_jobs WHERE id = ?", [job_id])
             if rows:
                 if rows[0]["scope"] != scope.to_json():
                     raise FailedPrecondition(
@@ -184,7 +184,7 @@ class Reassigner:
     def _batch(self, scope: Scope, cursor: str, size: int) -> list[dict]:
         where, params = self._where(scope)
         sql = f"SELECT c.* FROM customers c WHERE c.id > ? AND ({where}) ORDER BY c.id LIMIT ?"
-        return list(self.store.db.query(sql, [cursor, *params, size]))
+        return self.store.rows(sql, [cursor, *params, size])
 
     def _decide(self, customers: list[dict], at: dt.datetime) -> list[tuple[Change, object]]:
         """The batch's differences with the assignments in force, each with its decision."""
@@ -192,11 +192,11 @@ class Reassigner:
         marks = ", ".join("?" * len(ids))
         db = self.store.db
         contacts: dict[str, list[Contact]] = {}
-        for row in db.query(f"SELECT * FROM contact_events WHERE customer_id IN ({marks})", ids):
+        for row in self.store.rows(f"SELECT * FROM contact_events WHERE customer_id IN ({marks})", ids):
             contacts.setdefault(row["customer_id"], []).append(contact_from_row(row))
         text = clock.to_text(at)
         preferences = {}
-        for row in db.query(
+        for row in self.store.rows(
             f"SELECT * FROM preferences WHERE customer_id IN ({marks}) AND designated_at <= ?"
             " AND (revoked_at IS NULL OR revoked_at > ?) ORDER BY designated_at, id",
             [*ids, text, text],
@@ -204,7 +204,7 @@ class Reassigner:
             preferences[row["customer_id"]] = preference_from_row(row)
         current = {
             row["customer_id"]: row
-            for row in db.query(
+            for row in self.store.rows(
                 f"SELECT customer_id, dealer_id, basis FROM assignments"
                 f" WHERE customer_id IN ({marks}) AND valid_to IS NULL", ids,
             )

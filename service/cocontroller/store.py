@@ -158,6 +158,9 @@ class Store:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        # SQLite makes a blocked writer sleep and poll; threads of one process queue here
+        # instead and wake as soon as the writer before them commits.
+        self._write_lock = threading.Lock()
         self.migrate()
 
     @property
@@ -171,9 +174,16 @@ class Store:
             db = self._local.db = sqlite_utils.Database(conn)
         return db
 
+    def rows(self, sql: str, params=()) -> list[dict]:
+        """Rows as dicts. sqlite-utils' query() does the same with more checks; this is the
+        hot path of every request."""
+        cursor = self.db.conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor]
+
     def transaction(self):
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error: one writer, no lost updates."""
-        return _Transaction(self.db.conn)
+        return _Transaction(self.db.conn, self._write_lock)
 
     def applied_migrations(self) -> list[str]:
         return [m.name for m in MIGRATIONS.applied(self.db)]
@@ -220,7 +230,7 @@ class Store:
                 ),
                 version_id=row["id"],
             )
-            for row in self.db.query("SELECT * FROM dealer_versions ORDER BY id")
+            for row in self.rows("SELECT * FROM dealer_versions ORDER BY id")
         ]
 
     def end_dealer_version(self, version_id: int, last_day: dt.date | None) -> None:
@@ -255,7 +265,7 @@ class Store:
     # customers
 
     def get_customer(self, customer_id: str) -> dict | None:
-        rows = list(self.db.query("SELECT * FROM customers WHERE id = ?", [customer_id]))
+        rows = self.rows("SELECT * FROM customers WHERE id = ?", [customer_id])
         return rows[0] if rows else None
 
     def upsert_customer(self, customer: dict) -> tuple[dict, bool]:
@@ -298,13 +308,13 @@ class Store:
         return contact, True
 
     def get_contact(self, event_id: str) -> Contact | None:
-        rows = list(self.db.query("SELECT * FROM contact_events WHERE event_id = ?", [event_id]))
+        rows = self.rows("SELECT * FROM contact_events WHERE event_id = ?", [event_id])
         return contact_from_row(rows[0]) if rows else None
 
     def contacts(self, customer_id: str) -> list[Contact]:
         return [
             contact_from_row(row)
-            for row in self.db.query(
+            for row in self.rows(
                 "SELECT * FROM contact_events WHERE customer_id = ? ORDER BY occurred_at",
                 [customer_id],
             )
@@ -349,32 +359,32 @@ class Store:
                    "AND (revoked_at IS NULL OR revoked_at > ?) "
                    "ORDER BY designated_at DESC, id DESC LIMIT 1")
             params = [customer_id, text, text]
-        rows = list(self.db.query(sql, params))
+        rows = self.rows(sql, params)
         return preference_from_row(rows[0]) if rows else None
 
     # assignments
 
     def current_assignment(self, customer_id: str) -> dict | None:
-        rows = list(self.db.query(
+        rows = self.rows(
             "SELECT * FROM assignments WHERE customer_id = ? AND valid_to IS NULL", [customer_id]
-        ))
+        )
         return rows[0] if rows else None
 
     def assignment_at(self, customer_id: str, at: dt.datetime) -> dict | None:
         """The assignment in force at `at`."""
         text = clock.to_text(at)
-        rows = list(self.db.query(
+        rows = self.rows(
             "SELECT * FROM assignments WHERE customer_id = ? AND valid_from <= ? "
             "AND (valid_to IS NULL OR valid_to > ?) ORDER BY valid_from DESC LIMIT 1",
             [customer_id, text, text],
-        ))
+        )
         return rows[0] if rows else None
 
     def assignments(self, customer_id: str) -> list[dict]:
-        return list(self.db.query(
+        return self.rows(
             "SELECT * FROM assignments WHERE customer_id = ? ORDER BY valid_from DESC, id DESC",
             [customer_id],
-        ))
+        )
 
     def save_decision(
         self, customer_id: str, decision: Decision, at: dt.datetime, trigger: str,
@@ -446,7 +456,7 @@ class Store:
         return [
             Consent(row["id"], row["customer_id"], row["channel"], clock.from_text(row["given_at"]),
                     clock.from_text(row["withdrawn_at"]) if row["withdrawn_at"] else None)
-            for row in self.db.query(
+            for row in self.rows(
                 "SELECT * FROM consents WHERE customer_id = ? ORDER BY given_at, id", [customer_id]
             )
         ]
@@ -473,7 +483,7 @@ class Store:
             Contract(row["id"], row["customer_id"], row["kind"], row["partner"] or "", row["dealer_id"],
                      dt.date.fromisoformat(row["start_date"]),
                      dt.date.fromisoformat(row["end_date"]) if row["end_date"] else None)
-            for row in self.db.query(
+            for row in self.rows(
                 "SELECT * FROM contracts WHERE customer_id = ? ORDER BY start_date, id", [customer_id]
             )
         ]
@@ -502,7 +512,7 @@ class Store:
         return [
             Dispute(row["id"], row["customer_id"], row["subject"] or "", clock.from_text(row["opened_at"]),
                     clock.from_text(row["closed_at"]) if row["closed_at"] else None)
-            for row in self.db.query(
+            for row in self.rows(
                 "SELECT * FROM disputes WHERE customer_id = ? ORDER BY opened_at, id", [customer_id]
             )
         ]
@@ -544,20 +554,29 @@ def assignment_row(
 
 
 class _Transaction:
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, lock: threading.Lock):
         self.conn = conn
+        self.lock = lock
         self.outer = False
 
     def __enter__(self):
         # Nested use joins the outer transaction.
         self.outer = not self.conn.in_transaction
         if self.outer:
-            self.conn.execute("BEGIN IMMEDIATE")
+            self.lock.acquire()
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                self.lock.release()
+                raise
         return self.conn
 
     def __exit__(self, exc_type, exc, tb):
         if self.outer:
-            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+            try:
+                self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+            finally:
+                self.lock.release()
         return False
 
 

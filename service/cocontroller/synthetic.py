@@ -35,7 +35,7 @@ from . import clock
 from .app import CoController
 from .dealers import DealerVersion
 from .facts import CAR_SECURITY
-from .postcodes import geodata_dir
+from .postcodes import Postcode, geodata_dir
 
 PREFIX = "syn-"
 TABLES = ("customers", "contact_events", "preferences", "contracts", "consents", "disputes")
@@ -54,7 +54,6 @@ _INSERTS = {
     " VALUES (?, ?, ?, ?, ?)",
 }
 
-BRUSSELS_REGION = "04000"
 HISTORY_DAYS = 1826
 OWN_POINT_SHARE = 0.08
 JITTER_KM = 2.0
@@ -109,8 +108,9 @@ def generate(
     table. `progress(done, customers)` is called after each committed batch."""
     app = CoController(db_path)
     store = app.store
+    # A range on the primary key: "syn." is the first text after every "syn-..."
     found = store.db.execute(
-        "SELECT 1 FROM customers WHERE id >= ? AND id < ? LIMIT 1", [PREFIX, PREFIX[:-1] + "."]
+        "SELECT 1 FROM customers WHERE id >= 'syn-' AND id < 'syn.' LIMIT 1"
     ).fetchone()
     if found:
         raise ValueError(f"{db_path} already holds synthetic ({PREFIX}) customers")
@@ -148,21 +148,19 @@ def postcode_weights(postcodes) -> dict[str, float]:
 
 
 def enterprise_number(base: int) -> str:
-    """A number in the canonical form that passes the mod-97 check, from 7 digits."""
+    """The canonical form of the number made of `base` as 8 digits and its mod-97 check."""
     digits = f"{base:08d}{97 - base % 97:02d}"
     return f"BE {digits[:4]}.{digits[4:7]}.{digits[7:]}"
 
 
-def _area(pc) -> str:
+def _area(pc: Postcode) -> str:
+    """The province, or for Brussels-Capital, which has none, the region."""
     return pc.province_refnis or pc.region_refnis
 
 
 def _pick(table, r: float):
     """The value of a (value, cumulative share) table for a uniform draw `r`."""
-    for value, upto in table:
-        if r < upto:
-            return value
-    return table[-1][0]
+    return next(value for value, upto in table if r < upto)
 
 
 class _Maker:
@@ -174,12 +172,12 @@ class _Maker:
         self.network = app.network
         self.rows = {table: [] for table in TABLES}
         weights = postcode_weights(app.postcodes)
-        self.postcodes = [pc for pc in app.postcodes if weights[pc.postcode] > 0]
+        self.postcodes = list(app.postcodes)
         self.cumulative = list(itertools.accumulate(weights[pc.postcode] for pc in self.postcodes))
         self.days = _open_days(clock.day_of(now), _change_days(self.network.versions))
         self.by_distance: dict[str, list[DealerVersion]] = {}
         self.rankings: dict[tuple, list[str]] = {}
-        self.earliest = ""
+        self.earliest: str | None = None
 
     def customer(self, number: int) -> None:
         rng = self.rng
@@ -188,18 +186,21 @@ class _Maker:
         lat = lon = None
         if rng.random() < OWN_POINT_SHARE:
             lat, lon = self._jitter(pc.lat, pc.lon)
-        language = _pick(BRUSSELS_LANGUAGES, rng.random()) if pc.language_area == "nl-fr" else pc.language_area
+        language = pc.language_area
+        if language == "nl-fr":
+            language = _pick(BRUSSELS_LANGUAGES, rng.random())
         kind, number_text = "private", None
         if rng.random() < PROFESSIONAL_SHARE:
-            kind, number_text = "professional", enterprise_number(rng.randrange(2_000_000, 10_000_000))
+            # 8 digits starting 0, as in "BE 0xxx.xxx.xxx", and never all zeros
+            kind, number_text = "professional", enterprise_number(rng.randrange(1_000_000, 10_000_000))
         home = _pick(HOME_RANK, rng.random())
-        self.earliest = "~"
+        self.earliest = None
         purchase = self._contacts(cid, pc, home)
         self._preference(cid, pc, home)
         self._contracts(cid, pc, home, purchase)
         self._consents(cid)
         self._disputes(cid)
-        created = self.earliest if self.earliest != "~" else self._instant(self._day())
+        created = self.earliest or self._instant(self._day())
         self.rows["customers"].append(
             (cid, pc.postcode, lat, lon, language, kind, number_text, created, created)
         )
@@ -216,7 +217,7 @@ class _Maker:
                 return p_lat, p_lon
         return lat, lon
 
-    def _contacts(self, cid: str, pc, home: int) -> tuple | None:
+    def _contacts(self, cid: str, pc: Postcode, home: int) -> tuple | None:
         """Writes the contact history; returns the purchase as (day, instant, dealer) or None."""
         rng = self.rng
         count = min(MAX_CONTACTS, int(math.log(1.0 - rng.random()) / _LOG_STAY))
@@ -239,7 +240,7 @@ class _Maker:
                 purchase = (day, at, dealer)
         return purchase
 
-    def _preference(self, cid: str, pc, home: int) -> None:
+    def _preference(self, cid: str, pc: Postcode, home: int) -> None:
         if self.rng.random() >= PREFERENCE_SHARE:
             return
         day = self._day()
@@ -249,7 +250,7 @@ class _Maker:
             revoked = self._later(day) if self.rng.random() < REVOKED_SHARE else None
             self.rows["preferences"].append((cid, dealer, at, revoked, at))
 
-    def _contracts(self, cid: str, pc, home: int, purchase: tuple | None) -> None:
+    def _contracts(self, cid: str, pc: Postcode, home: int, purchase: tuple | None) -> None:
         """Contracts besides a purchase start with it when there is one, at its dealer."""
         rng = self.rng
         if purchase and rng.random() < PURCHASE_CONTRACT_SHARE:
@@ -278,7 +279,7 @@ class _Maker:
              end.isoformat() if end else None, at, at)
         )
 
-    def _occasion(self, pc, home: int, service: bool = False) -> tuple:
+    def _occasion(self, pc: Postcode, home: int, service: bool = False) -> tuple:
         """A day, an instant on it and the customer's dealer that day, for a contract."""
         day = self._day()
         return day, self._instant(day), self._dealer(pc, day, home, service)
@@ -317,7 +318,7 @@ class _Maker:
         _, prefix, opens, span, _ = self.days[day]
         s = opens + int(self.rng.random() * span)
         text = f"{prefix}{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}.000000Z"
-        if text < self.earliest:
+        if self.earliest is None or text < self.earliest:
             self.earliest = text
         return text
 
@@ -329,7 +330,7 @@ class _Maker:
             return None
         return self._instant(day + 1 + int(self.rng.random() * room))
 
-    def _dealer(self, pc, day: int, rank: int, service: bool) -> str | None:
+    def _dealer(self, pc: Postcode, day: int, rank: int, service: bool) -> str | None:
         """The rank-th nearest dealer active on `day` (nearer ones when there are fewer):
         sales dealers, or any service dealer for a service visit."""
         date, _, _, _, period = self.days[day]
@@ -343,7 +344,7 @@ class _Maker:
             ][:3]
         return dealers[min(rank, len(dealers) - 1)] if dealers else None
 
-    def _by_distance(self, pc) -> list[DealerVersion]:
+    def _by_distance(self, pc: Postcode) -> list[DealerVersion]:
         found = self.by_distance.get(pc.postcode)
         if found is None:
             found = self.by_distance[pc.postcode] = sorted(
