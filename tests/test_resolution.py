@@ -172,12 +172,6 @@ def R(**dates):
     return {"retention." + k.replace("_", "-"): (v and d(v)) for k, v in dates.items()}
 
 
-TEST_DRIVE_BOUNDARY_BUG = (
-    "purpose.questions.test-drive follows a request up for 183 days, but retention.test-drive "
-    "erases its data 6 calendar months after the request: a request of 2024-01-31 is due for "
-    "erasure after 2024-07-31 (182 days) yet still followed up on 2024-08-01 (183 days)"
-)
-
 SITUATIONS = [
     # --- test drives (section 4's example) -------------------------------------------------
     S("test-drive-recent", "4: als u bijvoorbeeld een testrit heeft aangevraagd, bewaren wij uw "
@@ -210,8 +204,7 @@ SITUATIONS = [
       # 2024-01-31 + 6 months = 2024-07-31: on 2024-08-01 the data must be gone, so the request
       # can no longer be followed up (though it is 183 days ago)
       INTERACTION | LEGAL, BASE_RECIPIENTS, T_DPF,
-      R(test_drive="2024-07-31", last_interaction="2027-01-31"), "2024-07-31", findings=PS_FINDING,
-      marks=(pytest.mark.xfail(reason=TEST_DRIVE_BOUNDARY_BUG, strict=True),)),
+      R(test_drive="2024-07-31", last_interaction="2027-01-31"), "2024-07-31", findings=PS_FINDING),
 
     # --- purchases, accounting and tax ------------------------------------------------------
     S("purchase-years-ago", "3: Om de contracten tussen u en ons te aanvaarden, op te stellen en op te volgen, "
@@ -668,28 +661,9 @@ def test_fired_rules_are_exactly_the_outputs(world, s):
     assert {c["rule"] for c in r.controllers} <= {"controller.importer@v1", "controller.distributor@v1"}
 
 
-DUPLICATE_FIRING_BUG = (
-    "a rule whose `when` is an `any:` fires once per branch that holds: RuleEngine.all_matches "
-    "(durable-rules $or) reports the rule key once per matching branch and Resolver.resolve "
-    "neither deduplicates fired_rules nor the outputs, so purpose.data-management.central "
-    "(any: has_interaction, distributor_assigned) is listed twice for every customer with a "
-    "contact and a dealer, and retention.contract-end twice with a purchase and a contract in force"
-)
-
-
-def interaction(s: Situation) -> bool:
-    """Any contact by the end of the as-of day or a contract started by then."""
-    return any((e[0] == "contact" and t(e[3]).date() <= s.as_of)
-               or (e[0] == "contract" and d(e[4]) <= s.as_of) for e in s.events)
-
-
-@pytest.mark.parametrize("s", [
-    pytest.param(s, id=s.name, marks=(
-        pytest.mark.xfail(reason=DUPLICATE_FIRING_BUG, strict=True),
-    ) if s.distributor is not None and interaction(s) else ())
-    for s in SITUATIONS
-])
+@pytest.mark.parametrize("s", [pytest.param(s, id=s.name) for s in SITUATIONS])
 def test_every_rule_fires_once_and_answers_once(world, s):
+    """A rule whose `when` has an `any:` with two true branches still fires once."""
     r = world(s)
     assert len(r.fired_rules) == len(set(r.fired_rules))
     for items in (r.controllers, r.purposes, r.recipients, r.transfers, r.retention, r.notices, r.findings):
@@ -697,7 +671,6 @@ def test_every_rule_fires_once_and_answers_once(world, s):
         assert len(keys) == len(set(keys))
 
 
-@pytest.mark.xfail(reason=DUPLICATE_FIRING_BUG, strict=True)
 def test_a_rule_with_two_true_branches_fires_once(world):
     # financing in force and a purchase: retention.contract-end's `any` holds twice; a contact
     # and an assigned dealer: purpose.data-management.central's `any` holds twice

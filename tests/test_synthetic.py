@@ -83,6 +83,7 @@ def test_every_contact_is_at_a_dealer_active_that_day_during_opening_hours(gener
     earliest = NOW - dt.timedelta(days=1827)
     for dealer_id, occurred_at in conn.execute("SELECT dealer_id, occurred_at FROM contact_events"):
         at = clock.from_text(occurred_at)
+        assert clock.to_text(at) == occurred_at
         local = at.astimezone(clock.BRUSSELS)
         assert network.version_on(dealer_id, local.date()) is not None, (dealer_id, occurred_at)
         assert earliest < at < NOW

@@ -6,17 +6,21 @@ on stderr.
 """
 
 import argparse
+import csv
 import datetime as dt
 import json
 import sys
+import time
 from pathlib import Path
 
 from google.protobuf import json_format
 
-from cocontroller.app import rules_dir
+from cocontroller.app import CoController, rules_dir
 from cocontroller.assignment import ASSIGNMENT_FIELDS, check_assignment_pack
 from cocontroller.clock import parse_instant
 from cocontroller.packtest import run_cases
+from cocontroller.reassign import Scope
+from cocontroller.synthetic import generate
 from cocontroller.resolution import PRIVACY_FIELDS, check_privacy_pack
 from cocontroller.rulepack import RulePackError, load_pack
 from cocontroller.v1 import assignment_pb2 as pb
@@ -150,13 +154,34 @@ def cmd_assign(client: Client, args) -> tuple[dict, str]:
     return data, text
 
 
+def change_json(c) -> dict:
+    return {
+        "customer_id": c.customer_id, "old_dealer_id": c.old_dealer_id or None,
+        "new_dealer_id": c.new_dealer_id,
+        "old_basis": _basis(c.old_basis) if c.old_basis else None, "new_basis": _basis(c.new_basis),
+        "reason": c.reason, "trigger": c.trigger or None, "rules_version": c.rules_version or None,
+        "at": _time_text(c.at, c.HasField("at")),
+    }
+
+
 def cmd_history(client: Client, args) -> tuple[dict, str]:
+    if args.job:
+        changes = [change_json(c) for c in client.assignment_changes(job_id=args.job)]
+        lines = [f"{len(changes)} assignment change(s) made by job {args.job}:"]
+        lines += [f"  {c['customer_id']}: {c['old_dealer_id']} ({c['old_basis']}) -> {c['new_dealer_id']}"
+                  f" ({c['new_basis']}) at {c['at']}: {c['reason']}" for c in changes]
+        return {"job_id": args.job, "changes": changes}, "\n".join(lines)
+    if not args.customer:
+        raise _UsageError("history needs --customer or --job")
     items = [assignment_json(a) for a in client.assignments(args.customer)]
+    # The same versions, oldest first, with what triggered each and the dealer it replaced.
+    changes = list(reversed([change_json(c) for c in client.assignment_changes(customer_id=args.customer)]))
     lines = [f"{len(items)} assignment version(s) for {args.customer}, newest first:"]
-    for a in items:
+    for item, change in zip(items, changes):
+        item["trigger"], item["previous_dealer_id"] = change["trigger"], change["old_dealer_id"]
         lines.append(
-            f"  {a['valid_from']} .. {a['valid_to'] or 'now'}: {a['dealer_name']} ({a['dealer_id']}),"
-            f" {a['basis']}, {a['rules_version']}: {a['explanation']}"
+            f"  {item['valid_from']} .. {item['valid_to'] or 'now'}: {item['dealer_name']} ({item['dealer_id']}),"
+            f" {item['basis']}, {item['rules_version']}, by {item['trigger']}: {item['explanation']}"
         )
     return {"customer_id": args.customer, "assignments": items}, "\n".join(lines)
 
@@ -364,6 +389,177 @@ def cmd_rules_test(args) -> tuple[dict, str]:
     return data, "\n".join(lines)
 
 
+def _list(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _dealer_change_fields(args) -> dict:
+    return {
+        "legal_name": args.legal_name, "trade_name": args.trade_name,
+        "enterprise_number": args.enterprise_number, "street": args.street,
+        "postcode": args.postcode, "town": args.town, "lat": args.lat, "lon": args.lon,
+        "languages": args.languages, "roles": args.roles,
+    }
+
+
+def cmd_dealer_add(client: Client, args) -> tuple[dict, str]:
+    response = client.add_dealer(args.id, _dealer_change_fields(args), args.effective)
+    return (dict(dealer_json(response.dealer), change_id=response.change_id),
+            f"Dealer {args.id} added from {args.effective} (change {response.change_id})")
+
+
+def cmd_dealer_update(client: Client, args) -> tuple[dict, str]:
+    response = client.update_dealer(args.id, _dealer_change_fields(args), args.effective)
+    return (dict(dealer_json(response.dealer), change_id=response.change_id),
+            f"Dealer {args.id} updated from {args.effective} (change {response.change_id})")
+
+
+def cmd_dealer_close(client: Client, args) -> tuple[dict, str]:
+    response = client.close_dealer(args.id, args.effective)
+    return (dict(dealer_json(response.dealer), change_id=response.change_id),
+            f"Dealer {args.id} closed from {args.effective} (change {response.change_id});"
+            f" run `cocontroller reassign --dealers {args.id}` to move its customers")
+
+
+class _Output:
+    """The changes of a job, as CSV or JSON lines by the file's extension."""
+
+    FIELDS = ["customer_id", "old_dealer_id", "new_dealer_id", "old_basis", "new_basis", "reason"]
+
+    def __init__(self, path: str | None):
+        self.file = open(path, "w", encoding="utf-8", newline="") if path else None
+        self.csv = None
+        if path and not path.endswith(".jsonl"):
+            self.csv = csv.DictWriter(self.file, self.FIELDS, extrasaction="ignore")
+            self.csv.writeheader()
+
+    def write(self, change: dict) -> None:
+        if self.csv:
+            self.csv.writerow(change)
+        elif self.file:
+            self.file.write(json.dumps(change, ensure_ascii=False) + "\n")
+
+    def close(self) -> None:
+        if self.file:
+            self.file.close()
+
+
+class _ProgressBar:
+    """Count, rate and ETA on stderr: redrawn in place on a terminal, a line every few
+    seconds otherwise."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self.last = 0.0
+
+    def show(self, done: int, total: int, rate: float, eta: float, final: bool = False) -> None:
+        now = time.monotonic()
+        if self.quiet or (not final and not self.tty and now - self.last < 5):
+            return
+        self.last = now
+        width = 30
+        filled = int(width * done / total) if total else width
+        line = (f"[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}"
+                f"  {rate:,.0f}/s  ETA {int(eta) // 60}m{int(eta) % 60:02d}s")
+        print(("\r" if self.tty else "") + line, end="\n" if final or not self.tty else "",
+              file=sys.stderr, flush=True)
+
+
+def _run_job(progress_items, args, output: _Output) -> dict:
+    """Drives a job's progress stream (remote or local): bar, output file, summary."""
+    bar = _ProgressBar(args.quiet)
+    last = None
+    for last in progress_items:
+        for change in last["changes"]:
+            output.write(change)
+        bar.show(last["processed"], last["total"], last["rate"], last["eta"], last["finished"])
+    output.close()
+    return last
+
+
+def _remote_progress(client: Client, args):
+    for p in client.reassign(args.job_id, args.postcodes, args.dealers, args.dry_run, args.batch_size):
+        yield {
+            "processed": p.processed, "total": p.total, "changed": p.changed, "rate": p.rate_per_second,
+            "eta": p.eta_seconds, "finished": p.finished, "resumed": p.resumed,
+            "changes": [change_json(c) for c in p.changes],
+            "summary": [{"old_dealer_id": s.old_dealer_id or None, "new_dealer_id": s.new_dealer_id,
+                         "customers": s.customers} for s in p.summary],
+        }
+
+
+def _local_progress(args):
+    app = CoController(args.db)
+    scope = Scope(tuple(args.postcodes), tuple(args.dealers))
+    for p in app.reassign(args.job_id, scope, args.dry_run, "cli:local", args.batch_size):
+        yield {
+            "processed": p.processed, "total": p.total, "changed": p.changed, "rate": p.rate,
+            "eta": p.eta_s, "finished": p.finished, "resumed": p.resumed,
+            "changes": [c.__dict__ for c in p.changes],
+            "summary": [{"old_dealer_id": old, "new_dealer_id": new, "customers": n}
+                        for (old, new), n in sorted(p.pairs.items(), key=lambda x: (x[0][0] or "", x[0][1]))]
+            if p.finished else [],
+        }
+
+
+def _job_result(last: dict, args) -> tuple[dict, str]:
+    data = {"job_id": args.job_id, "dry_run": args.dry_run, "processed": last["processed"],
+            "changed": last["changed"], "resumed": last["resumed"], "summary": last["summary"],
+            "out": args.out}
+    mode = "dry run" if args.dry_run else "applied"
+    lines = [f"Job {args.job_id} ({mode}): {last['processed']:,} customers, {last['changed']:,} changed"
+             + (" (resumed)" if last["resumed"] else "")]
+    lines += [f"  {s['old_dealer_id'] or '(none)'} -> {s['new_dealer_id']}: {s['customers']:,}" for s in last["summary"]]
+    if args.out:
+        lines.append(f"Changes written to {args.out}")
+    return data, "\n".join(lines)
+
+
+def cmd_reassign(client: Client, args) -> tuple[dict, str]:
+    last = _run_job(_remote_progress(client, args), args, _Output(args.out))
+    return _job_result(last, args)
+
+
+def cmd_reassign_local(args) -> tuple[dict, str]:
+    last = _run_job(_local_progress(args), args, _Output(args.out))
+    return _job_result(last, args)
+
+
+def cmd_notices(client: Client, args) -> tuple[dict, str]:
+    notices = [
+        {"id": n.id, "customer_id": n.customer_id, "old_dealer_id": n.old_dealer_id,
+         "new_dealer_id": n.new_dealer_id, "trigger": n.trigger,
+         "created_at": _time_text(n.created_at, True),
+         "exported_at": _time_text(n.exported_at, n.HasField("exported_at"))}
+        for n in client.notices(args.pending, args.job)
+    ]
+    if args.export:
+        with open(args.export, "w", encoding="utf-8", newline="") as f:
+            if args.export.endswith(".jsonl"):
+                f.writelines(json.dumps(n, ensure_ascii=False) + "\n" for n in notices)
+            else:
+                writer = csv.DictWriter(f, list(notices[0]) if notices else ["id"])
+                writer.writeheader()
+                writer.writerows(notices)
+    marked = client.mark_notices_exported([n["id"] for n in notices]) if args.export and args.mark_exported else 0
+    lines = [f"{len(notices)} notice(s)" + (f", written to {args.export}" if args.export else "")
+             + (f", {marked} marked exported" if marked else "")]
+    lines += [f"  {n['customer_id']}: {n['old_dealer_id']} -> {n['new_dealer_id']} ({n['trigger']})" for n in notices[:50]]
+    return {"notices": notices, "marked_exported": marked}, "\n".join(lines)
+
+
+def cmd_demo_data(args) -> tuple[dict, str]:
+    started = time.monotonic()
+    counts = generate(args.db, args.customers, args.seed)
+    seconds = time.monotonic() - started
+    data = {"db": args.db, "customers": args.customers, "seed": args.seed, "rows": counts,
+            "seconds": round(seconds, 1)}
+    text = f"{args.customers:,} synthetic customers written to {args.db} in {seconds:.1f} s: " + ", ".join(
+        f"{n:,} {table}" for table, n in counts.items())
+    return data, text
+
+
 class _CaseFailures(Exception):
     def __init__(self, data, text):
         self.data, self.text = data, text
@@ -401,8 +597,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--customer", required=True)
     p.add_argument("--reason", default="cli")
 
-    p = command("history", cmd_history, "a customer's assignment versions")
-    p.add_argument("--customer", required=True)
+    p = command("history", cmd_history, "the audit trail: a customer's assignment versions, or a job's changes")
+    p.add_argument("--customer")
+    p.add_argument("--job")
 
     customer = sub.add_parser("customer", help="customer records")
     customer_sub = customer.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -441,9 +638,55 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--customer", required=True)
     p.add_argument("--at", type=_instant)
 
-    p = command("dealers", cmd_dealers, "list the dealer network")
+    p = command("dealers", cmd_dealers, "list the dealer network, or change it (add, update, close)")
     p.add_argument("--as-of", type=_day)
     p.add_argument("--active-only", action="store_true")
+    changes = p.add_subparsers(dest="action", metavar="ACTION")
+    for name, handler, help_text in (
+        ("add", cmd_dealer_add, "a new dealer from --effective on"),
+        ("update", cmd_dealer_update, "new details from --effective on (a move, new roles, a new name)"),
+        ("close", cmd_dealer_close, "no longer active from --effective on"),
+    ):
+        c = changes.add_parser(name, help=help_text, description=help_text)
+        c.add_argument("--target", default=DEFAULT_TARGET)
+        c.add_argument("--json", action="store_true")
+        c.add_argument("--id", required=True)
+        c.add_argument("--effective", required=True, type=_day)
+        c.set_defaults(handler=handler)
+        if name == "close":
+            continue
+        required = name == "add"
+        for option in ("--legal-name", "--enterprise-number", "--street", "--postcode", "--town"):
+            c.add_argument(option, required=required)
+        c.add_argument("--trade-name")
+        c.add_argument("--lat", type=float)
+        c.add_argument("--lon", type=float)
+        c.add_argument("--languages", type=_list, required=required, help="comma-separated: nl,fr,de,en")
+        c.add_argument("--roles", type=_list, required=required, help="comma-separated: sales,service")
+
+    p = command("reassign", cmd_reassign, "re-assign customers after a network change (resumable by job id)")
+    p.add_argument("--job-id", required=True)
+    p.add_argument("--postcodes", type=_list, default=[], help="comma-separated; default all customers")
+    p.add_argument("--dealers", type=_list, default=[], help="customers of these dealers")
+    p.add_argument("--dry-run", action="store_true", help="compute the difference, write nothing")
+    p.add_argument("--out", help="write the changes to FILE (.csv or .jsonl)")
+    p.add_argument("--batch-size", type=int, default=1000)
+    p.add_argument("--local", action="store_true", help="run in this process against --db, no server")
+    p.add_argument("--db", default="var/cocontroller.db")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = command("notices", cmd_notices, "customers owed a notice because their controller changed")
+    p.add_argument("--pending", action="store_true", help="only those not exported yet")
+    p.add_argument("--job", default="")
+    p.add_argument("--export", help="write them to FILE (.csv or .jsonl)")
+    p.add_argument("--mark-exported", action="store_true", help="with --export: mark them exported")
+
+    demo = sub.add_parser("demo-data", help="generate synthetic customers into a database file")
+    demo.add_argument("--customers", type=int, required=True)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--db", default="var/cocontroller.db")
+    demo.add_argument("--json", action="store_true")
+    demo.set_defaults(handler=cmd_demo_data, local=True)
 
     p = command("dealer", cmd_dealer, "show one dealer")
     p.add_argument("--id", required=True)
@@ -510,6 +753,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "customer" and args.action == "upsert" and args.kind is None:
         args.kind = "professional" if args.enterprise_number else "private"
+    if args.command == "reassign" and args.local:
+        args.handler, args.local = cmd_reassign_local, True
+    if args.command == "dealers" and args.action is None:
+        args.handler = cmd_dealers
     if getattr(args, "local", False):
         try:
             data, text = args.handler(args)

@@ -14,6 +14,8 @@ from grpc_status import rpc_status
 
 from cocontroller.v1 import assignment_pb2 as pb
 from cocontroller.v1 import assignment_pb2_grpc as pb_grpc
+from cocontroller.v1 import network_pb2 as npb
+from cocontroller.v1 import network_pb2_grpc as npb_grpc
 from cocontroller.v1 import resolution_pb2 as rpb
 from cocontroller.v1 import resolution_pb2_grpc as rpb_grpc
 
@@ -54,12 +56,33 @@ _CONTACT_KINDS = {
 _CUSTOMER_KINDS = {"private": pb.CUSTOMER_KIND_PRIVATE, "professional": pb.CUSTOMER_KIND_PROFESSIONAL}
 
 
+def _client_error(e: grpc.RpcError) -> ClientError:
+    violations = []
+    status = rpc_status.from_call(e)
+    if status is not None:
+        for detail in status.details:
+            if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+                bad = error_details_pb2.BadRequest()
+                detail.Unpack(bad)
+                violations += [(v.field, v.description) for v in bad.field_violations]
+    return ClientError(e.code(), e.details() or "", violations)
+
+
+def _dealer_fields(fields: dict) -> npb.DealerFields:
+    message = npb.DealerFields(**{k: v for k, v in fields.items() if k not in ("lat", "lon") and v is not None})
+    if fields.get("lat") is not None and fields.get("lon") is not None:
+        message.location.CopyFrom(pb.GeoPoint(latitude=fields["lat"], longitude=fields["lon"]))
+    return message
+
+
 class Client:
-    def __init__(self, target: str = DEFAULT_TARGET, timeout: float = 10.0):
+    def __init__(self, target: str = DEFAULT_TARGET, timeout: float = 10.0, caller: str = ""):
         self.channel = grpc.insecure_channel(target)
         self.stub = pb_grpc.DealerAssignmentServiceStub(self.channel)
         self.resolution = rpb_grpc.ControllerResolutionServiceStub(self.channel)
+        self.network = npb_grpc.DealerNetworkServiceStub(self.channel)
         self.timeout = timeout
+        self.caller = caller
 
     def close(self) -> None:
         self.channel.close()
@@ -70,20 +93,27 @@ class Client:
     def __exit__(self, *exc):
         self.close()
 
+    def _stub(self, method: str):
+        for stub in (self.stub, self.resolution, self.network):
+            if hasattr(stub, method):
+                return getattr(stub, method)
+        raise AttributeError(method)
+
+    def _metadata(self):
+        return (("x-caller", self.caller),) if self.caller else None
+
     def _call(self, method: str, request):
-        stub = self.stub if hasattr(self.stub, method) else self.resolution
         try:
-            return getattr(stub, method)(request, timeout=self.timeout)
+            return self._stub(method)(request, timeout=self.timeout, metadata=self._metadata())
         except grpc.RpcError as e:
-            violations = []
-            status = rpc_status.from_call(e)
-            if status is not None:
-                for detail in status.details:
-                    if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-                        bad = error_details_pb2.BadRequest()
-                        detail.Unpack(bad)
-                        violations += [(v.field, v.description) for v in bad.field_violations]
-            raise ClientError(e.code(), e.details() or "", violations) from None
+            raise _client_error(e) from None
+
+    def _stream(self, method: str, request):
+        """A server stream without a deadline: a job may run for long."""
+        try:
+            yield from self._stub(method)(request, metadata=self._metadata())
+        except grpc.RpcError as e:
+            raise _client_error(e) from None
 
     def assign(self, customer_id: str, reason: str = "") -> pb.AssignDealerResponse:
         return self._call("AssignDealer", pb.AssignDealerRequest(customer_id=customer_id, reason=reason))
@@ -181,3 +211,35 @@ class Client:
 
     def reload_rule_packs(self) -> list[rpb.RulePack]:
         return list(self._call("ReloadRulePacks", rpb.ReloadRulePacksRequest()).packs)
+
+    def add_dealer(self, dealer_id: str, fields: dict, effective) -> npb.AddDealerResponse:
+        request = npb.AddDealerRequest(dealer_id=dealer_id, dealer=_dealer_fields(fields), effective=_date(effective))
+        return self._call("AddDealer", request)
+
+    def update_dealer(self, dealer_id: str, fields: dict, effective) -> npb.UpdateDealerResponse:
+        request = npb.UpdateDealerRequest(dealer_id=dealer_id, dealer=_dealer_fields(fields), effective=_date(effective))
+        return self._call("UpdateDealer", request)
+
+    def close_dealer(self, dealer_id: str, effective) -> npb.CloseDealerResponse:
+        request = npb.CloseDealerRequest(dealer_id=dealer_id, effective=_date(effective))
+        return self._call("CloseDealer", request)
+
+    def reassign(self, job_id: str, postcodes=(), dealer_ids=(), dry_run: bool = False, batch_size: int = 0):
+        """Yields the job's progress messages, the last one with `finished` set."""
+        request = npb.ReassignCustomersRequest(
+            job_id=job_id, scope=npb.ReassignScope(postcodes=postcodes, dealer_ids=dealer_ids),
+            dry_run=dry_run, batch_size=batch_size,
+        )
+        return self._stream("ReassignCustomers", request)
+
+    def assignment_changes(self, job_id: str | None = None, customer_id: str | None = None) -> list[npb.AssignmentChange]:
+        request = (npb.ListAssignmentChangesRequest(job_id=job_id) if job_id is not None
+                   else npb.ListAssignmentChangesRequest(customer_id=customer_id))
+        return list(self._call("ListAssignmentChanges", request).changes)
+
+    def notices(self, pending_only: bool = False, job_id: str = "") -> list[npb.CustomerNotice]:
+        request = npb.ListNoticesRequest(pending_only=pending_only, job_id=job_id)
+        return list(self._call("ListNotices", request).notices)
+
+    def mark_notices_exported(self, ids: list[int]) -> int:
+        return self._call("MarkNoticesExported", npb.MarkNoticesExportedRequest(notice_ids=ids)).marked

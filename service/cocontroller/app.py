@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from .geo import BelgiumBoundary
 from .history import CONTACT_KINDS, Contact
 from .packs import PackSlot
 from .resolution import PRIVACY_FIELDS, History, Resolution, Resolver, check_privacy_pack
+from .reassign import DEFAULT_BATCH, Reassigner, Scope
 from .postcodes import Postcode, PostcodeDirectory, PostcodeError, geodata_dir
 from .store import Store
 
@@ -112,12 +114,20 @@ class CoController:
     def reload_network(self) -> None:
         roles = tuple(self.assignment_pack.current.pack.parameters["eligible_roles"])
         self._network_stamp = self.store.network_stamp()
+        self._network_checked = time.monotonic()
         self.network = Network(self.store.dealer_versions(), roles)
 
     def refresh_network(self) -> None:
         """Reloads the network when another process (a batch job, another server) changed it."""
+        self._network_checked = time.monotonic()
         if self.store.network_stamp() != self._network_stamp:
             self.reload_network()
+
+    def _recent_network(self) -> Network:
+        """The network, checked for changes by other processes at most once a second."""
+        if time.monotonic() - self._network_checked > 1.0:
+            self.refresh_network()
+        return self.network
 
     def add_dealer(self, fields: dict, effective: dt.date | None, caller: str) -> tuple[int, DealerVersion]:
         """A new dealer, active from `effective`."""
@@ -510,6 +520,24 @@ class CoController:
             language = customer["language"] if customer["language"] in RESOLUTION_LANGUAGES else "en"
         return self.resolver.resolve(customer_id, history, at, language, distributor)
 
+    # batch re-assignment and audit
+
+    def reassign(self, job_id: str, scope: Scope, dry_run: bool, caller: str, batch_size: int = DEFAULT_BATCH):
+        return Reassigner(self).run(job_id, scope, dry_run, caller, batch_size)
+
+    def assignment_changes(self, job_id: str | None = None, customer_id: str | None = None) -> list[dict]:
+        if customer_id is not None:
+            self.get_customer(customer_id)
+        elif not job_id:
+            raise InvalidArgument.of("job_id", "give a job id or a customer id")
+        return self.store.assignment_changes(job_id, customer_id)
+
+    def notices(self, pending_only: bool = False, job_id: str | None = None) -> list[dict]:
+        return self.store.notices(pending_only, job_id)
+
+    def mark_notices_exported(self, ids: list[int]) -> int:
+        return self.store.mark_notices_exported(ids, clock.now())
+
     # assignment
 
     def assign(self, customer_id: str, trigger: str = "api") -> tuple[AssignmentView, bool]:
@@ -547,7 +575,7 @@ class CoController:
         if violations:
             raise InvalidArgument(violations)
         at = clock.end_of_day(as_of) - dt.timedelta(microseconds=1) if as_of else clock.now()
-        decision = self.assigner.decide(Subject(pc, point), self.network, at)
+        decision = self.assigner.decide(Subject(pc, point), self._recent_network(), at)
         return self._view("", decision)
 
     def assignments(self, customer_id: str) -> list[AssignmentView]:
@@ -565,7 +593,7 @@ class CoController:
         subject = Subject(pc, point, customer["id"])
         preference = self.store.preference_at(customer["id"], at)
         return self.assigner.decide(
-            subject, self.network, at, self.store.contacts(customer["id"]), preference
+            subject, self._recent_network(), at, self.store.contacts(customer["id"]), preference
         )
 
     def _view(self, customer_id: str, decision: Decision) -> AssignmentView:

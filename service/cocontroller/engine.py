@@ -68,8 +68,10 @@ class RuleEngine:
         return fired[0] if fired else None
 
     def all_matches(self, ruleset: Ruleset, fact: dict) -> list[str]:
-        """Asserts `fact`: every matching rule fires. Returns their ids in firing order."""
-        return self._run(self._host.assert_fact, ruleset, fact)
+        """Asserts `fact`: every matching rule fires. Returns their ids in firing order, each
+        once: a rule whose condition has alternatives ($or) fires once per alternative that
+        holds."""
+        return list(dict.fromkeys(self._run(self._host.assert_fact, ruleset, fact)))
 
     def _run(self, call, ruleset: Ruleset, fact: dict) -> list[str]:
         message = dict(fact, sid=_SESSION)

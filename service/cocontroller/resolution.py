@@ -17,7 +17,7 @@ from .history import Contact
 from .packs import CompiledPack
 from .rulepack import RulePack, RulePackError, day_number
 
-NEVER = 100000  # days_since_* when there never was such a contact
+NEVER = 100000  # months_since_* when there never was such a contact
 _KINDS = {
     "controller": {"role": ("importer", "distributor")},
     "purpose": {
@@ -43,13 +43,13 @@ _KINDS = {
 _OPTIONAL = {"purpose": {"channel": CHANNELS}, "retention": {"anchor": str, "months": int, "years": int}}
 ANCHORS = ("last_test_drive_request", "last_interaction", "contract_end", "last_accounting_event")
 _CONTACT_FACTS = {
-    "test_drive_request": "days_since_test_drive_request",
-    "quote": "days_since_quote_request",
-    "brochure": "days_since_brochure_request",
-    "showroom_visit": "days_since_appointment",
-    "service_visit": "days_since_appointment",
-    "other": "days_since_information_request",
-    "complaint": "days_since_information_request",
+    "test_drive_request": "months_since_test_drive_request",
+    "quote": "months_since_quote_request",
+    "brochure": "months_since_brochure_request",
+    "showroom_visit": "months_since_appointment",
+    "service_visit": "months_since_appointment",
+    "other": "months_since_information_request",
+    "complaint": "months_since_information_request",
 }
 
 
@@ -171,20 +171,14 @@ def derive_facts(history: History, at: dt.datetime, distributor_assigned: bool) 
         "has_insurance": any(c.through_car_security for c in in_force),
         "has_accounting_records": bool(purchases) or bool(contracts),
         **{name: NEVER for name in _CONTACT_FACTS.values()},
-        "days_since_last_interaction": NEVER,
         **{f"consent_{channel}": given for channel, given in consents.items()},
         "consent_any": any(consents.values()),
         "dispute_open": any(d.open_at(at) for d in history.disputes),
     }
     for contact in contacts:
-        days = (day - clock.day_of(contact.occurred_at)).days
         name = _CONTACT_FACTS.get(contact.kind)
         if name:
-            facts[name] = min(facts[name], days)
-        facts["days_since_last_interaction"] = min(facts["days_since_last_interaction"], days)
-    for contract in contracts:
-        facts["days_since_last_interaction"] = min(
-            facts["days_since_last_interaction"], (day - contract.start_date).days)
+            facts[name] = min(facts[name], months_between(clock.day_of(contact.occurred_at), day))
 
     test_drives = [clock.day_of(c.occurred_at) for c in contacts if c.kind == "test_drive_request"]
     interactions = [clock.day_of(c.occurred_at) for c in contacts] + [c.start_date for c in contracts]
@@ -198,6 +192,12 @@ def derive_facts(history: History, at: dt.datetime, distributor_assigned: bool) 
         "last_accounting_event": max(accounting, default=None),
     }
     return facts, anchors
+
+
+def months_between(start: dt.date, day: dt.date) -> int:
+    """Whole calendar months from `start` to `day`: the largest m with start + m months <= day."""
+    months = (day.year - start.year) * 12 + day.month - start.month
+    return months - 1 if add_months(start, months) > day else months
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

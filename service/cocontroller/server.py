@@ -23,11 +23,14 @@ from grpc_status import rpc_status
 from . import clock
 from .app import AssignmentView, CoController
 from .dealers import DealerVersion
-from .errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from .errors import AlreadyExists, DomainError, FailedPrecondition, InvalidArgument, NotFound
+from .reassign import DEFAULT_BATCH, Scope
 from .history import CONTACT_KINDS
 from .rulepack import RulePackError
 from .v1 import assignment_pb2 as pb
 from .v1 import assignment_pb2_grpc as pb_grpc
+from .v1 import network_pb2 as npb
+from .v1 import network_pb2_grpc as npb_grpc
 from .v1 import resolution_pb2 as rpb
 from .v1 import resolution_pb2_grpc as rpb_grpc
 
@@ -62,6 +65,21 @@ def _abort(context, code, message, violations=()):
     context.abort_with_status(rpc_status.to_status(status))
 
 
+def _abort_for(context, error: Exception, prefix: str):
+    if isinstance(error, BadField):
+        _abort(context, code_pb2.INVALID_ARGUMENT, str(error), [(error.field, error.description)])
+    elif isinstance(error, InvalidArgument):
+        violations = [(prefix + f, d) for f, d in error.violations]
+        _abort(context, code_pb2.INVALID_ARGUMENT,
+               "; ".join(f"{f}: {d}" for f, d in violations), violations)
+    elif isinstance(error, NotFound):
+        _abort(context, code_pb2.NOT_FOUND, str(error))
+    elif isinstance(error, AlreadyExists):
+        _abort(context, code_pb2.ALREADY_EXISTS, str(error))
+    else:
+        _abort(context, code_pb2.FAILED_PRECONDITION, str(error))
+
+
 def handles_errors(prefix: str = ""):
     """Maps domain errors to statuses; `prefix` turns a domain field name into the request's
     field path (for instance "customer.")."""
@@ -71,22 +89,25 @@ def handles_errors(prefix: str = ""):
         def call(self, request, context):
             try:
                 return method(self, request, context)
-            except BadField as e:
-                _abort(context, code_pb2.INVALID_ARGUMENT, str(e), [(e.field, e.description)])
-            except InvalidArgument as e:
-                violations = [(prefix + f, d) for f, d in e.violations]
-                _abort(context, code_pb2.INVALID_ARGUMENT,
-                       "; ".join(f"{f}: {d}" for f, d in violations), violations)
-            except NotFound as e:
-                _abort(context, code_pb2.NOT_FOUND, str(e))
-            except AlreadyExists as e:
-                _abort(context, code_pb2.ALREADY_EXISTS, str(e))
-            except FailedPrecondition as e:
-                _abort(context, code_pb2.FAILED_PRECONDITION, str(e))
+            except (BadField, DomainError) as e:
+                _abort_for(context, e, prefix)
 
         return call
 
     return wrap
+
+
+def streams_errors(method):
+    """handles_errors for a server-streaming method: errors surface while it is iterated."""
+
+    @functools.wraps(method)
+    def call(self, request, context):
+        try:
+            yield from method(self, request, context)
+        except (BadField, DomainError) as e:
+            _abort_for(context, e, "")
+
+    return call
 
 
 def read_date(message: date_pb2.Date, field: str) -> dt.date | None:
@@ -415,16 +436,124 @@ class ControllerResolutionServicer(rpb_grpc.ControllerResolutionServiceServicer)
         return rpb.ReloadRulePacksResponse(packs=_packs_pb(self.app))
 
 
+_BASIS_OR_UNSET = {**_BASES, None: pb.ASSIGNMENT_BASIS_UNSPECIFIED}
+
+
+def change_pb(c) -> npb.AssignmentChange:
+    """A job's difference (reassign.Change) or a stored assignment row."""
+    if isinstance(c, dict):
+        return npb.AssignmentChange(
+            customer_id=c["customer_id"], old_dealer_id=c["previous_dealer_id"] or "",
+            new_dealer_id=c["dealer_id"], old_basis=_BASIS_OR_UNSET[c["previous_basis"]],
+            new_basis=_BASES[c["basis"]], reason=c["explanation"], trigger=c["trigger"],
+            rules_version=c["rules_version"], at=time_pb(clock.from_text(c["valid_from"])),
+        )
+    return npb.AssignmentChange(
+        customer_id=c.customer_id, old_dealer_id=c.old_dealer_id or "", new_dealer_id=c.new_dealer_id,
+        old_basis=_BASIS_OR_UNSET[c.old_basis], new_basis=_BASES[c.new_basis], reason=c.reason,
+    )
+
+
+def _dealer_fields(request_fields, dealer_id: str) -> dict:
+    f = request_fields
+    fields = {
+        "id": dealer_id, "legal_name": f.legal_name, "trade_name": f.trade_name,
+        "enterprise_number": f.enterprise_number, "street": f.street, "postcode": f.postcode,
+        "town": f.town, "languages": list(f.languages), "roles": list(f.roles),
+    }
+    if f.HasField("location"):
+        fields.update(lat=f.location.latitude, lon=f.location.longitude)
+    return fields
+
+
+def _caller(context) -> str:
+    """Who asked, for the audit trail: the x-caller metadata, else the peer address."""
+    for key, value in context.invocation_metadata():
+        if key == "x-caller":
+            return f"api:{value}"
+    return f"api:{context.peer()}"
+
+
+class DealerNetworkServicer(npb_grpc.DealerNetworkServiceServicer):
+    def __init__(self, app: CoController):
+        self.app = app
+
+    @handles_errors()
+    def AddDealer(self, request, context):
+        change, version = self.app.add_dealer(
+            _dealer_fields(request.dealer, request.dealer_id), read_date(request.effective, "effective"),
+            _caller(context))
+        return npb.AddDealerResponse(dealer=dealer_pb(version, True), change_id=change)
+
+    @handles_errors()
+    def UpdateDealer(self, request, context):
+        fields = _dealer_fields(request.dealer, request.dealer_id)
+        del fields["id"]
+        change, version = self.app.update_dealer(
+            request.dealer_id, fields, read_date(request.effective, "effective"), _caller(context))
+        return npb.UpdateDealerResponse(dealer=dealer_pb(version, True), change_id=change)
+
+    @handles_errors()
+    def CloseDealer(self, request, context):
+        change, version = self.app.close_dealer(
+            request.dealer_id, read_date(request.effective, "effective"), _caller(context))
+        return npb.CloseDealerResponse(dealer=dealer_pb(version, False), change_id=change)
+
+    @streams_errors
+    def ReassignCustomers(self, request, context):
+        scope = Scope(tuple(request.scope.postcodes), tuple(request.scope.dealer_ids))
+        for progress in self.app.reassign(
+            request.job_id, scope, request.dry_run, _caller(context), request.batch_size or DEFAULT_BATCH
+        ):
+            yield npb.ReassignCustomersResponse(
+                job_id=progress.job_id, dry_run=progress.dry_run, total=progress.total,
+                processed=progress.processed, changed=progress.changed,
+                rate_per_second=progress.rate, eta_seconds=progress.eta_s,
+                finished=progress.finished, resumed=progress.resumed,
+                changes=[change_pb(c) for c in progress.changes],
+                summary=[
+                    npb.DealerPairCount(old_dealer_id=old or "", new_dealer_id=new, customers=n)
+                    for (old, new), n in sorted(progress.pairs.items(), key=lambda x: (x[0][0] or "", x[0][1]))
+                ] if progress.finished else [],
+            )
+
+    @handles_errors()
+    def ListAssignmentChanges(self, request, context):
+        subject = request.WhichOneof("subject")
+        rows = self.app.assignment_changes(
+            job_id=request.job_id if subject == "job_id" else None,
+            customer_id=request.customer_id if subject == "customer_id" else None)
+        return npb.ListAssignmentChangesResponse(changes=[change_pb(r) for r in rows])
+
+    @handles_errors()
+    def ListNotices(self, request, context):
+        return npb.ListNoticesResponse(notices=[
+            npb.CustomerNotice(
+                id=n["id"], customer_id=n["customer_id"], old_dealer_id=n["old_dealer_id"],
+                new_dealer_id=n["new_dealer_id"], trigger=n["trigger"],
+                created_at=time_pb(clock.from_text(n["created_at"])),
+                exported_at=time_pb(clock.from_text(n["exported_at"])) if n["exported_at"] else None,
+            )
+            for n in self.app.notices(request.pending_only, request.job_id or None)
+        ])
+
+    @handles_errors()
+    def MarkNoticesExported(self, request, context):
+        return npb.MarkNoticesExportedResponse(marked=self.app.mark_notices_exported(list(request.notice_ids)))
+
+
 def build_server(app: CoController, address: str, max_workers: int = 16) -> tuple[grpc.Server, int]:
     """A started server; returns it with the port it bound (address may end in :0)."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers))
     pb_grpc.add_DealerAssignmentServiceServicer_to_server(DealerAssignmentServicer(app), server)
     rpb_grpc.add_ControllerResolutionServiceServicer_to_server(ControllerResolutionServicer(app), server)
+    npb_grpc.add_DealerNetworkServiceServicer_to_server(DealerNetworkServicer(app), server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     services = [
         pb.DESCRIPTOR.services_by_name["DealerAssignmentService"].full_name,
         rpb.DESCRIPTOR.services_by_name["ControllerResolutionService"].full_name,
+        npb.DESCRIPTOR.services_by_name["DealerNetworkService"].full_name,
         health.SERVICE_NAME,
         reflection.SERVICE_NAME,
     ]
@@ -433,7 +562,7 @@ def build_server(app: CoController, address: str, max_workers: int = 16) -> tupl
     if port == 0:
         raise OSError(f"cannot bind {address}")
     server.start()
-    for name in services[:2] + [""]:
+    for name in services[:3] + [""]:
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     return server, port
 

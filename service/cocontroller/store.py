@@ -423,6 +423,39 @@ class Store:
                 )
         return row, True
 
+    # audit
+
+    def assignment_changes(self, job_id: str | None = None, customer_id: str | None = None) -> list[dict]:
+        """Stored assignment versions made by one job, or all of one customer's, oldest first."""
+        if job_id is not None:
+            return self.rows(
+                "SELECT * FROM assignments WHERE trigger = ? ORDER BY customer_id, id", [f"job:{job_id}"]
+            )
+        return self.rows(
+            "SELECT * FROM assignments WHERE customer_id = ? ORDER BY valid_from, id", [customer_id]
+        )
+
+    def notices(self, pending_only: bool = False, job_id: str | None = None) -> list[dict]:
+        clauses, params = [], []
+        if pending_only:
+            clauses.append("exported_at IS NULL")
+        if job_id:
+            clauses.append("trigger = ?")
+            params.append(f"job:{job_id}")
+        where = " AND ".join(clauses) or "1"
+        return self.rows(f"SELECT * FROM notices WHERE {where} ORDER BY id", params)
+
+    def mark_notices_exported(self, ids: list[int], at: dt.datetime) -> int:
+        with self.transaction():
+            marked = 0
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                marked += self.db.execute(
+                    f"UPDATE notices SET exported_at = ? WHERE exported_at IS NULL AND id IN"
+                    f" ({', '.join('?' * len(chunk))})", [clock.to_text(at), *chunk],
+                ).rowcount
+        return marked
+
     # consents, contracts, disputes
 
     def give_consent(self, customer_id: str, channel: str, at: dt.datetime) -> tuple[Consent, bool]:
