@@ -492,7 +492,7 @@ def _remote_progress(client: Client, args):
 def _local_progress(args):
     app = CoController(args.db)
     scope = Scope(tuple(args.postcodes), tuple(args.dealers))
-    for p in app.reassign(args.job_id, scope, args.dry_run, "cli:local", args.batch_size):
+    for p in app.reassign(args.job_id, scope, args.dry_run, "cli:local", args.batch_size, args.at, args.workers):
         yield {
             "processed": p.processed, "total": p.total, "changed": p.changed, "rate": p.rate,
             "eta": p.eta_s, "finished": p.finished, "resumed": p.resumed,
@@ -673,6 +673,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=1000)
     p.add_argument("--local", action="store_true", help="run in this process against --db, no server")
     p.add_argument("--db", default="var/cocontroller.db")
+    p.add_argument("--at", type=_instant, help="with --local: the decision instant of a new job (default now)")
+    p.add_argument("--workers", type=int, help="with --local: decision processes (default: by job size)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = command("notices", cmd_notices, "customers owed a notice because their controller changed")

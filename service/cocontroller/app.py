@@ -522,8 +522,15 @@ class CoController:
 
     # batch re-assignment and audit
 
-    def reassign(self, job_id: str, scope: Scope, dry_run: bool, caller: str, batch_size: int = DEFAULT_BATCH):
-        return Reassigner(self).run(job_id, scope, dry_run, caller, batch_size)
+    def reassign(
+        self, job_id: str, scope: Scope, dry_run: bool, caller: str, batch_size: int = DEFAULT_BATCH,
+        at: dt.datetime | None = None, workers: int | None = None,
+    ):
+        """A re-assignment job's progress (see reassign.Reassigner.run). `at`, the decision
+        instant of a new job, may not lie in the future."""
+        if at is not None and at > clock.now() + _FUTURE_TOLERANCE:
+            raise InvalidArgument.of("at", f"{at.isoformat()} is in the future")
+        return Reassigner(self).run(job_id, scope, dry_run, caller, batch_size, at, workers)
 
     def assignment_changes(self, job_id: str | None = None, customer_id: str | None = None) -> list[dict]:
         if customer_id is not None:

@@ -101,6 +101,7 @@ class Assigner:
     def __init__(self, slot: PackSlot):
         self.slot = slot
         self._memo: dict[tuple, str | None] = {}
+        self._history: tuple[CompiledPack, HistoryParameters] | None = None
 
     def decide(
         self,
@@ -157,8 +158,7 @@ class Assigner:
                 details["preferred_on"] = clock.day_of(preference.designated_at).isoformat()
                 candidates["PREFERRED"] = (dealer, 0.0)
 
-        history = HistoryParameters.from_pack(parameters)
-        for score in score_dealers(list(contacts), at, history):
+        for score in score_dealers(contacts, at, self._history_parameters(compiled)):
             dealer = self._assignable(network, score.dealer_id, day, "HISTORY", skipped)
             if dealer:
                 facts["history_score"] = score.score
@@ -198,6 +198,13 @@ class Assigner:
             runners_up=runners_up,
             skipped=tuple(skipped),
         )
+
+    def _history_parameters(self, compiled: CompiledPack) -> HistoryParameters:
+        """Read from the pack once per compiled version, not once per decision."""
+        cached = self._history
+        if cached is None or cached[0] is not compiled:
+            cached = self._history = (compiled, HistoryParameters.from_pack(compiled.pack.parameters))
+        return cached[1]
 
     def _first_match(self, compiled: CompiledPack, facts: dict) -> str | None:
         """The engine's decision. Identical facts (every postcode-only lookup of a day is

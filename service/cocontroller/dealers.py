@@ -7,7 +7,6 @@ a question about an earlier day keeps seeing the network as it was then.
 
 import datetime as dt
 import json
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
@@ -48,7 +47,7 @@ def load_demo_network(path: Path) -> list[dict]:
 class Network:
     """Every dealer version, with the nearest-dealer index of each distinct active set."""
 
-    _INDEXES_KEPT = 64
+    _DAYS_KEPT = 4096
     # Postcode points repeat: 1,149 of them per network state, and customers' own points.
     _ANSWERS_KEPT = 100_000
 
@@ -58,9 +57,8 @@ class Network:
         self._by_dealer: dict[str, list[DealerVersion]] = {}
         for version in self.versions:
             self._by_dealer.setdefault(version.dealer_id, []).append(version)
-        self._indexes: OrderedDict[tuple, NearestIndex] = OrderedDict()
-        self._candidates: dict[dt.date, dict[str, DealerVersion]] = {}
-        self._answers: dict[tuple, list[tuple[str, float]]] = {}
+        self._by_day: dict[dt.date, _ActiveSet] = {}
+        self._by_key: dict[tuple, _ActiveSet] = {}
         self._lock = Lock()
 
     def __contains__(self, dealer_id: str) -> bool:
@@ -110,37 +108,42 @@ class Network:
     def candidates_on(self, day: dt.date) -> dict[str, DealerVersion]:
         """The versions that can be assigned on `day`, by dealer id: active, with an eligible
         role."""
-        found = self._candidates.get(day)
-        if found is None:
-            found = {v.dealer_id: v for v in self.versions if v.active_on(day) and self.eligible(v)}
-            with self._lock:
-                if len(self._candidates) > self._INDEXES_KEPT:
-                    self._candidates.clear()
-                self._candidates[day] = found
-        return found
+        return self._active(day).dealers
 
     def nearest(self, lat: float, lon: float, day: dt.date, k: int) -> list[tuple[DealerVersion, float]]:
         """The k nearest assignable dealers on `day`, by geodesic distance (km)."""
-        candidates = self.candidates_on(day)
-        if not candidates:
+        active = self._active(day)
+        if active.index is None:
             return []
-        key = tuple((v.dealer_id, v.lat, v.lon) for v in candidates.values())
-        answer_key = (lat, lon, k, key)
-        found = self._answers.get(answer_key)
-        if found is not None:
-            return [(candidates[dealer_id], km) for dealer_id, km in found]
-        with self._lock:
-            index = self._indexes.get(key)
-            if index is None:
-                index = NearestIndex([(v.dealer_id, v.lat, v.lon) for v in candidates.values()])
-                self._indexes[key] = index
-                if len(self._indexes) > self._INDEXES_KEPT:
-                    self._indexes.popitem(last=False)
-            else:
-                self._indexes.move_to_end(key)
-        found = index.nearest(lat, lon, k)
-        with self._lock:
-            if len(self._answers) >= self._ANSWERS_KEPT:
-                self._answers.clear()
-            self._answers[answer_key] = found
-        return [(candidates[dealer_id], km) for dealer_id, km in found]
+        found = active.answers.get((lat, lon, k))
+        if found is None:
+            found = active.index.nearest(lat, lon, k)
+            with self._lock:
+                if len(active.answers) >= self._ANSWERS_KEPT:
+                    active.answers.clear()
+                active.answers[(lat, lon, k)] = found
+        return [(active.dealers[dealer_id], km) for dealer_id, km in found]
+
+    def _active(self, day: dt.date) -> "_ActiveSet":
+        """The assignable dealers of a day; days with the same dealers share one set, its
+        spatial index and its cached answers."""
+        active = self._by_day.get(day)
+        if active is None:
+            dealers = {v.dealer_id: v for v in self.versions if v.active_on(day) and self.eligible(v)}
+            key = tuple((v.dealer_id, v.lat, v.lon) for v in dealers.values())
+            with self._lock:
+                active = self._by_key.get(key)
+                if active is None:
+                    index = NearestIndex([(v.dealer_id, v.lat, v.lon) for v in dealers.values()]) if dealers else None
+                    active = self._by_key[key] = _ActiveSet(dealers, index, {})
+                if len(self._by_day) >= self._DAYS_KEPT:
+                    self._by_day.clear()
+                self._by_day[day] = active
+        return active
+
+
+@dataclass
+class _ActiveSet:
+    dealers: dict[str, DealerVersion]
+    index: NearestIndex | None
+    answers: dict[tuple, list[tuple[str, float]]]

@@ -54,6 +54,20 @@ class BelgiumBoundary:
         return self._geometry.contains(shapely.Point(lon, lat))
 
 
+# The WGS 84 ellipsoid, for the approximate distances that decide which points need a geodesic.
+# The tangent-plane approximation errs by far less than 0.5 % plus 50 m at these distances
+# (tests/test_geo.py compares the search with brute force).
+_A_KM = 6378.137
+_E2 = 0.00669437999014
+_APPROX_RELATIVE = 0.005
+_APPROX_KM = 0.05
+
+
+def _upper(approx_km: float) -> float:
+    """The largest geodesic distance an approximate distance can stand for."""
+    return (approx_km + _APPROX_KM) / (1 - _APPROX_RELATIVE)
+
+
 def _project(lat: float, lon: float) -> tuple[float, float]:
     return lon * _COS_REF * _KM_PER_DEGREE, lat * _KM_PER_DEGREE
 
@@ -75,8 +89,9 @@ class NearestIndex:
         for _, lat, _ in points:
             _check_latitude(lat)
         self._points = list(points)
-        self._planar = [shapely.Point(_project(lat, lon)) for _, lat, lon in self._points]
-        self._tree = shapely.STRtree(self._planar)
+        self._lat = numpy.array([lat for _, lat, _ in self._points])
+        self._lon = numpy.array([lon for _, _, lon in self._points])
+        self._tree = shapely.STRtree([shapely.Point(_project(lat, lon)) for _, lat, lon in self._points])
 
     def __len__(self) -> int:
         return len(self._points)
@@ -89,10 +104,10 @@ class NearestIndex:
         x, y = _project(lat, lon)
         origin = shapely.Point(x, y)
         if k >= len(self._points):
-            candidates = range(len(self._points))
+            candidates = numpy.arange(len(self._points))
         else:
-            # Any k points give an upper bound on the k-th nearest distance; every point within
-            # that distance lies within the margin of it on the plane
+            # Any k points bound the k-th nearest distance; every point within that bound lies
+            # within the margin of it on the plane
             radius = _FIRST_RADIUS_KM
             while True:
                 square = shapely.box(x - radius, y - radius, x + radius, y + radius)
@@ -100,18 +115,32 @@ class NearestIndex:
                 if len(found) >= k:
                     break
                 radius *= 2
-            # The k nearest on the plane are k points: their farthest geodesic distance bounds
-            # the k-th nearest one
-            planar = shapely.distance(origin, numpy.take(self._planar, found))
-            closest = found[numpy.argsort(planar, kind="stable")[:k]]
-            bound = max(self._distance(i, lat, lon) for i in closest)
+            bound = _upper(numpy.partition(self._approx(found, lat, lon), k - 1)[k - 1])
             candidates = self._tree.query(
                 origin, predicate="dwithin", distance=bound * _MARGIN_FACTOR + _MARGIN_KM
             )
+        # Only a point whose approximate distance lies within the error band of the k-th
+        # smallest can be among the k nearest: those alone get the (costly) geodesic
+        approx = self._approx(candidates, lat, lon)
+        kth = numpy.partition(approx, k - 1)[k - 1] if len(approx) > k else approx.max()
+        limit = _upper(kth) * (1 + _APPROX_RELATIVE) + _APPROX_KM
         ranked = sorted(
-            (round(self._distance(i, lat, lon), 3), self._points[i][0]) for i in candidates
+            (round(self._distance(i, lat, lon), 3), self._points[i][0])
+            for i in candidates[approx <= limit]
         )
         return [(id, km) for km, id in ranked[:k]]
+
+    def _approx(self, indexes, lat: float, lon: float):
+        """Distances (km) on a plane tangent to the ellipsoid at each pair's mid-latitude:
+        within _APPROX_RELATIVE and _APPROX_KM of the geodesic over Belgium's distances."""
+        p_lat = self._lat[indexes]
+        mid = numpy.radians((p_lat + lat) / 2)
+        w = 1 - _E2 * numpy.sin(mid) ** 2
+        meridional = _A_KM * (1 - _E2) / w ** 1.5
+        normal = _A_KM / numpy.sqrt(w)
+        dy = meridional * numpy.radians(p_lat - lat)
+        dx = normal * numpy.cos(mid) * numpy.radians(self._lon[indexes] - lon)
+        return numpy.hypot(dx, dy)
 
     def _distance(self, i: int, lat: float, lon: float) -> float:
         _, p_lat, p_lon = self._points[i]

@@ -7,6 +7,7 @@ Each contact inside the window counts its kind's weight, halved every `half_life
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 CONTACT_KINDS = (
@@ -52,7 +53,7 @@ class DealerScore:
 
 
 def score_dealers(
-    contacts: list[Contact], at: dt.datetime, parameters: HistoryParameters
+    contacts: Iterable[Contact], at: dt.datetime, parameters: HistoryParameters
 ) -> list[DealerScore]:
     """Scores per dealer from the contacts up to `at`, best first. Ties go to the dealer
     contacted most recently, then to the lower dealer id, so the order is deterministic."""

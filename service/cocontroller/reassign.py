@@ -9,20 +9,26 @@ run would: every write of a job carries the job's instant, not the wall clock. A
 job run again changes nothing.
 """
 
+import collections
 import datetime as dt
 import json
+import multiprocessing
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterator
 
 from . import clock
 from .assignment import Subject
 from .errors import FailedPrecondition, InvalidArgument, NotFound
 from .history import Contact
-from .store import contact_from_row, preference_from_row
+from .store import contact_from_row, decision_fields, preference_from_row
 
 DEFAULT_BATCH = 1000
+# Below this many customers, starting worker processes costs more than it saves.
+PARALLEL_FROM = 50_000
 
 
 @dataclass(frozen=True)
@@ -84,10 +90,11 @@ class Reassigner:
 
     def run(
         self, job_id: str, scope: Scope, dry_run: bool, caller: str = "cli",
-        batch_size: int = DEFAULT_BATCH, at: dt.datetime | None = None,
+        batch_size: int = DEFAULT_BATCH, at: dt.datetime | None = None, workers: int | None = None,
     ) -> Iterator[Progress]:
         """Yields the progress after every batch, with that batch's changes, and a last one
-        with `finished` set."""
+        with `finished` set. Large jobs decide in `workers` processes (default: one per core,
+        up to two) while this one reads ids and writes; results are taken in batch order."""
         self._check(job_id, scope, batch_size)
         self.app.refresh_network()
         started = time.monotonic()
@@ -104,15 +111,13 @@ class Reassigner:
                 yield progress
                 return
         progress.total = progress.processed + self._count(scope, cursor)
-        while True:
-            customers = self._batch(scope, cursor, batch_size)
-            if not customers:
-                break
-            changes = self._decide(customers, decision_at)
-            cursor = customers[-1]["id"]
+        batches = self._id_batches(scope, cursor, batch_size)
+        if workers is None:
+            workers = min(2, os.cpu_count() or 1) if progress.total - progress.processed >= PARALLEL_FROM else 1
+        for ids, changes in self._decided(batches, decision_at, not dry_run, workers):
             if not dry_run:
-                self._apply(job_id, changes, customers, decision_at, cursor)
-            progress.processed += len(customers)
+                self._apply(job_id, changes, len(ids), decision_at, ids[-1])
+            progress.processed += len(ids)
             progress.changed += len(changes)
             progress.changes = [c for c, _ in changes]
             progress.pairs.update((c.old_dealer_id, c.new_dealer_id) for c, _ in changes)
@@ -181,67 +186,106 @@ class Reassigner:
         sql = f"SELECT count(*) FROM customers c WHERE c.id > ? AND ({where})"
         return self.store.db.execute(sql, [cursor, *params]).fetchone()[0]
 
-    def _batch(self, scope: Scope, cursor: str, size: int) -> list[dict]:
-        where, params = self._where(scope)
-        sql = f"SELECT c.* FROM customers c WHERE c.id > ? AND ({where}) ORDER BY c.id LIMIT ?"
-        return self.store.rows(sql, [cursor, *params, size])
-
-    def _decide(self, customers: list[dict], at: dt.datetime) -> list[tuple[Change, object]]:
-        """The batch's differences with the assignments in force, each with its decision."""
-        ids = [c["id"] for c in customers]
-        marks = ", ".join("?" * len(ids))
-        db = self.store.db
-        contacts: dict[str, list[Contact]] = {}
-        for row in self.store.rows(f"SELECT * FROM contact_events WHERE customer_id IN ({marks})", ids):
-            contacts.setdefault(row["customer_id"], []).append(contact_from_row(row))
-        text = clock.to_text(at)
-        preferences = {}
-        for row in self.store.rows(
-            f"SELECT * FROM preferences WHERE customer_id IN ({marks}) AND designated_at <= ?"
-            " AND (revoked_at IS NULL OR revoked_at > ?) ORDER BY designated_at, id",
-            [*ids, text, text],
-        ):
-            preferences[row["customer_id"]] = preference_from_row(row)
-        current = {
-            row["customer_id"]: row
-            for row in self.store.rows(
-                f"SELECT customer_id, dealer_id, basis FROM assignments"
-                f" WHERE customer_id IN ({marks}) AND valid_to IS NULL", ids,
-            )
-        }
-        network, postcodes, assigner = self.app.network, self.app.postcodes, self.app.assigner
-        day = clock.day_of(at)
-        changes = []
-        for customer in customers:
-            point = (customer["lat"], customer["lon"]) if customer["lat"] is not None else None
-            subject = Subject(postcodes.get(customer["postcode"]), point, customer["id"])
-            decision = assigner.decide(
-                subject, network, at, contacts.get(customer["id"], ()), preferences.get(customer["id"])
-            )
-            old = current.get(customer["id"])
-            if old and (old["dealer_id"], old["basis"]) == (decision.dealer.dealer_id, decision.basis):
-                continue
-            if old is None:
-                reason = f"first assignment: {decision.explanation}"
-            elif network.version_on(old["dealer_id"], day) is None or not network.eligible(
-                network.version_on(old["dealer_id"], day)
-            ):
-                reason = f"{network.inactive_reason(old['dealer_id'], day)}; now {decision.explanation}"
-            else:
-                reason = f"now {decision.explanation}"
-            changes.append((Change(
-                customer["id"], old["dealer_id"] if old else None, decision.dealer.dealer_id,
-                old["basis"] if old else None, decision.basis, reason,
-            ), decision))
-        return changes
-
-    def _apply(self, job_id, changes, customers, at: dt.datetime, cursor: str) -> None:
+    def _apply(self, job_id: str, changes, processed: int, at: dt.datetime, cursor: str) -> None:
+        """A batch's new versions, their notices and the job's cursor: all or nothing."""
         trigger = f"job:{job_id}"
         with self.store.transaction():
-            for change, decision in changes:
-                self.store.save_decision(change.customer_id, decision, at, trigger, recorded_at=at)
+            for _, fields in changes:
+                self.store.save_assignment(fields, at, trigger, recorded_at=at)
             self.store.db.execute(
                 "UPDATE reassign_jobs SET cursor = ?, processed = processed + ?, changed = changed + ?,"
                 " updated_at = ? WHERE id = ?",
-                [cursor, len(customers), len(changes), clock.to_text(at), job_id],
+                [cursor, processed, len(changes), clock.to_text(at), job_id],
             )
+
+    def _id_batches(self, scope: Scope, cursor: str, size: int) -> Iterator[list[str]]:
+        where, params = self._where(scope)
+        sql = f"SELECT c.id FROM customers c WHERE c.id > ? AND ({where}) ORDER BY c.id LIMIT ?"
+        while True:
+            ids = [row[0] for row in self.store.db.execute(sql, [cursor, *params, size])]
+            if not ids:
+                return
+            cursor = ids[-1]
+            yield ids
+
+    def _decided(self, batches, at: dt.datetime, with_fields: bool, workers: int):
+        """(ids, changes) per batch, in order; from a pool of processes when workers > 1, with
+        at most two batches a worker in flight so memory stays flat."""
+        if workers <= 1:
+            for ids in batches:
+                yield ids, decide_batch(self.app, ids, at, with_fields)
+            return
+        context = multiprocessing.get_context("spawn")
+        initargs = (self.store.path, str(self.app.assignment_pack.path), str(self.app.privacy_pack.path))
+        with context.Pool(workers, initializer=_init_worker, initargs=initargs) as pool:
+            pending: collections.deque = collections.deque()
+            for ids in batches:
+                pending.append(pool.apply_async(_decide_in_worker, (ids, clock.to_text(at), with_fields)))
+                if len(pending) >= 2 * workers:
+                    yield pending.popleft().get()
+            while pending:
+                yield pending.popleft().get()
+
+
+def decide_batch(app, ids: list[str], at: dt.datetime, with_fields: bool) -> list[tuple[Change, dict | None]]:
+    """The differences of a batch of customers with their assignments in force, each with the
+    fields to store when the job is applied."""
+    store = app.store
+    marks = ", ".join("?" * len(ids))
+    contacts: dict[str, list[Contact]] = {}
+    for row in store.rows(f"SELECT * FROM contact_events WHERE customer_id IN ({marks})", ids):
+        contacts.setdefault(row["customer_id"], []).append(contact_from_row(row))
+    text = clock.to_text(at)
+    preferences = {}
+    for row in store.rows(
+        f"SELECT * FROM preferences WHERE customer_id IN ({marks}) AND designated_at <= ?"
+        " AND (revoked_at IS NULL OR revoked_at > ?) ORDER BY designated_at, id",
+        [*ids, text, text],
+    ):
+        preferences[row["customer_id"]] = preference_from_row(row)
+    current = {
+        row["customer_id"]: row
+        for row in store.rows(
+            f"SELECT customer_id, dealer_id, basis FROM assignments"
+            f" WHERE customer_id IN ({marks}) AND valid_to IS NULL", ids,
+        )
+    }
+    network, postcodes, assigner = app.network, app.postcodes, app.assigner
+    day = clock.day_of(at)
+    changes = []
+    for customer in store.rows(f"SELECT * FROM customers WHERE id IN ({marks}) ORDER BY id", ids):
+        point = (customer["lat"], customer["lon"]) if customer["lat"] is not None else None
+        subject = Subject(postcodes.get(customer["postcode"]), point, customer["id"])
+        decision = assigner.decide(
+            subject, network, at, contacts.get(customer["id"], ()), preferences.get(customer["id"])
+        )
+        old = current.get(customer["id"])
+        if old and (old["dealer_id"], old["basis"]) == (decision.dealer.dealer_id, decision.basis):
+            continue
+        if old is None:
+            reason = f"first assignment: {decision.explanation}"
+        elif not network.inactive_reason(old["dealer_id"], day):
+            reason = f"now {decision.explanation}"
+        else:
+            reason = f"{network.inactive_reason(old['dealer_id'], day)}; now {decision.explanation}"
+        change = Change(
+            customer["id"], old["dealer_id"] if old else None, decision.dealer.dealer_id,
+            old["basis"] if old else None, decision.basis, reason,
+        )
+        changes.append((change, decision_fields(customer["id"], decision) if with_fields else None))
+    return changes
+
+
+# A worker process of a large job: its own CoController on the same database file.
+_worker_app = None
+
+
+def _init_worker(db_path: str, assignment_rules: str, privacy_rules: str) -> None:
+    global _worker_app
+    from .app import CoController  # app imports this module
+
+    _worker_app = CoController(db_path, Path(assignment_rules), Path(privacy_rules))
+
+
+def _decide_in_worker(ids: list[str], at_text: str, with_fields: bool):
+    return ids, decide_batch(_worker_app, ids, clock.from_text(at_text), with_fields)

@@ -390,15 +390,20 @@ class Store:
         self, customer_id: str, decision: Decision, at: dt.datetime, trigger: str,
         recorded_at: dt.datetime | None = None,
     ) -> tuple[dict, bool]:
-        """Stores `decision` as the customer's assignment from `at`, closing the current one,
-        unless the current one already names the same dealer on the same basis. A change of
-        dealer also lists the customer for a notice: their controller changed. Returns the
-        assignment in force and whether a new version was written."""
+        """Stores `decision` as the customer's assignment from `at`: see save_assignment."""
+        return self.save_assignment(decision_fields(customer_id, decision), at, trigger, recorded_at)
+
+    def save_assignment(
+        self, fields: dict, at: dt.datetime, trigger: str, recorded_at: dt.datetime | None = None
+    ) -> tuple[dict, bool]:
+        """Stores a decision's fields as the customer's assignment from `at`, closing the
+        current one, unless the current one already names the same dealer on the same basis.
+        A change of dealer also lists the customer for a notice: their controller changed.
+        Returns the assignment in force and whether a new version was written."""
+        customer_id = fields["customer_id"]
         with self.transaction():
             current = self.current_assignment(customer_id)
-            if current and (current["dealer_id"], current["basis"]) == (
-                decision.dealer.dealer_id, decision.basis
-            ):
+            if current and (current["dealer_id"], current["basis"]) == (fields["dealer_id"], fields["basis"]):
                 return current, False
             at_text = clock.to_text(at)
             if current:
@@ -408,7 +413,11 @@ class Store:
                     "UPDATE assignments SET valid_to = ? WHERE id = ?", [at_text, current["id"]]
                 )
             recorded = clock.to_text(recorded_at or clock.now())
-            row = assignment_row(customer_id, decision, at_text, trigger, recorded, current)
+            row = dict(
+                fields, valid_from=at_text, valid_to=None, trigger=trigger, decided_at=recorded,
+                previous_dealer_id=current["dealer_id"] if current else None,
+                previous_basis=current["basis"] if current else None,
+            )
             cursor = self.db.execute(
                 f"INSERT INTO assignments ({', '.join(row)}) "
                 f"VALUES ({', '.join(':' + k for k in row)})",
@@ -551,18 +560,13 @@ class Store:
         ]
 
 
-def assignment_row(
-    customer_id: str, decision: Decision, valid_from: str, trigger: str, recorded: str,
-    previous: dict | None,
-) -> dict:
-    """The assignments row of a decision: what the audit keeps of it."""
+def decision_fields(customer_id: str, decision: Decision) -> dict:
+    """What an assignment row keeps of a decision (the rest says when and why it was stored)."""
     return {
         "customer_id": customer_id,
         "dealer_id": decision.dealer.dealer_id,
         "basis": decision.basis,
         "rule_id": decision.rule_id,
-        "valid_from": valid_from,
-        "valid_to": None,
         "explanation": decision.explanation,
         "distance_km": decision.distance_km,
         "point_lat": decision.point[0],
@@ -579,10 +583,6 @@ def assignment_row(
         ]),
         "rules_version": decision.rules_version,
         "decision_date": decision.decision_date.isoformat(),
-        "trigger": trigger,
-        "decided_at": recorded,
-        "previous_dealer_id": previous["dealer_id"] if previous else None,
-        "previous_basis": previous["basis"] if previous else None,
     }
 
 
