@@ -9,6 +9,7 @@ import argparse
 import csv
 import datetime as dt
 import json
+import signal
 import sys
 import time
 from pathlib import Path
@@ -783,5 +784,11 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
+def run() -> None:
+    """The console script: piped into `head`, stop quietly like any Unix tool."""
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

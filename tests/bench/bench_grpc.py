@@ -2,7 +2,8 @@
 canned answer of the same size, each in its own subprocess, loaded from this process.
 
 For each of lookup (GetResponsibleDealer by a random postcode), assign (AssignDealer over
-pre-created customers with contact history) and bare (the canned answer):
+pre-created customers with contact history), resolve (ResolveControllers for those customers,
+who also hold consents and contracts) and bare (the canned answer):
   - throughput at saturation: CLIENT_THREADS closed-loop client threads for SATURATION_S;
   - latency at a fixed open-loop rate: RATE req/s for OPEN_LOOP_S, each call sent at its
     scheduled time (asynchronously), latency measured from the scheduled send time.
@@ -40,6 +41,7 @@ CUSTOMERS = 200
 DEADLINE_S = 170  # hard stop for the whole run
 TARGET_P99_MS = 5.0
 TARGET_ASSIGN_SHARE = 0.40
+TARGET_RESOLVE_P99_MS = 10.0
 
 
 def bare_server(port: int, payload_path: str) -> None:
@@ -151,6 +153,8 @@ def main() -> int:
     sys.path[:0] = [str(ROOT / "service"), str(ROOT / "clients")]
     from cocontroller.v1 import assignment_pb2 as pb
     from cocontroller.v1 import assignment_pb2_grpc as pb_grpc
+    from cocontroller.v1 import resolution_pb2 as rpb
+    from cocontroller.v1 import resolution_pb2_grpc as rpb_grpc
     from cocontroller_client.client import Client
 
     signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("bench over time")))
@@ -184,6 +188,11 @@ def main() -> int:
                     at = dt.datetime(2022, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(hours=rng.randrange(30_000))
                     c.record_contact(cid, rng.choice(dealers), rng.choice(kinds), at)
                 c.assign(cid, "bench:setup")
+                for channel in rng.sample(["email", "sms", "phone", "post", "social"], rng.randint(0, 3)):
+                    c.record_consent(cid, channel, given_at=dt.datetime(2023, 5, 1, tzinfo=dt.timezone.utc))
+                if rng.random() < 0.3:
+                    c.record_contract(f"{cid}-lease", cid, "lease", dt.date(2023, 2, 1), dt.date(2027, 2, 1),
+                                      partner="Fictilease NV")
         payload = sample.SerializeToString()
         payload_path = os.path.join(tmp.name, "payload.bin")
         Path(payload_path).write_bytes(payload)
@@ -201,6 +210,12 @@ def main() -> int:
         def assign_request():
             return pb.AssignDealerRequest(customer_id=rng.choice(customers), reason="bench")
 
+        def resolution_stub(target):
+            return rpb_grpc.ControllerResolutionServiceStub(grpc.insecure_channel(target))
+
+        def resolve_request():
+            return rpb.ResolveControllersRequest(customer_id=rng.choice(customers))
+
         def bare_callable(target):
             return grpc.insecure_channel(target).unary_unary(
                 METHOD, request_serializer=pb.GetResponsibleDealerRequest.SerializeToString,
@@ -211,6 +226,8 @@ def main() -> int:
                        (lambda s: lambda: s.GetResponsibleDealer.future(lookup_request(), timeout=10))(stub(real))),
             "assign": (lambda: (lambda s: lambda: s.AssignDealer(assign_request(), timeout=10))(stub(real)),
                        (lambda s: lambda: s.AssignDealer.future(assign_request(), timeout=10))(stub(real))),
+            "resolve": (lambda: (lambda s: lambda: s.ResolveControllers(resolve_request(), timeout=10))(resolution_stub(real)),
+                        (lambda s: lambda: s.ResolveControllers.future(resolve_request(), timeout=10))(resolution_stub(real))),
             "bare": (lambda: (lambda m: lambda: m(lookup_request(), timeout=10))(bare_callable(bare)),
                      (lambda m: lambda: m.future(lookup_request(), timeout=10))(bare_callable(bare))),
         }
@@ -247,6 +264,9 @@ def main() -> int:
           f"{'MET' if share >= TARGET_ASSIGN_SHARE else 'NOT MET'}")
     print(f"lookup p99 at {RATE} req/s = {lookup_p99:.2f} ms (target < {TARGET_P99_MS:.0f} ms): "
           f"{'MET' if lookup_p99 < TARGET_P99_MS else 'NOT MET'}")
+    resolve_p99 = results["resolve"][2]
+    print(f"resolve p99 at {RATE} req/s = {resolve_p99:.2f} ms (target < {TARGET_RESOLVE_P99_MS:.0f} ms): "
+          f"{'MET' if resolve_p99 < TARGET_RESOLVE_P99_MS else 'NOT MET'}")
     print(f"bench took {time.monotonic() - began:.0f} s")
     return 0
 

@@ -1,0 +1,171 @@
+"""Batch re-assignment benchmark on synthetic customers (1,000,000 by default).
+
+Steps, each job run as `cocontroller reassign --local` in a subprocess whose process tree's
+resident memory is sampled:
+  1. generate the customers with five years of history (`cocontroller demo-data`);
+  2. apply the first assignment of every customer (every customer written);
+  3. close a dealer, then a dry run over all customers (the difference only);
+  4. apply that change.
+Beside them, the ceiling: a raw sqlite3 read of the rows a job reads, and a raw write of as
+many assignment-sized rows, with the job's share of each.
+
+Run with `make bench` (after the gRPC bench) or `python tests/bench/bench_batch.py [N]`.
+"""
+
+import datetime as dt
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+CUSTOMERS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+CLOSED_DEALER = "dlr-antwerpen"
+TARGET_DRY_RUN = 20_000
+TARGET_APPLY = 10_000
+TARGET_RSS_MB = 500
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status") as f:
+                total += next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0)
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    stack += [int(child) for child in f.read().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
+def run_measured(args: list[str]) -> tuple[float, float]:
+    """Runs a command; returns its wall time (s) and the peak RSS of its process tree (MB)."""
+    started = time.monotonic()
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss_kb(process.pid))
+            done.wait(0.1)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    _, stderr = process.communicate()
+    done.set()
+    sampler.join()
+    if process.returncode:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{stderr.decode()}")
+    return time.monotonic() - started, peak / 1024
+
+
+def reassign(db: str, job_id: str, *extra: str) -> tuple[float, float]:
+    return run_measured([str(BIN / "cocontroller"), "reassign", "--local", "--db", db, "--job-id", job_id,
+                         "--quiet", *extra])
+
+
+def raw_read(db: str) -> float:
+    """The rows a job reads, read with plain sqlite3 in the same order and batches."""
+    conn = sqlite3.connect(db)
+    started = time.monotonic()
+    cursor = ""
+    while True:
+        ids = [r[0] for r in conn.execute("SELECT id FROM customers WHERE id > ? ORDER BY id LIMIT 1000", [cursor])]
+        if not ids:
+            break
+        marks = ", ".join("?" * len(ids))
+        for sql in ("SELECT * FROM customers WHERE id IN ({})", "SELECT * FROM contact_events WHERE customer_id IN ({})",
+                    "SELECT * FROM preferences WHERE customer_id IN ({})",
+                    "SELECT * FROM assignments WHERE customer_id IN ({}) AND valid_to IS NULL"):
+            conn.execute(sql.format(marks), ids).fetchall()
+        cursor = ids[-1]
+    conn.close()
+    return time.monotonic() - started
+
+
+def raw_write(db: str, rows: int) -> float:
+    """As many assignment-sized rows written with plain sqlite3, 1,000 a transaction."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("CREATE TABLE raw_assignments AS SELECT * FROM assignments WHERE 0")
+    sample = conn.execute("SELECT * FROM assignments LIMIT 1").fetchone()
+    marks = ", ".join("?" * len(sample))
+    started = time.monotonic()
+    for start in range(0, rows, 1000):
+        conn.execute("BEGIN")
+        conn.executemany(f"INSERT INTO raw_assignments VALUES ({marks})",
+                         ((start + i, *sample[1:]) for i in range(min(1000, rows - start))))
+        conn.execute("COMMIT")
+    elapsed = time.monotonic() - started
+    conn.execute("DROP TABLE raw_assignments")
+    conn.close()
+    return elapsed
+
+
+def main() -> int:
+    sys.path[:0] = [str(ROOT / "service"), str(ROOT / "clients")]
+    from cocontroller.app import CoController
+
+    began = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="cocontroller-batch-") as tmp:
+        db = os.path.join(tmp, "batch.sqlite")
+        gen_s, gen_mb = run_measured([str(BIN / "cocontroller"), "demo-data", "--customers", str(CUSTOMERS),
+                                      "--seed", "1", "--db", db])
+        first_s, first_mb = reassign(db, "bench-first")
+        app = CoController(db)
+        app.close_dealer(CLOSED_DEALER, dt.date.today(), "bench")
+        app.store.db.conn.close()
+        dry_s, dry_mb = reassign(db, "bench-close-dry", "--dry-run")
+        apply_s, apply_mb = reassign(db, "bench-close")
+        conn = sqlite3.connect(db)
+        moved = conn.execute("SELECT changed FROM reassign_jobs WHERE id = 'bench-close'").fetchone()[0]
+        conn.close()
+        read_s = raw_read(db)
+        write_s = raw_write(db, CUSTOMERS)
+
+    def rate(seconds: float) -> float:
+        return CUSTOMERS / seconds
+
+    print(f"cocontroller batch bench, {dt.datetime.now().isoformat(timespec='seconds')}, "
+          f"{CUSTOMERS:,} synthetic customers, {os.cpu_count()} CPUs")
+    print()
+    print(f"{'step':44} {'seconds':>8} {'customers/s':>12} {'peak RSS MB':>12}")
+    rows = [
+        ("generate (demo-data)", gen_s, gen_mb),
+        ("apply: first assignment of everyone", first_s, first_mb),
+        (f"dry run: {CLOSED_DEALER} closed", dry_s, dry_mb),
+        (f"apply: {CLOSED_DEALER} closed ({moved:,} moved)", apply_s, apply_mb),
+    ]
+    for name, seconds, mb in rows:
+        print(f"{name:44} {seconds:8.1f} {rate(seconds):12,.0f} {mb:12.0f}")
+    print(f"{'ceiling: raw sqlite3 read of the same rows':44} {read_s:8.1f} {rate(read_s):12,.0f}")
+    print(f"{'ceiling: raw sqlite3 write of as many rows':44} {write_s:8.1f} {rate(write_s):12,.0f}")
+    print()
+    print(f"dry run = {read_s / dry_s:.0%} of the raw read; first apply = {write_s / first_s:.0%} of the raw write")
+    peak = max(first_mb, dry_mb, apply_mb)
+    for label, value, target, unit, ok in (
+        ("dry run", rate(dry_s), TARGET_DRY_RUN, "customers/s", rate(dry_s) >= TARGET_DRY_RUN),
+        ("apply (network change)", rate(apply_s), TARGET_APPLY, "customers/s", rate(apply_s) >= TARGET_APPLY),
+        ("apply (first assignment)", rate(first_s), TARGET_APPLY, "customers/s", rate(first_s) >= TARGET_APPLY),
+        ("peak RSS of a job", peak, TARGET_RSS_MB, "MB", peak < TARGET_RSS_MB),
+    ):
+        relation = "<" if unit == "MB" else ">="
+        print(f"{label}: {value:,.0f} {unit} (target {relation} {target:,}): {'MET' if ok else 'NOT MET'}")
+    print(f"batch bench took {time.monotonic() - began:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
