@@ -68,7 +68,7 @@ def _output(value) -> dict:
     unknown = set(value) - allowed
     if unknown:
         raise ValueError(f"unknown {kind} field {sorted(unknown)[0]!r}")
-    for name, expected in _KINDS[kind].items():
+    for name in _KINDS[kind]:
         if name not in value:
             raise ValueError(f"a {kind} needs {name!r}")
     for name, expected in {**_KINDS[kind], **_OPTIONAL.get(kind, {})}.items():
