@@ -301,10 +301,6 @@ OPENING_WORLD = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: CoController.add_dealer (service/cocontroller/app.py:143) records the network change "
-    "before add_dealer_version inserts the dealers row, so network_changes' foreign key fails: "
-    "sqlite3.IntegrityError: FOREIGN KEY constraint failed for every new dealer"))
 def test_opening_a_dealer_captures_the_customers_it_is_now_nearest_to(tmp_path):
     app = CoController(tmp_path / "open.db")
     now = build(app, OPENING_WORLD)
@@ -629,9 +625,6 @@ def test_grpc_update_close_reassign_audit_notices(fresh_server, tmp_path):
         assert len(rerun) == 1 and rerun[0].finished and rerun[0].processed == 5
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: AddDealer fails for every new dealer (app.py:143 records the network change before the "
-    "dealers row exists: FOREIGN KEY constraint failed), surfacing as StatusCode.UNKNOWN"))
 def test_grpc_add_dealer(fresh_server, tmp_path):
     today = clock.today()
     with Client(fresh_server, caller="bob") as c:
@@ -694,10 +687,6 @@ def test_grpc_network_change_errors(fresh_server):
         assert c.dealers(active_only=True)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: closing a dealer effective on the first day of its version deletes the version "
-    "(app.py:183) and then describes a dealer that no longer has any (app.py:187, dealers.py:79): "
-    "KeyError, StatusCode.UNKNOWN, and the dealer has vanished from the network"))
 def test_closing_a_dealer_on_its_opening_day(fresh_server):
     with Client(fresh_server) as c:
         try:

@@ -140,6 +140,7 @@ class CoController:
             self.refresh_network()
             if fields["id"] in self.network:
                 raise AlreadyExists(f"dealer {fields['id']!r} exists; update it instead")
+            self.store.add_dealer(fields["id"])
             change = self.store.record_network_change("add", fields["id"], effective, fields, caller)
             self.store.add_dealer_version(version, change_id=f"change:{change}")
         self.reload_network()
@@ -177,6 +178,11 @@ class CoController:
     def close_dealer(self, dealer_id: str, effective: dt.date | None, caller: str) -> tuple[int, DealerVersion]:
         """The dealer is no longer active from `effective` (its last day is the day before)."""
         current = self._version_for_change(dealer_id, effective)
+        earlier = [v for v in self.network.versions if v.dealer_id == dealer_id and v.active_from < effective]
+        if not earlier:
+            raise FailedPrecondition(
+                f"dealer {dealer_id!r} opens on {effective}: a closure takes effect after its first day"
+            )
         with self.store.transaction():
             change = self.store.record_network_change("close", dealer_id, effective, {}, caller)
             if current.active_from == effective:

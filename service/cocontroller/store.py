@@ -195,12 +195,16 @@ class Store:
 
     # dealers
 
-    def add_dealer_version(self, version: DealerVersion, change_id: str | None = None) -> int:
-        now = clock.to_text(clock.now())
+    def add_dealer(self, dealer_id: str) -> None:
+        """The dealer's identity, which its versions and network changes refer to."""
         self.db.execute(
             "INSERT OR IGNORE INTO dealers (id, created_at) VALUES (?, ?)",
-            [version.dealer_id, now],
+            [dealer_id, clock.to_text(clock.now())],
         )
+
+    def add_dealer_version(self, version: DealerVersion, change_id: str | None = None) -> int:
+        now = clock.to_text(clock.now())
+        self.add_dealer(version.dealer_id)
         cursor = self.db.execute(
             "INSERT INTO dealer_versions (dealer_id, legal_name, trade_name, enterprise_number,"
             " street, postcode, town, lat, lon, languages, roles, active_from, active_until,"
