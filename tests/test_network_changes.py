@@ -607,7 +607,7 @@ def test_grpc_update_close_reassign_audit_notices(fresh_server, tmp_path):
             assert x.HasField("at") and x.new_dealer_id == c.responsible_for_customer(x.customer_id).dealer.id
         assert next(x for x in listed if x.customer_id == "r-buyer").new_dealer_id == "dlr-brugge"
         versions = c.assignment_changes(customer_id="r-near-9000")
-        assert [v.trigger for v in versions] == ["api:onboarding", "job:grpc-job"]
+        assert [v.trigger for v in versions] == ["api:alice:onboarding", "job:grpc-job"]
         assert (versions[1].old_dealer_id, versions[1].new_dealer_id) == (GENT, versions[1].new_dealer_id)
         assert versions[0].old_dealer_id == "" and versions[1].at.ToDatetime() >= versions[0].at.ToDatetime()
 
@@ -688,12 +688,14 @@ def test_grpc_network_change_errors(fresh_server):
 
 
 def test_closing_a_dealer_on_its_opening_day(fresh_server):
+    """A closure takes effect after a dealer's first day; the dealer stays in the network."""
     with Client(fresh_server) as c:
-        try:
+        with pytest.raises(ClientError) as caught:
             c.close_dealer("dlr-genk", "2027-03-01")
-        except ClientError as e:
-            assert e.code == grpc.StatusCode.FAILED_PRECONDITION, e
+        assert caught.value.code == grpc.StatusCode.FAILED_PRECONDITION
+        assert "opens on 2027-03-01" in caught.value.message
         assert c.dealer("dlr-genk", as_of="2027-03-01").id == "dlr-genk"
+        assert c.close_dealer("dlr-genk", "2027-03-02").dealer.active_until.day == 1
 
 
 # -- CLI ----------------------------------------------------------------------------------

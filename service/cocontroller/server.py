@@ -220,7 +220,9 @@ class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
 
     @handles_errors()
     def AssignDealer(self, request, context):
-        trigger = f"api:{request.reason}" if request.reason else "api"
+        # The audit names who asked (x-caller metadata) and why (the request's reason).
+        caller = next((v for k, v in context.invocation_metadata() if k == "x-caller"), "")
+        trigger = ":".join(["api", *filter(None, [caller, request.reason])])
         view, changed = self.app.assign(request.customer_id, trigger)
         return pb.AssignDealerResponse(assignment=assignment_pb(view), changed=changed)
 
