@@ -221,8 +221,7 @@ class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
     @handles_errors()
     def AssignDealer(self, request, context):
         # The audit names who asked (x-caller metadata) and why (the request's reason).
-        caller = next((v for k, v in context.invocation_metadata() if k == "x-caller"), "")
-        trigger = ":".join(["api", *filter(None, [caller, request.reason])])
+        trigger = ":".join(["api", *filter(None, [_named_caller(context), request.reason])])
         view, changed = self.app.assign(request.customer_id, trigger)
         return pb.AssignDealerResponse(assignment=assignment_pb(view), changed=changed)
 
@@ -468,12 +467,14 @@ def _dealer_fields(request_fields, dealer_id: str) -> dict:
     return fields
 
 
+def _named_caller(context) -> str:
+    """The x-caller metadata a client sends to be named in the audit trail, or ""."""
+    return next((value for key, value in context.invocation_metadata() if key == "x-caller"), "")
+
+
 def _caller(context) -> str:
     """Who asked, for the audit trail: the x-caller metadata, else the peer address."""
-    for key, value in context.invocation_metadata():
-        if key == "x-caller":
-            return f"api:{value}"
-    return f"api:{context.peer()}"
+    return f"api:{_named_caller(context) or context.peer()}"
 
 
 class DealerNetworkServicer(npb_grpc.DealerNetworkServiceServicer):
