@@ -116,6 +116,7 @@ class CoController:
         self._network_stamp = self.store.network_stamp()
         self._network_checked = time.monotonic()
         self.network = Network(self.store.dealer_versions(), roles)
+        self._views: dict[tuple, AssignmentView] = {}
 
     def refresh_network(self) -> None:
         """Reloads the network when another process (a batch job, another server) changed it."""
@@ -555,12 +556,22 @@ class CoController:
 
     def assign(self, customer_id: str, trigger: str = "api") -> tuple[AssignmentView, bool]:
         """Decides now, stores the decision when it differs from the current assignment."""
-        customer = self.get_customer(customer_id)
+        self.get_customer(customer_id)
+        at = clock.now()
+        snapshot = self.store.snapshot(customer_id, at)
+        current = snapshot[3]
+        if current:
+            # Most calls confirm the assignment in force: that needs no write lock.
+            decision = self._decide_from(snapshot, at)
+            if (current["dealer_id"], current["basis"]) == (decision.dealer.dealer_id, decision.basis):
+                day = clock.day_of(at)
+                view = self._views.get((current["id"], None, day))
+                return view or self._from_row(self.store.assignment(current["id"]), day), False
         # Deciding inside the write transaction orders concurrent assigns of one customer:
         # each sees the facts and the assignment the previous one committed.
         with self.store.transaction():
             at = clock.now()
-            decision = self._decide(customer, at)
+            decision = self._decide_from(self.store.snapshot(customer_id, at), at)
             row, changed = self.store.save_decision(customer_id, decision, at, trigger)
         return self._from_row(row, clock.day_of(at)), changed
 
@@ -601,13 +612,14 @@ class CoController:
             self.assign(customer_id, trigger)
 
     def _decide(self, customer: dict, at: dt.datetime) -> Decision:
+        return self._decide_from(self.store.snapshot(customer["id"], at), at)
+
+    def _decide_from(self, snapshot, at: dt.datetime) -> Decision:
+        customer, contacts, preference, _ = snapshot
         pc = self.postcodes.get(customer["postcode"])
         point = (customer["lat"], customer["lon"]) if customer["lat"] is not None else None
         subject = Subject(pc, point, customer["id"])
-        preference = self.store.preference_at(customer["id"], at)
-        return self.assigner.decide(
-            subject, self._recent_network(), at, self.store.contacts(customer["id"]), preference
-        )
+        return self.assigner.decide(subject, self._recent_network(), at, contacts, preference)
 
     def _view(self, customer_id: str, decision: Decision) -> AssignmentView:
         return AssignmentView(
@@ -633,6 +645,17 @@ class CoController:
         )
 
     def _from_row(self, row: dict, day: dt.date) -> AssignmentView:
+        """The view of a stored version. Rows change only when closed (valid_to) and the
+        network only on reload, so views are kept per row, end and day until then."""
+        key = (row["id"], row["valid_to"], day)
+        view = self._views.get(key)
+        if view is None:
+            if len(self._views) >= 10_000:
+                self._views.clear()
+            view = self._views[key] = self._view_of_row(row, day)
+        return view
+
+    def _view_of_row(self, row: dict, day: dt.date) -> AssignmentView:
         decision_day = dt.date.fromisoformat(row["decision_date"])
         dealer = self.network.describe(row["dealer_id"], decision_day)
         runners_up = json.loads(row["runners_up"] or "[]")

@@ -36,6 +36,11 @@ from .v1 import resolution_pb2_grpc as rpb_grpc
 
 log = logging.getLogger(__name__)
 
+# Handler threads. The work is Python under one GIL on a small machine: more threads only add
+# wake-ups and lock hand-offs (measured: 4 serve a third more calls/s than 16). One of them
+# at most runs a re-assignment job, which holds its thread while it streams.
+WORKERS = 4
+
 _BASES = {name: pb.AssignmentBasis.Value(f"ASSIGNMENT_BASIS_{name}") for name in
           ("PURCHASE", "PREFERRED", "HISTORY", "NEAREST")}
 _CONTACT_KINDS = {pb.ContactKind.Value(f"CONTACT_KIND_{k.upper()}"): k for k in CONTACT_KINDS}
@@ -480,6 +485,7 @@ def _caller(context) -> str:
 class DealerNetworkServicer(npb_grpc.DealerNetworkServiceServicer):
     def __init__(self, app: CoController):
         self.app = app
+        self._job_running = threading.Lock()
 
     @handles_errors()
     def AddDealer(self, request, context):
@@ -504,6 +510,15 @@ class DealerNetworkServicer(npb_grpc.DealerNetworkServiceServicer):
 
     @streams_errors
     def ReassignCustomers(self, request, context):
+        if not self._job_running.acquire(blocking=False):
+            _abort(context, code_pb2.RESOURCE_EXHAUSTED,
+                   "a re-assignment job is running on this server; retry when it has finished")
+        try:
+            yield from self._reassign(request, context)
+        finally:
+            self._job_running.release()
+
+    def _reassign(self, request, context):
         scope = Scope(tuple(request.scope.postcodes), tuple(request.scope.dealer_ids))
         for progress in self.app.reassign(
             request.job_id, scope, request.dry_run, _caller(context), request.batch_size or DEFAULT_BATCH
@@ -545,7 +560,7 @@ class DealerNetworkServicer(npb_grpc.DealerNetworkServiceServicer):
         return npb.MarkNoticesExportedResponse(marked=self.app.mark_notices_exported(list(request.notice_ids)))
 
 
-def build_server(app: CoController, address: str, max_workers: int = 16) -> tuple[grpc.Server, int]:
+def build_server(app: CoController, address: str, max_workers: int = WORKERS) -> tuple[grpc.Server, int]:
     """A started server; returns it with the port it bound (address may end in :0)."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers))
     pb_grpc.add_DealerAssignmentServiceServicer_to_server(DealerAssignmentServicer(app), server)

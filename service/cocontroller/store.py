@@ -290,6 +290,43 @@ class Store:
             )
         return row, existing is None
 
+    def snapshot(self, customer_id: str, at: dt.datetime) -> tuple[dict, list[Contact], Preference | None, dict | None] | None:
+        """In one statement, what a decision for the customer at `at` reads: the customer,
+        the contacts, the standing designation and the current assignment's id, dealer and
+        basis. One statement, one step: each SQLite step releases the GIL, and on a busy
+        server every release costs a wait for it back."""
+        text = clock.to_text(at)
+        cursor = self.db.conn.execute(
+            "SELECT c.*,"
+            " (SELECT json_group_array(json_array(event_id, dealer_id, kind, occurred_at))"
+            "  FROM contact_events WHERE customer_id = c.id) AS _contacts,"
+            " (SELECT json_array(id, dealer_id, designated_at, revoked_at) FROM preferences"
+            "  WHERE customer_id = c.id AND designated_at <= ? AND (revoked_at IS NULL OR revoked_at > ?)"
+            "  ORDER BY designated_at DESC, id DESC LIMIT 1) AS _preference,"
+            " (SELECT json_object('id', id, 'dealer_id', dealer_id, 'basis', basis, 'valid_to', valid_to)"
+            "  FROM assignments WHERE customer_id = c.id AND valid_to IS NULL) AS _current"
+            " FROM customers c WHERE c.id = ?",
+            [text, text, customer_id],
+        )
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        customer = dict(zip([d[0] for d in cursor.description], row))
+        contacts = [
+            Contact(event_id, customer_id, dealer_id, kind, clock.from_text(occurred_at))
+            for event_id, dealer_id, kind, occurred_at in json.loads(customer.pop("_contacts"))
+        ]
+        preference = customer.pop("_preference")
+        if preference is not None:
+            pid, dealer_id, designated_at, revoked_at = json.loads(preference)
+            preference = Preference(pid, customer_id, dealer_id, clock.from_text(designated_at),
+                                    clock.from_text(revoked_at) if revoked_at else None)
+        current = customer.pop("_current")
+        return customer, contacts, preference, json.loads(current) if current else None
+
+    def assignment(self, assignment_id: int) -> dict:
+        return self.rows("SELECT * FROM assignments WHERE id = ?", [assignment_id])[0]
+
     # contacts
 
     def record_contact(self, contact: Contact) -> tuple[Contact, bool]:
