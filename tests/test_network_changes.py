@@ -793,3 +793,26 @@ def test_cli_local_job_json(tmp_path, cli):
         "finished", 3, 2, "cli:local")
     assert conn.execute("SELECT count(*) FROM assignments WHERE valid_to IS NULL AND dealer_id = ?", [GENT]).fetchone() == (0,)
     conn.close()
+
+
+def test_one_job_at_a_time_per_server(tmp_path):
+    """A job holds a handler thread while it streams: a second one is refused, not queued."""
+    from cocontroller.server import build_server
+    from cocontroller.synthetic import generate
+
+    db = tmp_path / "jobs.db"
+    # Enough one-customer batches that the stream outgrows gRPC's flow-control window: the
+    # first job cannot finish until its client reads on.
+    generate(db, 3000, seed=3, now=dt.datetime(2026, 1, 5, 12, tzinfo=dt.timezone.utc))
+    server, port = build_server(CoController(db), "127.0.0.1:0")
+    try:
+        with Client(f"127.0.0.1:{port}") as first, Client(f"127.0.0.1:{port}") as second:
+            running = first.reassign("slow", dry_run=True, batch_size=1)
+            assert next(running).processed == 1
+            with pytest.raises(ClientError) as caught:
+                list(second.reassign("other", dry_run=True))
+            assert caught.value.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+            assert list(running)[-1].finished
+            assert list(second.reassign("other", dry_run=True))[-1].processed == 3000
+    finally:
+        server.stop(None)
