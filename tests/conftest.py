@@ -1,6 +1,8 @@
 """Shared fixtures: the domain object over a fresh database, and a real gRPC server on a
 loopback port with a client for it."""
 
+import sqlite3
+
 import pytest
 
 from cocontroller.app import CoController
@@ -40,3 +42,13 @@ def client(server):
     """A Client on its own channel to `server`, closed after the test."""
     with Client(server) as c:
         yield c
+
+
+def copy_database(source, target) -> None:
+    """A consistent copy through sqlite3's backup API (committed WAL content included)."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import copy_database
 from cocontroller import synthetic
 from cocontroller.app import CoController
 from cocontroller.reassign import Scope
@@ -34,15 +35,6 @@ BATCH = 200
 JOB_COLUMNS = ("id", "scope", "decision_at", "status", "cursor", "processed", "changed",
                "updated_at", "finished_at", "caller")
 
-
-def backup(source: Path, target: Path) -> None:
-    """A consistent copy through sqlite3's backup API (committed WAL content included)."""
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
 
 
 def query(db: Path, sql: str, params=()) -> list[tuple]:
@@ -97,7 +89,7 @@ def reference(start, tmp_path_factory):
     """The uninterrupted run, with the span between its first committed batch and its end
     (watched from outside, as the kills below will be)."""
     db = tmp_path_factory.mktemp("reference") / "a.db"
-    backup(start, db)
+    copy_database(start, db)
     launched = time.monotonic()
     proc = subprocess.Popen(command(db, 1), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     first_commit = None
@@ -183,7 +175,7 @@ def check_recovered(db: Path, expected: dict, after_kills: list[dict]) -> None:
 def test_killed_job_resumes_to_the_same_tables(start, reference, tmp_path):
     _, expected, span = reference
     db = tmp_path / "b.db"
-    backup(start, db)
+    copy_database(start, db)
     after_kills = kill_and_resume(db, 1, random.Random(7), span)
     check_recovered(db, expected, after_kills)
 
@@ -193,6 +185,6 @@ def test_killed_job_with_worker_processes_resumes_to_the_same_tables(start, refe
     result is still the single-process run's."""
     _, expected, span = reference
     db = tmp_path / "b2.db"
-    backup(start, db)
+    copy_database(start, db)
     after_kills = kill_and_resume(db, 2, random.Random(11), span)
     check_recovered(db, expected, after_kills)

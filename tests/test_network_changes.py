@@ -22,6 +22,7 @@ from google.rpc import error_details_pb2
 from google.type import date_pb2
 from grpc_status import rpc_status
 
+from conftest import copy_database
 from cocontroller import clock
 from cocontroller.app import CoController
 from cocontroller.errors import FailedPrecondition
@@ -85,14 +86,6 @@ def dump(path: Path) -> dict[str, list]:
     finally:
         conn.close()
 
-
-def copy_db(source: Path, target: Path) -> None:
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
 
 
 def run_job(app, job_id, scope=Scope(), dry_run=False, batch_size=7, at=None, caller="test"):
@@ -409,8 +402,8 @@ def test_an_interrupted_job_resumes_to_the_same_tables(world, tmp_path):
     app = world
     app.close_dealer(GENT, clock.today(), "test")
     a, b = tmp_path / "a.db", tmp_path / "b.db"
-    copy_db(db_path(app), a)
-    copy_db(db_path(app), b)
+    copy_database(db_path(app), a)
+    copy_database(db_path(app), b)
     at = clock.now()
 
     run_job(CoController(a), "j", batch_size=5, at=at)
