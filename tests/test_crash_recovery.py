@@ -17,11 +17,10 @@ import time
 from pathlib import Path
 
 import pytest
-
-from conftest import copy_database
 from cocontroller import synthetic
 from cocontroller.app import CoController
 from cocontroller.reassign import Scope
+from conftest import copy_database
 
 SCRIPT = Path(sys.executable).parent / "cocontroller"
 UTC = dt.timezone.utc

@@ -17,12 +17,6 @@ from pathlib import Path
 
 import grpc
 import pytest
-from geopy.distance import geodesic
-from google.rpc import error_details_pb2
-from google.type import date_pb2
-from grpc_status import rpc_status
-
-from conftest import copy_database
 from cocontroller import clock
 from cocontroller.app import CoController
 from cocontroller.errors import FailedPrecondition
@@ -30,6 +24,11 @@ from cocontroller.reassign import Scope
 from cocontroller.v1 import network_pb2 as npb
 from cocontroller_client.cli import main
 from cocontroller_client.client import Client, ClientError
+from conftest import copy_database
+from geopy.distance import geodesic
+from google.rpc import error_details_pb2
+from google.type import date_pb2
+from grpc_status import rpc_status
 
 GENT = "dlr-gent"
 DAY = dt.timedelta(days=1)
