@@ -264,7 +264,8 @@ SITUATIONS = [
     S("professional-lease", "3: Indien u een leasecontract heeft met één van onze commerciele partners : ... - Om uw "
       "erkende verdeler in staat te stellen de nodige opvolging te geven aan uw leasing",
       "2024-05-01", [contract("lease", "2023-03-01", "2027-02-28", partner="Lexus Financial Services")],
-      IN_FORCE | LEASING | INTERACTION | LEGAL, BASE_RECIPIENTS | PARTNERS, T_DPF,
+      # a lessee drives a Lexus: the vehicle purposes apply too
+      VEHICLE | IN_FORCE | LEASING | INTERACTION | LEGAL, BASE_RECIPIENTS | PARTNERS, T_DPF,
       R(last_interaction="2026-03-01",      # contract start 2023-03-01 + 36 months
         contract_end="2027-02-28",          # the lease's end
         accounting="2031-01-01",            # 1 January 2024 + 7

@@ -162,8 +162,9 @@ def derive_facts(history: History, at: dt.datetime, distributor_assigned: bool) 
         "professional": history.professional,
         "distributor_assigned": distributor_assigned,
         "has_purchase": bool(purchases) or any(c.kind == "purchase" for c in contracts),
+        # A lessee drives a Lexus too: recalls, maintenance and locating concern them.
         "has_vehicle": any(c.kind in ("purchase", "service_visit") for c in contacts)
-        or any(c.kind == "purchase" for c in contracts),
+        or any(c.kind in ("purchase", "lease") for c in contracts),
         "has_interaction": bool(contacts) or bool(contracts),
         "contract_active": bool(in_force),
         "has_lease": any(c.kind == "lease" for c in in_force),
