@@ -350,14 +350,17 @@ SITUATIONS = [
       "berichten, zullen uw gegevens worden gedeeld met deze entiteiten (maar niet met andere derden)",
       "2024-06-01", [give(c, "2023-02-01") for c in CHANNELS],
       {"purpose.data-management.central"} | LEGAL | marketing(*CHANNELS),
-      BASE_RECIPIENTS | MARKETING_RECIPIENTS, T_DPF, {}, None, channels=CHANNELS, findings=PS_FINDING),
+      # giving consent is an interaction (section 4's first criterion): 2023-02-01 + 36 months
+      BASE_RECIPIENTS | MARKETING_RECIPIENTS, T_DPF, R(last_interaction="2026-02-01"), "2026-02-01",
+      channels=CHANNELS, findings=PS_FINDING),
     S("sms-withdrawn-email-kept", "3: Uw toestemming (apart verstrekt)",
       "2023-09-01",
       [contact("quote", "2023-01-10"), give("sms", "2023-01-10 12:00"), give("email", "2023-01-10 12:00"),
        withdraw("sms", "2023-06-10")],
       {"purpose.questions.quote"} | INTERACTION | LEGAL | marketing("email"),
       BASE_RECIPIENTS | MARKETING_RECIPIENTS, T_DPF,
-      R(last_interaction="2026-01-10"), "2026-01-10", channels=("email",), findings=PS_FINDING),
+      # the SMS withdrawal of 2023-06-10 is the last interaction
+      R(last_interaction="2026-06-10"), "2026-06-10", channels=("email",), findings=PS_FINDING),
     S("consent-given-after-the-as-of-day", "1: Indien u ermee instemt, u bepaalde marketingcommunicatie ... te sturen",
       "2024-02-29", [contact("showroom_visit", "2024-01-05"), give("post", "2024-03-01")],
       {"purpose.questions.appointment"} | INTERACTION | LEGAL, BASE_RECIPIENTS, T_DPF,
@@ -372,14 +375,16 @@ SITUATIONS = [
       "2024-05-01",
       [contact("quote", "2024-02-01"), give("email", "2024-02-01 12:00"), withdraw("email", "2024-05-01 09:00")],
       {"purpose.questions.quote"} | INTERACTION | LEGAL, BASE_RECIPIENTS, T_DPF,
-      R(last_interaction="2027-02-01"), "2027-02-01", findings=PS_FINDING),
+      # the withdrawal on the as-of day is the last interaction
+      R(last_interaction="2027-05-01"), "2027-05-01", findings=PS_FINDING),
     S("social-consent-given-again", "3: ... via alle kanalen, ook via sociale netwerken. ... Uw toestemming (apart verstrekt)",
       "2021-12-01",
       [contact("other", "2021-01-05"), give("social", "2021-01-05 12:00"), withdraw("social", "2021-03-01"),
        give("social", "2021-10-01")],
       {"purpose.questions.information"} | INTERACTION | LEGAL | marketing("social"),
       BASE_RECIPIENTS | MARKETING_RECIPIENTS, T_UK,
-      R(last_interaction="2024-01-05"), "2024-01-05", channels=("social",), findings=PS_FINDING),
+      # the consent given again on 2021-10-01 is the last interaction
+      R(last_interaction="2024-10-01"), "2024-10-01", channels=("social",), findings=PS_FINDING),
     S("preferred-dealer-with-email-consent", "1: Uw erkende Lexus-verdeler (... die u hebt aangewezen als "
       "preferentiële verdeler ...)",
       "2023-08-01",

@@ -166,6 +166,7 @@ def derive_facts(history: History, at: dt.datetime, distributor_assigned: bool) 
         "has_vehicle": any(c.kind in ("purchase", "service_visit") for c in contacts)
         or any(c.kind in ("purchase", "lease") for c in contracts),
         "has_interaction": bool(contacts) or bool(contracts),
+        "has_consent_record": any(c.given_at <= at for c in history.consents),
         "contract_active": bool(in_force),
         "has_lease": any(c.kind == "lease" for c in in_force),
         "has_financing": any(c.kind == "financing" for c in in_force),
@@ -182,7 +183,12 @@ def derive_facts(history: History, at: dt.datetime, distributor_assigned: bool) 
             facts[name] = min(facts[name], months_between(clock.day_of(contact.occurred_at), day))
 
     test_drives = [clock.day_of(c.occurred_at) for c in contacts if c.kind == "test_drive_request"]
-    interactions = [clock.day_of(c.occurred_at) for c in contacts] + [c.start_date for c in contracts]
+    interactions = (
+        [clock.day_of(c.occurred_at) for c in contacts]
+        + [c.start_date for c in contracts]
+        + [clock.day_of(c.given_at) for c in history.consents if c.given_at <= at]
+        + [clock.day_of(c.withdrawn_at) for c in history.consents if c.withdrawn_at and c.withdrawn_at <= at]
+    )
     # A purchase without a contract record is a sale that ended on its day.
     ends = [c.end_date for c in contracts] + [clock.day_of(c.occurred_at) for c in purchases]
     accounting = [clock.day_of(c.occurred_at) for c in purchases] + [c.start_date for c in contracts]
