@@ -421,10 +421,7 @@ class CoController:
         _check_id(customer_id, "customer_id", violations)
         if channel not in CHANNELS:
             violations.append(("channel", f"must be one of {', '.join(CHANNELS)}"))
-        if (given_at is None) == (withdrawn_at is None):
-            violations.append(("given_at", "give either given_at or withdrawn_at"))
-        _check_instant(given_at, "given_at", violations)
-        _check_instant(withdrawn_at, "withdrawn_at", violations)
+        _check_one_instant({"given_at": given_at, "withdrawn_at": withdrawn_at}, violations)
         if violations:
             raise InvalidArgument(violations)
         self.get_customer(customer_id)
@@ -475,10 +472,7 @@ class CoController:
         """Opens a dispute, or closes one (the given id, or the customer's only open one)."""
         violations: list = []
         _check_id(customer_id, "customer_id", violations)
-        if (opened_at is None) == (closed_at is None):
-            violations.append(("opened_at", "give either opened_at or closed_at"))
-        _check_instant(opened_at, "opened_at", violations)
-        _check_instant(closed_at, "closed_at", violations)
+        _check_one_instant({"opened_at": opened_at, "closed_at": closed_at}, violations)
         if violations:
             raise InvalidArgument(violations)
         self.get_customer(customer_id)
@@ -698,6 +692,15 @@ def _check_instant(at: dt.datetime | None, field: str, violations: list) -> None
         violations.append((field, f"{at.isoformat()} is in the future"))
     elif not clock.in_range(at.date()):
         violations.append((field, f"{at.isoformat()} is before {clock.EARLIEST}"))
+
+
+def _check_one_instant(instants: dict[str, dt.datetime | None], violations: list) -> None:
+    """Exactly one of two times (a consent given or withdrawn, a dispute opened or closed)."""
+    (first, a), (second, b) = instants.items()
+    if (a is None) == (b is None):
+        violations.append((first, f"give either {first} or {second}"))
+    _check_instant(a, first, violations)
+    _check_instant(b, second, violations)
 
 
 def _dealer_version(raw: dict) -> DealerVersion:
