@@ -79,7 +79,7 @@ def start(tmp_path_factory) -> Path:
     for last in app.reassign("first", Scope(), False, "test", 1000, GENERATED_AT, 1):
         pass
     assert last.finished and last.processed == last.changed == CUSTOMERS
-    app.close_dealer("dlr-gent", CLOSED_FROM, "test")
+    app.registry.close_dealer("dlr-gent", CLOSED_FROM, "test")
     return path
 
 

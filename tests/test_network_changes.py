@@ -232,7 +232,7 @@ def test_closing_a_dealer_moves_exactly_its_customers_as_the_rules_say(world):
     before = current_rows(app)
     ours = gent_customers(app)
     assert ours == {s.id for s in WORLD if s.id.startswith("g-")}
-    app.close_dealer(GENT, today, "test")
+    app.registry.close_dealer(GENT, today, "test")
 
     last, changes, processed = run_job(app, "close-gent", batch_size=6)
     job_day = clock.day_of(clock.from_text(app.store.rows(
@@ -299,7 +299,7 @@ def test_opening_a_dealer_captures_the_customers_it_is_now_nearest_to(tmp_path):
     assign_all(app, now, OPENING_WORLD)
     today = clock.today()
     before = current_rows(app)
-    _, version = app.add_dealer(dict(NEW_DEALER), today, "test")
+    _, version = app.registry.add_dealer(dict(NEW_DEALER), today, "test")
     assert (version.dealer_id, version.postcode, version.enterprise_number) == (
         "dlr-deinze", "9800", NEW_DEALER["enterprise_number"])
 
@@ -337,7 +337,7 @@ def test_a_move_answers_with_the_old_location_for_earlier_days(tmp_path):
     yesterday = today - DAY
     old = app.get_dealer("dlr-aalst", today)[0]
     before = current_rows(app)
-    _, moved = app.update_dealer("dlr-aalst", {"street": "Markt 1", "postcode": "9700", "town": "Oudenaarde"},
+    _, moved = app.registry.update_dealer("dlr-aalst", {"street": "Markt 1", "postcode": "9700", "town": "Oudenaarde"},
                                  today, "test")
     pc9700 = app.postcodes.get("9700")
     assert (moved.postcode, moved.town, moved.lat, moved.lon) == ("9700", "Oudenaarde", pc9700.lat, pc9700.lon)
@@ -369,7 +369,7 @@ def test_a_move_answers_with_the_old_location_for_earlier_days(tmp_path):
 
 def test_a_dry_run_writes_nothing(world):
     app = world
-    app.close_dealer(GENT, clock.today(), "test")
+    app.registry.close_dealer(GENT, clock.today(), "test")
     before = dump(db_path(app))
     last, changes, _ = run_job(app, "dry", dry_run=True, batch_size=5)
     assert last.dry_run and last.changed == len(changes) == len(gent_customers(app)) > 0
@@ -382,7 +382,7 @@ def test_a_dry_run_writes_nothing(world):
 
 def test_rerunning_a_finished_job_changes_nothing(world):
     app = world
-    app.close_dealer(GENT, clock.today(), "test")
+    app.registry.close_dealer(GENT, clock.today(), "test")
     first, changes, _ = run_job(app, "close")
     assert changes
     before = dump(db_path(app))
@@ -399,7 +399,7 @@ def test_rerunning_a_finished_job_changes_nothing(world):
 
 def test_an_interrupted_job_resumes_to_the_same_tables(world, tmp_path):
     app = world
-    app.close_dealer(GENT, clock.today(), "test")
+    app.registry.close_dealer(GENT, clock.today(), "test")
     a, b = tmp_path / "a.db", tmp_path / "b.db"
     copy_database(db_path(app), a)
     copy_database(db_path(app), b)
@@ -460,7 +460,7 @@ def test_audit_trail_and_notices(tmp_path):
         "PURCHASE", GENT)
     assert app.notices() == []  # basis-only changes owe no notice
 
-    app.close_dealer(GENT, clock.today(), "test")
+    app.registry.close_dealer(GENT, clock.today(), "test")
     at = clock.now()
     last, changes, _ = run_job(app, "audit", batch_size=3, at=at)
     by_customer = {c.customer_id: c for c in changes}
@@ -772,7 +772,7 @@ def test_cli_local_job_json(tmp_path, cli):
     specs = [Spec("l-9000", "9000"), Spec("l-9040", "9040"), Spec("l-8000", "8000")]
     now = build(app, specs)
     assign_all(app, now, specs)
-    app.close_dealer(GENT, clock.today(), "test")
+    app.registry.close_dealer(GENT, clock.today(), "test")
     code, out, err = cli("reassign", "--local", "--db", path, "--job-id", "local", "--batch-size", "2",
                          "--quiet", "--json")
     assert code == 0, err

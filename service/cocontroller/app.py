@@ -9,8 +9,6 @@ stored history follows the facts.
 import datetime as dt
 import hashlib
 import json
-import math
-import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,18 +23,24 @@ from .facts import CAR_SECURITY, CHANNELS, CONTRACT_KINDS, Consent, Contract, Di
 from .geo import BelgiumBoundary
 from .history import CONTACT_KINDS, Contact
 from .packs import PackSlot
-from .resolution import PRIVACY_FIELDS, History, Resolution, Resolver, check_privacy_pack
-from .reassign import DEFAULT_BATCH, Reassigner, Scope
 from .postcodes import Postcode, PostcodeDirectory, PostcodeError, geodata_dir
+from .reassign import DEFAULT_BATCH, Reassigner, Scope
+from .registry import Registry
+from .resolution import PRIVACY_FIELDS, History, Resolution, Resolver, check_privacy_pack
 from .store import Store
+from .validation import (
+    FUTURE_TOLERANCE,
+    LANGUAGES,
+    check_id,
+    check_instant,
+    check_one_instant,
+    check_point,
+    check_postcode,
+)
 
-LANGUAGES = ("nl", "fr", "de", "en")
 CUSTOMER_KINDS = ("private", "professional")
 # The privacy pack's labels are in these; a German-speaking customer reads English.
 RESOLUTION_LANGUAGES = ("nl", "fr", "en")
-_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-# Clocks differ: an event stamped a little ahead of ours is still accepted.
-_FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 
 
 def repo_dir() -> Path:
@@ -95,6 +99,7 @@ class CoController:
         if not self.store.has_dealers():
             self.seed_network(geodata_dir() / "demo-dealers.json")
         self.reload_network()
+        self.registry = Registry(self)
 
     # network
 
@@ -130,120 +135,6 @@ class CoController:
             self.refresh_network()
         return self.network
 
-    def add_dealer(self, fields: dict, effective: dt.date | None, caller: str) -> tuple[int, DealerVersion]:
-        """A new dealer, active from `effective`."""
-        violations: list = []
-        _check_id(fields.get("id", ""), "dealer.id", violations)
-        version = self._dealer_fields(fields, effective, violations)
-        if violations:
-            raise InvalidArgument(violations)
-        with self.store.transaction():
-            self.refresh_network()
-            if fields["id"] in self.network:
-                raise AlreadyExists(f"dealer {fields['id']!r} exists; update it instead")
-            self.store.add_dealer(fields["id"])
-            change = self.store.record_network_change("add", fields["id"], effective, fields, caller)
-            self.store.add_dealer_version(version, change_id=f"change:{change}")
-        self.reload_network()
-        return change, self.network.describe(version.dealer_id, effective)
-
-    def update_dealer(self, dealer_id: str, changes: dict, effective: dt.date | None, caller: str) -> tuple[int, DealerVersion]:
-        """From `effective` on, the dealer's details change (a move, new roles, a new name);
-        the version in force before keeps answering for earlier days."""
-        current = self._version_for_change(dealer_id, effective)
-        fields = {
-            "id": dealer_id, "legal_name": current.legal_name, "trade_name": current.trade_name,
-            "enterprise_number": current.enterprise_number, "street": current.street,
-            "postcode": current.postcode, "town": current.town, "languages": list(current.languages),
-            "roles": list(current.roles),
-        }
-        moved = any(k in changes for k in ("street", "postcode", "town"))
-        if not moved:
-            fields.update(lat=current.lat, lon=current.lon)
-        fields.update({k: v for k, v in changes.items() if v not in (None, "", [])})
-        violations: list = []
-        version = self._dealer_fields(fields, effective, violations)
-        if violations:
-            raise InvalidArgument(violations)
-        version = DealerVersion(**{**version.__dict__, "active_until": current.active_until})
-        with self.store.transaction():
-            change = self.store.record_network_change("update", dealer_id, effective, changes, caller)
-            if current.active_from == effective:
-                self.store.delete_dealer_version(current.version_id)
-            else:
-                self.store.end_dealer_version(current.version_id, effective - dt.timedelta(days=1))
-            self.store.add_dealer_version(version, change_id=f"change:{change}")
-        self.reload_network()
-        return change, self.network.describe(dealer_id, effective)
-
-    def close_dealer(self, dealer_id: str, effective: dt.date | None, caller: str) -> tuple[int, DealerVersion]:
-        """The dealer is no longer active from `effective` (its last day is the day before)."""
-        current = self._version_for_change(dealer_id, effective)
-        earlier = [v for v in self.network.versions if v.dealer_id == dealer_id and v.active_from < effective]
-        if not earlier:
-            raise FailedPrecondition(
-                f"dealer {dealer_id!r} opens on {effective}: a closure takes effect after its first day"
-            )
-        with self.store.transaction():
-            change = self.store.record_network_change("close", dealer_id, effective, {}, caller)
-            if current.active_from == effective:
-                self.store.delete_dealer_version(current.version_id)
-            else:
-                self.store.end_dealer_version(current.version_id, effective - dt.timedelta(days=1))
-        self.reload_network()
-        return change, self.network.describe(dealer_id, effective - dt.timedelta(days=1))
-
-    def _version_for_change(self, dealer_id: str, effective: dt.date | None) -> DealerVersion:
-        violations: list = []
-        _check_id(dealer_id, "dealer.id", violations)
-        if effective is None:
-            violations.append(("effective", "is required"))
-        if violations:
-            raise InvalidArgument(violations)
-        self.refresh_network()
-        if dealer_id not in self.network:
-            raise NotFound(f"dealer {dealer_id!r} does not exist")
-        current = self.network.version_on(dealer_id, effective)
-        if current is None:
-            raise FailedPrecondition(self.network.inactive_reason(dealer_id, effective))
-        later = [v for v in self.network.versions if v.dealer_id == dealer_id and v.active_from > effective]
-        if later:
-            raise FailedPrecondition(
-                f"dealer {dealer_id!r} has a change effective {later[0].active_from}; record changes in date order"
-            )
-        return current
-
-    def _dealer_fields(self, fields: dict, effective: dt.date | None, violations: list) -> DealerVersion | None:
-        """A dealer version from API fields; the point defaults to the postcode's."""
-        for name in ("legal_name", "street", "town"):
-            if not str(fields.get(name) or "").strip():
-                violations.append((f"dealer.{name}", "is required"))
-        number = None
-        try:
-            number = normalise_enterprise_number(fields.get("enterprise_number") or "")
-        except ValueError as e:
-            violations.append(("dealer.enterprise_number", str(e)))
-        pc = self._postcode(fields.get("postcode") or "", "dealer.postcode", violations)
-        point = self._point(fields.get("lat"), fields.get("lon"), "dealer.location", violations)
-        languages, roles = list(fields.get("languages") or []), list(fields.get("roles") or [])
-        if not languages or not set(languages) <= set(LANGUAGES):
-            violations.append(("dealer.languages", f"one or more of {', '.join(LANGUAGES)}"))
-        if not roles or not set(roles) <= {"sales", "service"}:
-            violations.append(("dealer.roles", "one or more of sales, service"))
-        if effective is None:
-            violations.append(("effective", "is required"))
-        if violations:
-            return None
-        if point is None:
-            point = (pc.lat, pc.lon)
-        return DealerVersion(
-            dealer_id=fields["id"], legal_name=fields["legal_name"].strip(),
-            trade_name=(fields.get("trade_name") or "").strip(), enterprise_number=number,
-            street=fields["street"].strip(), postcode=pc.postcode, town=fields["town"].strip(),
-            lat=point[0], lon=point[1], languages=tuple(languages), roles=tuple(roles),
-            active_from=effective, active_until=None,
-        )
-
     def list_dealers(self, as_of: dt.date | None, active_only: bool) -> list[tuple[DealerVersion, bool]]:
         day = as_of or clock.today()
         network = self.network
@@ -272,29 +163,6 @@ class CoController:
                 raise NotFound(str(e)) from None
             raise InvalidArgument.of(field, str(e)) from None
 
-    def _postcode(self, code: str, field: str, violations: list) -> Postcode | None:
-        try:
-            return self.postcodes.get(code)
-        except PostcodeError as e:
-            violations.append((field, str(e)))
-            return None
-
-    def _point(self, lat, lon, field: str, violations: list) -> tuple[float, float] | None:
-        if lat is None and lon is None:
-            return None
-        if lat is None or lon is None:
-            violations.append((field, "give both latitude and longitude, or neither"))
-            return None
-        if not (math.isfinite(lat) and math.isfinite(lon)):
-            violations.append((field, "coordinates must be finite numbers"))
-        elif not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            violations.append((field, f"({lat}, {lon}) are not WGS84 coordinates"))
-        elif not self.boundary.contains(lat, lon):
-            violations.append((field, f"({lat:.5f}, {lon:.5f}) lies outside Belgium"))
-        else:
-            return (lat, lon)
-        return None
-
     # customers
 
     def upsert_customer(
@@ -308,9 +176,9 @@ class CoController:
         enterprise_number: str = "",
     ) -> tuple[dict, bool]:
         violations: list[tuple[str, str]] = []
-        _check_id(customer_id, "id", violations)
-        pc = self._postcode(postcode, "postcode", violations)
-        point = self._point(lat, lon, "point", violations)
+        check_id(customer_id, "id", violations)
+        pc = check_postcode(self.postcodes, postcode, "postcode", violations)
+        point = check_point(self.boundary, lat, lon, "point", violations)
         kind = kind or "private"
         if kind not in CUSTOMER_KINDS:
             violations.append(("kind", f"must be one of {', '.join(CUSTOMER_KINDS)}"))
@@ -345,7 +213,7 @@ class CoController:
 
     def get_customer(self, customer_id: str) -> dict:
         violations: list = []
-        _check_id(customer_id, "customer_id", violations)
+        check_id(customer_id, "customer_id", violations)
         if violations:
             raise InvalidArgument(violations)
         row = self.store.get_customer(customer_id)
@@ -360,14 +228,14 @@ class CoController:
     ) -> tuple[Contact, bool]:
         violations: list[tuple[str, str]] = []
         if event_id:
-            _check_id(event_id, "event_id", violations)
-        _check_id(customer_id, "customer_id", violations)
-        _check_id(dealer_id, "dealer_id", violations)
+            check_id(event_id, "event_id", violations)
+        check_id(customer_id, "customer_id", violations)
+        check_id(dealer_id, "dealer_id", violations)
         if kind not in CONTACT_KINDS:
             violations.append(("kind", f"must be one of {', '.join(CONTACT_KINDS)}"))
         if occurred_at is None:
             violations.append(("occurred_at", "is required"))
-        _check_instant(occurred_at, "occurred_at", violations)
+        check_instant(occurred_at, "occurred_at", violations)
         if violations:
             raise InvalidArgument(violations)
         self.get_customer(customer_id)
@@ -387,10 +255,10 @@ class CoController:
 
     def set_preference(self, customer_id: str, dealer_id: str, at: dt.datetime | None) -> Preference:
         violations: list = []
-        _check_id(customer_id, "customer_id", violations)
-        _check_id(dealer_id, "dealer_id", violations)
+        check_id(customer_id, "customer_id", violations)
+        check_id(dealer_id, "dealer_id", violations)
         at = at or clock.now()
-        _check_instant(at, "designated_at", violations)
+        check_instant(at, "designated_at", violations)
         if violations:
             raise InvalidArgument(violations)
         self.get_customer(customer_id)
@@ -402,8 +270,8 @@ class CoController:
 
     def revoke_preference(self, customer_id: str, at: dt.datetime | None) -> Preference:
         violations: list = []
-        _check_id(customer_id, "customer_id", violations)
-        _check_instant(at, "revoked_at", violations)
+        check_id(customer_id, "customer_id", violations)
+        check_instant(at, "revoked_at", violations)
         if violations:
             raise InvalidArgument(violations)
         self.get_customer(customer_id)
@@ -418,10 +286,10 @@ class CoController:
     ) -> tuple[Consent, bool]:
         """Consent for one channel is given or withdrawn (exactly one of the two times)."""
         violations: list = []
-        _check_id(customer_id, "customer_id", violations)
+        check_id(customer_id, "customer_id", violations)
         if channel not in CHANNELS:
             violations.append(("channel", f"must be one of {', '.join(CHANNELS)}"))
-        _check_one_instant({"given_at": given_at, "withdrawn_at": withdrawn_at}, violations)
+        check_one_instant({"given_at": given_at, "withdrawn_at": withdrawn_at}, violations)
         if violations:
             raise InvalidArgument(violations)
         self.get_customer(customer_id)
@@ -440,8 +308,8 @@ class CoController:
         start: dt.date | None, end: dt.date | None,
     ) -> tuple[Contract, bool]:
         violations: list = []
-        _check_id(contract_id, "contract_id", violations)
-        _check_id(customer_id, "customer_id", violations)
+        check_id(contract_id, "contract_id", violations)
+        check_id(customer_id, "customer_id", violations)
         if kind not in CONTRACT_KINDS:
             violations.append(("kind", f"must be one of {', '.join(CONTRACT_KINDS)}"))
         if kind in ("lease", "financing") and not partner:
@@ -453,7 +321,7 @@ class CoController:
         elif end is not None and end < start:
             violations.append(("end", f"{end} is before the start {start}"))
         if dealer_id:
-            _check_id(dealer_id, "dealer_id", violations)
+            check_id(dealer_id, "dealer_id", violations)
         if violations:
             raise InvalidArgument(violations)
         self.get_customer(customer_id)
@@ -471,8 +339,8 @@ class CoController:
     ) -> Dispute:
         """Opens a dispute, or closes one (the given id, or the customer's only open one)."""
         violations: list = []
-        _check_id(customer_id, "customer_id", violations)
-        _check_one_instant({"opened_at": opened_at, "closed_at": closed_at}, violations)
+        check_id(customer_id, "customer_id", violations)
+        check_one_instant({"opened_at": opened_at, "closed_at": closed_at}, violations)
         if violations:
             raise InvalidArgument(violations)
         self.get_customer(customer_id)
@@ -492,7 +360,7 @@ class CoController:
         violations: list = []
         if language and language not in RESOLUTION_LANGUAGES:
             violations.append(("language", f"must be one of {', '.join(RESOLUTION_LANGUAGES)}"))
-        _check_id(customer_id, "customer_id", violations)
+        check_id(customer_id, "customer_id", violations)
         if violations:
             raise InvalidArgument(violations)
         customer = self.get_customer(customer_id)
@@ -529,7 +397,7 @@ class CoController:
     ):
         """A re-assignment job's progress (see reassign.Reassigner.run). `at`, the decision
         instant of a new job, may not lie in the future."""
-        if at is not None and at > clock.now() + _FUTURE_TOLERANCE:
+        if at is not None and at > clock.now() + FUTURE_TOLERANCE:
             raise InvalidArgument.of("at", f"{at.isoformat()} is in the future")
         return Reassigner(self).run(job_id, scope, dry_run, caller, batch_size, at, workers)
 
@@ -588,8 +456,8 @@ class CoController:
         self, postcode: str, lat: float | None, lon: float | None, as_of: dt.date | None
     ) -> AssignmentView:
         violations: list = []
-        pc = self._postcode(postcode, "postcode", violations)
-        point = self._point(lat, lon, "point", violations)
+        pc = check_postcode(self.postcodes, postcode, "postcode", violations)
+        point = check_point(self.boundary, lat, lon, "point", violations)
         if violations:
             raise InvalidArgument(violations)
         at = clock.end_of_day(as_of) - dt.timedelta(microseconds=1) if as_of else clock.now()
@@ -675,32 +543,6 @@ class CoController:
             valid_to=clock.from_text(row["valid_to"]) if row["valid_to"] else None,
             id=row["id"],
         )
-
-
-def _check_id(value: str, field: str, violations: list) -> None:
-    if not value:
-        violations.append((field, "is required"))
-    elif not _ID.match(value):
-        violations.append((field, f"{value!r} must be 1 to 64 of A-Z a-z 0-9 . _ : -"))
-
-
-def _check_instant(at: dt.datetime | None, field: str, violations: list) -> None:
-    """A recorded fact's time: not in the future, and within the days the service handles."""
-    if at is None:
-        return
-    if at > clock.now() + _FUTURE_TOLERANCE:
-        violations.append((field, f"{at.isoformat()} is in the future"))
-    elif not clock.in_range(at.date()):
-        violations.append((field, f"{at.isoformat()} is before {clock.EARLIEST}"))
-
-
-def _check_one_instant(instants: dict[str, dt.datetime | None], violations: list) -> None:
-    """Exactly one of two times (a consent given or withdrawn, a dispute opened or closed)."""
-    (first, a), (second, b) = instants.items()
-    if (a is None) == (b is None):
-        violations.append((first, f"give either {first} or {second}"))
-    _check_instant(a, first, violations)
-    _check_instant(b, second, violations)
 
 
 def _dealer_version(raw: dict) -> DealerVersion:

@@ -489,7 +489,7 @@ class DealerNetworkServicer(npb_grpc.DealerNetworkServiceServicer):
 
     @handles_errors()
     def AddDealer(self, request, context):
-        change, version = self.app.add_dealer(
+        change, version = self.app.registry.add_dealer(
             _dealer_fields(request.dealer, request.dealer_id), read_date(request.effective, "effective"),
             _caller(context))
         return npb.AddDealerResponse(dealer=dealer_pb(version, True), change_id=change)
@@ -498,13 +498,13 @@ class DealerNetworkServicer(npb_grpc.DealerNetworkServiceServicer):
     def UpdateDealer(self, request, context):
         fields = _dealer_fields(request.dealer, request.dealer_id)
         del fields["id"]
-        change, version = self.app.update_dealer(
+        change, version = self.app.registry.update_dealer(
             request.dealer_id, fields, read_date(request.effective, "effective"), _caller(context))
         return npb.UpdateDealerResponse(dealer=dealer_pb(version, True), change_id=change)
 
     @handles_errors()
     def CloseDealer(self, request, context):
-        change, version = self.app.close_dealer(
+        change, version = self.app.registry.close_dealer(
             request.dealer_id, read_date(request.effective, "effective"), _caller(context))
         return npb.CloseDealerResponse(dealer=dealer_pb(version, False), change_id=change)
 

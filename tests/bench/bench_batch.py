@@ -125,7 +125,7 @@ def main() -> int:
                                       "--seed", "1", "--db", db])
         first_s, first_mb = reassign(db, "bench-first")
         app = CoController(db)
-        app.close_dealer(CLOSED_DEALER, dt.date.today(), "bench")
+        app.registry.close_dealer(CLOSED_DEALER, dt.date.today(), "bench")
         app.store.db.conn.close()
         dry_s, dry_mb = reassign(db, "bench-close-dry", "--dry-run")
         apply_s, apply_mb = reassign(db, "bench-close")
