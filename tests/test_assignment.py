@@ -332,3 +332,14 @@ def test_reloading_the_pack_swaps_versions_and_a_bad_pack_keeps_the_old(app, tmp
     facts = {"has_purchase": False, "purchase_at": 0, "purchase_age_days": 0, "has_preferred": False,
              "preferred_at": 0, "history_score": 0.0, "has_nearest": True, "day": 20250101}
     assert app.engine.first_match(old.ruleset, facts) == "assignment.nearest@v1"
+
+
+def test_reloaded_rules_reach_the_network(app, tmp_path):
+    """Which roles can be assigned is a pack parameter: a reload applies it at once."""
+    text = app.assignment_pack.path.read_text(encoding="utf-8")
+    pack = tmp_path / "assignment.yaml"
+    pack.write_text(text.replace("eligible_roles: [sales]", "eligible_roles: [sales, service]"), encoding="utf-8")
+    app.assignment_pack.path = pack
+    app.reload_rules()
+    assert app.network.eligible_roles == ("sales", "service")
+    assert app.responsible_for_location("8400", None, None, None).dealer.dealer_id == "dlr-oostende"

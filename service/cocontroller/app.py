@@ -115,6 +115,8 @@ class CoController:
         privacy = self.privacy_pack.prepare()
         self.assignment_pack.current = assignment
         self.privacy_pack.current = privacy
+        # Which roles may be assigned is a pack parameter the network reads.
+        self.reload_network()
 
     def reload_network(self) -> None:
         roles = tuple(self.assignment_pack.current.pack.parameters["eligible_roles"])
@@ -418,9 +420,8 @@ class CoController:
 
     def assign(self, customer_id: str, trigger: str = "api") -> tuple[AssignmentView, bool]:
         """Decides now, stores the decision when it differs from the current assignment."""
-        self.get_customer(customer_id)
         at = clock.now()
-        snapshot = self.store.snapshot(customer_id, at)
+        snapshot = self._snapshot(customer_id, at)
         current = snapshot[3]
         if current:
             # Most calls confirm the assignment in force: that needs no write lock.
@@ -433,14 +434,14 @@ class CoController:
         # each sees the facts and the assignment the previous one committed.
         with self.store.transaction():
             at = clock.now()
-            decision = self._decide_from(self.store.snapshot(customer_id, at), at)
+            decision = self._decide_from(self._snapshot(customer_id, at), at)
             row, changed = self.store.save_decision(customer_id, decision, at, trigger)
         return self._from_row(row, clock.day_of(at)), changed
 
     def responsible_for_customer(self, customer_id: str, as_of: dt.date | None) -> AssignmentView:
         """The stored assignment in force on `as_of` (today by default); for a day before the
         first stored one, what the rules say from the history known by the end of that day."""
-        customer = self.get_customer(customer_id)
+        self.get_customer(customer_id)
         day = as_of or clock.today()
         if as_of:
             at = clock.end_of_day(day) - dt.timedelta(microseconds=1)
@@ -450,7 +451,7 @@ class CoController:
             row = self.store.current_assignment(customer_id)
         if row is not None:
             return self._from_row(row, day)
-        return self._view(customer_id, self._decide(customer, at))
+        return self._view(customer_id, self._decide_from(self._snapshot(customer_id, at), at))
 
     def responsible_for_location(
         self, postcode: str, lat: float | None, lon: float | None, as_of: dt.date | None
@@ -473,8 +474,16 @@ class CoController:
         if self.store.current_assignment(customer_id) is not None:
             self.assign(customer_id, trigger)
 
-    def _decide(self, customer: dict, at: dt.datetime) -> Decision:
-        return self._decide_from(self.store.snapshot(customer["id"], at), at)
+    def _snapshot(self, customer_id: str, at: dt.datetime):
+        """What a decision reads (see Store.snapshot), for an existing customer."""
+        violations: list = []
+        check_id(customer_id, "customer_id", violations)
+        if violations:
+            raise InvalidArgument(violations)
+        snapshot = self.store.snapshot(customer_id, at)
+        if snapshot is None:
+            raise NotFound(f"customer {customer_id!r} does not exist")
+        return snapshot
 
     def _decide_from(self, snapshot, at: dt.datetime) -> Decision:
         customer, contacts, preference, _ = snapshot

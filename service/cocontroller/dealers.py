@@ -105,11 +105,6 @@ class Network:
     def eligible(self, version: DealerVersion) -> bool:
         return any(role in self.eligible_roles for role in version.roles)
 
-    def candidates_on(self, day: dt.date) -> dict[str, DealerVersion]:
-        """The versions that can be assigned on `day`, by dealer id: active, with an eligible
-        role."""
-        return self._active(day).dealers
-
     def nearest(self, lat: float, lon: float, day: dt.date, k: int) -> list[tuple[DealerVersion, float]]:
         """The k nearest assignable dealers on `day`, by geodesic distance (km)."""
         active = self._active(day)
@@ -125,8 +120,8 @@ class Network:
         return [(active.dealers[dealer_id], km) for dealer_id, km in found]
 
     def _active(self, day: dt.date) -> "_ActiveSet":
-        """The assignable dealers of a day; days with the same dealers share one set, its
-        spatial index and its cached answers."""
+        """The assignable dealers of a day (active, with an eligible role); days with the same
+        dealers share one set, its spatial index and its cached answers."""
         active = self._by_day.get(day)
         if active is None:
             dealers = {v.dealer_id: v for v in self.versions if v.active_on(day) and self.eligible(v)}

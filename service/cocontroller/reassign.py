@@ -25,6 +25,7 @@ from .assignment import Subject
 from .errors import FailedPrecondition, InvalidArgument, NotFound
 from .history import Contact
 from .store import contact_from_row, decision_fields, preference_from_row
+from .validation import check_id
 
 DEFAULT_BATCH = 1000
 # Below this many customers, starting worker processes costs more than it saves.
@@ -135,9 +136,8 @@ class Reassigner:
         yield progress
 
     def _check(self, job_id: str, scope: Scope, batch_size: int) -> None:
-        violations = []
-        if not job_id or len(job_id) > 64 or not all(ch.isalnum() or ch in "._:-" for ch in job_id):
-            violations.append(("job_id", "1 to 64 of A-Z a-z 0-9 . _ : -"))
+        violations: list = []
+        check_id(job_id, "job_id", violations)
         for code in scope.postcodes:
             if code not in self.app.postcodes:
                 violations.append(("scope.postcodes", f"{code!r} is not a Belgian postcode"))

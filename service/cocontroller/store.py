@@ -380,7 +380,7 @@ class Store:
 
     def revoke_preference(self, customer_id: str, at: dt.datetime) -> Preference | None:
         with self.transaction():
-            current = self.preference_at(customer_id, None)
+            current = self.standing_preference(customer_id)
             if current is None:
                 return None
             self.db.execute(
@@ -388,19 +388,13 @@ class Store:
             )
         return Preference(current.id, customer_id, current.dealer_id, current.designated_at, at)
 
-    def preference_at(self, customer_id: str, at: dt.datetime | None) -> Preference | None:
-        """The designation standing at `at` (None: the one not revoked)."""
-        if at is None:
-            sql = ("SELECT * FROM preferences WHERE customer_id = ? AND revoked_at IS NULL "
-                   "ORDER BY designated_at DESC, id DESC LIMIT 1")
-            params = [customer_id]
-        else:
-            text = clock.to_text(at)
-            sql = ("SELECT * FROM preferences WHERE customer_id = ? AND designated_at <= ? "
-                   "AND (revoked_at IS NULL OR revoked_at > ?) "
-                   "ORDER BY designated_at DESC, id DESC LIMIT 1")
-            params = [customer_id, text, text]
-        rows = self.rows(sql, params)
+    def standing_preference(self, customer_id: str) -> Preference | None:
+        """The designation not revoked (set_preference keeps at most one)."""
+        rows = self.rows(
+            "SELECT * FROM preferences WHERE customer_id = ? AND revoked_at IS NULL "
+            "ORDER BY designated_at DESC, id DESC LIMIT 1",
+            [customer_id],
+        )
         return preference_from_row(rows[0]) if rows else None
 
     # assignments
