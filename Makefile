@@ -12,10 +12,10 @@ GENERATED := $(patsubst proto/%.proto,service/%_pb2.py,$(PROTOS))
 
 install: $(VENV)/.installed $(GENERATED)
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[server,dev]'
 	touch $@
 
 service/cocontroller/v1/%_pb2.py: proto/cocontroller/v1/%.proto $(VENV)/.installed
@@ -41,4 +41,4 @@ geodata: install
 	$(BIN)/python geodata/build.py
 
 clean:
-	rm -rf $(VENV) service/cocontroller/v1/*_pb2*.py* *.egg-info service/*.egg-info
+	rm -rf $(VENV) service/cocontroller/v1/*_pb2*.py* build dist *.egg-info service/*.egg-info clients/*.egg-info
