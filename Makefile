@@ -6,11 +6,12 @@ BIN := $(VENV)/bin
 PORT ?= 50051
 DB ?= var/cocontroller.db
 PROTOS := $(wildcard proto/cocontroller/v1/*.proto)
-GENERATED := $(patsubst proto/%.proto,service/%_pb2.py,$(PROTOS))
 
-.PHONY: install run test bench geodata clean
+.PHONY: install proto run test bench geodata clean
 
-install: $(VENV)/.installed $(GENERATED)
+# The server and the client, editable, with the dev tools. The protobuf code is committed:
+# installing does not generate it.
+install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,10 +19,13 @@ $(VENV)/.installed: pyproject.toml setup.py
 	$(BIN)/python -m pip install --quiet -e '.[server,dev]'
 	touch $@
 
-service/cocontroller/v1/%_pb2.py: proto/cocontroller/v1/%.proto $(VENV)/.installed
+# Regenerates the committed service/cocontroller/v1/*_pb2*.py(i) from proto/ with the pinned
+# grpcio-tools; run it after editing a .proto (tests/test_generated_code.py fails until then).
+proto: install
+	rm -f service/cocontroller/v1/*_pb2.py service/cocontroller/v1/*_pb2.pyi service/cocontroller/v1/*_pb2_grpc.py
 	$(BIN)/python -m grpc_tools.protoc -Iproto \
 		-I$$($(BIN)/python -c 'import google.type, os; print(os.path.dirname(os.path.dirname(google.type.__path__[0])))') \
-		--python_out=service --pyi_out=service --grpc_python_out=service $<
+		--python_out=service --pyi_out=service --grpc_python_out=service $(PROTOS)
 
 run: install
 	$(BIN)/cocontroller serve --port $(PORT) --db $(DB)
@@ -40,5 +44,6 @@ bench: install
 geodata: install
 	$(BIN)/python geodata/build.py
 
+# The generated protobuf code is committed and stays.
 clean:
-	rm -rf $(VENV) service/cocontroller/v1/*_pb2*.py* build dist *.egg-info service/*.egg-info clients/*.egg-info
+	rm -rf $(VENV) build dist *.egg-info service/*.egg-info clients/*.egg-info

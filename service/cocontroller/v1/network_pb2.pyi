@@ -1,0 +1,222 @@
+import datetime
+
+from cocontroller.v1 import assignment_pb2 as _assignment_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.type import date_pb2 as _date_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class DealerFields(_message.Message):
+    __slots__ = ("legal_name", "trade_name", "enterprise_number", "street", "postcode", "town", "location", "languages", "roles")
+    LEGAL_NAME_FIELD_NUMBER: _ClassVar[int]
+    TRADE_NAME_FIELD_NUMBER: _ClassVar[int]
+    ENTERPRISE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    STREET_FIELD_NUMBER: _ClassVar[int]
+    POSTCODE_FIELD_NUMBER: _ClassVar[int]
+    TOWN_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGES_FIELD_NUMBER: _ClassVar[int]
+    ROLES_FIELD_NUMBER: _ClassVar[int]
+    legal_name: str
+    trade_name: str
+    enterprise_number: str
+    street: str
+    postcode: str
+    town: str
+    location: _assignment_pb2.GeoPoint
+    languages: _containers.RepeatedScalarFieldContainer[str]
+    roles: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, legal_name: _Optional[str] = ..., trade_name: _Optional[str] = ..., enterprise_number: _Optional[str] = ..., street: _Optional[str] = ..., postcode: _Optional[str] = ..., town: _Optional[str] = ..., location: _Optional[_Union[_assignment_pb2.GeoPoint, _Mapping]] = ..., languages: _Optional[_Iterable[str]] = ..., roles: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class AddDealerRequest(_message.Message):
+    __slots__ = ("dealer_id", "dealer", "effective")
+    DEALER_ID_FIELD_NUMBER: _ClassVar[int]
+    DEALER_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_FIELD_NUMBER: _ClassVar[int]
+    dealer_id: str
+    dealer: DealerFields
+    effective: _date_pb2.Date
+    def __init__(self, dealer_id: _Optional[str] = ..., dealer: _Optional[_Union[DealerFields, _Mapping]] = ..., effective: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+
+class AddDealerResponse(_message.Message):
+    __slots__ = ("dealer", "change_id")
+    DEALER_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_ID_FIELD_NUMBER: _ClassVar[int]
+    dealer: _assignment_pb2.Dealer
+    change_id: int
+    def __init__(self, dealer: _Optional[_Union[_assignment_pb2.Dealer, _Mapping]] = ..., change_id: _Optional[int] = ...) -> None: ...
+
+class UpdateDealerRequest(_message.Message):
+    __slots__ = ("dealer_id", "dealer", "effective")
+    DEALER_ID_FIELD_NUMBER: _ClassVar[int]
+    DEALER_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_FIELD_NUMBER: _ClassVar[int]
+    dealer_id: str
+    dealer: DealerFields
+    effective: _date_pb2.Date
+    def __init__(self, dealer_id: _Optional[str] = ..., dealer: _Optional[_Union[DealerFields, _Mapping]] = ..., effective: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+
+class UpdateDealerResponse(_message.Message):
+    __slots__ = ("dealer", "change_id")
+    DEALER_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_ID_FIELD_NUMBER: _ClassVar[int]
+    dealer: _assignment_pb2.Dealer
+    change_id: int
+    def __init__(self, dealer: _Optional[_Union[_assignment_pb2.Dealer, _Mapping]] = ..., change_id: _Optional[int] = ...) -> None: ...
+
+class CloseDealerRequest(_message.Message):
+    __slots__ = ("dealer_id", "effective")
+    DEALER_ID_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_FIELD_NUMBER: _ClassVar[int]
+    dealer_id: str
+    effective: _date_pb2.Date
+    def __init__(self, dealer_id: _Optional[str] = ..., effective: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+
+class CloseDealerResponse(_message.Message):
+    __slots__ = ("dealer", "change_id")
+    DEALER_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_ID_FIELD_NUMBER: _ClassVar[int]
+    dealer: _assignment_pb2.Dealer
+    change_id: int
+    def __init__(self, dealer: _Optional[_Union[_assignment_pb2.Dealer, _Mapping]] = ..., change_id: _Optional[int] = ...) -> None: ...
+
+class ReassignScope(_message.Message):
+    __slots__ = ("postcodes", "dealer_ids")
+    POSTCODES_FIELD_NUMBER: _ClassVar[int]
+    DEALER_IDS_FIELD_NUMBER: _ClassVar[int]
+    postcodes: _containers.RepeatedScalarFieldContainer[str]
+    dealer_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, postcodes: _Optional[_Iterable[str]] = ..., dealer_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ReassignCustomersRequest(_message.Message):
+    __slots__ = ("job_id", "scope", "dry_run", "batch_size")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    BATCH_SIZE_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    scope: ReassignScope
+    dry_run: bool
+    batch_size: int
+    def __init__(self, job_id: _Optional[str] = ..., scope: _Optional[_Union[ReassignScope, _Mapping]] = ..., dry_run: _Optional[bool] = ..., batch_size: _Optional[int] = ...) -> None: ...
+
+class AssignmentChange(_message.Message):
+    __slots__ = ("customer_id", "old_dealer_id", "new_dealer_id", "old_basis", "new_basis", "reason", "trigger", "rules_version", "at")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    OLD_DEALER_ID_FIELD_NUMBER: _ClassVar[int]
+    NEW_DEALER_ID_FIELD_NUMBER: _ClassVar[int]
+    OLD_BASIS_FIELD_NUMBER: _ClassVar[int]
+    NEW_BASIS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    TRIGGER_FIELD_NUMBER: _ClassVar[int]
+    RULES_VERSION_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    old_dealer_id: str
+    new_dealer_id: str
+    old_basis: _assignment_pb2.AssignmentBasis
+    new_basis: _assignment_pb2.AssignmentBasis
+    reason: str
+    trigger: str
+    rules_version: str
+    at: _timestamp_pb2.Timestamp
+    def __init__(self, customer_id: _Optional[str] = ..., old_dealer_id: _Optional[str] = ..., new_dealer_id: _Optional[str] = ..., old_basis: _Optional[_Union[_assignment_pb2.AssignmentBasis, str]] = ..., new_basis: _Optional[_Union[_assignment_pb2.AssignmentBasis, str]] = ..., reason: _Optional[str] = ..., trigger: _Optional[str] = ..., rules_version: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class DealerPairCount(_message.Message):
+    __slots__ = ("old_dealer_id", "new_dealer_id", "customers")
+    OLD_DEALER_ID_FIELD_NUMBER: _ClassVar[int]
+    NEW_DEALER_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMERS_FIELD_NUMBER: _ClassVar[int]
+    old_dealer_id: str
+    new_dealer_id: str
+    customers: int
+    def __init__(self, old_dealer_id: _Optional[str] = ..., new_dealer_id: _Optional[str] = ..., customers: _Optional[int] = ...) -> None: ...
+
+class ReassignCustomersResponse(_message.Message):
+    __slots__ = ("job_id", "dry_run", "total", "processed", "changed", "rate_per_second", "eta_seconds", "finished", "resumed", "changes", "summary")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    PROCESSED_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_FIELD_NUMBER: _ClassVar[int]
+    RATE_PER_SECOND_FIELD_NUMBER: _ClassVar[int]
+    ETA_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    FINISHED_FIELD_NUMBER: _ClassVar[int]
+    RESUMED_FIELD_NUMBER: _ClassVar[int]
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    dry_run: bool
+    total: int
+    processed: int
+    changed: int
+    rate_per_second: float
+    eta_seconds: float
+    finished: bool
+    resumed: bool
+    changes: _containers.RepeatedCompositeFieldContainer[AssignmentChange]
+    summary: _containers.RepeatedCompositeFieldContainer[DealerPairCount]
+    def __init__(self, job_id: _Optional[str] = ..., dry_run: _Optional[bool] = ..., total: _Optional[int] = ..., processed: _Optional[int] = ..., changed: _Optional[int] = ..., rate_per_second: _Optional[float] = ..., eta_seconds: _Optional[float] = ..., finished: _Optional[bool] = ..., resumed: _Optional[bool] = ..., changes: _Optional[_Iterable[_Union[AssignmentChange, _Mapping]]] = ..., summary: _Optional[_Iterable[_Union[DealerPairCount, _Mapping]]] = ...) -> None: ...
+
+class ListAssignmentChangesRequest(_message.Message):
+    __slots__ = ("job_id", "customer_id")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    customer_id: str
+    def __init__(self, job_id: _Optional[str] = ..., customer_id: _Optional[str] = ...) -> None: ...
+
+class ListAssignmentChangesResponse(_message.Message):
+    __slots__ = ("changes",)
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
+    changes: _containers.RepeatedCompositeFieldContainer[AssignmentChange]
+    def __init__(self, changes: _Optional[_Iterable[_Union[AssignmentChange, _Mapping]]] = ...) -> None: ...
+
+class CustomerNotice(_message.Message):
+    __slots__ = ("id", "customer_id", "old_dealer_id", "new_dealer_id", "trigger", "created_at", "exported_at")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    OLD_DEALER_ID_FIELD_NUMBER: _ClassVar[int]
+    NEW_DEALER_ID_FIELD_NUMBER: _ClassVar[int]
+    TRIGGER_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    EXPORTED_AT_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    customer_id: str
+    old_dealer_id: str
+    new_dealer_id: str
+    trigger: str
+    created_at: _timestamp_pb2.Timestamp
+    exported_at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[int] = ..., customer_id: _Optional[str] = ..., old_dealer_id: _Optional[str] = ..., new_dealer_id: _Optional[str] = ..., trigger: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., exported_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListNoticesRequest(_message.Message):
+    __slots__ = ("pending_only", "job_id")
+    PENDING_ONLY_FIELD_NUMBER: _ClassVar[int]
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    pending_only: bool
+    job_id: str
+    def __init__(self, pending_only: _Optional[bool] = ..., job_id: _Optional[str] = ...) -> None: ...
+
+class ListNoticesResponse(_message.Message):
+    __slots__ = ("notices",)
+    NOTICES_FIELD_NUMBER: _ClassVar[int]
+    notices: _containers.RepeatedCompositeFieldContainer[CustomerNotice]
+    def __init__(self, notices: _Optional[_Iterable[_Union[CustomerNotice, _Mapping]]] = ...) -> None: ...
+
+class MarkNoticesExportedRequest(_message.Message):
+    __slots__ = ("notice_ids",)
+    NOTICE_IDS_FIELD_NUMBER: _ClassVar[int]
+    notice_ids: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, notice_ids: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class MarkNoticesExportedResponse(_message.Message):
+    __slots__ = ("marked",)
+    MARKED_FIELD_NUMBER: _ClassVar[int]
+    marked: int
+    def __init__(self, marked: _Optional[int] = ...) -> None: ...
