@@ -27,7 +27,9 @@ proto: install
 		-I$$($(BIN)/python -c 'import google.type, os; print(os.path.dirname(os.path.dirname(google.type.__path__[0])))') \
 		--python_out=service --pyi_out=service --grpc_python_out=service $(PROTOS)
 
+# Creates the database with the demo dealer network the first time, then serves it.
 run: install
+	test -e $(DB) || { mkdir -p $(dir $(DB)) && $(BIN)/cocontroller init --demo --db $(DB); }
 	$(BIN)/cocontroller serve --port $(PORT) --db $(DB)
 
 test: install
