@@ -35,10 +35,11 @@ run: install
 test: install
 	$(BIN)/python -m pytest -q
 
-# gRPC figures (lookup, assign, resolve beside a bare handler), then the batch job on
-# 1,000,000 synthetic customers (BATCH_CUSTOMERS=100000 for a quicker run).
+# The CLI's cold start, gRPC figures (lookup, assign, resolve beside a bare handler), then the
+# batch job on 1,000,000 synthetic customers (BATCH_CUSTOMERS=100000 for a quicker run).
 BATCH_CUSTOMERS ?= 1000000
 bench: install
+	$(BIN)/python tests/bench/bench_cli.py
 	$(BIN)/python tests/bench/bench_grpc.py
 	$(BIN)/python tests/bench/bench_batch.py $(BATCH_CUSTOMERS)
 
