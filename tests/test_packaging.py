@@ -1,6 +1,6 @@
 """The wheel and the sdist, as a user gets them: built from a copy of this working tree,
-installed into a fresh venv, then `cocontroller init`, `cocontroller serve` and a lookup
-through the installed console script, from an empty directory.
+installed into a fresh venv, then `cocontroller init --demo`, `cocontroller serve` and a
+lookup through the installed console script, from an empty directory.
 
 Where the third-party dependencies come from: tests may not fetch anything, so the fresh
 venv borrows them from the dev venv. A `.pth` file in its site-packages appends the dev
@@ -214,7 +214,8 @@ def test_installed_wheel_inits_serves_and_answers(dists, which, tmp_path):
         assert Path(where[key]).resolve().is_relative_to(venv.resolve()), (key, where[key])
     assert where["assignment.yaml"] and where["postcodes.csv"], where
 
-    _run([cocontroller, "init", "--db", "new.db"], cwd=run_dir, env=env, timeout=120)
+    # --demo: the fictional dealer network, read from the wheel's cocontroller.data
+    _run([cocontroller, "init", "--demo", "--db", "new.db"], cwd=run_dir, env=env, timeout=120)
     assert (run_dir / "new.db").is_file()
 
     port = _free_port()
