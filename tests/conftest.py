@@ -1,23 +1,32 @@
-"""Shared fixtures: the domain object over a fresh database, and a real gRPC server on a
-loopback port with a client for it."""
+"""Shared fixtures: the application over a fresh database with the demo network, and a real
+gRPC server on a loopback port with a client for it."""
 
 import sqlite3
+from pathlib import Path
 
 import pytest
-
-from cocontroller.app import CoController
-from cocontroller.server import build_server
+from cocontroller import bootstrap
+from cocontroller.api.server import build_server
+from cocontroller.config import Settings
 from cocontroller_client.client import Client
+
+
+def make_app(db_path, **settings) -> bootstrap.App:
+    """The application over `db_path`, created with the demo dealer network if absent."""
+    config = Settings(db=str(db_path), **settings)
+    if not Path(config.db).exists():
+        bootstrap.create_database(config, demo=True)
+    return bootstrap.build(config)
 
 
 @pytest.fixture
 def app(tmp_path):
-    """A CoController over a fresh SQLite file, seeded with the demo dealer network."""
-    return CoController(tmp_path / "db.sqlite")
+    """The application over a fresh SQLite file, seeded with the demo dealer network."""
+    return make_app(tmp_path / "db.sqlite")
 
 
 def _serve(db_path):
-    server, port = build_server(CoController(db_path), "127.0.0.1:0")
+    server, port = build_server(make_app(db_path), "127.0.0.1:0", max_workers=4)
     try:
         yield f"127.0.0.1:{port}"
     finally:

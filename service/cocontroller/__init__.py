@@ -1,5 +1,5 @@
-"""Dealer assignment and controller resolution for Lexus Belgium's dealer network.
+"""Dealer assignment and controller resolution for a brand's national dealer network.
 
-The domain modules (postcodes, geo, store, assignment, rules) know nothing about gRPC;
-server.py maps them onto the API in proto/cocontroller/v1.
+Kept light on purpose: the client CLI imports `cocontroller.v1` and the model through this
+package, and must not load the server (see the layers in pyproject.toml).
 """

@@ -1,4 +1,7 @@
-"""Domain errors. The server maps each class to one gRPC status; nothing here knows gRPC."""
+"""Domain errors, raised where the problem is found. The gRPC layer maps each class to one
+status and the CLI to one exit code; nothing here knows either."""
+
+from pathlib import Path
 
 
 class DomainError(Exception):
@@ -16,6 +19,10 @@ class InvalidArgument(DomainError):
     def of(cls, field: str, description: str) -> "InvalidArgument":
         return cls([(field, description)])
 
+    def prefixed(self, prefix: str) -> "InvalidArgument":
+        """The same violations with their fields under `prefix` (a request's sub-message)."""
+        return InvalidArgument([(prefix + field, text) for field, text in self.violations])
+
 
 class NotFound(DomainError):
     pass
@@ -27,3 +34,33 @@ class AlreadyExists(DomainError):
 
 class FailedPrecondition(DomainError):
     pass
+
+
+class RulePackError(DomainError, ValueError):
+    """A rule pack that must not load: names the file, the rule id and the field."""
+
+    def __init__(self, path: Path | str, rule_id: str | None, field_name: str, problem: str):
+        self.path = str(path)
+        self.rule_id = rule_id
+        self.field = field_name
+        self.problem = problem
+        where = f"rule {rule_id!r}, " if rule_id else ""
+        super().__init__(f"{self.path}: {where}field {field_name!r}: {problem}")
+
+
+class Violations:
+    """Collects (field, description) pairs so an entry point reports everything wrong with
+    a request at once, then raises them together."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str]] = []
+
+    def add(self, field: str, description: str) -> None:
+        self.items.append((field, description))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise InvalidArgument(self.items)

@@ -138,7 +138,7 @@ class DealerPairCount(_message.Message):
     def __init__(self, old_dealer_id: _Optional[str] = ..., new_dealer_id: _Optional[str] = ..., customers: _Optional[int] = ...) -> None: ...
 
 class ReassignCustomersResponse(_message.Message):
-    __slots__ = ("job_id", "dry_run", "total", "processed", "changed", "rate_per_second", "eta_seconds", "finished", "resumed", "changes", "summary")
+    __slots__ = ("job_id", "dry_run", "total", "processed", "changed", "rate_per_second", "eta_seconds", "finished", "resumed", "changes", "summary", "processed_before")
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     DRY_RUN_FIELD_NUMBER: _ClassVar[int]
     TOTAL_FIELD_NUMBER: _ClassVar[int]
@@ -150,6 +150,7 @@ class ReassignCustomersResponse(_message.Message):
     RESUMED_FIELD_NUMBER: _ClassVar[int]
     CHANGES_FIELD_NUMBER: _ClassVar[int]
     SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    PROCESSED_BEFORE_FIELD_NUMBER: _ClassVar[int]
     job_id: str
     dry_run: bool
     total: int
@@ -161,7 +162,8 @@ class ReassignCustomersResponse(_message.Message):
     resumed: bool
     changes: _containers.RepeatedCompositeFieldContainer[AssignmentChange]
     summary: _containers.RepeatedCompositeFieldContainer[DealerPairCount]
-    def __init__(self, job_id: _Optional[str] = ..., dry_run: _Optional[bool] = ..., total: _Optional[int] = ..., processed: _Optional[int] = ..., changed: _Optional[int] = ..., rate_per_second: _Optional[float] = ..., eta_seconds: _Optional[float] = ..., finished: _Optional[bool] = ..., resumed: _Optional[bool] = ..., changes: _Optional[_Iterable[_Union[AssignmentChange, _Mapping]]] = ..., summary: _Optional[_Iterable[_Union[DealerPairCount, _Mapping]]] = ...) -> None: ...
+    processed_before: int
+    def __init__(self, job_id: _Optional[str] = ..., dry_run: _Optional[bool] = ..., total: _Optional[int] = ..., processed: _Optional[int] = ..., changed: _Optional[int] = ..., rate_per_second: _Optional[float] = ..., eta_seconds: _Optional[float] = ..., finished: _Optional[bool] = ..., resumed: _Optional[bool] = ..., changes: _Optional[_Iterable[_Union[AssignmentChange, _Mapping]]] = ..., summary: _Optional[_Iterable[_Union[DealerPairCount, _Mapping]]] = ..., processed_before: _Optional[int] = ...) -> None: ...
 
 class ListAssignmentChangesRequest(_message.Message):
     __slots__ = ("job_id", "customer_id")

@@ -1,0 +1,114 @@
+"""DealerAssignmentService: thin servicer over the customer, fact, assignment and network use
+cases."""
+
+from ..errors import InvalidArgument
+from ..usecases.assignment import AssignmentService
+from ..usecases.customers import CustomerService
+from ..usecases.facts import FactService
+from ..usecases.network import NetworkService
+from ..v1 import assignment_pb2 as pb
+from ..v1 import assignment_pb2_grpc as pb_grpc
+from .convert import (
+    CONTACT_KINDS, CUSTOMER_KINDS, assignment_pb, contact_pb, customer_pb, dealer_pb, postcode_pb,
+    preference_pb, read_date, read_time,
+)
+from .errors import BadField, handles_errors
+from .metadata import named_caller
+
+
+class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
+    def __init__(self, assignment: AssignmentService, customers: CustomerService,
+                 facts: FactService, network: NetworkService):
+        self.assignment = assignment
+        self.customers = customers
+        self.facts = facts
+        self.network = network
+
+    @handles_errors()
+    def AssignDealer(self, request, context):
+        # The audit names who asked (x-caller metadata) and why (the request's reason).
+        trigger = ":".join(["api", *filter(None, [named_caller(context), request.reason])])
+        view, changed = self.assignment.assign(request.customer_id, trigger)
+        return pb.AssignDealerResponse(assignment=assignment_pb(view), changed=changed)
+
+    @handles_errors()
+    def GetResponsibleDealer(self, request, context):
+        as_of = read_date(request.as_of, "as_of")
+        subject = request.WhichOneof("subject")
+        if subject == "customer_id":
+            view = self.assignment.responsible_for_customer(request.customer_id, as_of)
+        elif subject == "location":
+            point = request.location.point if request.location.HasField("point") else None
+            try:
+                view = self.assignment.responsible_for_location(
+                    request.location.postcode,
+                    point.latitude if point else None,
+                    point.longitude if point else None,
+                    as_of,
+                )
+            except InvalidArgument as e:
+                raise e.prefixed("location.") from None
+        else:
+            raise BadField("subject", "give a customer_id or a location")
+        return pb.GetResponsibleDealerResponse(assignment=assignment_pb(view))
+
+    @handles_errors()
+    def ListAssignments(self, request, context):
+        views = self.assignment.history(request.customer_id)
+        return pb.ListAssignmentsResponse(assignments=[assignment_pb(v) for v in views])
+
+    @handles_errors("customer.")
+    def UpsertCustomer(self, request, context):
+        c = request.customer
+        if c.kind != pb.CUSTOMER_KIND_UNSPECIFIED and c.kind not in CUSTOMER_KINDS:
+            raise BadField("customer.kind", f"unknown kind {c.kind}")
+        point = c.point if c.HasField("point") else None
+        customer, created = self.customers.upsert(
+            c.id, c.postcode,
+            point.latitude if point else None, point.longitude if point else None,
+            c.language, CUSTOMER_KINDS.get(c.kind, ""), c.enterprise_number,
+        )
+        return pb.UpsertCustomerResponse(customer=customer_pb(customer), created=created)
+
+    @handles_errors()
+    def GetCustomer(self, request, context):
+        return pb.GetCustomerResponse(customer=customer_pb(self.customers.get(request.customer_id)))
+
+    @handles_errors("event.")
+    def RecordContact(self, request, context):
+        e = request.event
+        if e.kind not in CONTACT_KINDS:
+            raise BadField("event.kind", "must be one of " + ", ".join(
+                pb.ContactKind.Name(k) for k in CONTACT_KINDS))
+        contact, created = self.facts.record_contact(
+            e.event_id, e.customer_id, e.dealer_id, CONTACT_KINDS[e.kind],
+            read_time(e.occurred_at, "event.occurred_at"),
+        )
+        return pb.RecordContactResponse(event=contact_pb(contact), created=created)
+
+    @handles_errors()
+    def SetPreferredDealer(self, request, context):
+        preference = self.facts.set_preference(
+            request.customer_id, request.dealer_id, read_time(request.designated_at, "designated_at"))
+        return pb.SetPreferredDealerResponse(preference=preference_pb(preference))
+
+    @handles_errors()
+    def RevokePreferredDealer(self, request, context):
+        preference = self.facts.revoke_preference(request.customer_id, read_time(request.revoked_at, "revoked_at"))
+        return pb.RevokePreferredDealerResponse(preference=preference_pb(preference))
+
+    @handles_errors()
+    def ListDealers(self, request, context):
+        dealers = self.network.list_dealers(read_date(request.as_of, "as_of"), request.active_only)
+        return pb.ListDealersResponse(dealers=[dealer_pb(d.version, d.active) for d in dealers])
+
+    @handles_errors()
+    def GetDealer(self, request, context):
+        if not request.dealer_id:
+            raise BadField("dealer_id", "is required")
+        found = self.network.get_dealer(request.dealer_id, read_date(request.as_of, "as_of"))
+        return pb.GetDealerResponse(dealer=dealer_pb(found.version, found.active))
+
+    @handles_errors()
+    def LookupPostcode(self, request, context):
+        return pb.LookupPostcodeResponse(postcode=postcode_pb(self.network.lookup_postcode(request.postcode)))

@@ -1,0 +1,255 @@
+"""Model values to protobuf messages and request fields to model values: the only place the
+two meet."""
+
+import datetime as dt
+
+from google.protobuf import timestamp_pb2
+from google.type import date_pb2
+
+from .. import clock
+from ..model import (
+    AssignmentRecord, Basis, Change, Citation, Consent, Contact, ContactKind, Contract, Customer,
+    CustomerKind, DealerFields, DealerVersion, Dispute, LegalBasis, Notice, PackInfo, Postcode,
+    Preference, Resolution, Responsible, Safeguard,
+)
+from ..v1 import assignment_pb2 as pb
+from ..v1 import network_pb2 as npb
+from ..v1 import resolution_pb2 as rpb
+from .errors import BadField
+
+BASES = {basis: pb.AssignmentBasis.Value(f"ASSIGNMENT_BASIS_{basis}") for basis in Basis}
+_BASIS_OR_UNSET = {**BASES, None: pb.ASSIGNMENT_BASIS_UNSPECIFIED}
+CONTACT_KINDS = {pb.ContactKind.Value(f"CONTACT_KIND_{k.upper()}"): k for k in ContactKind}
+_CONTACT_KIND_NUMBERS = {k: n for n, k in CONTACT_KINDS.items()}
+CUSTOMER_KINDS = {pb.CUSTOMER_KIND_PRIVATE: CustomerKind.PRIVATE, pb.CUSTOMER_KIND_PROFESSIONAL: CustomerKind.PROFESSIONAL}
+_CUSTOMER_KIND_NUMBERS = {k: n for n, k in CUSTOMER_KINDS.items()}
+_LEGAL_BASES = {b: rpb.LegalBasis.Value("LEGAL_BASIS_" + b.upper()) for b in LegalBasis}
+_SAFEGUARDS = {s: rpb.Safeguard.Value("SAFEGUARD_" + s.upper()) for s in Safeguard}
+
+
+# -- request fields --------------------------------------------------------------------------
+
+
+def read_date(message: date_pb2.Date, field: str) -> dt.date | None:
+    if message.year == 0 and message.month == 0 and message.day == 0:
+        return None
+    try:
+        day = dt.date(message.year, message.month, message.day)
+    except ValueError as e:
+        raise BadField(field, f"{message.year}-{message.month}-{message.day} is not a date: {e}") from None
+    if not clock.in_range(day):
+        raise BadField(field, f"{day} is outside {clock.EARLIEST} to {clock.LATEST}")
+    return day
+
+
+def read_time(message: timestamp_pb2.Timestamp, field: str) -> dt.datetime | None:
+    if message.seconds == 0 and message.nanos == 0:
+        return None
+    try:
+        instant = message.ToDatetime(tzinfo=clock.UTC)
+    except (ValueError, OverflowError) as e:
+        raise BadField(field, f"not a valid timestamp: {e}") from None
+    if not clock.in_range(instant.date()):
+        raise BadField(field, f"{instant.isoformat()} is outside {clock.EARLIEST} to {clock.LATEST}")
+    return instant
+
+
+def dealer_fields(message: npb.DealerFields) -> DealerFields:
+    """A change's dealer details; an empty text or list means "not given"."""
+    location = message.location if message.HasField("location") else None
+    return DealerFields(
+        legal_name=message.legal_name or None, trade_name=message.trade_name or None,
+        enterprise_number=message.enterprise_number or None, street=message.street or None,
+        postcode=message.postcode or None, town=message.town or None,
+        lat=location.latitude if location else None, lon=location.longitude if location else None,
+        languages=tuple(message.languages), roles=tuple(message.roles),
+    )
+
+
+# -- answers ---------------------------------------------------------------------------------
+
+
+def date_pb(day: dt.date | None) -> date_pb2.Date | None:
+    return date_pb2.Date(year=day.year, month=day.month, day=day.day) if day else None
+
+
+def time_pb(instant: dt.datetime | None) -> timestamp_pb2.Timestamp | None:
+    if instant is None:
+        return None
+    stamp = timestamp_pb2.Timestamp()
+    stamp.FromDatetime(instant)
+    return stamp
+
+
+def dealer_pb(version: DealerVersion, active: bool) -> pb.Dealer:
+    return pb.Dealer(
+        id=version.dealer_id, legal_name=version.legal_name, trade_name=version.trade_name,
+        enterprise_number=version.enterprise_number, street=version.street,
+        postcode=version.postcode, town=version.town,
+        location=pb.GeoPoint(latitude=version.lat, longitude=version.lon),
+        languages=version.languages, roles=version.roles,
+        active_from=date_pb(version.active_from), active_until=date_pb(version.active_until),
+        active=active,
+    )
+
+
+def assignment_pb(view: Responsible) -> pb.Assignment:
+    return pb.Assignment(
+        customer_id=view.customer_id,
+        dealer=dealer_pb(view.dealer, view.dealer_active),
+        basis=BASES[view.basis],
+        explanation=view.explanation,
+        distance_km=round(view.distance_km, 3),
+        point=pb.GeoPoint(latitude=view.point[0], longitude=view.point[1]),
+        point_source=view.point_source,
+        rules_version=view.rules_version,
+        rule_id=view.rule_id,
+        runners_up=[
+            pb.DealerCandidate(dealer_id=r.dealer_id, dealer_name=r.dealer_name, basis=BASES[r.basis],
+                               distance_km=r.distance_km, score=r.score)
+            for r in view.runners_up
+        ],
+        skipped=[pb.SkippedDealer(dealer_id=s.dealer_id, basis=BASES[s.basis], reason=s.reason)
+                 for s in view.skipped],
+        valid_from=time_pb(view.valid_from),
+        valid_to=time_pb(view.valid_to),
+        stored=view.stored,
+        decision_date=date_pb(view.decision_date),
+        assignment_id=view.id,
+    )
+
+
+def customer_pb(customer: Customer) -> pb.Customer:
+    message = pb.Customer(
+        id=customer.id, postcode=customer.postcode, language=customer.language,
+        kind=_CUSTOMER_KIND_NUMBERS[customer.kind], enterprise_number=customer.enterprise_number or "",
+        created_at=time_pb(customer.created_at), updated_at=time_pb(customer.updated_at),
+    )
+    if customer.point is not None:
+        message.point.CopyFrom(pb.GeoPoint(latitude=customer.lat, longitude=customer.lon))
+    return message
+
+
+def contact_pb(contact: Contact) -> pb.ContactEvent:
+    return pb.ContactEvent(
+        event_id=contact.event_id, customer_id=contact.customer_id, dealer_id=contact.dealer_id,
+        kind=_CONTACT_KIND_NUMBERS[contact.kind], occurred_at=time_pb(contact.occurred_at),
+    )
+
+
+def preference_pb(preference: Preference) -> pb.Preference:
+    return pb.Preference(
+        id=preference.id, customer_id=preference.customer_id, dealer_id=preference.dealer_id,
+        designated_at=time_pb(preference.designated_at), revoked_at=time_pb(preference.revoked_at),
+    )
+
+
+def postcode_pb(p: Postcode) -> pb.PostcodeInfo:
+    return pb.PostcodeInfo(
+        postcode=p.postcode, point=pb.GeoPoint(latitude=p.lat, longitude=p.lon),
+        point_source=p.point_source, place=p.place,
+        municipality_refnis=p.municipality_refnis, municipality_nl=p.municipality_nl,
+        municipality_fr=p.municipality_fr, municipality_de=p.municipality_de,
+        province_nl=p.province_nl, province_fr=p.province_fr,
+        region_nl=p.region_nl, region_fr=p.region_fr, language_area=p.language_area,
+    )
+
+
+def consent_pb(consent: Consent) -> rpb.Consent:
+    return rpb.Consent(
+        id=consent.id, customer_id=consent.customer_id, channel=consent.channel,
+        given_at=time_pb(consent.given_at), withdrawn_at=time_pb(consent.withdrawn_at),
+    )
+
+
+def contract_pb(contract: Contract) -> rpb.Contract:
+    return rpb.Contract(
+        id=contract.id, customer_id=contract.customer_id, kind=contract.kind,
+        partner=contract.partner, dealer_id=contract.dealer_id or "",
+        start=date_pb(contract.start_date), end=date_pb(contract.end_date),
+    )
+
+
+def dispute_pb(d: Dispute) -> rpb.Dispute:
+    return rpb.Dispute(id=d.id, customer_id=d.customer_id, subject=d.subject,
+                       opened_at=time_pb(d.opened_at), closed_at=time_pb(d.closed_at))
+
+
+def _citation(c: Citation | None) -> rpb.Citation | None:
+    return rpb.Citation(section=c.section, text=c.text) if c else None
+
+
+def resolution_pb(r: Resolution) -> rpb.ResolveControllersResponse:
+    return rpb.ResolveControllersResponse(
+        customer_id=r.customer_id, as_of=date_pb(r.as_of), language=r.language,
+        controllers=[
+            rpb.Controller(role=c.role, id=c.id, name=c.name, legal_name=c.legal_name,
+                           address=c.address, enterprise_number=c.enterprise_number,
+                           assignment_basis=c.basis or "", explanation=c.explanation or "",
+                           label=c.label, rule_id=c.rule, citation=_citation(c.citation))
+            for c in r.controllers
+        ],
+        purposes=[
+            rpb.Purpose(id=p.id, label=p.label, group=p.group, legal_basis=_LEGAL_BASES[p.legal_basis],
+                        article=p.article, controllers=p.controllers, why=p.why,
+                        channel=p.channel or "", rule_id=p.rule, citation=_citation(p.citation))
+            for p in r.purposes
+        ],
+        recipients=[
+            rpb.Recipient(id=x.id, label=x.label, name=x.name, address=x.address,
+                          country=x.country, category=x.category, purpose=x.purpose,
+                          marketing=x.marketing, channels=x.channels, rule_id=x.rule,
+                          citation=_citation(x.citation))
+            for x in r.recipients
+        ],
+        transfers=[
+            rpb.Transfer(id=t.id, label=t.label, country=t.country, safeguard=_SAFEGUARDS[t.safeguard],
+                         article=t.article, applies_to=t.applies_to, recipients=t.recipients,
+                         rule_id=t.rule, citation=_citation(t.citation))
+            for t in r.transfers
+        ],
+        retention=[
+            rpb.RetentionItem(id=x.id, label=x.label, category=x.category, method=x.method,
+                              anchor=x.anchor or "", anchor_date=date_pb(x.anchor_date),
+                              erase_after=date_pb(x.erase_after), legal_hold=x.legal_hold,
+                              due=x.due, rule_id=x.rule, citation=_citation(x.citation))
+            for x in r.retention
+        ],
+        notices=[rpb.Notice(id=n.id, label=n.label, refers_to=n.refers_to, rule_id=n.rule,
+                            citation=_citation(n.citation)) for n in r.notices],
+        findings=[rpb.Finding(id=f.id, label=f.label, severity=f.severity, code=f.code,
+                              rule_id=f.rule, citation=_citation(f.citation)) for f in r.findings],
+        earliest_erase_date=date_pb(r.earliest_erase_date),
+        rules_version=r.rules_version,
+        fired_rules=r.fired_rules,
+    )
+
+
+def packs_pb(packs: list[PackInfo]) -> list[rpb.RulePack]:
+    return [rpb.RulePack(name=p.name, version=p.version, path=p.path, rules=p.rules) for p in packs]
+
+
+def change_pb(c: Change) -> npb.AssignmentChange:
+    """A job's difference."""
+    return npb.AssignmentChange(
+        customer_id=c.customer_id, old_dealer_id=c.old_dealer_id or "", new_dealer_id=c.new_dealer_id,
+        old_basis=_BASIS_OR_UNSET[c.old_basis], new_basis=BASES[c.new_basis], reason=c.reason,
+    )
+
+
+def stored_change_pb(r: AssignmentRecord) -> npb.AssignmentChange:
+    """A stored assignment version, as a change from the one before it."""
+    return npb.AssignmentChange(
+        customer_id=r.customer_id, old_dealer_id=r.previous_dealer_id or "",
+        new_dealer_id=r.dealer_id, old_basis=_BASIS_OR_UNSET[r.previous_basis],
+        new_basis=BASES[r.basis], reason=r.explanation, trigger=r.trigger,
+        rules_version=r.rules_version, at=time_pb(r.valid_from),
+    )
+
+
+def notice_pb(n: Notice) -> npb.CustomerNotice:
+    return npb.CustomerNotice(
+        id=n.id, customer_id=n.customer_id, old_dealer_id=n.old_dealer_id,
+        new_dealer_id=n.new_dealer_id, trigger=n.trigger, created_at=time_pb(n.created_at),
+        exported_at=time_pb(n.exported_at),
+    )

@@ -1,0 +1,89 @@
+"""DealerNetworkService: thin servicer over network changes, re-assignment jobs and the
+audit trail."""
+
+import threading
+
+from google.rpc import code_pb2
+
+from ..model import JobProgress, Scope
+from ..usecases.audit import AuditService
+from ..usecases.network import NetworkService
+from ..usecases.reassign import DEFAULT_BATCH, ReassignService
+from ..v1 import network_pb2 as npb
+from ..v1 import network_pb2_grpc as npb_grpc
+from .convert import (
+    change_pb, dealer_fields, dealer_pb, notice_pb, read_date, stored_change_pb,
+)
+from .errors import abort, handles_errors, streams_errors
+from .metadata import caller
+
+
+class DealerNetworkServicer(npb_grpc.DealerNetworkServiceServicer):
+    def __init__(self, network: NetworkService, reassign: ReassignService, audit: AuditService):
+        self.network = network
+        self.reassign = reassign
+        self.audit = audit
+        # One job at a time per server: a job holds a handler thread while it streams.
+        self._job_running = threading.Lock()
+
+    @handles_errors()
+    def AddDealer(self, request, context):
+        change = self.network.add_dealer(
+            request.dealer_id, dealer_fields(request.dealer), read_date(request.effective, "effective"),
+            caller(context))
+        return npb.AddDealerResponse(dealer=dealer_pb(change.dealer, True), change_id=change.id)
+
+    @handles_errors()
+    def UpdateDealer(self, request, context):
+        change = self.network.update_dealer(
+            request.dealer_id, dealer_fields(request.dealer), read_date(request.effective, "effective"),
+            caller(context))
+        return npb.UpdateDealerResponse(dealer=dealer_pb(change.dealer, True), change_id=change.id)
+
+    @handles_errors()
+    def CloseDealer(self, request, context):
+        change = self.network.close_dealer(
+            request.dealer_id, read_date(request.effective, "effective"), caller(context))
+        return npb.CloseDealerResponse(dealer=dealer_pb(change.dealer, False), change_id=change.id)
+
+    @streams_errors
+    def ReassignCustomers(self, request, context):
+        if not self._job_running.acquire(blocking=False):
+            abort(context, code_pb2.RESOURCE_EXHAUSTED,
+                  "a re-assignment job is running on this server; retry when it has finished")
+        try:
+            scope = Scope(tuple(request.scope.postcodes), tuple(request.scope.dealer_ids))
+            for progress in self.reassign.run(
+                request.job_id, scope, request.dry_run, caller(context), request.batch_size or DEFAULT_BATCH
+            ):
+                yield _progress_pb(progress)
+        finally:
+            self._job_running.release()
+
+    @handles_errors()
+    def ListAssignmentChanges(self, request, context):
+        subject = request.WhichOneof("subject")
+        records = self.audit.assignment_changes(
+            job_id=request.job_id if subject == "job_id" else None,
+            customer_id=request.customer_id if subject == "customer_id" else None)
+        return npb.ListAssignmentChangesResponse(changes=[stored_change_pb(r) for r in records])
+
+    @handles_errors()
+    def ListNotices(self, request, context):
+        notices = self.audit.notices(request.pending_only, request.job_id or None)
+        return npb.ListNoticesResponse(notices=[notice_pb(n) for n in notices])
+
+    @handles_errors()
+    def MarkNoticesExported(self, request, context):
+        return npb.MarkNoticesExportedResponse(marked=self.audit.mark_notices_exported(list(request.notice_ids)))
+
+
+def _progress_pb(p: JobProgress) -> npb.ReassignCustomersResponse:
+    return npb.ReassignCustomersResponse(
+        job_id=p.job_id, dry_run=p.dry_run, total=p.total, processed=p.processed,
+        changed=p.changed, rate_per_second=p.rate, eta_seconds=p.eta_s, finished=p.finished,
+        resumed=p.resumed, processed_before=p.processed_before,
+        changes=[change_pb(c) for c in p.changes],
+        summary=[npb.DealerPairCount(old_dealer_id=s.old_dealer_id or "", new_dealer_id=s.new_dealer_id,
+                                     customers=s.customers) for s in p.summary],
+    )

@@ -1,0 +1,54 @@
+"""ControllerResolutionService: thin servicer over resolution, the privacy facts and the rule
+packs."""
+
+from ..usecases.facts import FactService
+from ..usecases.packs import PackService
+from ..usecases.resolution import ResolutionService
+from ..v1 import resolution_pb2 as rpb
+from ..v1 import resolution_pb2_grpc as rpb_grpc
+from .convert import (
+    consent_pb, contract_pb, dispute_pb, packs_pb, read_date, read_time, resolution_pb,
+)
+from .errors import handles_errors
+
+
+class ControllerResolutionServicer(rpb_grpc.ControllerResolutionServiceServicer):
+    def __init__(self, resolution: ResolutionService, facts: FactService, packs: PackService):
+        self.resolution = resolution
+        self.facts = facts
+        self.packs = packs
+
+    @handles_errors()
+    def ResolveControllers(self, request, context):
+        return resolution_pb(self.resolution.resolve(
+            request.customer_id, read_date(request.as_of, "as_of"), request.language))
+
+    @handles_errors()
+    def RecordConsent(self, request, context):
+        consent, changed = self.facts.record_consent(
+            request.customer_id, request.channel,
+            read_time(request.given_at, "given_at"), read_time(request.withdrawn_at, "withdrawn_at"))
+        return rpb.RecordConsentResponse(consent=consent_pb(consent), changed=changed)
+
+    @handles_errors("contract.")
+    def RecordContract(self, request, context):
+        c = request.contract
+        contract, created = self.facts.record_contract(
+            c.id, c.customer_id, c.kind, c.partner, c.dealer_id,
+            read_date(c.start, "contract.start"), read_date(c.end, "contract.end"))
+        return rpb.RecordContractResponse(contract=contract_pb(contract), created=created)
+
+    @handles_errors()
+    def RecordDispute(self, request, context):
+        dispute = self.facts.record_dispute(
+            request.customer_id, read_time(request.opened_at, "opened_at"),
+            read_time(request.closed_at, "closed_at"), request.subject, request.dispute_id)
+        return rpb.RecordDisputeResponse(dispute=dispute_pb(dispute))
+
+    @handles_errors()
+    def ListRulePacks(self, request, context):
+        return rpb.ListRulePacksResponse(packs=packs_pb(self.packs.in_use()))
+
+    @handles_errors()
+    def ReloadRulePacks(self, request, context):
+        return rpb.ReloadRulePacksResponse(packs=packs_pb(self.packs.reload()))

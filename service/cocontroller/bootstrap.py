@@ -1,0 +1,113 @@
+"""The composition root: the one place that builds the application's objects from its
+settings. Entry points (the gRPC server, the CLI's server-side commands, a job's worker
+processes) ask for an `App` here; nothing else constructs collaborators."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import clock, resources
+from .config import Settings
+from .domain.assignment import Assigner
+from .domain.geo import BelgiumBoundary
+from .domain.postcodes import PostcodeDirectory
+from .domain.resolution import Resolver
+from .errors import AlreadyExists
+from .model import InitResult
+from .rules.engine import RuleEngine
+from .store import Store
+from .usecases.assignment import AssignmentService
+from .usecases.audit import AuditService
+from .usecases.customers import CustomerService
+from .usecases.facts import FactService
+from .usecases.network import NetworkService
+from .usecases.packs import PackService
+from .usecases.reassign import Decided, ReassignService, WorkerEntry
+from .usecases.resolution import ResolutionService
+from .usecases.runtime import RuntimeHolder
+from .usecases.synthetic import SyntheticData
+
+
+@dataclass(frozen=True)
+class App:
+    """The wired application: its settings, the store, the runtime, and the use cases."""
+
+    settings: Settings
+    store: Store
+    runtime: RuntimeHolder
+    postcodes: PostcodeDirectory
+    boundary: BelgiumBoundary
+    assignment: AssignmentService
+    customers: CustomerService
+    facts: FactService
+    resolution: ResolutionService
+    network: NetworkService
+    reassign: ReassignService
+    audit: AuditService
+    packs: PackService
+    synthetic: SyntheticData
+
+
+def rules_dir(settings: Settings) -> Path:
+    return Path(settings.rules_dir) if settings.rules_dir else resources.packs_dir()
+
+
+def data_dir(settings: Settings) -> Path:
+    return Path(settings.data_dir) if settings.data_dir else resources.data_dir()
+
+
+def build(settings: Settings, create: bool = False) -> App:
+    """The application over the settings' database, which must exist unless `create`."""
+    store = Store(settings.db, create=create)
+    data = data_dir(settings)
+    rules = rules_dir(settings)
+    postcodes = PostcodeDirectory(data / "postcodes.csv")
+    boundary = BelgiumBoundary(data / "belgium.geojson")
+    engine = RuleEngine()
+    runtime = RuntimeHolder(engine, rules / resources.ASSIGNMENT_PACK, rules / resources.PRIVACY_PACK, store.network)
+    assignment = AssignmentService(store, runtime, Assigner(engine), postcodes, boundary)
+    facts = FactService(store, runtime, assignment)
+    workers = WorkerEntry(start=start_decision_worker, decide=decide_in_worker, args=(settings,))
+    return App(
+        settings=settings,
+        store=store,
+        runtime=runtime,
+        postcodes=postcodes,
+        boundary=boundary,
+        assignment=assignment,
+        customers=CustomerService(store, postcodes, boundary, assignment),
+        facts=facts,
+        resolution=ResolutionService(store, runtime, Resolver(engine), assignment),
+        network=NetworkService(store, runtime, postcodes, boundary),
+        reassign=ReassignService(store, runtime, assignment, postcodes, workers),
+        audit=AuditService(store),
+        packs=PackService(runtime),
+        synthetic=SyntheticData(
+            store, lambda: runtime.recent().network, postcodes, boundary, data / "province-population.csv"
+        ),
+    )
+
+
+def create_database(settings: Settings, demo: bool) -> InitResult:
+    """A new database for the settings, with the fictional demo network when `demo`. An
+    existing file is never touched."""
+    if Path(settings.db).exists():
+        raise AlreadyExists(f"database {settings.db} exists; init makes new databases only")
+    app = build(settings, create=True)
+    try:
+        dealers = app.network.seed(data_dir(settings) / "demo-dealers.json") if demo else 0
+    finally:
+        app.store.close()
+    return InitResult(settings.db, dealers, demo)
+
+
+# A worker process of a large re-assignment job: its own application on the same database.
+_worker: ReassignService | None = None
+
+
+def start_decision_worker(settings: Settings) -> None:
+    global _worker
+    _worker = build(settings).reassign
+
+
+def decide_in_worker(ids: list[str], at_text: str) -> tuple[list[str], Decided]:
+    return ids, _worker.decide_batch(ids, clock.from_text(at_text))

@@ -1,0 +1,212 @@
+"""Dealer assignment: which authorised distributor is a customer's joint controller.
+
+Python gathers one candidate per basis from the stored history (skipping, with the reason,
+every dealer not active on the decision day) and the rule pack, run on durable-rules,
+decides between them.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .. import clock
+from ..errors import FailedPrecondition, RulePackError
+from ..model import (
+    Basis, Candidate, Contact, ContactKind, Decision, DealerVersion, Postcode, Preference, Skipped,
+)
+from ..rules.engine import RuleEngine
+from ..rules.pack import CompiledPack, day_number
+from .geo import geodesic_km
+from .history import HistoryParameters, score_dealers
+from .network import Network
+
+
+def _basis(value):
+    try:
+        return Basis(value)
+    except ValueError:
+        raise ValueError(f"must be one of {', '.join(Basis)}") from None
+
+
+def _explanation(value):
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("needs an explanation template")
+    return value
+
+
+ASSIGNMENT_FIELDS = {"basis": _basis, "explanation": _explanation}
+
+
+def check_assignment_pack(pack) -> None:
+    """The parameters the assigner reads must be present and sane."""
+    try:
+        HistoryParameters.from_pack(pack.parameters)
+        roles = pack.parameters["eligible_roles"]
+        runners_up = pack.parameters["runners_up"]
+    except (KeyError, TypeError, ValueError) as e:
+        raise RulePackError(pack.path, None, "parameters", f"incomplete: {e!r}") from e
+    if not roles or not isinstance(runners_up, int) or runners_up < 0:
+        raise RulePackError(pack.path, None, "parameters", "eligible_roles and runners_up")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whom the decision is for: a stored customer, or just a postcode and point."""
+
+    postcode: Postcode
+    point: tuple[float, float] | None = None
+    customer_id: str | None = None
+
+
+class Assigner:
+    _MEMO_SIZE = 4096
+
+    def __init__(self, engine: RuleEngine):
+        self.engine = engine
+        self._memo: dict[tuple, str | None] = {}
+        self._history: tuple[CompiledPack, HistoryParameters] | None = None
+
+    def decide(
+        self,
+        compiled: CompiledPack,
+        network: Network,
+        subject: Subject,
+        at: dt.datetime,
+        contacts: Sequence[Contact] = (),
+        preference: Preference | None = None,
+    ) -> Decision:
+        """The decision for the moment `at` under the assignment pack `compiled`: contacts
+        after it and dealers not active on its day are left out."""
+        parameters = compiled.pack.parameters
+        day = clock.day_of(at)
+        if subject.point:
+            point, origin = subject.point, "the customer's coordinates"
+            point_source = "customer coordinates"
+        else:
+            pc = subject.postcode
+            point, origin = (pc.lat, pc.lon), f"{pc.postcode} {pc.municipality_nl}"
+            point_source = f"postcode {pc.postcode}"
+        skipped: list[Skipped] = []
+        facts = {
+            "has_purchase": False, "purchase_at": 0, "purchase_age_days": 0,
+            "has_preferred": False, "preferred_at": 0, "history_score": 0.0,
+            "has_nearest": False, "day": day_number(day),
+        }
+        details: dict = {"origin": origin}
+        candidates: dict[Basis, tuple[DealerVersion, float]] = {}
+
+        purchases = sorted(
+            (c for c in contacts if c.kind == ContactKind.PURCHASE and c.occurred_at <= at),
+            key=lambda c: (c.occurred_at, c.event_id),
+            reverse=True,
+        )
+        for purchase in purchases:
+            dealer = self._assignable(network, purchase.dealer_id, day, Basis.PURCHASE, skipped)
+            if dealer:
+                facts.update(
+                    has_purchase=True,
+                    purchase_at=int(purchase.occurred_at.timestamp()),
+                    purchase_age_days=(at - purchase.occurred_at).days,
+                )
+                details["purchase_on"] = clock.day_of(purchase.occurred_at).isoformat()
+                candidates[Basis.PURCHASE] = (dealer, 0.0)
+                break
+
+        if preference and preference.in_force(at):
+            dealer = self._assignable(network, preference.dealer_id, day, Basis.PREFERRED, skipped)
+            if dealer:
+                facts.update(has_preferred=True, preferred_at=int(preference.designated_at.timestamp()))
+                details["preferred_on"] = clock.day_of(preference.designated_at).isoformat()
+                candidates[Basis.PREFERRED] = (dealer, 0.0)
+
+        for score in score_dealers(contacts, at, self._history_parameters(compiled)):
+            dealer = self._assignable(network, score.dealer_id, day, Basis.HISTORY, skipped)
+            if dealer:
+                facts["history_score"] = score.score
+                details.update(
+                    history_score=score.score,
+                    history_contacts=score.contacts,
+                    history_last_on=clock.day_of(score.last_contact_at).isoformat(),
+                )
+                candidates[Basis.HISTORY] = (dealer, score.score)
+                break
+
+        nearest = network.nearest(point[0], point[1], day, 1 + parameters["runners_up"])
+        if nearest:
+            facts["has_nearest"] = True
+            candidates[Basis.NEAREST] = (nearest[0][0], 0.0)
+
+        rule_key = self._first_match(compiled, facts)
+        if rule_key is None:
+            raise FailedPrecondition(f"no authorised distributor is active on {day}")
+        rule = compiled.pack.rule(rule_key)
+        basis = rule.extra["basis"]
+        dealer = candidates[basis][0]
+        distance = self._distance(point, dealer, nearest)
+        details["distance_km"] = distance
+        runners_up = self._runners_up(point, dealer, basis, candidates, nearest)
+        runners_up = runners_up[: parameters["runners_up"]]
+        return Decision(
+            dealer=dealer,
+            basis=basis,
+            rule_id=rule_key,
+            explanation=rule.extra["explanation"].format(**details),
+            distance_km=distance,
+            point=point,
+            point_source=point_source,
+            rules_version=compiled.version,
+            decision_date=day,
+            runners_up=runners_up,
+            skipped=tuple(skipped),
+        )
+
+    def _history_parameters(self, compiled: CompiledPack) -> HistoryParameters:
+        """Read from the pack once per compiled version, not once per decision."""
+        cached = self._history
+        if cached is None or cached[0] is not compiled:
+            cached = self._history = (compiled, HistoryParameters.from_pack(compiled.pack.parameters))
+        return cached[1]
+
+    def _first_match(self, compiled: CompiledPack, facts: dict) -> str | None:
+        """The engine's decision. Identical facts (every postcode-only lookup of a day is
+        one case) get the engine's earlier answer for the same ruleset."""
+        key = (compiled.ruleset.name, *facts.values())
+        if key in self._memo:
+            return self._memo[key]
+        rule_key = self.engine.first_match(compiled.ruleset, facts)
+        if len(self._memo) >= self._MEMO_SIZE:
+            self._memo.clear()
+        self._memo[key] = rule_key
+        return rule_key
+
+    @staticmethod
+    def _assignable(network, dealer_id, day, basis, skipped) -> DealerVersion | None:
+        version = network.version_on(dealer_id, day)
+        if version and network.eligible(version):
+            return version
+        skipped.append(Skipped(dealer_id, basis, network.inactive_reason(dealer_id, day)))
+        return None
+
+    @staticmethod
+    def _distance(point, dealer, nearest) -> float:
+        for version, km in nearest:
+            if version.dealer_id == dealer.dealer_id:
+                return km
+        return geodesic_km(point[0], point[1], dealer.lat, dealer.lon)
+
+    def _runners_up(self, point, chosen, basis, candidates, nearest) -> tuple[Candidate, ...]:
+        """The other bases' candidates, then the next nearest dealers, each dealer once."""
+        seen = {chosen.dealer_id}
+        found = []
+        for other in Basis:
+            if other == basis or other not in candidates or other == Basis.NEAREST:
+                continue
+            dealer, score = candidates[other]
+            if dealer.dealer_id not in seen:
+                seen.add(dealer.dealer_id)
+                found.append(Candidate(dealer, other, self._distance(point, dealer, nearest), score))
+        for dealer, km in nearest:
+            if dealer.dealer_id not in seen:
+                seen.add(dealer.dealer_id)
+                found.append(Candidate(dealer, Basis.NEAREST, km))
+        return tuple(found)

@@ -1,0 +1,330 @@
+"""Controller resolution: for a customer and a day, the two joint controllers and, from the
+privacy rule pack run on durable-rules, the purposes with their legal bases, the recipients,
+the transfers outside the EEA with their safeguards, and the retention with concrete dates.
+
+The facts come from the stored history (contacts, contracts, consents, disputes and the
+assignment in force); the pack decides what applies, every rule whose conditions hold fires,
+and this module turns the fired rules' outputs into the answer, in the asked language.
+"""
+
+import datetime as dt
+
+from .. import clock
+from ..errors import RulePackError
+from ..model import (
+    Basis, Channel, Citation, ContactKind, ContractKind, ControllerEntry, ControllerRole,
+    CustomerHistory, Finding, Language, LegalBasis, PolicyNotice, PurposeEntry, RecipientEntry,
+    Resolution, RetentionEntry, Safeguard, Severity, TransferEntry,
+)
+from ..rules.engine import RuleEngine
+from ..rules.pack import CompiledPack, RulePack, day_number
+from .enterprise import normalise_enterprise_number
+
+CHANNELS = tuple(Channel)
+
+NEVER = 100000  # months_since_* when there never was such a contact
+_KINDS = {
+    "controller": {"role": tuple(ControllerRole)},
+    "purpose": {
+        "group": ("questions", "contract", "quality", "leasing", "marketing", "data_management", "legal"),
+        "legal_basis": tuple(LegalBasis),
+        "article": str, "controllers": list, "why": str,
+    },
+    "recipient": {
+        "recipient": str,
+        "category": ("processor", "group_entity", "sister_company", "related_company", "partner"),
+        "purpose": str, "marketing": bool,
+    },
+    "transfer": {
+        "country": str,
+        "safeguard": tuple(Safeguard),
+        "article": str, "recipients": list, "applies_to": str,
+    },
+    "retention": {"category": str, "method": ("months_after", "years_after_year_end", "at", "legal_hold")},
+    "notice": {"refers_to": str},
+    "finding": {"severity": tuple(Severity), "code": str},
+}
+_OPTIONAL = {"purpose": {"channel": CHANNELS}, "retention": {"anchor": str, "months": int, "years": int}}
+ANCHORS = ("last_test_drive_request", "last_interaction", "contract_end", "last_accounting_event")
+_CONTACT_FACTS = {
+    "test_drive_request": "months_since_test_drive_request",
+    "quote": "months_since_quote_request",
+    "brochure": "months_since_brochure_request",
+    "showroom_visit": "months_since_appointment",
+    "service_visit": "months_since_appointment",
+    "other": "months_since_information_request",
+    "complaint": "months_since_information_request",
+}
+
+
+_NO_DISTRIBUTOR = {
+    "nl": "geen erkende verdeler actief op deze datum",
+    "fr": "aucun distributeur agréé actif à cette date",
+    "en": "no authorised distributor is active on this day",
+}
+
+
+def _output(value) -> dict:
+    if not isinstance(value, dict) or value.get("kind") not in _KINDS:
+        raise ValueError(f"needs a kind, one of {', '.join(_KINDS)}")
+    kind = value["kind"]
+    allowed = {"kind", *_KINDS[kind], *_OPTIONAL.get(kind, {})}
+    unknown = set(value) - allowed
+    if unknown:
+        raise ValueError(f"unknown {kind} field {sorted(unknown)[0]!r}")
+    for name in _KINDS[kind]:
+        if name not in value:
+            raise ValueError(f"a {kind} needs {name!r}")
+    for name, expected in {**_KINDS[kind], **_OPTIONAL.get(kind, {})}.items():
+        if name not in value:
+            continue
+        if isinstance(expected, tuple):
+            if value[name] not in expected:
+                raise ValueError(f"{name} must be one of {', '.join(expected)}")
+        elif not isinstance(value[name], expected) or isinstance(value[name], bool) != (expected is bool):
+            raise ValueError(f"{name} must be a {expected.__name__}")
+    if kind == "retention":
+        method = value["method"]
+        needs = {"months_after": {"anchor", "months"}, "years_after_year_end": {"anchor", "years"},
+                 "at": {"anchor"}, "legal_hold": set()}[method]
+        if set(value) - {"kind", "category", "method"} != needs:
+            raise ValueError(f"method {method} takes exactly {sorted(needs) or 'no arguments'}")
+        if "anchor" in value and value["anchor"] not in ANCHORS:
+            raise ValueError(f"anchor must be one of {', '.join(ANCHORS)}")
+    if kind == "purpose" and not set(value["controllers"]) <= set(ControllerRole):
+        raise ValueError("controllers are importer and/or distributor")
+    return value
+
+
+PRIVACY_FIELDS = {"output": _output}
+
+
+def check_privacy_pack(pack: RulePack) -> None:
+    """What the resolver reads from the parameters must be there and agree with the rules."""
+    parameters = pack.parameters
+    try:
+        importer = parameters["importer"]
+        normalise_enterprise_number(importer["enterprise_number"])
+        recipients = parameters["recipients"]
+        months = parameters["last_interaction_months"]
+        for key in ("name", "legal_name", "address"):
+            importer[key]
+    except (KeyError, TypeError, ValueError) as e:
+        raise RulePackError(pack.path, None, "parameters", f"incomplete or invalid: {e!r}") from e
+    if not isinstance(months, int) or months < 1:
+        raise RulePackError(pack.path, None, "parameters.last_interaction_months", "must be a positive integer")
+    for rule in pack.rules:
+        output = rule.extra["output"]
+        named = [output["recipient"]] if output["kind"] == "recipient" else output.get("recipients", [])
+        for key in named:
+            if key not in recipients:
+                raise RulePackError(pack.path, rule.id, "output.recipient", f"{key!r} is not in parameters.recipients")
+        if output.get("anchor") == "last_interaction" and output.get("months") != months:
+            raise RulePackError(pack.path, rule.id, "output.months",
+                                f"must equal parameters.last_interaction_months ({months})")
+
+
+def derive_facts(history: CustomerHistory, at: dt.datetime, distributor_assigned: bool) -> tuple[dict, dict]:
+    """The pack's facts and the retention anchors (dates) as of `at`."""
+    day = clock.day_of(at)
+    contacts = [c for c in history.contacts if c.occurred_at <= at]
+    contracts = [c for c in history.contracts if c.start_date <= day]
+    consents = {channel: any(c.channel == channel and c.in_force(at) for c in history.consents)
+                for channel in CHANNELS}
+    purchases = [c for c in contacts if c.kind == ContactKind.PURCHASE]
+    in_force = [c for c in contracts if c.in_force(day)]
+    facts = {
+        "professional": history.professional,
+        "distributor_assigned": distributor_assigned,
+        "has_purchase": bool(purchases) or any(c.kind == ContractKind.PURCHASE for c in contracts),
+        # A lessee drives a Lexus too: recalls, maintenance and locating concern them.
+        "has_vehicle": any(c.kind in (ContactKind.PURCHASE, ContactKind.SERVICE_VISIT) for c in contacts)
+        or any(c.kind in (ContractKind.PURCHASE, ContractKind.LEASE) for c in contracts),
+        "has_interaction": bool(contacts) or bool(contracts),
+        "has_consent_record": any(c.given_at <= at for c in history.consents),
+        "contract_active": bool(in_force),
+        "has_lease": any(c.kind == ContractKind.LEASE for c in in_force),
+        "has_financing": any(c.kind == ContractKind.FINANCING for c in in_force),
+        "has_insurance": any(c.through_car_security for c in in_force),
+        "has_accounting_records": bool(purchases) or bool(contracts),
+        **{name: NEVER for name in _CONTACT_FACTS.values()},
+        **{f"consent_{channel}": given for channel, given in consents.items()},
+        "consent_any": any(consents.values()),
+        "dispute_open": any(d.open_at(at) for d in history.disputes),
+    }
+    for contact in contacts:
+        name = _CONTACT_FACTS.get(contact.kind)
+        if name:
+            facts[name] = min(facts[name], months_between(clock.day_of(contact.occurred_at), day))
+
+    test_drives = [clock.day_of(c.occurred_at) for c in contacts if c.kind == ContactKind.TEST_DRIVE_REQUEST]
+    interactions = (
+        [clock.day_of(c.occurred_at) for c in contacts]
+        + [c.start_date for c in contracts]
+        + [clock.day_of(c.given_at) for c in history.consents if c.given_at <= at]
+        + [clock.day_of(c.withdrawn_at) for c in history.consents if c.withdrawn_at and c.withdrawn_at <= at]
+    )
+    # A purchase without a contract record is a sale that ended on its day.
+    ends = [c.end_date for c in contracts] + [clock.day_of(c.occurred_at) for c in purchases]
+    accounting = [clock.day_of(c.occurred_at) for c in purchases] + [c.start_date for c in contracts]
+    anchors = {
+        "last_test_drive_request": max(test_drives, default=None),
+        "last_interaction": max(interactions, default=None),
+        "contract_end": None if any(e is None for e in ends) else max(ends, default=None),
+        "last_accounting_event": max(accounting, default=None),
+    }
+    return facts, anchors
+
+
+def months_between(start: dt.date, day: dt.date) -> int:
+    """Whole calendar months from `start` to `day`: the largest m with start + m months <= day."""
+    months = (day.year - start.year) * 12 + day.month - start.month
+    return months - 1 if add_months(start, months) > day else months
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def erase_after(output: dict, anchors: dict) -> dt.date | None:
+    method = output["method"]
+    if method == "legal_hold":
+        return None
+    anchor = anchors[output["anchor"]]
+    if anchor is None:
+        return None
+    if method == "months_after":
+        return add_months(anchor, output["months"])
+    if method == "years_after_year_end":
+        return dt.date(anchor.year + 1 + output["years"], 1, 1)
+    return anchor
+
+
+class Resolver:
+    """Runs the privacy pack over a customer's derived facts and turns the fired rules'
+    outputs into the answer, in the asked language."""
+
+    def __init__(self, engine: RuleEngine):
+        self.engine = engine
+
+    def resolve(
+        self,
+        compiled: CompiledPack,
+        customer_id: str,
+        history: CustomerHistory,
+        at: dt.datetime,
+        language: Language,
+        distributor: ControllerEntry | None,
+    ) -> Resolution:
+        """`distributor`: the assigned distributor as a controller entry (its label, rule
+        and citation are filled in from the pack), or None when none is active."""
+        pack = compiled.pack
+        day = clock.day_of(at)
+        facts, anchors = derive_facts(history, at, distributor is not None)
+        fired_keys = self.engine.all_matches(compiled.ruleset, dict(facts, day=day_number(day)))
+        fired = sorted((pack.rule(key) for key in fired_keys), key=lambda r: r.id)
+        recipients = pack.parameters["recipients"]
+        channels = tuple(c for c in CHANNELS if facts[f"consent_{c}"])
+        controllers, purposes, recipient_entries, transfers = [], [], [], []
+        retention, notices, findings = [], [], []
+        for rule in fired:
+            out = rule.extra["output"]
+            kind = out["kind"]
+            label = rule.label(language)
+            citation = Citation(rule.citation.section, rule.citation.text)
+            if kind == "controller":
+                role = ControllerRole(out["role"])
+                entity = self._importer(pack) if role == ControllerRole.IMPORTER else distributor
+                controllers.append(ControllerEntry(
+                    role=role, id=entity.id, name=entity.name, legal_name=entity.legal_name,
+                    address=entity.address, enterprise_number=entity.enterprise_number,
+                    basis=entity.basis, explanation=entity.explanation, label=label,
+                    rule=rule.key, citation=citation,
+                ))
+            elif kind == "purpose":
+                purposes.append(PurposeEntry(
+                    id=rule.id, label=label, group=out["group"], legal_basis=LegalBasis(out["legal_basis"]),
+                    article=out["article"], controllers=tuple(ControllerRole(c) for c in out["controllers"]),
+                    why=out["why"], channel=Channel(out["channel"]) if out.get("channel") else None,
+                    rule=rule.key, citation=citation,
+                ))
+            elif kind == "recipient":
+                entity = recipients[out["recipient"]]
+                recipient_entries.append(RecipientEntry(
+                    id=rule.id, label=label, recipient=out["recipient"],
+                    name=_text(entity["name"], language), address=entity.get("address", ""),
+                    country=entity.get("country", ""), category=out["category"],
+                    purpose=out["purpose"], marketing=out["marketing"],
+                    channels=channels if out["marketing"] else (), rule=rule.key, citation=citation,
+                ))
+            elif kind == "transfer":
+                transfers.append(TransferEntry(
+                    id=rule.id, label=label, country=out["country"],
+                    safeguard=Safeguard(out["safeguard"]), article=out["article"],
+                    applies_to=out["applies_to"],
+                    recipients=tuple(_text(recipients[r]["name"], language) for r in out["recipients"]),
+                    rule=rule.key, citation=citation,
+                ))
+            elif kind == "retention":
+                date = erase_after(out, anchors)
+                anchor = out.get("anchor")
+                retention.append(RetentionEntry(
+                    id=rule.id, label=label, category=out["category"], method=out["method"],
+                    anchor=anchor, anchor_date=anchors[anchor] if anchor else None,
+                    erase_after=date, legal_hold=facts["dispute_open"],
+                    due=bool(date and date <= day), rule=rule.key, citation=citation,
+                ))
+            elif kind == "notice":
+                notices.append(PolicyNotice(rule.id, label, out["refers_to"], rule.key, citation))
+            else:
+                findings.append(Finding(rule.id, label, Severity(out["severity"]), out["code"], rule.key, citation))
+        if distributor is None:
+            findings.append(Finding(
+                "resolver.no-distributor", _NO_DISTRIBUTOR.get(language, _NO_DISTRIBUTOR["en"]),
+                Severity.WARNING, "no-distributor", "", None,
+            ))
+        earliest = None
+        if not facts["dispute_open"]:
+            earliest = min((r.erase_after for r in retention if r.erase_after), default=None)
+        return Resolution(
+            customer_id=customer_id, as_of=day, language=language,
+            rules_version=compiled.version, fired_rules=tuple(r.key for r in fired), facts=facts,
+            controllers=tuple(controllers), purposes=tuple(purposes),
+            recipients=tuple(recipient_entries), transfers=tuple(transfers),
+            retention=tuple(retention), notices=tuple(notices), findings=tuple(findings),
+            earliest_erase_date=earliest,
+        )
+
+    @staticmethod
+    def _importer(pack: RulePack) -> ControllerEntry:
+        importer = pack.parameters["importer"]
+        return ControllerEntry(
+            role=ControllerRole.IMPORTER, id="importer", name=importer["name"],
+            legal_name=importer["legal_name"], address=importer["address"],
+            enterprise_number=normalise_enterprise_number(importer["enterprise_number"]),
+            basis=None, explanation=importer.get("description", ""), label="", rule="", citation=None,
+        )
+
+
+def distributor_entry(dealer, basis: Basis, explanation: str) -> ControllerEntry:
+    """The assigned distributor as a controller; the pack's rule adds label and citation."""
+    return ControllerEntry(
+        role=ControllerRole.DISTRIBUTOR, id=dealer.dealer_id, name=dealer.name,
+        legal_name=dealer.legal_name, address=dealer.address,
+        enterprise_number=dealer.enterprise_number, basis=basis, explanation=explanation,
+        label="", rule="", citation=None,
+    )
+
+
+def _text(value, language: str) -> str:
+    """A parameter that is either one text or a text per language."""
+    if isinstance(value, dict):
+        return value.get(language) or value.get("en") or next(iter(value.values()))
+    return str(value)

@@ -1,0 +1,85 @@
+"""Input checks shared by the use cases. Each adds (field, description) violations rather
+than raising, so an entry point reports everything wrong with a request at once."""
+
+import datetime as dt
+import math
+import re
+from enum import StrEnum
+from typing import TypeVar
+
+from .. import clock
+from ..errors import Violations
+from ..model import Postcode
+from .geo import BelgiumBoundary
+from .postcodes import PostcodeDirectory, PostcodeError
+
+E = TypeVar("E", bound=StrEnum)
+_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+# Clocks differ: an event stamped a little ahead of ours is still accepted.
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+
+
+def check_id(value: str, field: str, violations: Violations) -> None:
+    if not value:
+        violations.add(field, "is required")
+    elif not _ID.match(value):
+        violations.add(field, f"{value!r} must be 1 to 64 of A-Z a-z 0-9 . _ : -")
+
+
+def check_choice(vocabulary: type[E], value: str, field: str, violations: Violations) -> E | None:
+    """The member of a closed vocabulary named by `value`, or a violation listing them."""
+    try:
+        return vocabulary(value)
+    except ValueError:
+        violations.add(field, f"must be one of {', '.join(vocabulary)}")
+        return None
+
+
+def check_instant(at: dt.datetime | None, field: str, violations: Violations) -> None:
+    """A recorded fact's time: not in the future, and within the days the service handles."""
+    if at is None:
+        return
+    if at > clock.now() + FUTURE_TOLERANCE:
+        violations.add(field, f"{at.isoformat()} is in the future")
+    elif not clock.in_range(at.date()):
+        violations.add(field, f"{at.isoformat()} is before {clock.EARLIEST}")
+
+
+def check_one_instant(
+    first: str, a: dt.datetime | None, second: str, b: dt.datetime | None, violations: Violations
+) -> None:
+    """Exactly one of two times (a consent given or withdrawn, a dispute opened or closed)."""
+    if (a is None) == (b is None):
+        violations.add(first, f"give either {first} or {second}")
+    check_instant(a, first, violations)
+    check_instant(b, second, violations)
+
+
+def check_postcode(
+    postcodes: PostcodeDirectory, code: str, field: str, violations: Violations
+) -> Postcode | None:
+    try:
+        return postcodes.get(code)
+    except PostcodeError as e:
+        violations.add(field, str(e))
+        return None
+
+
+def check_point(
+    boundary: BelgiumBoundary, lat: float | None, lon: float | None, field: str, violations: Violations
+) -> tuple[float, float] | None:
+    """Optional WGS84 coordinates, both or neither, inside Belgium."""
+    if lat is None and lon is None:
+        return None
+    if lat is None or lon is None:
+        violations.add(field, "give both latitude and longitude, or neither")
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        violations.add(field, "coordinates must be finite numbers")
+    elif not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        violations.add(field, f"({lat}, {lon}) are not WGS84 coordinates")
+    elif not boundary.contains(lat, lon):
+        violations.add(field, f"({lat:.5f}, {lon:.5f}) lies outside Belgium")
+    else:
+        return (lat, lon)
+    return None

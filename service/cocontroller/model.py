@@ -1,0 +1,656 @@
+"""The typed model: every closed vocabulary as a `StrEnum`, every value that crosses a layer
+as a frozen dataclass.
+
+The store returns these, the use cases take and return them, the gRPC servicers and the CLI
+derive their choices from them. Only the standard library is imported here, so the client
+CLI can read the vocabularies without loading the server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+# -- vocabularies ----------------------------------------------------------------------------
+
+
+class Language(StrEnum):
+    """Belgium's three official languages, and English."""
+
+    NL = "nl"
+    FR = "fr"
+    DE = "de"
+    EN = "en"
+
+
+# The languages the rule packs' labels are written in (German follows in the next pack).
+LABEL_LANGUAGES = (Language.NL, Language.FR, Language.EN)
+
+
+class CustomerKind(StrEnum):
+    PRIVATE = "private"
+    PROFESSIONAL = "professional"
+
+
+class ContactKind(StrEnum):
+    """A customer's contacts with the network (policy sections 1 and 2)."""
+
+    PURCHASE = "purchase"
+    SERVICE_VISIT = "service_visit"
+    TEST_DRIVE_REQUEST = "test_drive_request"
+    QUOTE = "quote"
+    BROCHURE = "brochure"
+    SHOWROOM_VISIT = "showroom_visit"
+    COMPLAINT = "complaint"
+    OTHER = "other"
+
+
+class Channel(StrEnum):
+    """The channels marketing consent is given for, one by one (policy section 3)."""
+
+    EMAIL = "email"
+    SMS = "sms"
+    PHONE = "phone"
+    POST = "post"
+    SOCIAL = "social"
+
+
+class ContractKind(StrEnum):
+    PURCHASE = "purchase"
+    LEASE = "lease"
+    FINANCING = "financing"
+    INSURANCE = "insurance"
+    MAINTENANCE = "maintenance"
+
+
+class Basis(StrEnum):
+    """Why a distributor is a customer's joint controller (policy section 1)."""
+
+    PURCHASE = "PURCHASE"
+    PREFERRED = "PREFERRED"
+    HISTORY = "HISTORY"
+    NEAREST = "NEAREST"
+
+
+class DealerRole(StrEnum):
+    SALES = "sales"
+    SERVICE = "service"
+
+
+class ControllerRole(StrEnum):
+    IMPORTER = "importer"
+    DISTRIBUTOR = "distributor"
+
+
+class LegalBasis(StrEnum):
+    CONTRACT = "contract"
+    LEGITIMATE_INTEREST = "legitimate_interest"
+    CONSENT = "consent"
+    LEGAL_OBLIGATION = "legal_obligation"
+    CONTRACT_OR_LEGITIMATE_INTEREST = "contract_or_legitimate_interest"
+
+
+class Safeguard(StrEnum):
+    ADEQUACY = "adequacy"
+    STANDARD_CONTRACTUAL_CLAUSES = "standard_contractual_clauses"
+    PRIVACY_SHIELD = "privacy_shield"
+    DATA_PRIVACY_FRAMEWORK = "data_privacy_framework"
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    VIOLATION = "violation"
+
+
+class NetworkChangeKind(StrEnum):
+    ADD = "add"
+    UPDATE = "update"
+    CLOSE = "close"
+
+
+class JobStatus(StrEnum):
+    RUNNING = "running"
+    FINISHED = "finished"
+
+
+# -- geodata ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Postcode:
+    postcode: str
+    lat: float
+    lon: float
+    point_source: str
+    place: str
+    municipality_refnis: str
+    municipality_nl: str
+    municipality_fr: str
+    municipality_de: str
+    province_refnis: str
+    province_nl: str
+    province_fr: str
+    region_refnis: str
+    region_nl: str
+    region_fr: str
+    language_area: str
+    flags: tuple[str, ...]
+
+
+# -- the dealer network ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DealerVersion:
+    """A dealer's details from `active_from` to `active_until` (both inclusive)."""
+
+    dealer_id: str
+    legal_name: str
+    trade_name: str
+    enterprise_number: str
+    street: str
+    postcode: str
+    town: str
+    lat: float
+    lon: float
+    languages: tuple[Language, ...]
+    roles: tuple[DealerRole, ...]
+    active_from: dt.date
+    active_until: dt.date | None
+    version_id: int = 0
+
+    def active_on(self, day: dt.date) -> bool:
+        return self.active_from <= day and (self.active_until is None or day <= self.active_until)
+
+    @property
+    def name(self) -> str:
+        return self.trade_name or self.legal_name
+
+    @property
+    def address(self) -> str:
+        return f"{self.street}, {self.postcode} {self.town}"
+
+
+@dataclass(frozen=True)
+class DealerFields:
+    """The details a network change gives for a dealer; None leaves a detail as it was."""
+
+    legal_name: str | None = None
+    trade_name: str | None = None
+    enterprise_number: str | None = None
+    street: str | None = None
+    postcode: str | None = None
+    town: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    languages: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DealerOnDay:
+    """A dealer as described on a day, and whether it is active then."""
+
+    version: DealerVersion
+    active: bool
+
+
+@dataclass(frozen=True)
+class NetworkChange:
+    """A recorded change to the network and the dealer as it stands after it."""
+
+    id: int
+    kind: NetworkChangeKind
+    dealer: DealerVersion
+
+
+# -- customers and their facts ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Customer:
+    id: str
+    postcode: str
+    lat: float | None
+    lon: float | None
+    language: Language
+    kind: CustomerKind
+    enterprise_number: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @property
+    def point(self) -> tuple[float, float] | None:
+        return (self.lat, self.lon) if self.lat is not None and self.lon is not None else None
+
+
+@dataclass(frozen=True)
+class Contact:
+    event_id: str
+    customer_id: str
+    dealer_id: str
+    kind: ContactKind
+    occurred_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Preference:
+    id: int
+    customer_id: str
+    dealer_id: str
+    designated_at: dt.datetime
+    revoked_at: dt.datetime | None = None
+
+    def in_force(self, at: dt.datetime) -> bool:
+        return self.designated_at <= at and (self.revoked_at is None or self.revoked_at > at)
+
+
+@dataclass(frozen=True)
+class Consent:
+    id: int
+    customer_id: str
+    channel: Channel
+    given_at: dt.datetime
+    withdrawn_at: dt.datetime | None = None
+
+    def in_force(self, at: dt.datetime) -> bool:
+        return self.given_at <= at and (self.withdrawn_at is None or self.withdrawn_at > at)
+
+
+# Section 2: insurance "via Car Security, Leuvensesteenweg 369, 1932 Zaventem".
+CAR_SECURITY = "Car Security SA"
+
+
+@dataclass(frozen=True)
+class Contract:
+    id: str
+    customer_id: str
+    kind: ContractKind
+    partner: str
+    dealer_id: str | None
+    start_date: dt.date
+    end_date: dt.date | None = None
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+    @property
+    def through_car_security(self) -> bool:
+        return self.kind == ContractKind.INSURANCE and "car security" in self.partner.lower()
+
+
+@dataclass(frozen=True)
+class Dispute:
+    id: int
+    customer_id: str
+    subject: str
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None = None
+
+    def open_at(self, at: dt.datetime) -> bool:
+        return self.opened_at <= at and (self.closed_at is None or self.closed_at > at)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a decision for one customer reads, in one consistent read."""
+
+    customer: Customer
+    contacts: tuple[Contact, ...]
+    preference: Preference | None
+    current: "AssignmentRef | None"
+
+
+@dataclass(frozen=True)
+class CustomerHistory:
+    """What is on record for a customer, to be read as of a moment by the resolver."""
+
+    professional: bool
+    contacts: tuple[Contact, ...]
+    contracts: tuple[Contract, ...]
+    consents: tuple[Consent, ...]
+    disputes: tuple[Dispute, ...]
+
+
+# -- assignment ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    dealer: DealerVersion
+    basis: Basis
+    distance_km: float
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Skipped:
+    dealer_id: str
+    basis: Basis
+    reason: str
+
+
+@dataclass(frozen=True)
+class RunnerUp:
+    dealer_id: str
+    basis: Basis
+    distance_km: float
+    score: float
+    dealer_name: str = ""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the assignment rules decided for one moment."""
+
+    dealer: DealerVersion
+    basis: Basis
+    rule_id: str
+    explanation: str
+    distance_km: float
+    point: tuple[float, float]
+    point_source: str
+    rules_version: str
+    decision_date: dt.date
+    runners_up: tuple[Candidate, ...] = ()
+    skipped: tuple[Skipped, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class AssignmentRef:
+    """The assignment in force, as much as a decision compares against."""
+
+    id: int
+    dealer_id: str
+    basis: Basis
+
+
+@dataclass(frozen=True)
+class AssignmentRecord:
+    """A stored assignment version: a decision, from when to when, and why it was stored."""
+
+    id: int
+    customer_id: str
+    dealer_id: str
+    basis: Basis
+    rule_id: str
+    explanation: str
+    distance_km: float
+    point: tuple[float, float]
+    point_source: str
+    runners_up: tuple[RunnerUp, ...]
+    skipped: tuple[Skipped, ...]
+    rules_version: str
+    decision_date: dt.date
+    valid_from: dt.datetime
+    valid_to: dt.datetime | None
+    trigger: str
+    decided_at: dt.datetime
+    previous_dealer_id: str | None = None
+    previous_basis: Basis | None = None
+
+
+@dataclass(frozen=True)
+class Responsible:
+    """The dealer responsible for a customer or a place on a day, as the API shows it: a
+    stored assignment or one computed for the question."""
+
+    customer_id: str
+    dealer: DealerVersion
+    dealer_active: bool
+    basis: Basis
+    rule_id: str
+    explanation: str
+    distance_km: float
+    point: tuple[float, float]
+    point_source: str
+    rules_version: str
+    decision_date: dt.date
+    runners_up: tuple[RunnerUp, ...]
+    skipped: tuple[Skipped, ...]
+    stored: bool
+    valid_from: dt.datetime | None = None
+    valid_to: dt.datetime | None = None
+    id: int = 0
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A letter owed to a customer whose controller changed."""
+
+    id: int
+    customer_id: str
+    assignment_id: int
+    old_dealer_id: str
+    new_dealer_id: str
+    trigger: str
+    created_at: dt.datetime
+    exported_at: dt.datetime | None = None
+
+
+# -- batch jobs ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """All customers when both are empty; else those in the postcodes, or whose assignment in
+    force names one of the dealers."""
+
+    postcodes: tuple[str, ...] = ()
+    dealer_ids: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        parts = []
+        if self.postcodes:
+            parts.append("postcodes " + ", ".join(sorted(self.postcodes)))
+        if self.dealer_ids:
+            parts.append("customers of " + ", ".join(sorted(self.dealer_ids)))
+        return " or ".join(parts) or "all customers"
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    scope: Scope
+    decision_at: dt.datetime
+    status: JobStatus
+    cursor: str
+    processed: int
+    changed: int
+    caller: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One customer's difference found by a re-assignment job."""
+
+    customer_id: str
+    old_dealer_id: str | None
+    new_dealer_id: str
+    old_basis: Basis | None
+    new_basis: Basis
+    reason: str
+
+
+@dataclass(frozen=True)
+class PairCount:
+    old_dealer_id: str | None
+    new_dealer_id: str
+    customers: int
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    """A job's progress after a batch. `processed_before` counts what earlier runs of a
+    resumed job had done, so a rate is taken over this run's part alone."""
+
+    job_id: str
+    dry_run: bool
+    total: int
+    processed: int
+    changed: int
+    elapsed_s: float
+    finished: bool
+    resumed: bool
+    processed_before: int = 0
+    changes: tuple[Change, ...] = ()
+    summary: tuple[PairCount, ...] = ()
+
+    @property
+    def rate(self) -> float:
+        done = self.processed - self.processed_before
+        return done / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    @property
+    def eta_s(self) -> float:
+        return (self.total - self.processed) / self.rate if self.rate > 0 else 0.0
+
+
+# -- controller resolution -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Citation:
+    section: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ControllerEntry:
+    role: ControllerRole
+    id: str
+    name: str
+    legal_name: str
+    address: str
+    enterprise_number: str
+    basis: Basis | None
+    explanation: str
+    label: str
+    rule: str
+    citation: Citation | None
+
+
+@dataclass(frozen=True)
+class PurposeEntry:
+    id: str
+    label: str
+    group: str
+    legal_basis: LegalBasis
+    article: str
+    controllers: tuple[ControllerRole, ...]
+    why: str
+    channel: Channel | None
+    rule: str
+    citation: Citation | None
+
+
+@dataclass(frozen=True)
+class RecipientEntry:
+    id: str
+    label: str
+    recipient: str
+    name: str
+    address: str
+    country: str
+    category: str
+    purpose: str
+    marketing: bool
+    channels: tuple[Channel, ...]
+    rule: str
+    citation: Citation | None
+
+
+@dataclass(frozen=True)
+class TransferEntry:
+    id: str
+    label: str
+    country: str
+    safeguard: Safeguard
+    article: str
+    applies_to: str
+    recipients: tuple[str, ...]
+    rule: str
+    citation: Citation | None
+
+
+@dataclass(frozen=True)
+class RetentionEntry:
+    id: str
+    label: str
+    category: str
+    method: str
+    anchor: str | None
+    anchor_date: dt.date | None
+    erase_after: dt.date | None
+    legal_hold: bool
+    due: bool
+    rule: str
+    citation: Citation | None
+
+
+@dataclass(frozen=True)
+class PolicyNotice:
+    id: str
+    label: str
+    refers_to: str
+    rule: str
+    citation: Citation | None
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    label: str
+    severity: Severity
+    code: str
+    rule: str
+    citation: Citation | None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    customer_id: str
+    as_of: dt.date
+    language: Language
+    rules_version: str
+    fired_rules: tuple[str, ...]
+    facts: dict[str, bool | int | float]
+    controllers: tuple[ControllerEntry, ...] = ()
+    purposes: tuple[PurposeEntry, ...] = ()
+    recipients: tuple[RecipientEntry, ...] = ()
+    transfers: tuple[TransferEntry, ...] = ()
+    retention: tuple[RetentionEntry, ...] = ()
+    notices: tuple[PolicyNotice, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    earliest_erase_date: dt.date | None = None
+
+
+# -- rule packs ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    name: str
+    version: str
+    path: str
+    rules: int
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    pack: str
+    name: str
+    passed: bool
+    expected: object
+    got: object
+    cites: str
+
+
+@dataclass(frozen=True)
+class InitResult:
+    db: str
+    dealers: int
+    demo: bool

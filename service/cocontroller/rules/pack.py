@@ -1,0 +1,344 @@
+"""Rule packs: YAML data, validated at load and compiled into durable-rules conditions.
+
+A pack file holds its name, version, the facts its rules may test, parameters, and rules.
+Every rule has an id, a version, effective dates, a citation of the policy sentence it
+encodes, labels in nl/fr/en and a `when` condition. Rules with one id may appear in several
+versions whose effective dates must not overlap. Test cases live beside the pack in
+`<pack>_test.yaml` (see cases.py).
+
+The condition language is small on purpose: a list of clauses, all of which must hold.
+A clause is `{fact: value}` (equality), `{fact: {op: value}}` with op one of eq, ne, lt, lte,
+gt, gte (value may be `{fact: other}` to compare two facts), `{any: [clauses]}` or
+`{all: [clauses]}`. The effective dates are compiled into the condition too, so the engine
+itself decides which version of a rule applies on the fact `day` (YYYYMMDD).
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import RulePackError
+from ..model import LABEL_LANGUAGES
+from .engine import RuleEngine, Ruleset
+
+LANGUAGES = tuple(str(language) for language in LABEL_LANGUAGES)
+_OPS = {"eq": None, "ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
+_FACT_TYPES = {"bool": bool, "int": int, "number": (int, float), "string": str}
+_PACK_KEYS = {"pack", "version", "description", "source", "facts", "parameters", "rules", "include"}
+_RULE_KEYS = {
+    "id", "version", "effective_from", "effective_until", "citation", "labels", "when", "priority",
+}
+
+
+class _Loader(yaml.SafeLoader):
+    """Reads dates as text, so a bad date is reported against its rule and field rather
+    than as a YAML error."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_yaml(path: Path):
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+
+
+@dataclass(frozen=True)
+class Citation:
+    section: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    version: int
+    effective_from: dt.date
+    effective_until: dt.date | None
+    citation: Citation
+    labels: dict[str, str]
+    when: list
+    priority: int | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """Unique within a pack: the engine's rule name."""
+        return f"{self.id}@v{self.version}"
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.effective_from <= day and (
+            self.effective_until is None or day < self.effective_until
+        )
+
+    def label(self, language: str) -> str:
+        return self.labels.get(language) or self.labels["en"]
+
+
+@dataclass(frozen=True)
+class RulePack:
+    name: str
+    version: str
+    path: Path
+    facts: dict[str, str]
+    parameters: dict[str, Any]
+    rules: tuple[Rule, ...]
+    description: str = ""
+
+    @property
+    def qualified_version(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    def rule(self, key: str) -> Rule:
+        return self._by_key[key]
+
+    @cached_property
+    def _by_key(self) -> dict[str, Rule]:
+        return {r.key: r for r in self.rules}
+
+    def conditions(self) -> dict[str, dict]:
+        """The durable-rules definition of every rule, keyed by rule key."""
+        return {rule.key: _compile_rule(rule) for rule in self.rules}
+
+
+def load_pack(path: Path | str, extra_fields: dict[str, Any] | None = None) -> RulePack:
+    """Loads and validates one pack file. `extra_fields` maps the rule fields this kind of
+    pack adds to a validator that returns the cleaned value or raises ValueError."""
+    path = Path(path)
+    extra_fields = extra_fields or {}
+    try:
+        data = read_yaml(path)
+    except (OSError, yaml.YAMLError) as e:
+        raise RulePackError(path, None, "(file)", f"cannot be read as YAML: {e}") from e
+    if not isinstance(data, dict):
+        raise RulePackError(path, None, "(file)", "must hold a mapping")
+    for key in data:
+        if key not in _PACK_KEYS:
+            raise RulePackError(path, None, key, "unknown field")
+    for key in ("pack", "version", "facts"):
+        if key not in data:
+            raise RulePackError(path, None, key, "is required")
+    facts = data["facts"]
+    if not isinstance(facts, dict) or not facts:
+        raise RulePackError(path, None, "facts", "must map fact names to types")
+    for name, type_name in facts.items():
+        if type_name not in _FACT_TYPES:
+            raise RulePackError(
+                path, None, f"facts.{name}", f"type must be one of {sorted(_FACT_TYPES)}"
+            )
+    facts = dict(facts, day="int")
+    rules = []
+    for part, raw_rules in _rule_lists(path, data):
+        rules += [_load_rule(part, raw, facts, extra_fields) for raw in raw_rules]
+    if not rules:
+        raise RulePackError(path, None, "rules", "the pack holds no rule")
+    rules = tuple(rules)
+    _check_versions(path, rules)
+    return RulePack(
+        name=str(data["pack"]),
+        version=str(data["version"]),
+        path=path,
+        facts=facts,
+        parameters=data.get("parameters") or {},
+        rules=rules,
+        description=str(data.get("description", "")),
+    )
+
+
+def _rule_lists(path: Path, data: dict):
+    """The pack's own `rules`, then those of each file it includes (which hold nothing else),
+    each with the file it came from."""
+    if "rules" in data:
+        if not isinstance(data["rules"], list):
+            raise RulePackError(path, None, "rules", "must be a list")
+        yield path, data["rules"]
+    include = data.get("include", [])
+    if not isinstance(include, list):
+        raise RulePackError(path, None, "include", "must be a list of file names")
+    for name in include:
+        part = path.parent / str(name)
+        try:
+            part_data = read_yaml(part)
+        except (OSError, yaml.YAMLError) as e:
+            raise RulePackError(part, None, "(file)", f"cannot be read as YAML: {e}") from e
+        if not isinstance(part_data, dict) or set(part_data) != {"rules"}:
+            raise RulePackError(part, None, "(file)", "an included file holds only `rules`")
+        if not isinstance(part_data["rules"], list):
+            raise RulePackError(part, None, "rules", "must be a list")
+        yield part, part_data["rules"]
+
+
+def day_number(day: dt.date) -> int:
+    """The `day` fact: YYYYMMDD as an integer, so the engine can compare dates."""
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def _load_rule(path, raw, facts, extra_fields) -> Rule:
+    if not isinstance(raw, dict):
+        raise RulePackError(path, None, "rules", "each rule must be a mapping")
+    rule_id = raw.get("id")
+    if not isinstance(rule_id, str) or not rule_id:
+        raise RulePackError(path, None, "id", "every rule needs a string id")
+    for key in raw:
+        if key not in _RULE_KEYS and key not in extra_fields:
+            raise RulePackError(path, rule_id, key, "unknown field")
+    for key in ("version", "effective_from", "citation", "labels", "when"):
+        if key not in raw:
+            raise RulePackError(path, rule_id, key, "is required")
+    version = raw["version"]
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise RulePackError(path, rule_id, "version", "must be a positive integer")
+    start = _date(path, rule_id, "effective_from", raw["effective_from"])
+    end = raw.get("effective_until")
+    end = None if end is None else _date(path, rule_id, "effective_until", end)
+    if end is not None and end <= start:
+        raise RulePackError(path, rule_id, "effective_until", "must be after effective_from")
+    citation = raw["citation"]
+    if not isinstance(citation, dict) or set(citation) != {"section", "text"} or not all(
+        isinstance(v, str) and v.strip() for v in citation.values()
+    ):
+        raise RulePackError(path, rule_id, "citation", "needs a non-empty section and text")
+    labels = raw["labels"]
+    if not isinstance(labels, dict):
+        raise RulePackError(path, rule_id, "labels", f"must map {LANGUAGES} to text")
+    for language in LANGUAGES:
+        if not isinstance(labels.get(language), str) or not labels[language].strip():
+            raise RulePackError(path, rule_id, f"labels.{language}", "is missing")
+    unknown = set(labels) - set(LANGUAGES)
+    if unknown:
+        raise RulePackError(path, rule_id, f"labels.{sorted(unknown)[0]}", "unknown language")
+    when = raw["when"]
+    if not isinstance(when, list):
+        raise RulePackError(path, rule_id, "when", "must be a list of clauses")
+    for clause in when:
+        _check_clause(path, rule_id, clause, facts)
+    priority = raw.get("priority")
+    if priority is not None and (not isinstance(priority, int) or isinstance(priority, bool)):
+        raise RulePackError(path, rule_id, "priority", "must be an integer")
+    extra = {}
+    for key, validate in extra_fields.items():
+        try:
+            extra[key] = validate(raw.get(key))
+        except (TypeError, ValueError) as e:
+            raise RulePackError(path, rule_id, key, str(e)) from e
+    return Rule(
+        id=rule_id,
+        version=version,
+        effective_from=start,
+        effective_until=end,
+        citation=Citation(citation["section"].strip(), " ".join(citation["text"].split())),
+        labels={k: labels[k].strip() for k in LANGUAGES},
+        when=when,
+        priority=priority,
+        extra=extra,
+    )
+
+
+def _date(path, rule_id, name, value) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise RulePackError(path, rule_id, name, f"{value!r} is not a YYYY-MM-DD date") from None
+
+
+def _check_clause(path, rule_id, clause, facts, where="when"):
+    if not isinstance(clause, dict) or len(clause) != 1:
+        raise RulePackError(path, rule_id, where, f"clause {clause!r} must have exactly one key")
+    (name, value), = clause.items()
+    if name in ("any", "all"):
+        if not isinstance(value, list) or not value:
+            raise RulePackError(path, rule_id, f"{where}.{name}", "must be a non-empty list")
+        for inner in value:
+            _check_clause(path, rule_id, inner, facts, f"{where}.{name}")
+        return
+    if name not in facts:
+        raise RulePackError(path, rule_id, f"{where}.{name}", "is not a declared fact")
+    if isinstance(value, dict):
+        if len(value) != 1 or next(iter(value)) not in _OPS:
+            raise RulePackError(
+                path, rule_id, f"{where}.{name}", f"operator must be one of {sorted(_OPS)}"
+            )
+        (operand,) = value.values()
+        if isinstance(operand, dict):
+            if set(operand) != {"fact"} or operand["fact"] not in facts:
+                raise RulePackError(
+                    path, rule_id, f"{where}.{name}", f"{operand!r} names no declared fact"
+                )
+            return
+        value = operand
+    if not isinstance(value, _FACT_TYPES[facts[name]]):
+        raise RulePackError(
+            path, rule_id, f"{where}.{name}", f"{value!r} is not of type {facts[name]}"
+        )
+
+
+def _compile_clause(clause) -> dict:
+    (name, value), = clause.items()
+    if name in ("any", "all"):
+        return {"$or" if name == "any" else "$and": [_compile_clause(c) for c in value]}
+    if not isinstance(value, dict):
+        return {name: value}
+    (op, operand), = value.items()
+    if isinstance(operand, dict):
+        operand = {"$m": operand["fact"]}
+    if _OPS[op] is None:
+        return {name: operand}
+    return {_OPS[op]: {name: operand}}
+
+
+def _compile_rule(rule: Rule) -> dict:
+    clauses = [_compile_clause(c) for c in rule.when]
+    clauses.append({"$gte": {"day": day_number(rule.effective_from)}})
+    if rule.effective_until is not None:
+        clauses.append({"$lt": {"day": day_number(rule.effective_until)}})
+    definition = {"all": [{"m": {"$and": clauses}}]}
+    if rule.priority is not None:
+        definition["pri"] = rule.priority
+    return definition
+
+
+def _check_versions(path, rules):
+    by_id: dict[str, list[Rule]] = {}
+    for rule in rules:
+        by_id.setdefault(rule.id, []).append(rule)
+    for rule_id, versions in by_id.items():
+        if len({r.version for r in versions}) != len(versions):
+            raise RulePackError(path, rule_id, "version", "appears twice")
+        versions.sort(key=lambda r: r.effective_from)
+        for earlier, later in zip(versions, versions[1:]):
+            if earlier.effective_until is None or earlier.effective_until > later.effective_from:
+                raise RulePackError(
+                    path,
+                    rule_id,
+                    "effective_from",
+                    f"version {later.version} overlaps the effective dates of version "
+                    f"{earlier.version}",
+                )
+
+
+@dataclass(frozen=True)
+class CompiledPack:
+    """A loaded pack and its ruleset in the engine: what a decision runs on."""
+
+    pack: RulePack
+    ruleset: Ruleset
+
+    @property
+    def version(self) -> str:
+        return self.pack.qualified_version
+
+
+def compile_pack(
+    engine: RuleEngine, path: Path, extra_fields: dict[str, Any], check=None
+) -> CompiledPack:
+    """Loads, checks and compiles a pack file; raises RulePackError when it must not load."""
+    pack = load_pack(path, extra_fields)
+    if check is not None:
+        check(pack)
+    return CompiledPack(pack, engine.compile(pack.qualified_version, pack.conditions()))

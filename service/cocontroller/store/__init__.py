@@ -1,0 +1,48 @@
+"""The SQLite store, split by aggregate: customers and decision snapshots, facts,
+assignments and notices, the dealer network, jobs, and bulk insert for synthetic data.
+
+Each repository holds all the SQL for its tables, returns model values and raises domain
+errors where it finds them. `Store.transaction()` is the unit of work: repository calls made
+inside one commit together.
+"""
+
+from pathlib import Path
+
+from ..errors import FailedPrecondition
+from .assignments import AssignmentRepository
+from .bulk import BulkWriter
+from .customers import CustomerRepository
+from .db import Database
+from .facts import FactRepository
+from .jobs import JobRepository
+from .network import NetworkRepository
+
+
+class Store:
+    def __init__(self, path: Path | str, create: bool = False):
+        """Opens the database file, migrating its schema forward. A file that does not exist
+        is created only when `create` says so: a mistyped path must not start an empty
+        service."""
+        self.path = str(path)
+        if self.path != ":memory:":
+            file = Path(self.path)
+            if not file.exists():
+                if not create:
+                    raise FailedPrecondition(
+                        f"database {self.path} does not exist; create it with `cocontroller init`"
+                    )
+                file.parent.mkdir(parents=True, exist_ok=True)
+        self.db = Database(self.path)
+        self.db.migrate()
+        self.customers = CustomerRepository(self.db)
+        self.facts = FactRepository(self.db)
+        self.assignments = AssignmentRepository(self.db)
+        self.network = NetworkRepository(self.db)
+        self.jobs = JobRepository(self.db)
+        self.bulk = BulkWriter(self.db)
+
+    def transaction(self):
+        return self.db.transaction()
+
+    def close(self) -> None:
+        self.db.close()

@@ -1,0 +1,99 @@
+"""The SQLite database: one connection per thread, WAL, foreign keys, and transactions
+that queue writers of this process on a lock.
+
+WAL lets readers run beside the one writer. sqlite3 connections must not be shared between
+threads, so each thread gets its own.
+"""
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import sqlite_utils
+
+from .migrations import MIGRATIONS
+
+
+class Database:
+    def __init__(self, path: Path | str):
+        self.path = str(path)
+        self._local = threading.local()
+        # SQLite makes a blocked writer sleep and poll; threads of one process queue here
+        # instead and wake as soon as the writer before them commits.
+        self._write_lock = threading.Lock()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+        return conn
+
+    @property
+    def utils(self) -> sqlite_utils.Database:
+        """The thread's connection seen through sqlite-utils (migrations, table names)."""
+        db = getattr(self._local, "utils", None)
+        if db is None:
+            db = self._local.utils = sqlite_utils.Database(self.conn)
+        return db
+
+    def execute(self, sql: str, params=()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def rows(self, sql: str, params=()) -> list[dict]:
+        """Rows as dicts, for the repositories to turn into model values. sqlite-utils'
+        query() does the same with more checks; this is the hot path of every request."""
+        cursor = self.conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor]
+
+    def transaction(self) -> "_Transaction":
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error: one writer, no lost updates.
+        Nested use joins the outer transaction."""
+        return _Transaction(self.conn, self._write_lock)
+
+    def migrate(self) -> None:
+        """Applies the pending migrations; BEGIN IMMEDIATE keeps two processes from racing."""
+        with self.transaction():
+            MIGRATIONS.apply(self.utils)
+
+    def applied_migrations(self) -> list[str]:
+        return [m.name for m in MIGRATIONS.applied(self.utils)]
+
+    def close(self) -> None:
+        """Closes this thread's connection."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+            self._local.utils = None
+
+
+class _Transaction:
+    def __init__(self, conn: sqlite3.Connection, lock: threading.Lock):
+        self.conn = conn
+        self.lock = lock
+        self.outer = False
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.outer = not self.conn.in_transaction
+        if self.outer:
+            self.lock.acquire()
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                self.lock.release()
+                raise
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.outer:
+            try:
+                self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+            finally:
+                self.lock.release()
+        return False

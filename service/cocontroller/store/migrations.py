@@ -1,0 +1,134 @@
+"""The schema, moved forward by migrations (sqlite-utils' Migrations, recorded in the
+database), each applied once and in order."""
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+MIGRATIONS = Migrations("cocontroller")
+
+
+@MIGRATIONS()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["dealers"].create({"id": str, "created_at": str}, pk="id")
+    db["dealer_versions"].create(
+        {
+            "id": int, "dealer_id": str, "legal_name": str, "trade_name": str,
+            "enterprise_number": str, "street": str, "postcode": str, "town": str,
+            "lat": float, "lon": float, "languages": str, "roles": str,
+            "active_from": str, "active_until": str, "recorded_at": str, "change_id": str,
+        },
+        pk="id",
+        foreign_keys=[("dealer_id", "dealers", "id")],
+        not_null={"dealer_id", "legal_name", "enterprise_number", "postcode", "lat", "lon",
+                  "languages", "roles", "active_from", "recorded_at"},
+    )
+    db["dealer_versions"].create_index(["dealer_id", "active_from"], unique=True)
+    db["customers"].create(
+        {
+            "id": str, "postcode": str, "lat": float, "lon": float, "language": str,
+            "kind": str, "enterprise_number": str, "created_at": str, "updated_at": str,
+        },
+        pk="id",
+        not_null={"postcode", "language", "kind", "created_at", "updated_at"},
+    )
+    db["contact_events"].create(
+        {
+            "event_id": str, "customer_id": str, "dealer_id": str, "kind": str,
+            "occurred_at": str, "recorded_at": str,
+        },
+        pk="event_id",
+        foreign_keys=[("customer_id", "customers", "id"), ("dealer_id", "dealers", "id")],
+        not_null={"customer_id", "dealer_id", "kind", "occurred_at", "recorded_at"},
+    )
+    db["contact_events"].create_index(["customer_id", "occurred_at"])
+    db["preferences"].create(
+        {
+            "id": int, "customer_id": str, "dealer_id": str, "designated_at": str,
+            "revoked_at": str, "recorded_at": str,
+        },
+        pk="id",
+        foreign_keys=[("customer_id", "customers", "id"), ("dealer_id", "dealers", "id")],
+        not_null={"customer_id", "dealer_id", "designated_at", "recorded_at"},
+    )
+    db["preferences"].create_index(["customer_id", "designated_at"])
+    db["assignments"].create(
+        {
+            "id": int, "customer_id": str, "dealer_id": str, "basis": str, "rule_id": str,
+            "valid_from": str, "valid_to": str, "explanation": str, "distance_km": float,
+            "point_lat": float, "point_lon": float, "point_source": str,
+            "runners_up": str, "skipped": str, "rules_version": str, "decision_date": str,
+            "trigger": str, "decided_at": str,
+        },
+        pk="id",
+        foreign_keys=[("customer_id", "customers", "id"), ("dealer_id", "dealers", "id")],
+        not_null={"customer_id", "dealer_id", "basis", "rule_id", "valid_from",
+                  "explanation", "rules_version", "decision_date", "trigger", "decided_at"},
+    )
+    db["assignments"].create_index(["customer_id", "valid_from"])
+    db.execute(
+        "CREATE UNIQUE INDEX assignments_current ON assignments(customer_id) "
+        "WHERE valid_to IS NULL"
+    )
+
+
+
+@MIGRATIONS()
+def m002_privacy_facts(db: sqlite_utils.Database) -> None:
+    """The facts controller resolution reads: consents per channel, contracts, disputes."""
+    db["consents"].create(
+        {"id": int, "customer_id": str, "channel": str, "given_at": str, "withdrawn_at": str,
+         "recorded_at": str},
+        pk="id",
+        foreign_keys=[("customer_id", "customers", "id")],
+        not_null={"customer_id", "channel", "given_at", "recorded_at"},
+    )
+    db["consents"].create_index(["customer_id", "channel", "given_at"])
+    db["contracts"].create(
+        {"id": str, "customer_id": str, "kind": str, "partner": str, "dealer_id": str,
+         "start_date": str, "end_date": str, "recorded_at": str, "updated_at": str},
+        pk="id",
+        foreign_keys=[("customer_id", "customers", "id"), ("dealer_id", "dealers", "id")],
+        not_null={"customer_id", "kind", "start_date", "recorded_at", "updated_at"},
+    )
+    db["contracts"].create_index(["customer_id"])
+    db["disputes"].create(
+        {"id": int, "customer_id": str, "subject": str, "opened_at": str, "closed_at": str,
+         "recorded_at": str},
+        pk="id",
+        foreign_keys=[("customer_id", "customers", "id")],
+        not_null={"customer_id", "opened_at", "recorded_at"},
+    )
+    db["disputes"].create_index(["customer_id"])
+
+
+@MIGRATIONS()
+def m003_network_changes_jobs_audit(db: sqlite_utils.Database) -> None:
+    """Dealer-network changes, resumable re-assignment jobs, the audit of who changed an
+    assignment from what, and the notices owed to customers whose controller changed."""
+    db["network_changes"].create(
+        {"id": int, "kind": str, "dealer_id": str, "effective_date": str, "details": str,
+         "caller": str, "recorded_at": str},
+        pk="id",
+        foreign_keys=[("dealer_id", "dealers", "id")],
+        not_null={"kind", "dealer_id", "effective_date", "details", "caller", "recorded_at"},
+    )
+    db["reassign_jobs"].create(
+        {"id": str, "scope": str, "decision_at": str, "status": str, "cursor": str,
+         "processed": int, "changed": int, "started_at": str, "updated_at": str,
+         "finished_at": str, "caller": str},
+        pk="id",
+        not_null={"scope", "decision_at", "status", "processed", "changed", "started_at",
+                  "updated_at", "caller"},
+    )
+    db["assignments"].add_column("previous_dealer_id", str)
+    db["assignments"].add_column("previous_basis", str)
+    db["assignments"].create_index(["trigger"])
+    db["notices"].create(
+        {"id": int, "customer_id": str, "assignment_id": int, "old_dealer_id": str,
+         "new_dealer_id": str, "trigger": str, "created_at": str, "exported_at": str},
+        pk="id",
+        foreign_keys=[("customer_id", "customers", "id"), ("assignment_id", "assignments", "id")],
+        not_null={"customer_id", "assignment_id", "old_dealer_id", "new_dealer_id", "trigger",
+                  "created_at"},
+    )
+    db["notices"].create_index(["exported_at"])

@@ -1,0 +1,176 @@
+"""Assignment: deciding a customer's distributor, storing it when it changes, and answering
+who is responsible for a customer or a place on a day."""
+
+import datetime as dt
+
+from .. import clock
+from ..domain.assignment import Assigner, Subject
+from ..domain.geo import BelgiumBoundary
+from ..domain.postcodes import PostcodeDirectory
+from ..domain.runtime import Runtime
+from ..domain.validation import check_id, check_point, check_postcode
+from ..errors import Violations
+from ..model import AssignmentRecord, Decision, Responsible, RunnerUp, Snapshot
+from ..store import Store
+from .runtime import RuntimeHolder
+
+
+def moment(as_of: dt.date | None) -> dt.datetime:
+    """The instant a question "as of" a day speaks for: the end of that day, or now."""
+    return clock.end_of_day(as_of) - dt.timedelta(microseconds=1) if as_of else clock.now()
+
+
+class AssignmentService:
+    _VIEWS_KEPT = 10_000
+
+    def __init__(self, store: Store, runtime: RuntimeHolder, assigner: Assigner,
+                 postcodes: PostcodeDirectory, boundary: BelgiumBoundary):
+        self.store = store
+        self.runtime = runtime
+        self.assigner = assigner
+        self.postcodes = postcodes
+        self.boundary = boundary
+        # Views of stored versions, valid for one runtime (a version's dealer is described
+        # from the network): see _from_record.
+        self._views: dict[tuple, Responsible] = {}
+        self._views_runtime: Runtime | None = None
+
+    def assign(self, customer_id: str, trigger: str = "api") -> tuple[Responsible, bool]:
+        """Decides now; stores the decision when it differs from the assignment in force.
+        Returns the assignment in force and whether a new version was stored."""
+        _check_customer_id(customer_id)
+        at = clock.now()
+        snapshot = self.store.customers.snapshot(customer_id, at)
+        if snapshot.current:
+            # Most calls confirm the assignment in force: that needs no write lock.
+            decision = self.decide(snapshot, at)
+            current = snapshot.current
+            if (current.dealer_id, current.basis) == (decision.dealer.dealer_id, decision.basis):
+                return self._stored(current.id, clock.day_of(at)), False
+        # Deciding inside the write transaction orders concurrent assigns of one customer:
+        # each sees the facts and the assignment the previous one committed.
+        with self.store.transaction():
+            at = clock.now()
+            decision = self.decide(self.store.customers.snapshot(customer_id, at), at)
+            record, changed = self.store.assignments.save(customer_id, decision, at, trigger)
+        return self._from_record(record, clock.day_of(at)), changed
+
+    def follow_up(self, customer_id: str, trigger: str) -> None:
+        """After a fact that can change the customer's dealer: a customer who has an
+        assignment is assigned again, so the stored history follows the facts."""
+        if self.store.assignments.current(customer_id) is not None:
+            self.assign(customer_id, trigger)
+
+    def responsible_for_customer(self, customer_id: str, as_of: dt.date | None) -> Responsible:
+        """The stored assignment in force on `as_of` (today by default); for a day before the
+        first stored one, what the rules say from the history known by the end of that day."""
+        _check_customer_id(customer_id)
+        self.store.customers.get(customer_id)
+        day = as_of or clock.today()
+        at = moment(as_of)
+        record = self.store.assignments.at(customer_id, at) if as_of else self.store.assignments.current(customer_id)
+        if record is not None:
+            return self._from_record(record, day)
+        return self._computed(customer_id, self.decide(self.store.customers.snapshot(customer_id, at), at))
+
+    def responsible_for_location(
+        self, postcode: str, lat: float | None, lon: float | None, as_of: dt.date | None
+    ) -> Responsible:
+        violations = Violations()
+        pc = check_postcode(self.postcodes, postcode, "postcode", violations)
+        point = check_point(self.boundary, lat, lon, "point", violations)
+        violations.raise_if_any()
+        runtime = self.runtime.recent()
+        decision = self.assigner.decide(runtime.assignment, runtime.network, Subject(pc, point), moment(as_of))
+        return self._computed("", decision)
+
+    def history(self, customer_id: str) -> list[Responsible]:
+        """Every stored version, newest first."""
+        _check_customer_id(customer_id)
+        self.store.customers.get(customer_id)
+        today = clock.today()
+        return [self._from_record(r, today) for r in self.store.assignments.of_customer(customer_id)]
+
+    def decide(self, snapshot: Snapshot, at: dt.datetime, runtime: Runtime | None = None) -> Decision:
+        """The rules' decision for a customer's snapshot at `at`."""
+        runtime = runtime or self.runtime.recent()
+        customer = snapshot.customer
+        subject = Subject(self.postcodes.get(customer.postcode), customer.point, customer.id)
+        return self.assigner.decide(
+            runtime.assignment, runtime.network, subject, at, snapshot.contacts, snapshot.preference
+        )
+
+    def _stored(self, assignment_id: int, day: dt.date) -> Responsible:
+        view = self._views.get((assignment_id, None, day)) if self._views_runtime is self.runtime.current else None
+        return view or self._from_record(self.store.assignments.get(assignment_id), day)
+
+    @staticmethod
+    def _computed(customer_id: str, decision: Decision) -> Responsible:
+        return Responsible(
+            customer_id=customer_id,
+            dealer=decision.dealer,
+            dealer_active=True,
+            basis=decision.basis,
+            rule_id=decision.rule_id,
+            explanation=decision.explanation,
+            distance_km=decision.distance_km,
+            point=decision.point,
+            point_source=decision.point_source,
+            rules_version=decision.rules_version,
+            decision_date=decision.decision_date,
+            runners_up=tuple(
+                RunnerUp(c.dealer.dealer_id, c.basis, round(c.distance_km, 3), c.score, c.dealer.name)
+                for c in decision.runners_up
+            ),
+            skipped=decision.skipped,
+            stored=False,
+        )
+
+    def _from_record(self, record: AssignmentRecord, day: dt.date) -> Responsible:
+        """The view of a stored version. Versions change only when closed (valid_to) and the
+        network only with the runtime, so views are kept per version, end and day until the
+        runtime changes."""
+        runtime = self.runtime.current
+        if self._views_runtime is not runtime or len(self._views) >= self._VIEWS_KEPT:
+            self._views, self._views_runtime = {}, runtime
+        key = (record.id, record.valid_to, day)
+        view = self._views.get(key)
+        if view is None:
+            view = self._views[key] = _view_of_record(runtime, record, day)
+        return view
+
+
+def _view_of_record(runtime: Runtime, record: AssignmentRecord, day: dt.date) -> Responsible:
+    network = runtime.network
+    decision_day = record.decision_date
+    runners_up = tuple(
+        RunnerUp(r.dealer_id, r.basis, r.distance_km, r.score,
+                 network.describe(r.dealer_id, decision_day).name if r.dealer_id in network else "")
+        for r in record.runners_up
+    )
+    return Responsible(
+        customer_id=record.customer_id,
+        dealer=network.describe(record.dealer_id, decision_day),
+        dealer_active=network.version_on(record.dealer_id, day) is not None,
+        basis=record.basis,
+        rule_id=record.rule_id,
+        explanation=record.explanation,
+        distance_km=record.distance_km,
+        point=record.point,
+        point_source=record.point_source,
+        rules_version=record.rules_version,
+        decision_date=decision_day,
+        runners_up=runners_up,
+        skipped=record.skipped,
+        stored=True,
+        valid_from=record.valid_from,
+        valid_to=record.valid_to,
+        id=record.id,
+    )
+
+
+def _check_customer_id(customer_id: str) -> None:
+    violations = Violations()
+    check_id(customer_id, "customer_id", violations)
+    violations.raise_if_any()
+

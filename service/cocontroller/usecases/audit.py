@@ -1,0 +1,31 @@
+"""The audit trail: the assignment versions a job or a customer has, and the notices owed to
+customers whose controller changed."""
+
+from .. import clock
+from ..domain.validation import check_id
+from ..errors import InvalidArgument, Violations
+from ..model import AssignmentRecord, Notice
+from ..store import Store
+
+
+class AuditService:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def assignment_changes(self, job_id: str | None = None, customer_id: str | None = None) -> list[AssignmentRecord]:
+        """The versions a job stored (by customer), or all of one customer's (oldest first)."""
+        if customer_id is not None:
+            violations = Violations()
+            check_id(customer_id, "customer_id", violations)
+            violations.raise_if_any()
+            self.store.customers.get(customer_id)
+            return self.store.assignments.of_customer(customer_id, newest_first=False)
+        if not job_id:
+            raise InvalidArgument.of("job_id", "give a job id or a customer id")
+        return self.store.assignments.of_job(job_id)
+
+    def notices(self, pending_only: bool = False, job_id: str | None = None) -> list[Notice]:
+        return self.store.assignments.notices(pending_only, job_id)
+
+    def mark_notices_exported(self, ids: list[int]) -> int:
+        return self.store.assignments.mark_notices_exported(ids, clock.now())

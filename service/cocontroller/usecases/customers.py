@@ -1,0 +1,67 @@
+"""Customers: creating or replacing a customer's record, and reading it."""
+
+from ..domain.enterprise import normalise_enterprise_number
+from ..domain.geo import BelgiumBoundary
+from ..domain.postcodes import PostcodeDirectory
+from ..domain.validation import check_choice, check_id, check_point, check_postcode
+from ..errors import Violations
+from ..model import Customer, CustomerKind, Language
+from ..store import Store
+from .assignment import AssignmentService
+
+# A customer's language by the language area of the postcode; Brussels (nl-fr) reads French
+# until the customer says otherwise.
+_AREA_LANGUAGE = {"nl": Language.NL, "fr": Language.FR, "de": Language.DE}
+
+
+class CustomerService:
+    def __init__(self, store: Store, postcodes: PostcodeDirectory, boundary: BelgiumBoundary,
+                 assignment: AssignmentService):
+        self.store = store
+        self.postcodes = postcodes
+        self.boundary = boundary
+        self.assignment = assignment
+
+    def upsert(
+        self,
+        customer_id: str,
+        postcode: str,
+        lat: float | None = None,
+        lon: float | None = None,
+        language: str = "",
+        kind: str = "",
+        enterprise_number: str = "",
+    ) -> tuple[Customer, bool]:
+        """Creates or replaces the customer's record; returns it and whether it was created.
+        A new address re-assigns a customer who has an assignment."""
+        violations = Violations()
+        check_id(customer_id, "id", violations)
+        pc = check_postcode(self.postcodes, postcode, "postcode", violations)
+        point = check_point(self.boundary, lat, lon, "point", violations)
+        customer_kind = check_choice(CustomerKind, kind or CustomerKind.PRIVATE, "kind", violations)
+        chosen_language = check_choice(Language, language, "language", violations) if language else None
+        number = None
+        if customer_kind == CustomerKind.PROFESSIONAL:
+            if not enterprise_number:
+                violations.add("enterprise_number", "a professional customer needs one")
+            else:
+                try:
+                    number = normalise_enterprise_number(enterprise_number)
+                except ValueError as e:
+                    violations.add("enterprise_number", str(e))
+        elif enterprise_number:
+            violations.add("enterprise_number", "only professional customers carry one")
+        violations.raise_if_any()
+        language_ = chosen_language or _AREA_LANGUAGE.get(pc.language_area, Language.FR)
+        customer, before = self.store.customers.upsert(
+            customer_id, pc.postcode, point, language_, customer_kind, number
+        )
+        if before and (before.postcode, before.point) != (customer.postcode, customer.point):
+            self.assignment.follow_up(customer_id, "customer:address-changed")
+        return customer, before is None
+
+    def get(self, customer_id: str) -> Customer:
+        violations = Violations()
+        check_id(customer_id, "customer_id", violations)
+        violations.raise_if_any()
+        return self.store.customers.get(customer_id)

@@ -1,0 +1,55 @@
+"""The rule packs: which versions serve, reloading them without a restart, and checking a
+rules directory (its packs load, and their cases pass) before it is deployed."""
+
+from pathlib import Path
+
+from ..domain.assignment import ASSIGNMENT_FIELDS, check_assignment_pack
+from ..domain.resolution import PRIVACY_FIELDS, check_privacy_pack
+from ..model import CaseResult, PackInfo
+from ..resources import ASSIGNMENT_PACK, PRIVACY_PACK
+from ..rules.cases import run_cases
+from ..rules.engine import RuleEngine
+from ..rules.pack import CompiledPack, RulePack, load_pack
+from .runtime import RuntimeHolder
+
+
+class PackService:
+    def __init__(self, runtime: RuntimeHolder):
+        self.runtime = runtime
+
+    def in_use(self) -> list[PackInfo]:
+        runtime = self.runtime.current
+        return [_info(c) for c in (runtime.assignment, runtime.privacy)]
+
+    def reload(self) -> list[PackInfo]:
+        """Both packs and the network, swapped in together; raises RulePackError and keeps
+        the running versions when a pack is invalid."""
+        runtime = self.runtime.reload_packs()
+        return [_info(c) for c in (runtime.assignment, runtime.privacy)]
+
+
+def load_packs(rules_dir: Path) -> list[RulePack]:
+    """The packs of a rules directory, loaded and checked; raises RulePackError."""
+    packs = []
+    for path, fields, check in (
+        (rules_dir / ASSIGNMENT_PACK, ASSIGNMENT_FIELDS, check_assignment_pack),
+        (rules_dir / PRIVACY_PACK, PRIVACY_FIELDS, check_privacy_pack),
+    ):
+        pack = load_pack(path, fields)
+        check(pack)
+        packs.append(pack)
+    return packs
+
+
+def check_packs(rules_dir: Path) -> list[PackInfo]:
+    return [PackInfo(p.name, p.version, str(p.path), len(p.rules)) for p in load_packs(rules_dir)]
+
+
+def run_pack_cases(rules_dir: Path) -> list[CaseResult]:
+    engine = RuleEngine()
+    return [result for pack in load_packs(rules_dir) for result in run_cases(pack, engine)]
+
+
+def _info(compiled: CompiledPack) -> PackInfo:
+    pack = compiled.pack
+    return PackInfo(pack.name, pack.version, str(pack.path), len(pack.rules))

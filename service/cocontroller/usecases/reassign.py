@@ -1,0 +1,169 @@
+"""Batch re-assignment after the dealer network changed.
+
+A job walks the customers in its scope in id order, decides each one's dealer again at the
+job's fixed decision instant, and compares it with the assignment in force. A dry run only
+reports the differences. An applied job writes each batch's new assignment versions, their
+notices and its own cursor in one transaction, so a job killed at any point and started again
+with the same id resumes after the last committed batch and ends exactly as an uninterrupted
+run would: every write of a job carries the job's instant, not the wall clock. A finished
+job run again changes nothing.
+"""
+
+import collections
+import datetime as dt
+import multiprocessing
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from .. import clock
+from ..domain.postcodes import PostcodeDirectory
+from ..domain.validation import FUTURE_TOLERANCE, check_id
+from ..errors import NotFound, Violations
+from ..model import Change, Decision, JobProgress, JobStatus, PairCount, Scope
+from ..store import Store
+from ..store.assignments import job_trigger
+from .assignment import AssignmentService
+from .runtime import RuntimeHolder
+
+DEFAULT_BATCH = 1000
+# Below this many customers, starting worker processes costs more than it saves.
+PARALLEL_FROM = 50_000
+
+Decided = list[tuple[Change, Decision]]
+
+
+@dataclass(frozen=True)
+class WorkerEntry:
+    """How a worker process of a large job is started and asked to decide a batch: two
+    module-level functions (spawned processes import them by name) and what `start` takes.
+    The composition root provides them; this module never builds an application itself."""
+
+    start: Callable[..., None]
+    decide: Callable[[list[str], str], tuple[list[str], Decided]]
+    args: tuple
+
+
+class ReassignService:
+    def __init__(self, store: Store, runtime: RuntimeHolder, assignment: AssignmentService,
+                 postcodes: PostcodeDirectory, workers: WorkerEntry | None = None):
+        self.store = store
+        self.runtime = runtime
+        self.assignment = assignment
+        self.postcodes = postcodes
+        self.workers = workers
+
+    def run(
+        self, job_id: str, scope: Scope, dry_run: bool, caller: str = "cli",
+        batch_size: int = DEFAULT_BATCH, at: dt.datetime | None = None, workers: int | None = None,
+    ) -> Iterator[JobProgress]:
+        """Yields the progress after every batch, with that batch's changes, and a last one
+        with `finished` set and the summary. `at`, the decision instant of a new job, may not
+        lie in the future. Large jobs decide in `workers` processes (default: one per core,
+        up to two) while this one reads ids and writes; results are taken in batch order."""
+        self._check(job_id, scope, batch_size, at)
+        self.runtime.refresh_network()
+        started = time.monotonic()
+        before = changed_before = 0
+        resumed = False
+        if dry_run:
+            decision_at, cursor = at or clock.now(), ""
+        else:
+            job = self.store.jobs.start(job_id, scope, at or clock.now(), caller)
+            decision_at, cursor = job.decision_at, job.cursor
+            before, changed_before, resumed = job.processed, job.changed, job.processed > 0
+            if job.status == JobStatus.FINISHED:
+                yield JobProgress(job_id, False, job.processed, job.processed, job.changed,
+                                  time.monotonic() - started, True, resumed, before)
+                return
+        total = before + self.store.jobs.count(scope, cursor)
+        batches = self.store.jobs.id_batches(scope, cursor, batch_size)
+        if workers is None:
+            workers = min(2, os.cpu_count() or 1) if total - before >= PARALLEL_FROM else 1
+        processed, changed, pairs = before, changed_before, Counter()
+        for ids, decided in self._decided(batches, decision_at, workers):
+            if not dry_run:
+                self._apply(job_id, decided, len(ids), decision_at, ids[-1])
+            processed += len(ids)
+            changed += len(decided)
+            pairs.update((c.old_dealer_id, c.new_dealer_id) for c, _ in decided)
+            yield JobProgress(job_id, dry_run, total, processed, changed, time.monotonic() - started,
+                              False, resumed, before, tuple(c for c, _ in decided))
+        if not dry_run:
+            self.store.jobs.finish(job_id, decision_at)
+        summary = tuple(
+            PairCount(old, new, n)
+            for (old, new), n in sorted(pairs.items(), key=lambda x: (x[0][0] or "", x[0][1]))
+        )
+        yield JobProgress(job_id, dry_run, total, processed, changed, time.monotonic() - started,
+                          True, resumed, before, (), summary)
+
+    def decide_batch(self, ids: list[str], at: dt.datetime) -> Decided:
+        """The differences of a batch of customers with their assignments in force, each with
+        the decision to store when the job is applied."""
+        runtime = self.runtime.current
+        network = runtime.network
+        day = clock.day_of(at)
+        found = []
+        for snapshot in self.store.customers.snapshots(ids, at):
+            decision = self.assignment.decide(snapshot, at, runtime)
+            old = snapshot.current
+            if old and (old.dealer_id, old.basis) == (decision.dealer.dealer_id, decision.basis):
+                continue
+            if old is None:
+                reason = f"first assignment: {decision.explanation}"
+            elif not network.inactive_reason(old.dealer_id, day):
+                reason = f"now {decision.explanation}"
+            else:
+                reason = f"{network.inactive_reason(old.dealer_id, day)}; now {decision.explanation}"
+            change = Change(
+                snapshot.customer.id, old.dealer_id if old else None, decision.dealer.dealer_id,
+                old.basis if old else None, decision.basis, reason,
+            )
+            found.append((change, decision))
+        return found
+
+    def _check(self, job_id: str, scope: Scope, batch_size: int, at: dt.datetime | None) -> None:
+        violations = Violations()
+        check_id(job_id, "job_id", violations)
+        for code in scope.postcodes:
+            if code not in self.postcodes:
+                violations.add("scope.postcodes", f"{code!r} is not a Belgian postcode")
+        if not 1 <= batch_size <= 10000:
+            violations.add("batch_size", "must be 1 to 10000")
+        if at is not None and at > clock.now() + FUTURE_TOLERANCE:
+            violations.add("at", f"{at.isoformat()} is in the future")
+        violations.raise_if_any()
+        network = self.runtime.recent().network
+        for dealer_id in scope.dealer_ids:
+            if dealer_id not in network:
+                raise NotFound(f"dealer {dealer_id!r} does not exist")
+
+    def _apply(self, job_id: str, decided: Decided, processed: int, at: dt.datetime, cursor: str) -> None:
+        """A batch's new versions, their notices and the job's cursor: all or nothing."""
+        trigger = job_trigger(job_id)
+        with self.store.transaction():
+            for change, decision in decided:
+                self.store.assignments.save(change.customer_id, decision, at, trigger, recorded_at=at)
+            self.store.jobs.advance(job_id, cursor, processed, len(decided), at)
+
+    def _decided(self, batches: Iterator[list[str]], at: dt.datetime, workers: int):
+        """(ids, decided) per batch, in order; from a pool of processes when workers > 1, with
+        at most two batches a worker in flight so memory stays flat."""
+        if workers <= 1 or self.workers is None:
+            for ids in batches:
+                yield ids, self.decide_batch(ids, at)
+            return
+        entry = self.workers
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(workers, initializer=entry.start, initargs=entry.args) as pool:
+            pending: collections.deque = collections.deque()
+            for ids in batches:
+                pending.append(pool.apply_async(entry.decide, (ids, clock.to_text(at))))
+                if len(pending) >= 2 * workers:
+                    yield pending.popleft().get()
+            while pending:
+                yield pending.popleft().get()
+

@@ -1,0 +1,76 @@
+"""The runtime in use and its atomic replacement.
+
+A reload compiles both packs and reads the network, and only then replaces the one reference
+the use cases read: a call that already holds the old runtime finishes on it, and a pack that
+fails to load leaves the running one in place. Another process (a batch job, a second server)
+may change the network in the store; the holder notices by the store's stamp, checked at
+most once a second.
+"""
+
+import threading
+import time
+from pathlib import Path
+
+from ..domain.assignment import ASSIGNMENT_FIELDS, check_assignment_pack
+from ..domain.network import Network
+from ..domain.resolution import PRIVACY_FIELDS, check_privacy_pack
+from ..domain.runtime import Runtime
+from ..rules.engine import RuleEngine
+from ..rules.pack import CompiledPack, compile_pack
+from ..store.network import NetworkRepository
+
+_CHECK_EVERY_S = 1.0
+
+
+class RuntimeHolder:
+    def __init__(self, engine: RuleEngine, assignment_pack: Path, privacy_pack: Path,
+                 network: NetworkRepository):
+        self.engine = engine
+        self.assignment_pack = Path(assignment_pack)
+        self.privacy_pack = Path(privacy_pack)
+        self._network = network
+        self._lock = threading.Lock()
+        self._current = self._runtime(*self._compile())
+        self._checked = time.monotonic()
+
+    @property
+    def current(self) -> Runtime:
+        """The runtime as it is, without looking at the store."""
+        return self._current
+
+    def recent(self) -> Runtime:
+        """The runtime, with the network read again if another process changed it (checked
+        at most once a second)."""
+        if time.monotonic() - self._checked > _CHECK_EVERY_S:
+            self._checked = time.monotonic()
+            if self._network.stamp() != self._current.network_stamp:
+                return self.refresh_network()
+        return self._current
+
+    def reload_packs(self) -> Runtime:
+        """Compiles both packs from their files and reads the network (which roles may be
+        assigned is a pack parameter); swaps in all three at once. Raises RulePackError and
+        keeps the running runtime when a pack is invalid."""
+        assignment, privacy = self._compile()
+        with self._lock:
+            self._current = self._runtime(assignment, privacy)
+            return self._current
+
+    def refresh_network(self) -> Runtime:
+        """Reads the network again, keeping the packs."""
+        with self._lock:
+            current = self._current
+            self._current = self._runtime(current.assignment, current.privacy)
+            return self._current
+
+    def _compile(self) -> tuple[CompiledPack, CompiledPack]:
+        return (
+            compile_pack(self.engine, self.assignment_pack, ASSIGNMENT_FIELDS, check_assignment_pack),
+            compile_pack(self.engine, self.privacy_pack, PRIVACY_FIELDS, check_privacy_pack),
+        )
+
+    def _runtime(self, assignment: CompiledPack, privacy: CompiledPack) -> Runtime:
+        roles = tuple(assignment.pack.parameters["eligible_roles"])
+        stamp = self._network.stamp()
+        network = Network(self._network.versions(), roles)
+        return Runtime(assignment, privacy, network, stamp)

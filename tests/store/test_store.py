@@ -1,0 +1,36 @@
+"""The SQLite store: its schema moves forward by migrations, once each; its settings hold;
+and a mistyped path never starts an empty database."""
+
+import pytest
+from cocontroller.errors import FailedPrecondition
+from cocontroller.store import Store
+from cocontroller.store.migrations import MIGRATIONS
+
+
+def test_migrations_apply_once_and_in_order(tmp_path):
+    path = tmp_path / "store.db"
+    first = Store(path, create=True)
+    applied = first.db.applied_migrations()
+    assert applied == ["m001_initial", "m002_privacy_facts", "m003_network_changes_jobs_audit"]
+    assert MIGRATIONS.pending(first.db.utils) == []
+    again = Store(path)
+    assert again.db.applied_migrations() == applied
+    assert set(again.db.utils.table_names()) >= {
+        "customers", "contact_events", "preferences", "assignments", "dealer_versions",
+        "consents", "contracts", "disputes", "network_changes", "reassign_jobs", "notices",
+    }
+
+
+def test_connections_use_wal_and_foreign_keys(tmp_path):
+    store = Store(tmp_path / "store.db", create=True)
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_a_missing_file_is_created_only_when_asked(tmp_path):
+    path = tmp_path / "typo.db"
+    with pytest.raises(FailedPrecondition, match="does not exist"):
+        Store(path)
+    assert not path.exists()
+    Store(path, create=True)
+    assert path.exists()

@@ -1,0 +1,351 @@
+"""Dealer assignment in the domain, without gRPC: every basis, every precedence conflict,
+inactive dealers, as-of questions and the stored history."""
+
+import datetime as dt
+
+import pytest
+
+import shutil
+
+from cocontroller import clock
+from cocontroller.domain.assignment import Subject
+from cocontroller.domain.geo import geodesic_km
+from cocontroller.domain.history import HistoryParameters, score_dealers
+from cocontroller.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, RulePackError
+from cocontroller.model import Contact
+from cocontroller.resources import packs_dir
+from conftest import make_app
+
+UTC = dt.timezone.utc
+
+
+def ago(days: float) -> dt.datetime:
+    return clock.now() - dt.timedelta(days=days)
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    return make_app(tmp_path_factory.mktemp("assign") / "db.sqlite")
+
+
+def new_customer(app, customer_id, postcode="9000", **kwargs):
+    app.customers.upsert(customer_id, postcode, **kwargs)
+    return customer_id
+
+
+def test_nearest_from_the_postcode(app):
+    c = new_customer(app, "c-near")
+    view, changed = app.assignment.assign(c)
+    assert changed and view.stored
+    assert (view.basis, view.dealer.dealer_id) == ("NEAREST", "dlr-gent")
+    assert view.explanation.startswith("nearest active dealer, ") and "from 9000 Gent" in view.explanation
+    pc = app.postcodes.get("9000")
+    assert view.point == (pc.lat, pc.lon)
+    assert view.distance_km == pytest.approx(geodesic_km(pc.lat, pc.lon, view.dealer.lat, view.dealer.lon), abs=0.001)
+    assert view.rules_version == app.runtime.current.assignment.version
+    assert [r.basis for r in view.runners_up] == ["NEAREST"] * 3
+    assert view.rule_id == "assignment.nearest@v1"
+
+
+def test_nearest_from_the_customers_own_coordinates(app):
+    # A customer in 9000 whose address lies in Aalst's centre is nearer to Aalst.
+    c = new_customer(app, "c-coords", "9000", lat=50.9378, lon=4.0403)
+    view, _ = app.assignment.assign(c)
+    assert view.dealer.dealer_id == "dlr-aalst"
+    assert view.point_source == "customer coordinates"
+    assert "customer's coordinates" in view.explanation
+
+
+def test_purchase_beats_location(app):
+    c = new_customer(app, "c-buy")
+    app.facts.record_contact("e-buy", c, "dlr-liege", "purchase", ago(400))
+    view, _ = app.assignment.assign(c)
+    assert (view.basis, view.dealer.dealer_id) == ("PURCHASE", "dlr-liege")
+    assert "bought from this dealer on" in view.explanation
+    assert any(r.dealer_id == "dlr-gent" and r.basis == "NEAREST" for r in view.runners_up)
+
+
+def test_latest_purchase_decides(app):
+    c = new_customer(app, "c-two-buys")
+    app.facts.record_contact("e-1", c, "dlr-liege", "purchase", ago(900))
+    app.facts.record_contact("e-2", c, "dlr-namur", "purchase", ago(100))
+    assert app.assignment.assign(c)[0].dealer.dealer_id == "dlr-namur"
+
+
+def test_designation_after_purchase_beats_purchase(app):
+    c = new_customer(app, "c-pref-later")
+    app.facts.record_contact("e-p", c, "dlr-liege", "purchase", ago(400))
+    app.facts.set_preference(c, "dlr-namur", ago(10))
+    view, _ = app.assignment.assign(c)
+    assert (view.basis, view.dealer.dealer_id, view.rule_id) == ("PREFERRED", "dlr-namur", "assignment.preferred@v1")
+
+
+def test_purchase_after_designation_beats_designation(app):
+    c = new_customer(app, "c-buy-later")
+    app.facts.set_preference(c, "dlr-namur", ago(400))
+    app.facts.record_contact("e-p", c, "dlr-liege", "purchase", ago(10))
+    view, _ = app.assignment.assign(c)
+    assert (view.basis, view.dealer.dealer_id) == ("PURCHASE", "dlr-liege")
+    assert any(r.dealer_id == "dlr-namur" and r.basis == "PREFERRED" for r in view.runners_up)
+
+
+def test_standing_designation_beats_a_purchase_too_old_to_count(app):
+    c = new_customer(app, "c-old-buy")
+    app.facts.set_preference(c, "dlr-namur", ago(5000))
+    app.facts.record_contact("e-p", c, "dlr-liege", "purchase", ago(3700))
+    view, _ = app.assignment.assign(c)
+    assert (view.basis, view.rule_id) == ("PREFERRED", "assignment.preferred-standing@v1")
+
+
+def test_history_beats_location_and_its_threshold_holds(app):
+    c = new_customer(app, "c-hist")
+    app.facts.record_contact("e-h1", c, "dlr-brugge", "showroom_visit", ago(30))
+    view, _ = app.assignment.assign(c)
+    assert view.basis == "NEAREST"  # one showroom visit: score about 0.94, below 2.0
+    app.facts.record_contact("e-h2", c, "dlr-brugge", "test_drive_request", ago(20))
+    # Recording the contact re-assigned the customer already.
+    view = app.assignment.responsible_for_customer(c, None)
+    assert view.stored and (view.basis, view.dealer.dealer_id) == ("HISTORY", "dlr-brugge")
+    assert [v.basis for v in app.assignment.history(c)] == ["HISTORY", "NEAREST"]
+    assert "contact history score" in view.explanation
+
+
+def test_history_decays_with_time(app):
+    c = new_customer(app, "c-decay")
+    app.facts.record_contact("e-d1", c, "dlr-brugge", "service_visit", ago(800))
+    app.facts.record_contact("e-d2", c, "dlr-brugge", "service_visit", ago(790))
+    # 2 x 2.0 halved twice: about 1.0, below the threshold of 2.0.
+    assert app.assignment.assign(c)[0].basis == "NEAREST"
+
+
+def test_revoking_a_preference_falls_back(app):
+    c = new_customer(app, "c-revoke")
+    app.facts.set_preference(c, "dlr-namur", ago(5))
+    assert app.assignment.assign(c)[0].basis == "PREFERRED"
+    app.facts.revoke_preference(c, None)
+    view = app.assignment.responsible_for_customer(c, None)
+    assert (view.basis, view.dealer.dealer_id) == ("NEAREST", "dlr-gent")
+    with pytest.raises(NotFound):
+        app.facts.revoke_preference(c, None)
+
+
+def test_closed_dealer_is_skipped_with_the_reason(app):
+    c = new_customer(app, "c-closed", "7500")
+    app.facts.record_contact("e-t", c, "dlr-tournai", "purchase", dt.datetime(2023, 5, 1, tzinfo=UTC))
+    view, _ = app.assignment.assign(c)
+    assert view.basis != "PURCHASE" and view.dealer.dealer_id != "dlr-tournai"
+    reasons = [s for s in view.skipped if s.dealer_id == "dlr-tournai"]
+    assert reasons and reasons[0].basis == "PURCHASE"
+    assert "closed after 2024-06-30" in reasons[0].reason
+
+
+def test_dealer_not_yet_open_is_skipped(app):
+    c = new_customer(app, "c-future", "3600")
+    app.facts.set_preference(c, "dlr-genk", ago(1))
+    view, _ = app.assignment.assign(c)
+    assert view.dealer.dealer_id != "dlr-genk"
+    assert any("opens on 2027-03-01" in s.reason for s in view.skipped)
+
+
+def test_service_only_dealer_cannot_be_the_controller(app):
+    c = new_customer(app, "c-repairer", "8400")
+    app.facts.set_preference(c, "dlr-oostende", ago(1))
+    view, _ = app.assignment.assign(c)
+    assert view.dealer.dealer_id != "dlr-oostende"
+    assert any("not an authorised distributor" in s.reason for s in view.skipped)
+
+
+def test_a_closed_dealer_is_nearest_only_while_it_was_open(shared):
+    before = shared.assignment.responsible_for_location("7500", None, None, dt.date(2024, 6, 30))
+    after = shared.assignment.responsible_for_location("7500", None, None, dt.date(2024, 7, 1))
+    assert before.dealer.dealer_id == "dlr-tournai"
+    assert after.dealer.dealer_id != "dlr-tournai"
+    assert not before.stored and before.decision_date == dt.date(2024, 6, 30)
+
+
+def test_a_future_dealer_is_nearest_from_its_opening_day(shared):
+    assert shared.assignment.responsible_for_location("3600", None, None, dt.date(2027, 2, 28)).dealer.dealer_id != "dlr-genk"
+    assert shared.assignment.responsible_for_location("3600", None, None, dt.date(2027, 3, 1)).dealer.dealer_id == "dlr-genk"
+
+
+def test_no_active_dealer_is_a_failed_precondition(shared):
+    with pytest.raises(FailedPrecondition, match="no authorised distributor"):
+        shared.assignment.responsible_for_location("1000", None, None, dt.date(2005, 1, 1))
+
+
+def test_assign_stores_a_new_version_only_on_change(app):
+    c = new_customer(app, "c-versions")
+    first, changed = app.assignment.assign(c)
+    again, changed_again = app.assignment.assign(c)
+    assert changed and not changed_again and again.id == first.id
+    app.facts.record_contact("e-v", c, "dlr-namur", "purchase", ago(3))
+    versions = app.assignment.history(c)
+    assert [v.basis for v in versions] == ["PURCHASE", "NEAREST"]
+    assert versions[1].valid_to == versions[0].valid_from
+    assert versions[0].valid_to is None
+
+
+def test_recording_facts_for_an_unassigned_customer_stores_nothing(app):
+    c = new_customer(app, "c-quiet")
+    app.facts.record_contact("e-q", c, "dlr-namur", "purchase", ago(3))
+    assert app.assignment.history(c) == []
+    view = app.assignment.responsible_for_customer(c, None)
+    assert view.basis == "PURCHASE" and not view.stored
+
+
+def test_as_of_answers_what_was_stored_for_that_day(app):
+    c = new_customer(app, "c-asof")
+    pc = app.postcodes.get("9000")
+    january = dt.datetime(2024, 1, 10, 9, tzinfo=UTC)
+    june = dt.datetime(2024, 6, 1, 9, tzinfo=UTC)
+    runtime = app.runtime.current
+    first = app.assignment.assigner.decide(runtime.assignment, runtime.network, Subject(pc, None, c), january)
+    app.store.assignments.save(c, first, january, "test")
+    # Straight into the store: through the use case it would re-assign the customer at once.
+    app.store.facts.record_contact(Contact("e-a", c, "dlr-namur", "purchase", june - dt.timedelta(days=1)))
+    second = app.assignment.assigner.decide(
+        runtime.assignment, runtime.network, Subject(pc, None, c), june, app.store.facts.contacts(c))
+    app.store.assignments.save(c, second, june, "test")
+
+    assert app.assignment.responsible_for_customer(c, dt.date(2024, 3, 1)).dealer.dealer_id == "dlr-gent"
+    assert app.assignment.responsible_for_customer(c, dt.date(2024, 6, 1)).dealer.dealer_id == "dlr-namur"
+    assert app.assignment.responsible_for_customer(c, None).dealer.dealer_id == "dlr-namur"
+    # Before the first stored assignment: what the rules said from what was known then.
+    earlier = app.assignment.responsible_for_customer(c, dt.date(2023, 12, 1))
+    assert not earlier.stored and earlier.basis == "NEAREST"
+
+
+def test_contact_recording_is_idempotent(app):
+    c = new_customer(app, "c-idem")
+    at = ago(2)
+    first, created = app.facts.record_contact("e-x", c, "dlr-gent", "quote", at)
+    again, created_again = app.facts.record_contact("e-x", c, "dlr-gent", "quote", at)
+    assert created and not created_again and first == again
+    with pytest.raises(AlreadyExists):
+        app.facts.record_contact("e-x", c, "dlr-gent", "brochure", at)
+    derived, created = app.facts.record_contact("", c, "dlr-gent", "brochure", at)
+    derived_again, created_again = app.facts.record_contact("", c, "dlr-gent", "brochure", at)
+    assert created and not created_again and derived.event_id == derived_again.event_id
+    assert len(app.store.facts.contacts(c)) == 2
+
+
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"postcode": "0999"}, "postcode"),
+        ({"postcode": "12345"}, "postcode"),
+        ({"postcode": "ABCD"}, "postcode"),
+        ({"postcode": "9999"}, "postcode"),
+        ({"postcode": ""}, "postcode"),
+        ({"lat": 48.8566, "lon": 2.3522}, "point"),
+        ({"lat": 51.0}, "point"),
+        ({"lat": float("nan"), "lon": 4.0}, "point"),
+        ({"language": "es"}, "language"),
+        ({"kind": "alien"}, "kind"),
+        ({"kind": "professional"}, "enterprise_number"),
+        ({"kind": "professional", "enterprise_number": "BE 0403.425.771"}, "enterprise_number"),
+        ({"enterprise_number": "BE 0403.425.770"}, "enterprise_number"),
+        ({"customer_id": "bad id!"}, "id"),
+    ],
+)
+def test_bad_customer_input_names_the_field(shared, kwargs, field):
+    args = {"customer_id": "c-bad", "postcode": "9000"} | kwargs
+    with pytest.raises(InvalidArgument) as caught:
+        shared.customers.upsert(**args)
+    assert [f for f, _ in caught.value.violations] == [field]
+
+
+def test_postcode_messages_say_why(shared):
+    reasons = {}
+    for code in ("0999", "12345", "ABCD", "9999"):
+        with pytest.raises(InvalidArgument) as caught:
+            shared.customers.upsert("c-why", code)
+        reasons[code] = caught.value.violations[0][1]
+    assert "out of range" in reasons["0999"]
+    assert "4 digits" in reasons["12345"] and "4 digits" in reasons["ABCD"]
+    assert "does not exist" in reasons["9999"]
+    shared.customers.upsert("c-why", "1000")
+
+
+def test_all_violations_are_reported_at_once(shared):
+    with pytest.raises(InvalidArgument) as caught:
+        shared.customers.upsert("c-many", "ABCD", lat=48.85, lon=2.35, language="xx")
+    assert {f for f, _ in caught.value.violations} == {"postcode", "point", "language"}
+
+
+def test_professional_customer_keeps_the_canonical_enterprise_number(shared):
+    customer, _ = shared.customers.upsert("c-pro", "1932", kind="professional", enterprise_number="0403425770")
+    assert customer.enterprise_number == "BE 0403.425.770"
+
+
+def test_bad_contact_input(shared):
+    new_customer(shared, "c-contact")
+    with pytest.raises(InvalidArgument) as caught:
+        shared.facts.record_contact("e 1", "c-contact", "dlr-gent", "smoke_signal", clock.now() + dt.timedelta(days=1))
+    assert {f for f, _ in caught.value.violations} == {"event_id", "kind", "occurred_at"}
+    with pytest.raises(NotFound):
+        shared.facts.record_contact("e-1", "c-nobody", "dlr-gent", "quote", ago(1))
+    with pytest.raises(NotFound):
+        shared.facts.record_contact("e-1", "c-contact", "dlr-nowhere", "quote", ago(1))
+
+
+def test_unknown_customer_is_not_found(shared):
+    with pytest.raises(NotFound):
+        shared.assignment.assign("c-unknown")
+    with pytest.raises(NotFound):
+        shared.assignment.responsible_for_customer("c-unknown", None)
+
+
+def test_history_scores_break_ties_deterministically():
+    at = dt.datetime(2025, 1, 1, tzinfo=UTC)
+    params = HistoryParameters(1825, 365.0, {k: 1.0 for k in (
+        "purchase", "service_visit", "test_drive_request", "quote", "brochure",
+        "showroom_visit", "complaint", "other")})
+    same_time = at - dt.timedelta(days=10)
+    contacts = [
+        Contact("1", "c", "dlr-b", "quote", same_time),
+        Contact("2", "c", "dlr-a", "quote", same_time),
+    ]
+    assert [s.dealer_id for s in score_dealers(contacts, at, params)] == ["dlr-a", "dlr-b"]
+    contacts.append(Contact("3", "c", "dlr-c", "quote", at - dt.timedelta(days=1)))
+    contacts.append(Contact("4", "c", "dlr-c", "quote", at - dt.timedelta(days=5000)))
+    scores = score_dealers(contacts, at, params)
+    assert scores[0].dealer_id == "dlr-c" and scores[0].contacts == 1
+    future = Contact("5", "c", "dlr-d", "purchase", at + dt.timedelta(days=1))
+    assert "dlr-d" not in [s.dealer_id for s in score_dealers(contacts + [future], at, params)]
+
+
+@pytest.fixture
+def own_rules(tmp_path):
+    """An application whose rules directory is a copy the test may edit."""
+    rules = tmp_path / "rules"
+    shutil.copytree(packs_dir(), rules, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    return make_app(tmp_path / "db.sqlite", rules_dir=rules), rules / "assignment" / "assignment.yaml"
+
+
+def test_reloading_the_pack_swaps_versions_and_a_bad_pack_keeps_the_old(own_rules):
+    app, path = own_rules
+    old = app.runtime.current.assignment
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('version: "2026.11.1"', 'version: "2026.11.2"'), encoding="utf-8")
+    app.packs.reload()
+    assert app.assignment.responsible_for_location("9000", None, None, None).rules_version == "assignment@2026.11.2"
+    path.write_text(text.replace("    basis: NEAREST\n", "    basis: NEARBY\n"), encoding="utf-8")
+    with pytest.raises(RulePackError) as caught:
+        app.packs.reload()
+    assert caught.value.rule_id == "assignment.nearest" and caught.value.field == "basis"
+    assert app.assignment.responsible_for_location("9000", None, None, None).rules_version == "assignment@2026.11.2"
+    # A decision holding the old compiled pack still runs on it.
+    facts = {"has_purchase": False, "purchase_at": 0, "purchase_age_days": 0, "has_preferred": False,
+             "preferred_at": 0, "history_score": 0.0, "has_nearest": True, "day": 20250101}
+    assert app.runtime.engine.first_match(old.ruleset, facts) == "assignment.nearest@v1"
+
+
+def test_reloaded_rules_reach_the_network(own_rules):
+    """Which roles can be assigned is a pack parameter: a reload applies it at once."""
+    app, path = own_rules
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("eligible_roles: [sales]", "eligible_roles: [sales, service]"), encoding="utf-8")
+    app.packs.reload()
+    assert app.runtime.current.network.eligible_roles == ("sales", "service")
+    assert app.assignment.responsible_for_location("8400", None, None, None).dealer.dealer_id == "dlr-oostende"
