@@ -1,11 +1,12 @@
 """The dealer network as stored: dealers, their versions with effective dates, and the log of
 changes made to them."""
 
+import dataclasses
 import datetime as dt
 import json
 
 from .. import clock
-from ..model import DealerRole, DealerVersion, Language, NetworkChangeKind
+from ..model import DealerFields, DealerRole, DealerVersion, Language, NetworkChangeKind
 from .db import Database
 
 
@@ -63,8 +64,14 @@ class NetworkRepository:
         self.db.execute("DELETE FROM dealer_versions WHERE id = ?", [version_id])
 
     def record_change(
-        self, kind: NetworkChangeKind, dealer_id: str, effective: dt.date, details: dict, caller: str
+        self, kind: NetworkChangeKind, dealer_id: str, effective: dt.date, fields: DealerFields | None,
+        caller: str,
     ) -> int:
+        """Logs a change: what it gave (the fields set), from when, and who made it."""
+        details = {} if fields is None else {
+            k: list(v) if isinstance(v, tuple) else v
+            for k, v in dataclasses.asdict(fields).items() if v not in (None, "", ())
+        }
         cursor = self.db.execute(
             "INSERT INTO network_changes (kind, dealer_id, effective_date, details, caller, recorded_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",

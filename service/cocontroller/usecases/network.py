@@ -88,7 +88,7 @@ class NetworkService:
                 raise AlreadyExists(f"dealer {dealer_id!r} exists; update it instead")
             self.store.network.add_dealer(dealer_id)
             change = self.store.network.record_change(
-                NetworkChangeKind.ADD, dealer_id, effective, _details(fields), caller
+                NetworkChangeKind.ADD, dealer_id, effective, fields, caller
             )
             self.store.network.add_version(version, change_id=f"change:{change}")
         network = self.runtime.refresh_network().network
@@ -119,7 +119,7 @@ class NetworkService:
         version = dataclasses.replace(version, active_until=current.active_until)
         with self.store.transaction():
             change = self.store.network.record_change(
-                NetworkChangeKind.UPDATE, dealer_id, effective, _details(fields), caller
+                NetworkChangeKind.UPDATE, dealer_id, effective, fields, caller
             )
             self._end(current, effective)
             self.store.network.add_version(version, change_id=f"change:{change}")
@@ -135,7 +135,7 @@ class NetworkService:
                 f"dealer {dealer_id!r} opens on {effective}: a closure takes effect after its first day"
             )
         with self.store.transaction():
-            change = self.store.network.record_change(NetworkChangeKind.CLOSE, dealer_id, effective, {}, caller)
+            change = self.store.network.record_change(NetworkChangeKind.CLOSE, dealer_id, effective, None, caller)
             self._end(current, effective)
         network = self.runtime.refresh_network().network
         return NetworkChange(
@@ -200,8 +200,3 @@ class NetworkService:
             roles=tuple(DealerRole(x) for x in fields.roles), active_from=effective, active_until=None,
         )
 
-
-def _details(fields: DealerFields) -> dict:
-    """What a change gave, for its log entry."""
-    return {k: list(v) if isinstance(v, tuple) else v
-            for k, v in dataclasses.asdict(fields).items() if v not in (None, "", ())}

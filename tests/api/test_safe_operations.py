@@ -1,0 +1,109 @@
+"""Operations that could hurt production data are refused, through the installed script as an
+operator runs it: a second server on a bound port, a server on a database that does not
+exist, `init` over an existing file, and demo data written into a database a server holds."""
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+SCRIPT = Path(sys.executable).parent / "cocontroller"
+EXIT_PRECONDITION = 5
+
+
+def run(*argv, cwd=None, timeout=60):
+    return subprocess.run([str(SCRIPT), *map(str, argv)], capture_output=True, text=True,
+                          timeout=timeout, cwd=cwd)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_serving(target: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    with grpc.insecure_channel(target) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise AssertionError(f"server exited with {process.returncode}: {process.stderr.read()}")
+            try:
+                if stub.Check(health_pb2.HealthCheckRequest(), timeout=0.5).status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.RpcError:
+                time.sleep(0.1)
+    raise AssertionError(f"no server at {target} after {timeout} s")
+
+
+@pytest.fixture
+def serving(tmp_path):
+    """A real `cocontroller serve` on a new demo database: (db path, port)."""
+    db = tmp_path / "live.db"
+    assert run("init", "--demo", "--db", db).returncode == 0
+    port = free_port()
+    process = subprocess.Popen([str(SCRIPT), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_serving(f"127.0.0.1:{port}", process)
+        yield db, port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_init_creates_a_database_and_refuses_an_existing_one(tmp_path):
+    db = tmp_path / "new.db"
+    done = run("init", "--demo", "--db", db, "--json")
+    assert done.returncode == 0, done.stderr
+    assert db.exists() and '"dealers": 22' in done.stdout
+    again = run("init", "--db", db)
+    assert again.returncode == EXIT_PRECONDITION and "exists" in again.stderr
+
+
+def test_serve_refuses_a_database_that_does_not_exist(tmp_path):
+    typo = tmp_path / "cocontroler.db"
+    done = run("serve", "--db", typo, "--host", "127.0.0.1", "--port", free_port(), timeout=30)
+    assert done.returncode == EXIT_PRECONDITION
+    assert "does not exist" in done.stderr and "init" in done.stderr
+    assert not typo.exists()
+
+
+def test_a_second_server_on_a_bound_port_is_refused(serving, tmp_path):
+    _, port = serving
+    other = tmp_path / "other.db"
+    assert run("init", "--demo", "--db", other).returncode == 0
+    done = run("serve", "--db", other, "--host", "127.0.0.1", "--port", port, timeout=30)
+    assert done.returncode == EXIT_PRECONDITION and str(port) in done.stderr
+
+
+def test_a_second_server_on_a_held_database_is_refused(serving):
+    db, _ = serving
+    done = run("serve", "--db", db, "--host", "127.0.0.1", "--port", free_port(), timeout=30)
+    assert done.returncode == EXIT_PRECONDITION and "held" in done.stderr
+
+
+def test_demo_data_refuses_a_database_a_server_holds(serving):
+    db, _ = serving
+    done = run("demo-data", "--customers", 10, "--db", db, "--quiet")
+    assert done.returncode == EXIT_PRECONDITION and "held" in done.stderr
+    rows = subprocess.run([sys.executable, "-c", f"import sqlite3; print(sqlite3.connect({str(db)!r})"
+                           ".execute('SELECT count(*) FROM customers').fetchone()[0])"],
+                          capture_output=True, text=True, timeout=30)
+    assert rows.stdout.strip() == "0"
+
+
+def test_demo_data_needs_a_named_database(tmp_path):
+    done = run("demo-data", "--customers", 10, cwd=tmp_path)
+    assert done.returncode == 2 and "--db" in done.stderr
+    assert list(tmp_path.iterdir()) == []
