@@ -5,6 +5,7 @@ Methods take plain Python values and return the response messages; a failed call
 """
 
 import datetime as dt
+import os
 
 import grpc
 from google.protobuf import timestamp_pb2
@@ -12,6 +13,7 @@ from google.rpc import error_details_pb2
 from google.type import date_pb2
 from grpc_status import rpc_status
 
+from cocontroller.config import ENV_PREFIX, Settings
 from cocontroller.v1 import assignment_pb2 as pb
 from cocontroller.v1 import assignment_pb2_grpc as pb_grpc
 from cocontroller.v1 import network_pb2 as npb
@@ -19,16 +21,16 @@ from cocontroller.v1 import network_pb2_grpc as npb_grpc
 from cocontroller.v1 import resolution_pb2 as rpb
 from cocontroller.v1 import resolution_pb2_grpc as rpb_grpc
 
-DEFAULT_TARGET = "localhost:50051"
+from .errors import ClientError
+
+__all__ = ["DEFAULT_TARGET", "Client", "ClientError", "default_target"]
+
+DEFAULT_TARGET = Settings().target
 
 
-class ClientError(Exception):
-    def __init__(self, code: grpc.StatusCode, message: str, violations: list[tuple[str, str]]):
-        self.code = code
-        self.message = message
-        self.violations = violations
-        details = "".join(f"\n  {f}: {d}" for f, d in violations)
-        super().__init__(f"{code.name}: {message}{details}")
+def default_target() -> str:
+    """The server the CLI talks to by default: $COCONTROLLER_TARGET, else localhost:50051."""
+    return os.environ.get(ENV_PREFIX + "TARGET") or DEFAULT_TARGET
 
 
 def _date(value: dt.date | str | None) -> date_pb2.Date | None:
@@ -56,7 +58,7 @@ _CONTACT_KINDS = {
 _CUSTOMER_KINDS = {"private": pb.CUSTOMER_KIND_PRIVATE, "professional": pb.CUSTOMER_KIND_PROFESSIONAL}
 
 
-def _client_error(e: grpc.RpcError) -> ClientError:
+def _client_error(e: grpc.RpcError, target: str = "") -> ClientError:
     violations = []
     status = rpc_status.from_call(e)
     if status is not None:
@@ -65,7 +67,7 @@ def _client_error(e: grpc.RpcError) -> ClientError:
                 bad = error_details_pb2.BadRequest()
                 detail.Unpack(bad)
                 violations += [(v.field, v.description) for v in bad.field_violations]
-    return ClientError(e.code(), e.details() or "", violations)
+    return ClientError(e.code(), e.details() or "", violations, target)
 
 
 def _dealer_fields(fields: dict) -> npb.DealerFields:
@@ -76,8 +78,12 @@ def _dealer_fields(fields: dict) -> npb.DealerFields:
 
 
 class Client:
-    def __init__(self, target: str = DEFAULT_TARGET, timeout: float = 10.0, caller: str = ""):
-        self.channel = grpc.insecure_channel(target)
+    """A channel to one server. `target` is "host:port" (or any gRPC target); None means
+    the CLI's default, `default_target()`. `timeout` bounds each unary call in seconds."""
+
+    def __init__(self, target: str | None = None, timeout: float = 10.0, caller: str = ""):
+        self.target = target or default_target()
+        self.channel = grpc.insecure_channel(self.target)
         self.stub = pb_grpc.DealerAssignmentServiceStub(self.channel)
         self.resolution = rpb_grpc.ControllerResolutionServiceStub(self.channel)
         self.network = npb_grpc.DealerNetworkServiceStub(self.channel)
@@ -106,14 +112,14 @@ class Client:
         try:
             return self._stub(method)(request, timeout=self.timeout, metadata=self._metadata())
         except grpc.RpcError as e:
-            raise _client_error(e) from None
+            raise _client_error(e, self.target) from None
 
     def _stream(self, method: str, request):
         """A server stream without a deadline: a job may run for long."""
         try:
             yield from self._stub(method)(request, metadata=self._metadata())
         except grpc.RpcError as e:
-            raise _client_error(e) from None
+            raise _client_error(e, self.target) from None
 
     def assign(self, customer_id: str, reason: str = "") -> pb.AssignDealerResponse:
         return self._call("AssignDealer", pb.AssignDealerRequest(customer_id=customer_id, reason=reason))
