@@ -1,0 +1,257 @@
+"""Commands for operators that run server code in this process: serve, init, rules
+check|test, demo-data and reassign --local; and rules list|reload, which ask a server.
+
+The server code is `cocontroller.admin`, loaded by name when such a command runs: the client
+package never imports the server statically (an import-linter contract says so), and a
+client-only install answers these commands with one line saying what to install.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from pathlib import Path
+
+import click
+
+from cocontroller.config import LOG_FORMATS, Settings
+from cocontroller.model import Scope
+
+from . import jobs, render
+from .exits import Failure
+from .options import client_options, json_option, option, quiet_option, state
+
+_DEFAULTS = Settings()
+SERVER_EXTRA = "pip install 'cocontroller[server]'"
+
+
+def load_admin():
+    """`cocontroller.admin`, or a one-line failure (exit 1) when the server is not installed."""
+    try:
+        return importlib.import_module("cocontroller.admin")
+    except ImportError as e:
+        raise Failure(f"the server commands need `{SERVER_EXTRA}` ({e})", code="SERVER_NOT_INSTALLED") from None
+
+
+def settings() -> Settings:
+    """The defaults overridden by the COCONTROLLER_* variables."""
+    try:
+        return Settings.from_env()
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+
+
+def _env(name: str, default) -> str:
+    return f"{default} or $COCONTROLLER_{name.upper()}"
+
+
+# -- serve and init ------------------------------------------------------------------------------
+
+
+@click.command()
+@option("--db", metavar="FILE", show_default=_env("db", _DEFAULTS.db),
+        help="The SQLite database; it must exist (see `cocontroller init`).")
+@option("--host", show_default=_env("host", _DEFAULTS.host), help="The interface to listen on.")
+@option("--port", type=click.IntRange(0, 65535), show_default=_env("port", _DEFAULTS.port), help="The port.")
+@option("--workers", type=click.IntRange(min=1), show_default=_env("workers", _DEFAULTS.workers),
+        help="gRPC handler threads.")
+@option("--rules-dir", type=click.Path(file_okay=False), show_default=_env("rules_dir", "the shipped packs"),
+        help="Where the rule packs are read.")
+@option("--data-dir", type=click.Path(file_okay=False), show_default=_env("data_dir", "the shipped geodata"),
+        help="Where the postcode table and the dealer network are read.")
+@option("--log-format", type=click.Choice(LOG_FORMATS), show_default=_env("log_format", _DEFAULTS.log_format),
+        help="Log lines as text or as JSON objects.")
+def serve(db, host, port, workers, rules_dir, data_dir, log_format):
+    """Run the gRPC server until Ctrl-C or SIGTERM; SIGHUP reloads the rule packs.
+
+    Flags override the COCONTROLLER_* environment variables, which override the defaults.
+    Refuses to start when the port is taken or the database file is missing (exit code 5):
+    create it once with `cocontroller init`.
+
+    \b
+    Examples:
+      cocontroller serve
+      cocontroller serve --db var/cocontroller.db --host 0.0.0.0 --port 50051 --log-format json
+      COCONTROLLER_DB=/srv/cc.db cocontroller serve --workers 8
+    """
+    admin = load_admin()
+    chosen = settings().with_flags(
+        db=db, host=host, port=port, workers=workers, log_format=log_format,
+        rules_dir=Path(rules_dir) if rules_dir else None, data_dir=Path(data_dir) if data_dir else None,
+    )
+    admin.serve(chosen)
+
+
+@click.command()
+@option("--db", required=True, metavar="FILE", help="The database file to create; it must not exist.")
+@option("--demo", is_flag=True, help="Load the shipped (fictional) demo dealer network.")
+@json_option
+def init(db, demo):
+    """Create a new database file, empty or with the demo dealer network.
+
+    Run it once before `cocontroller serve`. It never touches an existing file (exit code 5).
+
+    \b
+    Examples:
+      cocontroller init --demo --db var/cocontroller.db
+      cocontroller init --db /srv/cocontroller.db --json
+    """
+    admin = load_admin()
+    result = admin.init(db, demo, settings().with_flags(db=db))
+    data = render.plain(result)
+    network = f"the demo dealer network ({result.dealers} dealers)" if result.demo else f"{result.dealers} dealers"
+    render.emit(data, f"Created {result.db} with {network}")
+
+
+# -- rule packs ----------------------------------------------------------------------------------
+
+
+@click.group()
+def rules():
+    """Rule packs: check and test the pack files here, list or reload a server's packs.
+
+    \b
+    Examples:
+      cocontroller rules check && cocontroller rules test
+      cocontroller rules test --dir ./rules --json | jq .failed
+      cocontroller rules reload --target cc.internal:50051
+    """
+
+
+_DIR = option("--dir", "directory", type=click.Path(file_okay=False), show_default="the shipped rules/",
+              help="The rules directory to read.")
+
+
+@rules.command()
+@_DIR
+@json_option
+def check(directory):
+    """Validate the rule pack files: schema, ids, dates, labels, citations.
+
+    Run it in CI and before `rules reload`. A malformed pack exits 1 naming the file, the
+    rule id and the field.
+
+    \b
+    Examples:
+      cocontroller rules check
+      cocontroller rules check --dir ./rules --json
+    """
+    packs = load_admin().check_packs(directory)
+    render.emit({"packs": render.plain(packs)},
+                "\n".join(f"OK {p.name}@{p.version}: {p.rules} rules ({p.path})" for p in packs))
+
+
+@rules.command("test")
+@_DIR
+@json_option
+def test_(directory):
+    """Run the test cases kept beside each pack (<pack>_test.yaml).
+
+    Prints every case and exits 1 if any failed; run it with `rules check` before a reload.
+
+    \b
+    Examples:
+      cocontroller rules test
+      cocontroller rules test --dir ./rules --json | jq '.cases[] | select(.passed | not)'
+    """
+    results = load_admin().test_packs(directory)
+    failed = [r for r in results if not r.passed]
+    lines = []
+    for r in results:
+        lines.append(f"{'PASS' if r.passed else 'FAIL'} {r.pack}: {r.name}")
+        if not r.passed:
+            lines.append(f"     expected {_outcome(r.expected)}\n     got      {_outcome(r.got)}")
+    lines.append(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    data = {"passed": len(results) - len(failed), "failed": len(failed), "cases": render.plain(results)}
+    render.emit(data, "\n".join(lines))
+    if failed:
+        raise Failure(f"{len(failed)} rule pack case(s) failed", code="CASES_FAILED")
+
+
+def _outcome(value) -> str:
+    """A case's expected or actual outcome: a rule id, the rule ids, or no rule."""
+    if value is None:
+        return "no rule"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value)) if value else "no rules"
+    return str(value)
+
+
+@rules.command("list")
+@client_options
+def list_():
+    """The rule packs a server uses, with their versions.
+
+    \b
+    Examples:
+      cocontroller rules list
+      cocontroller rules list --json | jq -r '.packs[] | .name + "@" + .version'
+    """
+    from . import convert
+
+    packs = [convert.rule_pack(p) for p in state().client().rule_packs()]
+    render.emit({"packs": packs}, "\n".join(f"{p['name']}@{p['version']}: {p['rules']} rules ({p['path']})"
+                                            for p in packs))
+
+
+@rules.command()
+@client_options
+def reload():
+    """Make a server load the pack files again, without a restart (like SIGHUP).
+
+    Calls in flight finish on the old version; every answer names the version it used. A
+    malformed pack is refused and the server keeps the old one.
+
+    \b
+    Examples:
+      cocontroller rules check && cocontroller rules reload
+      cocontroller rules reload --target cc.internal:50051 --json
+    """
+    from . import convert
+
+    packs = [convert.rule_pack(p) for p in state().client().reload_rule_packs()]
+    render.emit({"packs": packs}, "Reloaded: " + ", ".join(f"{p['name']}@{p['version']}" for p in packs))
+
+
+# -- synthetic data and local jobs ---------------------------------------------------------------
+
+
+@click.command("demo-data")
+@option("--customers", required=True, type=click.IntRange(min=1), help="How many synthetic customers.")
+@option("--seed", type=int, default=1, help="The random seed: the same seed, the same customers.")
+@option("--db", required=True, metavar="FILE",
+        help="The database to write into; never one a running server holds.")
+@quiet_option
+@json_option
+def demo_data(customers, seed, db, quiet):
+    """Write synthetic customers (with contacts, preferences, assignments) into a database.
+
+    For demos and benchmarks: the customers are made up, spread over Belgium by population.
+    The database is named explicitly, never a default, and must not be one a running server
+    holds (exit code 5).
+
+    \b
+    Examples:
+      cocontroller demo-data --customers 100000 --seed 1 --db var/demo.db
+      cocontroller demo-data --customers 1000 --db /tmp/t.db --quiet --json
+    """
+    admin = load_admin()
+    started = time.monotonic()
+    with render.Progress(customers, desc="demo-data", unit=" customers", quiet=render.quiet_progress(quiet)) as bar:
+        counts = admin.demo_data(db, customers, seed, progress=bar.update_to)
+    seconds = time.monotonic() - started
+    data = {"db": db, "customers": customers, "seed": seed, "rows": dict(counts), "seconds": round(seconds, 1)}
+    render.emit(data, f"{customers:,} synthetic customers written to {db} in {seconds:.1f} s: "
+                + ", ".join(f"{n:,} {table}" for table, n in counts.items()))
+
+
+def reassign_local(*, job_id, postcodes, dealers, dry_run, out, batch_size, db, at, workers, quiet) -> None:
+    """`reassign --local`: the job in this process, against a database file."""
+    admin = load_admin()
+    progress = admin.reassign_local(db or settings().db, job_id, Scope(tuple(postcodes), tuple(dealers)),
+                                    dry_run, batch_size, at, workers)
+    data = jobs.drive(jobs.local_items(progress), job_id=job_id, dry_run=dry_run, out=out, quiet=quiet)
+    render.emit(data, jobs.result_text(data))
+
+
+COMMANDS = [serve, init, rules, demo_data]

@@ -1,0 +1,298 @@
+"""Commands about the dealer network: the dealers and their changes (dealers, dealer), the
+postcodes, and what a change means for customers (reassign, notices)."""
+
+from __future__ import annotations
+
+import click
+
+from cocontroller.model import DealerRole, Language
+
+from . import jobs, render
+from .options import DAY, INSTANT, CommaList, client_options, option, quiet_option, state
+
+LANGUAGES = CommaList(Language)
+ROLES = CommaList(DealerRole)
+
+
+def _convert():
+    from . import convert  # the generated protobuf code loads here, not at start-up
+
+    return convert
+
+
+def _warn(message: str) -> None:
+    click.echo(f"cocontroller: warning: {message}", err=True)
+
+
+# -- dealers -----------------------------------------------------------------------------------
+
+
+def _list_dealers(as_of, active_only):
+    convert = _convert()
+    dealers = [convert.dealer(d) for d in state().client().dealers(as_of, active_only)]
+    render.emit({"dealers": dealers}, render.dealers_table(dealers))
+
+
+@click.group(invoke_without_command=True)
+@option("--as-of", type=DAY, show_default="today", help="List the network as it is on this day.")
+@option("--active-only", is_flag=True, help="Only the dealers active on that day.")
+@client_options
+@click.pass_context
+def dealers(ctx, as_of, active_only):
+    """The dealer network: list it, or change it from a day on (add, update, close).
+
+    Without a subcommand it lists the dealers as they are on a day (--as-of), the closed
+    ones too unless --active-only. A change takes effect on --effective; customers move
+    only when you run `cocontroller reassign` for it.
+
+    \b
+    Examples:
+      cocontroller dealers
+      cocontroller dealers --as-of 2027-01-01 --active-only --json
+      cocontroller dealers close --id dlr-gent --effective 2026-12-01
+    """
+    if ctx.invoked_subcommand is None:
+        _list_dealers(as_of, active_only)
+
+
+@dealers.command("list")
+@option("--as-of", type=DAY, show_default="today", help="List the network as it is on this day.")
+@option("--active-only", is_flag=True, help="Only the dealers active on that day.")
+@client_options
+def list_(as_of, active_only):
+    """List the dealers as they are on a day (the same as `dealers` alone).
+
+    \b
+    Examples:
+      cocontroller dealers list --active-only
+      cocontroller dealers list --as-of 2027-01-01 --json | jq -r '.dealers[].id'
+    """
+    _list_dealers(as_of, active_only)
+
+
+def _dealer_options(required: bool):
+    """The details of a dealer: all required to add one, any subset to update one."""
+    keep = "required" if required else "unchanged"
+
+    def decorate(f):
+        # click lists options in the reverse order of their decorators' application
+        f = option("--roles", type=ROLES, required=required, show_default=None if required else keep,
+                   help="Comma-separated roles: " + ",".join(DealerRole) + ".")(f)
+        f = option("--languages", type=LANGUAGES, required=required, show_default=None if required else keep,
+                   help="Comma-separated languages spoken: " + ",".join(Language) + ".")(f)
+        f = option("--lon", type=float, show_default="the postcode's point" if required else keep,
+                   help="The showroom's longitude.")(f)
+        f = option("--lat", type=float, show_default="the postcode's point" if required else keep,
+                   help="The showroom's latitude.")(f)
+        for name, help_text in reversed((
+            ("--legal-name", "The company's registered name."),
+            ("--trade-name", "The name customers know."),
+            ("--enterprise-number", "The company's enterprise number (BE 0123.456.789)."),
+            ("--street", "Street and number."),
+            ("--postcode", "Postcode (4 digits)."),
+            ("--town", "Town."),
+        )):
+            if name == "--trade-name":
+                f = option(name, show_default="the legal name" if required else keep, help=help_text)(f)
+            else:
+                f = option(name, required=required, show_default=None if required else keep, help=help_text)(f)
+        return f
+
+    return decorate
+
+
+def _fields(legal_name, trade_name, enterprise_number, street, postcode, town, lat, lon, languages, roles) -> dict:
+    return {"legal_name": legal_name, "trade_name": trade_name, "enterprise_number": enterprise_number,
+            "street": street, "postcode": postcode, "town": town, "lat": lat, "lon": lon,
+            "languages": list(languages) if languages is not None else None,
+            "roles": list(roles) if roles is not None else None}
+
+
+@dealers.command()
+@option("--id", "dealer_id", required=True, metavar="DEALER_ID", help="The new dealer's id (dlr-...).")
+@option("--effective", required=True, type=DAY, help="The first day it is active.")
+@_dealer_options(required=True)
+@client_options
+def add(dealer_id, effective, **details):
+    """Add a dealer to the network, active from --effective on.
+
+    \b
+    Examples:
+      cocontroller dealers add --id dlr-mons --effective 2026-09-01 --legal-name "Borinage Motors SA" \\
+          --enterprise-number "BE 0999.999.999" --street "Rue de Nimy 1" --postcode 7000 --town Mons \\
+          --languages fr,en --roles sales,service
+    """
+    response = state().client().add_dealer(dealer_id, _fields(**details), effective)
+    data = dict(_convert().dealer(response.dealer), change_id=response.change_id)
+    render.emit(data, f"Dealer {dealer_id} added from {effective} (change {response.change_id})")
+
+
+@dealers.command()
+@option("--id", "dealer_id", required=True, metavar="DEALER_ID", help="The dealer.")
+@option("--effective", required=True, type=DAY, help="The first day the new details apply.")
+@_dealer_options(required=False)
+@client_options
+def update(dealer_id, effective, **details):
+    """Change a dealer's details from --effective on: a move, new roles, a new name.
+
+    Details not given stay as they are. A move can change who is nearest: run
+    `cocontroller reassign --dealers ID` (or --postcodes) afterwards.
+
+    \b
+    Examples:
+      cocontroller dealers update --id dlr-gent --effective 2026-10-01 --street "Nieuwe Weg 1" --postcode 9050 --town Gentbrugge
+      cocontroller dealers update --id dlr-gent --effective 2026-10-01 --roles service --json
+    """
+    response = state().client().update_dealer(dealer_id, _fields(**details), effective)
+    data = dict(_convert().dealer(response.dealer), change_id=response.change_id)
+    render.emit(data, f"Dealer {dealer_id} updated from {effective} (change {response.change_id})")
+
+
+@dealers.command()
+@option("--id", "dealer_id", required=True, metavar="DEALER_ID", help="The dealer.")
+@option("--effective", required=True, type=DAY, help="The first day it is no longer active.")
+@client_options
+def close(dealer_id, effective):
+    """Close a dealer: no longer active from --effective on.
+
+    Its customers keep it until you run `cocontroller reassign --dealers ID`.
+
+    \b
+    Examples:
+      cocontroller dealers close --id dlr-gent --effective 2026-12-01
+      cocontroller dealers close --id dlr-gent --effective 2026-12-01 --json | jq .change_id
+    """
+    response = state().client().close_dealer(dealer_id, effective)
+    data = dict(_convert().dealer(response.dealer), change_id=response.change_id)
+    render.emit(data, f"Dealer {dealer_id} closed from {effective} (change {response.change_id});"
+                      f" run `cocontroller reassign --dealers {dealer_id}` to move its customers")
+
+
+@click.command()
+@option("--id", "dealer_id", required=True, metavar="DEALER_ID", help="The dealer.")
+@option("--as-of", type=DAY, show_default="today", help="The dealer's details on this day.")
+@client_options
+def dealer(dealer_id, as_of):
+    """Show one dealer as it is on a day.
+
+    \b
+    Examples:
+      cocontroller dealer --id dlr-gent
+      cocontroller dealer --id dlr-tournai --as-of 2024-06-30 --json | jq .active
+    """
+    data = _convert().dealer(state().client().dealer(dealer_id, as_of))
+    render.emit(data, render.fields_text(data))
+
+
+@click.command()
+@option("--postcode", required=True, help="A Belgian postcode (4 digits).")
+@client_options
+def postcode(postcode):
+    """Look up a Belgian postcode: its point, municipality, province, region and language.
+
+    \b
+    Examples:
+      cocontroller postcode --postcode 9000
+      cocontroller postcode --postcode 1000 --json | jq -r .municipality_fr
+    """
+    data = _convert().postcode(state().client().lookup_postcode(postcode))
+    render.emit(data, render.fields_text(data))
+
+
+# -- jobs ----------------------------------------------------------------------------------------
+
+
+@click.command()
+@option("--job-id", required=True, help="The job's id: running the same id again resumes it.")
+@option("--postcodes", type=CommaList(), default="", show_default="all customers",
+        help="Comma-separated postcodes: the customers living there.")
+@option("--dealers", type=CommaList(), default="", show_default="all customers",
+        help="Comma-separated dealer ids: the customers assigned to them.")
+@option("--dry-run", is_flag=True, help="Compute the differences, store nothing.")
+@option("--out", metavar="FILE", show_default="none",
+        help="Write the changes to FILE: JSON lines if it ends in .jsonl, else CSV.")
+@option("--batch-size", type=click.IntRange(min=1), default=1000, help="Customers per batch (and per commit).")
+@option("--local", is_flag=True, help="Run in this process against --db, without a server.")
+@option("--db", metavar="FILE", show_default="$COCONTROLLER_DB or var/cocontroller.db",
+        help="With --local: the database file.")
+@option("--at", type=INSTANT, show_default="now", help="With --local: a new job's decision instant (ISO 8601).")
+@option("--workers", type=click.IntRange(min=1), show_default="by job size",
+        help="With --local: decision processes.")
+@quiet_option
+@client_options
+def reassign(job_id, postcodes, dealers, dry_run, out, batch_size, local, db, at, workers, quiet):
+    """Re-assign the customers a network change concerns, in resumable batches.
+
+    Run it after `dealers add|update|close`. Try --dry-run --out diff.csv first to review
+    who would move. Each batch commits on its own: if the job stops (Ctrl-C, a crash), run
+    the same command again and it resumes where it stopped, with the same decision instant.
+    A server runs one job at a time (exit code 7 if another runs). --local runs the job in
+    this process against a database file, for very large jobs; it needs the server extra.
+    A progress bar with rate and ETA shows on stderr (--quiet hides it, and so does --json
+    when stderr is no terminal).
+
+    \b
+    Examples:
+      cocontroller reassign --job-id close-gent --dealers dlr-gent --dry-run --out diff.csv
+      cocontroller reassign --job-id close-gent --dealers dlr-gent
+      cocontroller reassign --job-id move-9000 --postcodes 9000,9050 --quiet --json
+      cocontroller reassign --local --db var/cocontroller.db --job-id all-2026 --workers 2
+    """
+    if local:
+        from .admin import reassign_local
+
+        reassign_local(job_id=job_id, postcodes=postcodes, dealers=dealers, dry_run=dry_run, out=out,
+                       batch_size=batch_size, db=db, at=at, workers=workers, quiet=quiet)
+        return
+    for name, value in (("--db", db), ("--at", at), ("--workers", workers)):
+        if value is not None:
+            _warn(f"{name} applies only with --local; ignored")
+    client = state().client()
+    items = jobs.remote_items(client, job_id, postcodes, dealers, dry_run, batch_size)
+    data = jobs.drive(items, job_id=job_id, dry_run=dry_run, out=out, quiet=quiet)
+    render.emit(data, jobs.result_text(data))
+
+
+NOTICE_FIELDS = ["id", "customer_id", "old_dealer_id", "new_dealer_id", "trigger", "created_at", "exported_at"]
+
+
+@click.command()
+@option("--pending", is_flag=True, help="Only the notices not exported yet.")
+@option("--job", default="", show_default="all jobs", help="Only the notices of this job.")
+@option("--export", metavar="FILE", show_default="none",
+        help="Write them to FILE: JSON lines if it ends in .jsonl, else CSV.")
+@option("--mark-exported", is_flag=True, help="With --export: mark the exported ones as exported.")
+@client_options
+def notices(pending, job, export, mark_exported):
+    """The customers owed a notice because their controller (dealer) changed.
+
+    The policy requires telling a customer whose data moved to another dealer. Export the
+    pending ones to the mailing tool and mark them exported in one go, so that the next run
+    exports only new ones.
+
+    \b
+    Examples:
+      cocontroller notices --pending
+      cocontroller notices --pending --export notices.csv --mark-exported
+      cocontroller notices --job close-gent --json | jq '.notices | length'
+    """
+    if mark_exported and not export:
+        _warn("--mark-exported applies only with --export; nothing marked")
+    convert = _convert()
+    client = state().client()
+    items = [convert.notice(n) for n in client.notices(pending, job)]
+    if export:
+        with render.RecordWriter(export, NOTICE_FIELDS) as writer:
+            for item in items:
+                writer.write(item)
+    marked = client.mark_notices_exported([n["id"] for n in items]) if export and mark_exported and items else 0
+    lines = [f"{len(items)} notice(s)" + (f", written to {export}" if export else "")
+             + (f", {marked} marked exported" if marked else "")]
+    lines += [f"  {n['customer_id']}: {n['old_dealer_id'] or 'none'} -> {n['new_dealer_id']} ({n['trigger']}),"
+              f" {render.local_time(n['created_at'])}" for n in items[:50]]
+    if len(items) > 50:
+        lines.append(f"  ... and {len(items) - 50} more (use --export or --json)")
+    render.emit({"notices": items, "marked_exported": marked}, "\n".join(lines))
+
+
+COMMANDS = [dealers, dealer, postcode, reassign, notices]
