@@ -8,6 +8,7 @@ and this module turns the fired rules' outputs into the answer, in the asked lan
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 from .. import clock
 from ..errors import RulePackError
@@ -17,7 +18,7 @@ from ..model import (
     Resolution, RetentionEntry, Safeguard, Severity, TransferEntry,
 )
 from ..rules.engine import RuleEngine
-from ..rules.pack import CompiledPack, RulePack, day_number
+from ..rules.pack import CompiledPack, Rule, RulePack, day_number
 from .enterprise import normalise_enterprise_number
 
 CHANNELS = tuple(Channel)
@@ -207,12 +208,35 @@ def erase_after(output: dict, anchors: dict) -> dt.date | None:
     return anchor
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    """What the privacy pack says for one set of derived facts in one language: the fired
+    rules, and the entries that depend on nothing else."""
+
+    fired: tuple[Rule, ...]
+    controllers: tuple[Rule, ...]
+    retention: tuple[Rule, ...]
+    purposes: tuple[PurposeEntry, ...]
+    recipients: tuple[RecipientEntry, ...]
+    transfers: tuple[TransferEntry, ...]
+    notices: tuple[PolicyNotice, ...]
+    findings: tuple[Finding, ...]
+
+
 class Resolver:
     """Runs the privacy pack over a customer's derived facts and turns the fired rules'
-    outputs into the answer, in the asked language."""
+    outputs into the answer, in the asked language.
+
+    The facts are few booleans and small integers, so many customers share them: the pack's
+    outcome for identical facts, day and language is kept (per compiled ruleset) instead of
+    asking the engine again, which is most of a resolution's cost.
+    """
+
+    _MEMO_SIZE = 8192
 
     def __init__(self, engine: RuleEngine):
         self.engine = engine
+        self._memo: dict[tuple, _Outcome] = {}
 
     def resolve(
         self,
@@ -225,82 +249,59 @@ class Resolver:
     ) -> Resolution:
         """`distributor`: the assigned distributor as a controller entry (its label, rule
         and citation are filled in from the pack), or None when none is active."""
-        pack = compiled.pack
         day = clock.day_of(at)
         facts, anchors = derive_facts(history, at, distributor is not None)
-        fired_keys = self.engine.all_matches(compiled.ruleset, dict(facts, day=day_number(day)))
-        fired = sorted((pack.rule(key) for key in fired_keys), key=lambda r: r.id)
-        recipients = pack.parameters["recipients"]
-        channels = tuple(c for c in CHANNELS if facts[f"consent_{c}"])
-        controllers, purposes, recipient_entries, transfers = [], [], [], []
-        retention, notices, findings = [], [], []
-        for rule in fired:
+        outcome = self._outcome(compiled, facts, day, language)
+        controllers = []
+        for rule in outcome.controllers:
+            role = ControllerRole(rule.extra["output"]["role"])
+            entity = self._importer(compiled.pack) if role == ControllerRole.IMPORTER else distributor
+            controllers.append(ControllerEntry(
+                role=role, id=entity.id, name=entity.name, legal_name=entity.legal_name,
+                address=entity.address, enterprise_number=entity.enterprise_number,
+                basis=entity.basis, explanation=entity.explanation, label=rule.label(language),
+                rule=rule.key, citation=_citation(rule),
+            ))
+        retention = []
+        for rule in outcome.retention:
             out = rule.extra["output"]
-            kind = out["kind"]
-            label = rule.label(language)
-            citation = Citation(rule.citation.section, rule.citation.text)
-            if kind == "controller":
-                role = ControllerRole(out["role"])
-                entity = self._importer(pack) if role == ControllerRole.IMPORTER else distributor
-                controllers.append(ControllerEntry(
-                    role=role, id=entity.id, name=entity.name, legal_name=entity.legal_name,
-                    address=entity.address, enterprise_number=entity.enterprise_number,
-                    basis=entity.basis, explanation=entity.explanation, label=label,
-                    rule=rule.key, citation=citation,
-                ))
-            elif kind == "purpose":
-                purposes.append(PurposeEntry(
-                    id=rule.id, label=label, group=out["group"], legal_basis=LegalBasis(out["legal_basis"]),
-                    article=out["article"], controllers=tuple(ControllerRole(c) for c in out["controllers"]),
-                    why=out["why"], channel=Channel(out["channel"]) if out.get("channel") else None,
-                    rule=rule.key, citation=citation,
-                ))
-            elif kind == "recipient":
-                entity = recipients[out["recipient"]]
-                recipient_entries.append(RecipientEntry(
-                    id=rule.id, label=label, recipient=out["recipient"],
-                    name=_text(entity["name"], language), address=entity.get("address", ""),
-                    country=entity.get("country", ""), category=out["category"],
-                    purpose=out["purpose"], marketing=out["marketing"],
-                    channels=channels if out["marketing"] else (), rule=rule.key, citation=citation,
-                ))
-            elif kind == "transfer":
-                transfers.append(TransferEntry(
-                    id=rule.id, label=label, country=out["country"],
-                    safeguard=Safeguard(out["safeguard"]), article=out["article"],
-                    applies_to=out["applies_to"],
-                    recipients=tuple(_text(recipients[r]["name"], language) for r in out["recipients"]),
-                    rule=rule.key, citation=citation,
-                ))
-            elif kind == "retention":
-                date = erase_after(out, anchors)
-                anchor = out.get("anchor")
-                retention.append(RetentionEntry(
-                    id=rule.id, label=label, category=out["category"], method=out["method"],
-                    anchor=anchor, anchor_date=anchors[anchor] if anchor else None,
-                    erase_after=date, legal_hold=facts["dispute_open"],
-                    due=bool(date and date <= day), rule=rule.key, citation=citation,
-                ))
-            elif kind == "notice":
-                notices.append(PolicyNotice(rule.id, label, out["refers_to"], rule.key, citation))
-            else:
-                findings.append(Finding(rule.id, label, Severity(out["severity"]), out["code"], rule.key, citation))
+            date = erase_after(out, anchors)
+            anchor = out.get("anchor")
+            retention.append(RetentionEntry(
+                id=rule.id, label=rule.label(language), category=out["category"], method=out["method"],
+                anchor=anchor, anchor_date=anchors[anchor] if anchor else None,
+                erase_after=date, legal_hold=facts["dispute_open"],
+                due=bool(date and date <= day), rule=rule.key, citation=_citation(rule),
+            ))
+        findings = outcome.findings
         if distributor is None:
-            findings.append(Finding(
+            findings += (Finding(
                 "resolver.no-distributor", _NO_DISTRIBUTOR.get(language, _NO_DISTRIBUTOR["en"]),
                 Severity.WARNING, "no-distributor", "", None,
-            ))
+            ),)
         earliest = None
         if not facts["dispute_open"]:
             earliest = min((r.erase_after for r in retention if r.erase_after), default=None)
         return Resolution(
             customer_id=customer_id, as_of=day, language=language,
-            rules_version=compiled.version, fired_rules=tuple(r.key for r in fired), facts=facts,
-            controllers=tuple(controllers), purposes=tuple(purposes),
-            recipients=tuple(recipient_entries), transfers=tuple(transfers),
-            retention=tuple(retention), notices=tuple(notices), findings=tuple(findings),
+            rules_version=compiled.version, fired_rules=tuple(r.key for r in outcome.fired),
+            facts=facts, controllers=tuple(controllers), purposes=outcome.purposes,
+            recipients=outcome.recipients, transfers=outcome.transfers,
+            retention=tuple(retention), notices=outcome.notices, findings=findings,
             earliest_erase_date=earliest,
         )
+
+    def _outcome(self, compiled: CompiledPack, facts: dict, day: dt.date, language: Language) -> _Outcome:
+        key = (compiled.ruleset.name, language, day_number(day), *facts.values())
+        outcome = self._memo.get(key)
+        if outcome is None:
+            fired_keys = self.engine.all_matches(compiled.ruleset, dict(facts, day=day_number(day)))
+            outcome = _entries(compiled.pack, sorted((compiled.pack.rule(k) for k in fired_keys), key=lambda r: r.id),
+                               facts, language)
+            if len(self._memo) >= self._MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = outcome
+        return outcome
 
     @staticmethod
     def _importer(pack: RulePack) -> ControllerEntry:
@@ -311,6 +312,56 @@ class Resolver:
             enterprise_number=normalise_enterprise_number(importer["enterprise_number"]),
             basis=None, explanation=importer.get("description", ""), label="", rule="", citation=None,
         )
+
+
+def _entries(pack: RulePack, fired: list[Rule], facts: dict, language: Language) -> _Outcome:
+    """The entries of the fired rules that depend only on the facts and the language."""
+    recipients = pack.parameters["recipients"]
+    channels = tuple(c for c in CHANNELS if facts[f"consent_{c}"])
+    controllers, retention, purposes, recipient_entries, transfers, notices, findings = [], [], [], [], [], [], []
+    for rule in fired:
+        out = rule.extra["output"]
+        kind = out["kind"]
+        label = rule.label(language)
+        citation = _citation(rule)
+        if kind == "controller":
+            controllers.append(rule)
+        elif kind == "retention":
+            retention.append(rule)
+        elif kind == "purpose":
+            purposes.append(PurposeEntry(
+                id=rule.id, label=label, group=out["group"], legal_basis=LegalBasis(out["legal_basis"]),
+                article=out["article"], controllers=tuple(ControllerRole(c) for c in out["controllers"]),
+                why=out["why"], channel=Channel(out["channel"]) if out.get("channel") else None,
+                rule=rule.key, citation=citation,
+            ))
+        elif kind == "recipient":
+            entity = recipients[out["recipient"]]
+            recipient_entries.append(RecipientEntry(
+                id=rule.id, label=label, recipient=out["recipient"],
+                name=_text(entity["name"], language), address=entity.get("address", ""),
+                country=entity.get("country", ""), category=out["category"],
+                purpose=out["purpose"], marketing=out["marketing"],
+                channels=channels if out["marketing"] else (), rule=rule.key, citation=citation,
+            ))
+        elif kind == "transfer":
+            transfers.append(TransferEntry(
+                id=rule.id, label=label, country=out["country"],
+                safeguard=Safeguard(out["safeguard"]), article=out["article"],
+                applies_to=out["applies_to"],
+                recipients=tuple(_text(recipients[r]["name"], language) for r in out["recipients"]),
+                rule=rule.key, citation=citation,
+            ))
+        elif kind == "notice":
+            notices.append(PolicyNotice(rule.id, label, out["refers_to"], rule.key, citation))
+        else:
+            findings.append(Finding(rule.id, label, Severity(out["severity"]), out["code"], rule.key, citation))
+    return _Outcome(tuple(fired), tuple(controllers), tuple(retention), tuple(purposes),
+                    tuple(recipient_entries), tuple(transfers), tuple(notices), tuple(findings))
+
+
+def _citation(rule: Rule) -> Citation:
+    return Citation(rule.citation.section, rule.citation.text)
 
 
 def distributor_entry(dealer, basis: Basis, explanation: str) -> ControllerEntry:
