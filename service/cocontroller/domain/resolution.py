@@ -237,6 +237,8 @@ class Resolver:
     def __init__(self, engine: RuleEngine):
         self.engine = engine
         self._memo: dict[tuple, _Outcome] = {}
+        # Outcomes share their entries: one per rule, language and consented channels.
+        self._entries: dict[tuple, object] = {}
 
     def resolve(
         self,
@@ -296,11 +298,11 @@ class Resolver:
         outcome = self._memo.get(key)
         if outcome is None:
             fired_keys = self.engine.all_matches(compiled.ruleset, dict(facts, day=day_number(day)))
-            outcome = _entries(compiled.pack, sorted((compiled.pack.rule(k) for k in fired_keys), key=lambda r: r.id),
-                               facts, language)
+            fired = sorted((compiled.pack.rule(k) for k in fired_keys), key=lambda r: r.id)
             if len(self._memo) >= self._MEMO_SIZE:
                 self._memo.clear()
-            self._memo[key] = outcome
+                self._entries.clear()
+            outcome = self._memo[key] = _outcome(compiled, fired, facts, language, self._entries)
         return outcome
 
     @staticmethod
@@ -314,50 +316,60 @@ class Resolver:
         )
 
 
-def _entries(pack: RulePack, fired: list[Rule], facts: dict, language: Language) -> _Outcome:
-    """The entries of the fired rules that depend only on the facts and the language."""
-    recipients = pack.parameters["recipients"]
+def _outcome(compiled: CompiledPack, fired: list[Rule], facts: dict, language: Language,
+             entries: dict[tuple, object]) -> _Outcome:
+    """Sorts the fired rules by kind; the entries that depend only on the consented channels
+    and the language are made once per rule and shared."""
     channels = tuple(c for c in CHANNELS if facts[f"consent_{c}"])
-    controllers, retention, purposes, recipient_entries, transfers, notices, findings = [], [], [], [], [], [], []
+    by_kind: dict[str, list] = {kind: [] for kind in _KINDS}
     for rule in fired:
-        out = rule.extra["output"]
-        kind = out["kind"]
-        label = rule.label(language)
-        citation = _citation(rule)
-        if kind == "controller":
-            controllers.append(rule)
-        elif kind == "retention":
-            retention.append(rule)
-        elif kind == "purpose":
-            purposes.append(PurposeEntry(
-                id=rule.id, label=label, group=out["group"], legal_basis=LegalBasis(out["legal_basis"]),
-                article=out["article"], controllers=tuple(ControllerRole(c) for c in out["controllers"]),
-                why=out["why"], channel=Channel(out["channel"]) if out.get("channel") else None,
-                rule=rule.key, citation=citation,
-            ))
-        elif kind == "recipient":
-            entity = recipients[out["recipient"]]
-            recipient_entries.append(RecipientEntry(
-                id=rule.id, label=label, recipient=out["recipient"],
-                name=_text(entity["name"], language), address=entity.get("address", ""),
-                country=entity.get("country", ""), category=out["category"],
-                purpose=out["purpose"], marketing=out["marketing"],
-                channels=channels if out["marketing"] else (), rule=rule.key, citation=citation,
-            ))
-        elif kind == "transfer":
-            transfers.append(TransferEntry(
-                id=rule.id, label=label, country=out["country"],
-                safeguard=Safeguard(out["safeguard"]), article=out["article"],
-                applies_to=out["applies_to"],
-                recipients=tuple(_text(recipients[r]["name"], language) for r in out["recipients"]),
-                rule=rule.key, citation=citation,
-            ))
-        elif kind == "notice":
-            notices.append(PolicyNotice(rule.id, label, out["refers_to"], rule.key, citation))
-        else:
-            findings.append(Finding(rule.id, label, Severity(out["severity"]), out["code"], rule.key, citation))
-    return _Outcome(tuple(fired), tuple(controllers), tuple(retention), tuple(purposes),
-                    tuple(recipient_entries), tuple(transfers), tuple(notices), tuple(findings))
+        kind = rule.extra["output"]["kind"]
+        if kind in ("controller", "retention"):
+            by_kind[kind].append(rule)
+            continue
+        key = (compiled.ruleset.name, rule.key, language, channels)
+        entry = entries.get(key)
+        if entry is None:
+            entry = entries[key] = _entry(compiled.pack, rule, channels, language)
+        by_kind[kind].append(entry)
+    return _Outcome(tuple(fired), *(tuple(by_kind[k]) for k in (
+        "controller", "retention", "purpose", "recipient", "transfer", "notice", "finding")))
+
+
+def _entry(pack: RulePack, rule: Rule, channels: tuple[Channel, ...], language: Language):
+    """The answer's entry for a fired purpose, recipient, transfer, notice or finding rule."""
+    recipients = pack.parameters["recipients"]
+    out = rule.extra["output"]
+    kind = out["kind"]
+    label = rule.label(language)
+    citation = _citation(rule)
+    if kind == "purpose":
+        return PurposeEntry(
+            id=rule.id, label=label, group=out["group"], legal_basis=LegalBasis(out["legal_basis"]),
+            article=out["article"], controllers=tuple(ControllerRole(c) for c in out["controllers"]),
+            why=out["why"], channel=Channel(out["channel"]) if out.get("channel") else None,
+            rule=rule.key, citation=citation,
+        )
+    if kind == "recipient":
+        entity = recipients[out["recipient"]]
+        return RecipientEntry(
+            id=rule.id, label=label, recipient=out["recipient"],
+            name=_text(entity["name"], language), address=entity.get("address", ""),
+            country=entity.get("country", ""), category=out["category"],
+            purpose=out["purpose"], marketing=out["marketing"],
+            channels=channels if out["marketing"] else (), rule=rule.key, citation=citation,
+        )
+    if kind == "transfer":
+        return TransferEntry(
+            id=rule.id, label=label, country=out["country"],
+            safeguard=Safeguard(out["safeguard"]), article=out["article"],
+            applies_to=out["applies_to"],
+            recipients=tuple(_text(recipients[r]["name"], language) for r in out["recipients"]),
+            rule=rule.key, citation=citation,
+        )
+    if kind == "notice":
+        return PolicyNotice(rule.id, label, out["refers_to"], rule.key, citation)
+    return Finding(rule.id, label, Severity(out["severity"]), out["code"], rule.key, citation)
 
 
 def _citation(rule: Rule) -> Citation:
