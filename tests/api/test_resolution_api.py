@@ -19,7 +19,7 @@ from cocontroller.resources import packs_dir
 from cocontroller.v1 import resolution_pb2 as rpb
 from cocontroller_client.cli import main
 from cocontroller_client.client import Client, ClientError
-from conftest import make_app
+from support import make_app
 
 RULES = packs_dir()
 BXL = ZoneInfo("Europe/Brussels")

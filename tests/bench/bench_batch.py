@@ -2,7 +2,8 @@
 
 Steps, each job run as `cocontroller reassign --local` in a subprocess whose process tree's
 resident memory is sampled:
-  1. generate the customers with five years of history (`cocontroller demo-data`);
+  1. generate the customers with five years of history (`cocontroller demo-data`, into a
+     database made by `cocontroller init --demo`);
   2. apply the first assignment of every customer (every customer written);
   3. close a dealer, then a dry run over all customers (the difference only);
   4. apply that change.
@@ -116,17 +117,21 @@ def raw_write(db: str, rows: int) -> float:
 
 def main() -> int:
     sys.path[:0] = [str(ROOT / "service"), str(ROOT / "clients")]
-    from cocontroller.app import CoController
+    from cocontroller import bootstrap
+    from cocontroller.config import Settings
 
     began = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="cocontroller-batch-") as tmp:
         db = os.path.join(tmp, "batch.sqlite")
+        # demo-data writes into an existing database: made here, with the demo network
+        subprocess.run([str(BIN / "cocontroller"), "init", "--demo", "--db", db],
+                       check=True, stdout=subprocess.DEVNULL)
         gen_s, gen_mb = run_measured([str(BIN / "cocontroller"), "demo-data", "--customers", str(CUSTOMERS),
                                       "--seed", "1", "--db", db])
         first_s, first_mb = reassign(db, "bench-first")
-        app = CoController(db)
-        app.registry.close_dealer(CLOSED_DEALER, dt.date.today(), "bench")
-        app.store.db.conn.close()
+        app = bootstrap.build(Settings(db=db))
+        app.network.close_dealer(CLOSED_DEALER, dt.date.today(), "bench")
+        app.store.close()
         dry_s, dry_mb = reassign(db, "bench-close-dry", "--dry-run")
         apply_s, apply_mb = reassign(db, "bench-close")
         conn = sqlite3.connect(db)

@@ -60,9 +60,9 @@ def bare_server(port: int, payload_path: str) -> None:
             request_deserializer=pb.GetResponsibleDealerRequest.FromString,
             response_serializer=pb.GetResponsibleDealerResponse.SerializeToString),
     })
-    from cocontroller.server import WORKERS
+    from cocontroller.config import Settings
 
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=WORKERS))
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=Settings().workers))
     server.add_generic_rpc_handlers((handler,))
     server.add_insecure_port(f"127.0.0.1:{port}")
     server.start()
@@ -177,10 +177,14 @@ def main() -> int:
         real_port, bare_port = free_port(), free_port()
         real, bare = f"127.0.0.1:{real_port}", f"127.0.0.1:{bare_port}"
         real_log, bare_log = Path(tmp.name, "server.log"), Path(tmp.name, "bare.log")
+        db = os.path.join(tmp.name, "bench.sqlite")
+        # serve refuses a missing database: made first, with the demo network
+        subprocess.run([str(BIN / "cocontroller"), "init", "--demo", "--db", db],
+                       check=True, stdout=subprocess.DEVNULL)
         with open(real_log, "wb") as log:
             procs.append(subprocess.Popen(
                 [str(BIN / "cocontroller"), "serve", "--host", "127.0.0.1", "--port", str(real_port),
-                 "--db", os.path.join(tmp.name, "bench.sqlite")],
+                 "--db", db],
                 stdout=log, stderr=subprocess.STDOUT))
         wait_ready(real, procs[-1], real_log)
 

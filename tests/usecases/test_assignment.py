@@ -14,7 +14,7 @@ from cocontroller.domain.history import HistoryParameters, score_dealers
 from cocontroller.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, RulePackError
 from cocontroller.model import Contact
 from cocontroller.resources import packs_dir
-from conftest import make_app
+from support import make_app
 
 UTC = dt.timezone.utc
 

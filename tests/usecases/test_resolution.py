@@ -39,7 +39,7 @@ import pytest
 
 from cocontroller import clock
 from cocontroller.bootstrap import App
-from conftest import make_app
+from support import make_app
 
 BXL = ZoneInfo("Europe/Brussels")
 CHANNELS = ("email", "sms", "phone", "post", "social")

@@ -12,6 +12,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from cocontroller_client.client import Client, ClientError
+from support import serve
 
 THREADS = 8
 CALLS = 2_000
@@ -98,9 +99,7 @@ def worker(target, index, customers, errors, counts):
 def load(tmp_path_factory):
     """Runs the load once against a private server; the tests below check its outcome.
     Returns (target, errors, counts, customers) while the server still runs."""
-    from conftest import _serve
-
-    serving = _serve(tmp_path_factory.mktemp("load") / "db.sqlite")
+    serving = serve(tmp_path_factory.mktemp("load") / "db.sqlite")
     target = next(serving)
     shared = [f"shared-{i}" for i in range(SHARED)]
     with Client(target) as c:

@@ -1,4 +1,5 @@
-"""The synthetic data generator: same seed, same rows; sound references; believable shares."""
+"""The synthetic data generator (`app.synthetic`, over a database created with the demo
+network): same seed, same rows; sound references; believable shares."""
 
 import datetime as dt
 import hashlib
@@ -7,15 +8,25 @@ import sqlite3
 import pytest
 
 from cocontroller import clock
-from cocontroller.app import CoController
-from cocontroller.dealers import Network
-from cocontroller.enterprise import normalise_enterprise_number
-from cocontroller.geo import geodesic_km
-from cocontroller.postcodes import PostcodeDirectory
-from cocontroller.synthetic import TABLES, generate
+from cocontroller.domain.enterprise import normalise_enterprise_number
+from cocontroller.domain.geo import geodesic_km
+from cocontroller.domain.network import Network
+from cocontroller.errors import FailedPrecondition
+from cocontroller.store.bulk import TABLES
+from support import make_app
 
 NOW = dt.datetime(2026, 6, 1, 10, 0, tzinfo=clock.UTC)
 CUSTOMERS = 20_000
+
+
+def generate(db_path, customers: int, **kwargs) -> dict[str, int]:
+    """Synthetic customers written through `app.synthetic` over `db_path` (created with the
+    demo network when it does not exist)."""
+    app = make_app(db_path)
+    try:
+        return app.synthetic.generate(customers, **kwargs)
+    finally:
+        app.store.close()
 
 
 def table_hashes(db_path) -> dict[str, str]:
@@ -61,7 +72,7 @@ def test_another_seed_gives_other_rows(tmp_path):
 
 def test_refuses_to_generate_twice(tmp_path):
     generate(tmp_path / "db.sqlite", 10, seed=1, now=NOW)
-    with pytest.raises(ValueError, match="already holds synthetic"):
+    with pytest.raises(FailedPrecondition, match="already holds synthetic"):
         generate(tmp_path / "db.sqlite", 10, seed=2, now=NOW)
 
 
@@ -79,7 +90,7 @@ def test_references_hold(generated):
 
 def test_every_contact_is_at_a_dealer_active_that_day_during_opening_hours(generated):
     path, _, conn = generated
-    network = CoController(path).network
+    network = make_app(path).runtime.current.network
     earliest = NOW - dt.timedelta(days=1827)
     for dealer_id, occurred_at in conn.execute("SELECT dealer_id, occurred_at FROM contact_events"):
         at = clock.from_text(occurred_at)
@@ -92,7 +103,7 @@ def test_every_contact_is_at_a_dealer_active_that_day_during_opening_hours(gener
 
 def test_preferred_dealers_sell_and_were_active_when_designated(generated):
     path, _, conn = generated
-    network = CoController(path).network
+    network = make_app(path).runtime.current.network
     for dealer_id, designated_at in conn.execute("SELECT dealer_id, designated_at FROM preferences"):
         version = network.version_on(dealer_id, clock.day_of(clock.from_text(designated_at)))
         assert version is not None and network.eligible(version)
@@ -101,9 +112,10 @@ def test_preferred_dealers_sell_and_were_active_when_designated(generated):
 def test_sampled_contacts_are_at_one_of_the_three_nearest_dealers(generated):
     """Purchases go to a sales dealer, service visits to any service dealer, near the postcode."""
     path, _, conn = generated
-    app = CoController(path)
-    service = Network(app.network.versions, ("service",))
-    for kind, network in (("purchase", app.network), ("service_visit", service)):
+    app = make_app(path)
+    sales = app.runtime.current.network
+    service = Network(sales.versions, ("service",))
+    for kind, network in (("purchase", sales), ("service_visit", service)):
         sample = conn.execute(
             "SELECT c.postcode, e.dealer_id, e.occurred_at FROM contact_events e"
             " JOIN customers c ON c.id = e.customer_id WHERE e.kind = ? AND e.rowid % 37 = 0"
@@ -119,8 +131,8 @@ def test_sampled_contacts_are_at_one_of_the_three_nearest_dealers(generated):
 
 
 def test_customers_live_where_the_people_live(generated):
-    _, _, conn = generated
-    directory = PostcodeDirectory()
+    path, _, conn = generated
+    directory = make_app(path).postcodes
     by_province = {}
     for postcode, n in conn.execute("SELECT postcode, COUNT(*) FROM customers GROUP BY postcode"):
         pc = directory.get(postcode)
@@ -134,7 +146,7 @@ def test_customers_live_where_the_people_live(generated):
 
 def test_own_points_lie_in_belgium_near_their_postcode(generated):
     path, _, conn = generated
-    app = CoController(path)
+    app = make_app(path)
     points = conn.execute("SELECT postcode, lat, lon FROM customers WHERE lat IS NOT NULL").fetchall()
     assert 0.065 < len(points) / CUSTOMERS < 0.095
     for postcode, lat, lon in points:
@@ -153,8 +165,8 @@ def test_professionals_carry_valid_enterprise_numbers(generated):
 
 
 def test_languages_follow_the_language_area(generated):
-    _, _, conn = generated
-    directory = PostcodeDirectory()
+    path, _, conn = generated
+    directory = make_app(path).postcodes
     brussels = {"fr": 0, "nl": 0, "en": 0}
     for postcode, language in conn.execute("SELECT postcode, language FROM customers"):
         area = directory.get(postcode).language_area

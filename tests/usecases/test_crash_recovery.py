@@ -17,10 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
-from cocontroller import synthetic
-from cocontroller.app import CoController
-from cocontroller.reassign import Scope
-from conftest import copy_database
+from cocontroller.model import Scope
+from support import copy_database, make_app
 
 SCRIPT = Path(sys.executable).parent / "cocontroller"
 UTC = dt.timezone.utc
@@ -73,13 +71,14 @@ def command(db: Path, workers: int) -> list[str]:
 def start(tmp_path_factory) -> Path:
     """Everyone assigned by a first job, then dlr-gent closed from CLOSED_FROM."""
     path = tmp_path_factory.mktemp("crash") / "start.db"
-    synthetic.generate(path, CUSTOMERS, seed=7, now=GENERATED_AT)
-    app = CoController(path)
+    app = make_app(path)
+    app.synthetic.generate(CUSTOMERS, seed=7, now=GENERATED_AT)
     last = None
-    for last in app.reassign("first", Scope(), False, "test", 1000, GENERATED_AT, 1):
+    for last in app.reassign.run("first", Scope(), False, "test", 1000, GENERATED_AT, 1):
         pass
     assert last.finished and last.processed == last.changed == CUSTOMERS
-    app.registry.close_dealer("dlr-gent", CLOSED_FROM, "test")
+    app.network.close_dealer("dlr-gent", CLOSED_FROM, "test")
+    app.store.close()
     return path
 
 
