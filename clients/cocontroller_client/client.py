@@ -135,9 +135,20 @@ class Client:
         request = pb.GetResponsibleDealerRequest(location=location, as_of=_date(as_of))
         return self._call("GetResponsibleDealer", request).assignment
 
+    def _all_pages(self, method: str, request, field: str, page_size: int = 0) -> list:
+        """Every item of a paginated list (AIP-158), page after page."""
+        request.page_size = page_size
+        items = []
+        while True:
+            response = self._call(method, request)
+            items += getattr(response, field)
+            if not response.next_page_token:
+                return items
+            request.page_token = response.next_page_token
+
     def assignments(self, customer_id: str) -> list[pb.Assignment]:
         request = pb.ListAssignmentsRequest(customer_id=customer_id)
-        return list(self._call("ListAssignments", request).assignments)
+        return self._all_pages("ListAssignments", request, "assignments")
 
     def upsert_customer(
         self, customer_id: str, postcode: str, lat=None, lon=None, language: str = "",
@@ -177,7 +188,7 @@ class Client:
 
     def dealers(self, as_of=None, active_only: bool = False) -> list[pb.Dealer]:
         request = pb.ListDealersRequest(as_of=_date(as_of), active_only=active_only)
-        return list(self._call("ListDealers", request).dealers)
+        return self._all_pages("ListDealers", request, "dealers")
 
     def dealer(self, dealer_id: str, as_of=None) -> pb.Dealer:
         request = pb.GetDealerRequest(dealer_id=dealer_id, as_of=_date(as_of))
@@ -213,7 +224,7 @@ class Client:
         return self._call("RecordDispute", request).dispute
 
     def rule_packs(self) -> list[rpb.RulePack]:
-        return list(self._call("ListRulePacks", rpb.ListRulePacksRequest()).packs)
+        return self._all_pages("ListRulePacks", rpb.ListRulePacksRequest(), "packs")
 
     def reload_rule_packs(self) -> list[rpb.RulePack]:
         return list(self._call("ReloadRulePacks", rpb.ReloadRulePacksRequest()).packs)
@@ -241,11 +252,11 @@ class Client:
     def assignment_changes(self, job_id: str | None = None, customer_id: str | None = None) -> list[npb.AssignmentChange]:
         request = (npb.ListAssignmentChangesRequest(job_id=job_id) if job_id is not None
                    else npb.ListAssignmentChangesRequest(customer_id=customer_id))
-        return list(self._call("ListAssignmentChanges", request).changes)
+        return self._all_pages("ListAssignmentChanges", request, "changes", page_size=1000)
 
     def notices(self, pending_only: bool = False, job_id: str = "") -> list[npb.CustomerNotice]:
         request = npb.ListNoticesRequest(pending_only=pending_only, job_id=job_id)
-        return list(self._call("ListNotices", request).notices)
+        return self._all_pages("ListNotices", request, "notices", page_size=1000)
 
     def mark_notices_exported(self, ids: list[int]) -> int:
         return self._call("MarkNoticesExported", npb.MarkNoticesExportedRequest(notice_ids=ids)).marked

@@ -32,7 +32,7 @@ def serve(settings: Settings) -> None:
     with _held(settings.db):
         app = bootstrap.build(settings)
         server, bound = build_server(app, f"{settings.host}:{settings.port}", settings.workers)
-        versions = ", ".join(p.name + "@" + p.version for p in app.packs.in_use())
+        versions = ", ".join(p.name + "@" + p.version for p in app.packs.in_use().items)
         log.info("cocontroller serving on %s:%d (database %s, rules %s)", settings.host, bound, settings.db, versions)
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -11,6 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 
 # -- vocabularies ----------------------------------------------------------------------------
@@ -114,6 +117,25 @@ class NetworkChangeKind(StrEnum):
 class JobStatus(StrEnum):
     RUNNING = "running"
     FINISHED = "finished"
+
+
+# -- pages of a list ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """At most `size` items after the cursor `after` (empty: from the first). A cursor is the
+    position of the last item of the previous page in the list's own order."""
+
+    size: int
+    after: str = ""
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: tuple[T, ...]
+    # The cursor of the next page; empty when this page is the last.
+    next_after: str = ""
 
 
 # -- geodata ---------------------------------------------------------------------------------

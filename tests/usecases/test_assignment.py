@@ -106,7 +106,7 @@ def test_history_beats_location_and_its_threshold_holds(app):
     # Recording the contact re-assigned the customer already.
     view = app.assignment.responsible_for_customer(c, None)
     assert view.stored and (view.basis, view.dealer.dealer_id) == ("HISTORY", "dlr-brugge")
-    assert [v.basis for v in app.assignment.history(c)] == ["HISTORY", "NEAREST"]
+    assert [v.basis for v in app.assignment.history(c).items] == ["HISTORY", "NEAREST"]
     assert "contact history score" in view.explanation
 
 
@@ -179,7 +179,7 @@ def test_assign_stores_a_new_version_only_on_change(app):
     again, changed_again = app.assignment.assign(c)
     assert changed and not changed_again and again.id == first.id
     app.facts.record_contact("e-v", c, "dlr-namur", "purchase", ago(3))
-    versions = app.assignment.history(c)
+    versions = app.assignment.history(c).items
     assert [v.basis for v in versions] == ["PURCHASE", "NEAREST"]
     assert versions[1].valid_to == versions[0].valid_from
     assert versions[0].valid_to is None
@@ -188,7 +188,7 @@ def test_assign_stores_a_new_version_only_on_change(app):
 def test_recording_facts_for_an_unassigned_customer_stores_nothing(app):
     c = new_customer(app, "c-quiet")
     app.facts.record_contact("e-q", c, "dlr-namur", "purchase", ago(3))
-    assert app.assignment.history(c) == []
+    assert app.assignment.history(c).items == ()
     view = app.assignment.responsible_for_customer(c, None)
     assert view.basis == "PURCHASE" and not view.stored
 

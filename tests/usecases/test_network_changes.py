@@ -354,7 +354,7 @@ def test_audit_trail_and_notices(tmp_path):
     app.facts.record_contact("a-api-buy", "a-api", GENT, "purchase", now - 20 * DAY)
     current = app.store.assignments.current("a-api")
     assert (current.basis, current.dealer_id) == ("PURCHASE", GENT)
-    assert app.audit.notices() == []  # basis-only changes owe no notice
+    assert app.audit.notices().items == ()  # basis-only changes owe no notice
 
     app.network.close_dealer(GENT, clock.today(), "test")
     at = clock.now()
@@ -364,7 +364,7 @@ def test_audit_trail_and_notices(tmp_path):
     assert (by_customer["a-aging"].old_dealer_id, by_customer["a-aging"].new_dealer_id) == ("dlr-aalst", "dlr-aalst")
     assert (by_customer["a-aging"].old_basis, by_customer["a-aging"].new_basis) == ("PURCHASE", "NEAREST")
 
-    records = app.audit.assignment_changes(job_id="audit")
+    records = app.audit.assignment_changes(job_id="audit").items
     assert all(isinstance(r, AssignmentRecord) for r in records)
     assert [r.customer_id for r in records] == sorted(by_customer)
     for r in records:
@@ -375,23 +375,23 @@ def test_audit_trail_and_notices(tmp_path):
         assert r.rules_version == app.runtime.current.assignment.version
         assert clock.to_text(r.valid_from) == clock.to_text(r.decided_at) == clock.to_text(at)
 
-    history = app.audit.assignment_changes(customer_id="a-api")
+    history = app.audit.assignment_changes(customer_id="a-api").items
     assert [h.trigger for h in history] == ["api", "contact:a-api-buy", "job:audit"]
     assert [(h.previous_dealer_id, h.dealer_id) for h in history] == [(None, GENT), (GENT, GENT), (GENT, by_customer["a-api"].new_dealer_id)]
     assert [h.valid_to for h in history[:-1]] == [h.valid_from for h in history[1:]] and history[-1].valid_to is None
 
-    notices = app.audit.notices(pending_only=True)
+    notices = app.audit.notices(pending_only=True).items
     assert all(isinstance(n, Notice) for n in notices)
     moved = {c.customer_id for c in changes if c.old_dealer_id != c.new_dealer_id}
     assert moved == {"a-api", "a-near-9000", "a-near-9040", "a-pur-pref"}
     assert sorted(n.customer_id for n in notices) == sorted(moved)
-    assert app.audit.notices(job_id="audit") == notices and app.audit.notices(job_id="first") == []
+    assert app.audit.notices(job_id="audit").items == notices and app.audit.notices(job_id="first").items == ()
     for n in notices:
         c = by_customer[n.customer_id]
         assert (n.old_dealer_id, n.new_dealer_id, n.trigger, clock.to_text(n.created_at)) == (
             GENT, c.new_dealer_id, "job:audit", clock.to_text(at))
         assert n.assignment_id == app.store.assignments.current(n.customer_id).id
     assert app.audit.mark_notices_exported([n.id for n in notices]) == len(notices)
-    assert app.audit.notices(pending_only=True) == []
+    assert app.audit.notices(pending_only=True).items == ()
     assert app.audit.mark_notices_exported([n.id for n in notices]) == 0
-    assert all(n.exported_at for n in app.audit.notices())
+    assert all(n.exported_at for n in app.audit.notices().items)

@@ -14,6 +14,7 @@ from .convert import (
 )
 from .errors import BadField, handles_errors
 from .metadata import named_caller
+from .pages import next_page_token, page_request
 
 
 class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
@@ -54,8 +55,10 @@ class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
 
     @handles_errors()
     def ListAssignments(self, request, context):
-        views = self.assignment.history(request.customer_id)
-        return pb.ListAssignmentsResponse(assignments=[assignment_pb(v) for v in views])
+        query = ("ListAssignments", request.customer_id)
+        page = self.assignment.history(request.customer_id, page_request(request.page_size, request.page_token, *query))
+        return pb.ListAssignmentsResponse(assignments=[assignment_pb(v) for v in page.items],
+                                          next_page_token=next_page_token(page, *query))
 
     @handles_errors("customer.")
     def UpsertCustomer(self, request, context):
@@ -99,8 +102,12 @@ class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
 
     @handles_errors()
     def ListDealers(self, request, context):
-        dealers = self.network.list_dealers(read_date(request.as_of, "as_of"), request.active_only)
-        return pb.ListDealersResponse(dealers=[dealer_pb(d.version, d.active) for d in dealers])
+        as_of = read_date(request.as_of, "as_of")
+        query = ("ListDealers", as_of, request.active_only)
+        page = self.network.list_dealers(
+            as_of, request.active_only, page_request(request.page_size, request.page_token, *query))
+        return pb.ListDealersResponse(dealers=[dealer_pb(d.version, d.active) for d in page.items],
+                                      next_page_token=next_page_token(page, *query))
 
     @handles_errors()
     def GetDealer(self, request, context):

@@ -16,6 +16,7 @@ from .convert import (
 )
 from .errors import abort, handles_errors, streams_errors
 from .metadata import caller
+from .pages import next_page_token, page_request
 
 
 class DealerNetworkServicer(npb_grpc.DealerNetworkServiceServicer):
@@ -63,15 +64,22 @@ class DealerNetworkServicer(npb_grpc.DealerNetworkServiceServicer):
     @handles_errors()
     def ListAssignmentChanges(self, request, context):
         subject = request.WhichOneof("subject")
-        records = self.audit.assignment_changes(
-            job_id=request.job_id if subject == "job_id" else None,
-            customer_id=request.customer_id if subject == "customer_id" else None)
-        return npb.ListAssignmentChangesResponse(changes=[stored_change_pb(r) for r in records])
+        job_id = request.job_id if subject == "job_id" else None
+        customer_id = request.customer_id if subject == "customer_id" else None
+        query = ("ListAssignmentChanges", job_id, customer_id)
+        page = self.audit.assignment_changes(
+            job_id=job_id, customer_id=customer_id,
+            page=page_request(request.page_size, request.page_token, *query))
+        return npb.ListAssignmentChangesResponse(changes=[stored_change_pb(r) for r in page.items],
+                                                 next_page_token=next_page_token(page, *query))
 
     @handles_errors()
     def ListNotices(self, request, context):
-        notices = self.audit.notices(request.pending_only, request.job_id or None)
-        return npb.ListNoticesResponse(notices=[notice_pb(n) for n in notices])
+        query = ("ListNotices", request.pending_only, request.job_id)
+        page = self.audit.notices(request.pending_only, request.job_id or None,
+                                  page_request(request.page_size, request.page_token, *query))
+        return npb.ListNoticesResponse(notices=[notice_pb(n) for n in page.items],
+                                       next_page_token=next_page_token(page, *query))
 
     @handles_errors()
     def MarkNoticesExported(self, request, context):

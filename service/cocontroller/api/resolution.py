@@ -10,6 +10,7 @@ from .convert import (
     consent_pb, contract_pb, dispute_pb, packs_pb, read_date, read_time, resolution_pb,
 )
 from .errors import handles_errors
+from .pages import next_page_token, page_request
 
 
 class ControllerResolutionServicer(rpb_grpc.ControllerResolutionServiceServicer):
@@ -47,7 +48,9 @@ class ControllerResolutionServicer(rpb_grpc.ControllerResolutionServiceServicer)
 
     @handles_errors()
     def ListRulePacks(self, request, context):
-        return rpb.ListRulePacksResponse(packs=packs_pb(self.packs.in_use()))
+        page = self.packs.in_use(page_request(request.page_size, request.page_token, "ListRulePacks"))
+        return rpb.ListRulePacksResponse(packs=packs_pb(page.items),
+                                         next_page_token=next_page_token(page, "ListRulePacks"))
 
     @handles_errors()
     def ReloadRulePacks(self, request, context):

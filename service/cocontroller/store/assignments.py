@@ -5,7 +5,8 @@ import datetime as dt
 import json
 
 from .. import clock
-from ..model import AssignmentRecord, Basis, Decision, Notice, RunnerUp, Skipped
+from ..errors import InvalidArgument
+from ..model import AssignmentRecord, Basis, Decision, Notice, Page, PageRequest, RunnerUp, Skipped
 from .db import Database
 
 
@@ -32,23 +33,22 @@ class AssignmentRepository:
     def get(self, assignment_id: int) -> AssignmentRecord:
         return record_from_row(self.db.rows("SELECT * FROM assignments WHERE id = ?", [assignment_id])[0])
 
-    def of_customer(self, customer_id: str, newest_first: bool = True) -> list[AssignmentRecord]:
-        order = "valid_from DESC, id DESC" if newest_first else "valid_from, id"
-        return [
-            record_from_row(row)
-            for row in self.db.rows(
-                f"SELECT * FROM assignments WHERE customer_id = ? ORDER BY {order}", [customer_id]
-            )
-        ]
+    def of_customer(
+        self, customer_id: str, newest_first: bool = True, page: PageRequest | None = None
+    ) -> Page[AssignmentRecord]:
+        """A customer's versions by validity (cursor: valid_from and id); all without a page."""
+        direction, compare = ("DESC", "<") if newest_first else ("ASC", ">")
+        return _page(
+            self.db, "SELECT * FROM assignments WHERE customer_id = ?", [customer_id],
+            ("valid_from", "id"), direction, compare, page,
+        )
 
-    def of_job(self, job_id: str) -> list[AssignmentRecord]:
-        """The versions a job stored, by customer."""
-        return [
-            record_from_row(row)
-            for row in self.db.rows(
-                "SELECT * FROM assignments WHERE trigger = ? ORDER BY customer_id, id", [job_trigger(job_id)]
-            )
-        ]
+    def of_job(self, job_id: str, page: PageRequest | None = None) -> Page[AssignmentRecord]:
+        """The versions a job stored, by customer (cursor: customer id and id)."""
+        return _page(
+            self.db, "SELECT * FROM assignments WHERE trigger = ?", [job_trigger(job_id)],
+            ("customer_id", "id"), "ASC", ">", page,
+        )
 
     def save(
         self, customer_id: str, decision: Decision, at: dt.datetime, trigger: str,
@@ -89,7 +89,10 @@ class AssignmentRepository:
 
     # notices
 
-    def notices(self, pending_only: bool = False, job_id: str | None = None) -> list[Notice]:
+    def notices(
+        self, pending_only: bool = False, job_id: str | None = None, page: PageRequest | None = None
+    ) -> Page[Notice]:
+        """Notices oldest first (cursor: the id)."""
         clauses, params = [], []
         if pending_only:
             clauses.append("exported_at IS NULL")
@@ -97,12 +100,21 @@ class AssignmentRepository:
             clauses.append("trigger = ?")
             params.append(job_trigger(job_id))
         where = " AND ".join(clauses) or "1"
-        return [
+        limit = ""
+        if page is not None:
+            if page.after:
+                where += " AND id > ?"
+                params.append(_cursor_id(page.after))
+            limit = f" LIMIT {page.size + 1}"
+        notices = [
             Notice(row["id"], row["customer_id"], row["assignment_id"], row["old_dealer_id"],
                    row["new_dealer_id"], row["trigger"], clock.from_text(row["created_at"]),
                    clock.from_text(row["exported_at"]) if row["exported_at"] else None)
-            for row in self.db.rows(f"SELECT * FROM notices WHERE {where} ORDER BY id", params)
+            for row in self.db.rows(f"SELECT * FROM notices WHERE {where} ORDER BY id{limit}", params)
         ]
+        if page is not None and len(notices) > page.size:
+            return Page(tuple(notices[:page.size]), str(notices[page.size - 1].id))
+        return Page(tuple(notices))
 
     def mark_notices_exported(self, ids: list[int], at: dt.datetime) -> int:
         with self.db.transaction():
@@ -114,6 +126,32 @@ class AssignmentRepository:
                     f" ({', '.join('?' * len(chunk))})", [clock.to_text(at), *chunk],
                 ).rowcount
         return marked
+
+
+def _page(db: Database, select: str, params: list, keys: tuple[str, str], direction: str,
+          compare: str, page: PageRequest | None) -> Page[AssignmentRecord]:
+    """Keyset pagination over assignment rows ordered by two columns; the cursor is the last
+    row's two values joined by "|" (ids never hold one)."""
+    order = f" ORDER BY {keys[0]} {direction}, {keys[1]} {direction}"
+    if page is None:
+        return Page(tuple(record_from_row(row) for row in db.rows(select + order, params)))
+    if page.after:
+        first, _, second = page.after.rpartition("|")
+        select += f" AND ({keys[0]}, {keys[1]}) {compare} (?, ?)"
+        params = [*params, first, _cursor_id(second)]
+    rows = db.rows(f"{select}{order} LIMIT {page.size + 1}", params)
+    records = tuple(record_from_row(row) for row in rows[:page.size])
+    if len(rows) <= page.size:
+        return Page(records)
+    last = rows[page.size - 1]
+    return Page(records, f"{last[keys[0]]}|{last[keys[1]]}")
+
+
+def _cursor_id(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidArgument.of("page_token", "is not a token this list gave") from None
 
 
 def job_trigger(job_id: str) -> str:

@@ -10,7 +10,7 @@ from ..domain.postcodes import PostcodeDirectory
 from ..domain.runtime import Runtime
 from ..domain.validation import check_id, check_point, check_postcode
 from ..errors import Violations
-from ..model import AssignmentRecord, Decision, Responsible, RunnerUp, Snapshot
+from ..model import AssignmentRecord, Decision, Page, PageRequest, Responsible, RunnerUp, Snapshot
 from ..store import Store
 from .runtime import RuntimeHolder
 
@@ -84,12 +84,13 @@ class AssignmentService:
         decision = self.assigner.decide(runtime.assignment, runtime.network, Subject(pc, point), moment(as_of))
         return self._computed("", decision)
 
-    def history(self, customer_id: str) -> list[Responsible]:
-        """Every stored version, newest first."""
+    def history(self, customer_id: str, page: PageRequest | None = None) -> Page[Responsible]:
+        """The stored versions, newest first (all of them without a page)."""
         _check_customer_id(customer_id)
         self.store.customers.get(customer_id)
         today = clock.today()
-        return [self._from_record(r, today) for r in self.store.assignments.of_customer(customer_id)]
+        records = self.store.assignments.of_customer(customer_id, page=page)
+        return Page(tuple(self._from_record(r, today) for r in records.items), records.next_after)
 
     def decide(self, snapshot: Snapshot, at: dt.datetime, runtime: Runtime | None = None) -> Decision:
         """The rules' decision for a customer's snapshot at `at`."""

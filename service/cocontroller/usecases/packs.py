@@ -5,7 +5,7 @@ from pathlib import Path
 
 from ..domain.assignment import ASSIGNMENT_FIELDS, check_assignment_pack
 from ..domain.resolution import PRIVACY_FIELDS, check_privacy_pack
-from ..model import CaseResult, PackInfo
+from ..model import CaseResult, PackInfo, Page, PageRequest
 from ..resources import ASSIGNMENT_PACK, PRIVACY_PACK
 from ..rules.cases import run_cases
 from ..rules.engine import RuleEngine
@@ -17,9 +17,16 @@ class PackService:
     def __init__(self, runtime: RuntimeHolder):
         self.runtime = runtime
 
-    def in_use(self) -> list[PackInfo]:
+    def in_use(self, page: PageRequest | None = None) -> Page[PackInfo]:
+        """The packs serving now, by name (the cursor is the last name)."""
         runtime = self.runtime.current
-        return [_info(c) for c in (runtime.assignment, runtime.privacy)]
+        packs = sorted((_info(c) for c in (runtime.assignment, runtime.privacy)), key=lambda p: p.name)
+        if page is None:
+            return Page(tuple(packs))
+        after = [p for p in packs if p.name > page.after]
+        if len(after) > page.size:
+            return Page(tuple(after[:page.size]), after[page.size - 1].name)
+        return Page(tuple(after))
 
     def reload(self) -> list[PackInfo]:
         """Both packs and the network, swapped in together; raises RulePackError and keeps

@@ -193,16 +193,22 @@ class GetResponsibleDealerResponse(_message.Message):
     def __init__(self, assignment: _Optional[_Union[Assignment, _Mapping]] = ...) -> None: ...
 
 class ListAssignmentsRequest(_message.Message):
-    __slots__ = ("customer_id",)
+    __slots__ = ("customer_id", "page_size", "page_token")
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     customer_id: str
-    def __init__(self, customer_id: _Optional[str] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, customer_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListAssignmentsResponse(_message.Message):
-    __slots__ = ("assignments",)
+    __slots__ = ("assignments", "next_page_token")
     ASSIGNMENTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     assignments: _containers.RepeatedCompositeFieldContainer[Assignment]
-    def __init__(self, assignments: _Optional[_Iterable[_Union[Assignment, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, assignments: _Optional[_Iterable[_Union[Assignment, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class Customer(_message.Message):
     __slots__ = ("id", "postcode", "point", "language", "kind", "enterprise_number", "created_at", "updated_at")
@@ -323,18 +329,24 @@ class RevokePreferredDealerResponse(_message.Message):
     def __init__(self, preference: _Optional[_Union[Preference, _Mapping]] = ...) -> None: ...
 
 class ListDealersRequest(_message.Message):
-    __slots__ = ("as_of", "active_only")
+    __slots__ = ("as_of", "active_only", "page_size", "page_token")
     AS_OF_FIELD_NUMBER: _ClassVar[int]
     ACTIVE_ONLY_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     as_of: _date_pb2.Date
     active_only: bool
-    def __init__(self, as_of: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., active_only: _Optional[bool] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, as_of: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., active_only: _Optional[bool] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListDealersResponse(_message.Message):
-    __slots__ = ("dealers",)
+    __slots__ = ("dealers", "next_page_token")
     DEALERS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     dealers: _containers.RepeatedCompositeFieldContainer[Dealer]
-    def __init__(self, dealers: _Optional[_Iterable[_Union[Dealer, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, dealers: _Optional[_Iterable[_Union[Dealer, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class GetDealerRequest(_message.Message):
     __slots__ = ("dealer_id", "as_of")

@@ -166,18 +166,24 @@ class ReassignCustomersResponse(_message.Message):
     def __init__(self, job_id: _Optional[str] = ..., dry_run: _Optional[bool] = ..., total: _Optional[int] = ..., processed: _Optional[int] = ..., changed: _Optional[int] = ..., rate_per_second: _Optional[float] = ..., eta_seconds: _Optional[float] = ..., finished: _Optional[bool] = ..., resumed: _Optional[bool] = ..., changes: _Optional[_Iterable[_Union[AssignmentChange, _Mapping]]] = ..., summary: _Optional[_Iterable[_Union[DealerPairCount, _Mapping]]] = ..., processed_before: _Optional[int] = ...) -> None: ...
 
 class ListAssignmentChangesRequest(_message.Message):
-    __slots__ = ("job_id", "customer_id")
+    __slots__ = ("job_id", "customer_id", "page_size", "page_token")
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     job_id: str
     customer_id: str
-    def __init__(self, job_id: _Optional[str] = ..., customer_id: _Optional[str] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, job_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListAssignmentChangesResponse(_message.Message):
-    __slots__ = ("changes",)
+    __slots__ = ("changes", "next_page_token")
     CHANGES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     changes: _containers.RepeatedCompositeFieldContainer[AssignmentChange]
-    def __init__(self, changes: _Optional[_Iterable[_Union[AssignmentChange, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, changes: _Optional[_Iterable[_Union[AssignmentChange, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class CustomerNotice(_message.Message):
     __slots__ = ("id", "customer_id", "old_dealer_id", "new_dealer_id", "trigger", "created_at", "exported_at")
@@ -198,18 +204,24 @@ class CustomerNotice(_message.Message):
     def __init__(self, id: _Optional[int] = ..., customer_id: _Optional[str] = ..., old_dealer_id: _Optional[str] = ..., new_dealer_id: _Optional[str] = ..., trigger: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., exported_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListNoticesRequest(_message.Message):
-    __slots__ = ("pending_only", "job_id")
+    __slots__ = ("pending_only", "job_id", "page_size", "page_token")
     PENDING_ONLY_FIELD_NUMBER: _ClassVar[int]
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     pending_only: bool
     job_id: str
-    def __init__(self, pending_only: _Optional[bool] = ..., job_id: _Optional[str] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, pending_only: _Optional[bool] = ..., job_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListNoticesResponse(_message.Message):
-    __slots__ = ("notices",)
+    __slots__ = ("notices", "next_page_token")
     NOTICES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     notices: _containers.RepeatedCompositeFieldContainer[CustomerNotice]
-    def __init__(self, notices: _Optional[_Iterable[_Union[CustomerNotice, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, notices: _Optional[_Iterable[_Union[CustomerNotice, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class MarkNoticesExportedRequest(_message.Message):
     __slots__ = ("notice_ids",)

@@ -354,14 +354,20 @@ class RulePack(_message.Message):
     def __init__(self, name: _Optional[str] = ..., version: _Optional[str] = ..., path: _Optional[str] = ..., rules: _Optional[int] = ...) -> None: ...
 
 class ListRulePacksRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListRulePacksResponse(_message.Message):
-    __slots__ = ("packs",)
+    __slots__ = ("packs", "next_page_token")
     PACKS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     packs: _containers.RepeatedCompositeFieldContainer[RulePack]
-    def __init__(self, packs: _Optional[_Iterable[_Union[RulePack, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, packs: _Optional[_Iterable[_Union[RulePack, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ReloadRulePacksRequest(_message.Message):
     __slots__ = ()
