@@ -53,11 +53,13 @@ class CustomerService:
             violations.add("enterprise_number", "only professional customers carry one")
         violations.raise_if_any()
         language_ = chosen_language or _AREA_LANGUAGE.get(pc.language_area, Language.FR)
-        customer, before = self.store.customers.upsert(
-            customer_id, pc.postcode, point, language_, customer_kind, number
-        )
-        if before and (before.postcode, before.point) != (customer.postcode, customer.point):
-            self.assignment.follow_up(customer_id, "customer:address-changed")
+        # A new address and the re-assignment it causes commit together.
+        with self.store.transaction():
+            customer, before = self.store.customers.upsert(
+                customer_id, pc.postcode, point, language_, customer_kind, number
+            )
+            if before and (before.postcode, before.point) != (customer.postcode, customer.point):
+                self.assignment.follow_up(customer_id, "customer:address-changed")
         return customer, before is None
 
     def get(self, customer_id: str) -> Customer:

@@ -43,8 +43,10 @@ class FactService:
             content = f"{customer_id}|{dealer_id}|{contact_kind}|{clock.to_text(occurred_at)}"
             event_id = "ev-" + hashlib.sha256(content.encode()).hexdigest()[:32]
         contact = Contact(event_id, customer_id, dealer_id, contact_kind, occurred_at.astimezone(clock.UTC))
-        stored, created = self.store.facts.record_contact(contact)
-        if created:
+        # The fact and the re-assignment it causes commit together; a retry of a fact
+        # already stored still brings the assignment up to date.
+        with self.store.transaction():
+            stored, created = self.store.facts.record_contact(contact)
             self.assignment.follow_up(customer_id, f"contact:{event_id}")
         return stored, created
 
@@ -57,8 +59,9 @@ class FactService:
         violations.raise_if_any()
         self.store.customers.get(customer_id)
         self._check_dealer(dealer_id)
-        preference = self.store.facts.set_preference(customer_id, dealer_id, at)
-        self.assignment.follow_up(customer_id, f"preference:{preference.id}")
+        with self.store.transaction():
+            preference = self.store.facts.set_preference(customer_id, dealer_id, at)
+            self.assignment.follow_up(customer_id, f"preference:{preference.id}")
         return preference
 
     def revoke_preference(self, customer_id: str, at: dt.datetime | None) -> Preference:
@@ -67,8 +70,9 @@ class FactService:
         check_instant(at, "revoked_at", violations)
         violations.raise_if_any()
         self.store.customers.get(customer_id)
-        preference = self.store.facts.revoke_preference(customer_id, at or clock.now())
-        self.assignment.follow_up(customer_id, f"preference-revoked:{preference.id}")
+        with self.store.transaction():
+            preference = self.store.facts.revoke_preference(customer_id, at or clock.now())
+            self.assignment.follow_up(customer_id, f"preference-revoked:{preference.id}")
         return preference
 
     def record_consent(

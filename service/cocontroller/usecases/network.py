@@ -10,13 +10,13 @@ from pathlib import Path
 from .. import clock
 from ..domain.enterprise import normalise_enterprise_number
 from ..domain.geo import BelgiumBoundary
-from ..domain.network import read_network_file
+from ..domain.network import Network, read_network_file
 from ..domain.postcodes import PostcodeDirectory, PostcodeError
 from ..domain.validation import check_id, check_point, check_postcode
 from ..errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, Violations
 from ..model import (
     DealerFields, DealerOnDay, DealerRole, DealerVersion, Language, NetworkChange, NetworkChangeKind,
-    Postcode,
+    Page, PageRequest, Postcode,
 )
 from ..store import Store
 from .runtime import RuntimeHolder
@@ -32,16 +32,23 @@ class NetworkService:
 
     # reading
 
-    def list_dealers(self, as_of: dt.date | None, active_only: bool) -> list[DealerOnDay]:
+    def list_dealers(self, as_of: dt.date | None, active_only: bool,
+                     page: PageRequest | None = None) -> Page[DealerOnDay]:
+        """The dealers by id as described on `as_of` (today by default); the cursor is the
+        last dealer id."""
         day = as_of or clock.today()
         network = self.runtime.recent().network
         found = []
         for dealer_id in network.dealer_ids():
+            if page is not None and dealer_id <= page.after:
+                continue
             version = network.describe(dealer_id, day)
             active = version.active_on(day)
             if active or not active_only:
                 found.append(DealerOnDay(version, active))
-        return found
+            if page is not None and len(found) > page.size:
+                return Page(tuple(found[:page.size]), found[page.size - 1].version.dealer_id)
+        return Page(tuple(found))
 
     def get_dealer(self, dealer_id: str, as_of: dt.date | None) -> DealerOnDay:
         violations = Violations()
@@ -84,7 +91,7 @@ class NetworkService:
         version = self._version(dealer_id, fields, effective, violations)
         violations.raise_if_any()
         with self.store.transaction():
-            if dealer_id in self.runtime.refresh_network().network:
+            if dealer_id in self._stored_network():
                 raise AlreadyExists(f"dealer {dealer_id!r} exists; update it instead")
             self.store.network.add_dealer(dealer_id)
             change = self.store.network.record_change(
@@ -98,43 +105,44 @@ class NetworkService:
                       caller: str) -> NetworkChange:
         """From `effective` on, the dealer's details change (a move, new roles, a new name);
         the version in force before keeps answering for earlier days. A new address without
-        coordinates takes the postcode's point."""
-        current = self._version_for_change(dealer_id, effective)
-        moved = any(v is not None for v in (fields.street, fields.postcode, fields.town))
-        merged = DealerFields(
-            legal_name=fields.legal_name or current.legal_name,
-            trade_name=fields.trade_name or current.trade_name,
-            enterprise_number=fields.enterprise_number or current.enterprise_number,
-            street=fields.street or current.street,
-            postcode=fields.postcode or current.postcode,
-            town=fields.town or current.town,
-            lat=fields.lat if fields.lat is not None or moved else current.lat,
-            lon=fields.lon if fields.lon is not None or moved else current.lon,
-            languages=fields.languages or current.languages,
-            roles=fields.roles or current.roles,
-        )
-        violations = Violations()
-        version = self._version(dealer_id, merged, effective, violations)
-        violations.raise_if_any()
-        version = dataclasses.replace(version, active_until=current.active_until)
+        coordinates takes the postcode's point. Validated and written in one transaction, so
+        concurrent changes of one dealer never leave overlapping versions."""
+        self._check_change(dealer_id, effective)
         with self.store.transaction():
-            change = self.store.network.record_change(
-                NetworkChangeKind.UPDATE, dealer_id, effective, fields, caller
+            current = self._version_for_change(dealer_id, effective)
+            moved = any(v is not None for v in (fields.street, fields.postcode, fields.town))
+            merged = DealerFields(
+                legal_name=fields.legal_name or current.legal_name,
+                trade_name=fields.trade_name or current.trade_name,
+                enterprise_number=fields.enterprise_number or current.enterprise_number,
+                street=fields.street or current.street,
+                postcode=fields.postcode or current.postcode,
+                town=fields.town or current.town,
+                lat=fields.lat if fields.lat is not None or moved else current.lat,
+                lon=fields.lon if fields.lon is not None or moved else current.lon,
+                languages=fields.languages or current.languages,
+                roles=fields.roles or current.roles,
             )
+            violations = Violations()
+            version = self._version(dealer_id, merged, effective, violations)
+            violations.raise_if_any()
+            version = dataclasses.replace(version, active_until=current.active_until)
+            change = self.store.network.record_change(NetworkChangeKind.UPDATE, dealer_id, effective, fields, caller)
             self._end(current, effective)
             self.store.network.add_version(version, change_id=f"change:{change}")
         network = self.runtime.refresh_network().network
         return NetworkChange(change, NetworkChangeKind.UPDATE, network.describe(dealer_id, effective))
 
     def close_dealer(self, dealer_id: str, effective: dt.date | None, caller: str) -> NetworkChange:
-        """The dealer is no longer active from `effective` (its last day is the day before)."""
-        current = self._version_for_change(dealer_id, effective)
-        network = self.runtime.current.network
-        if not any(v.active_from < effective for v in network.versions_of(dealer_id)):
-            raise FailedPrecondition(
-                f"dealer {dealer_id!r} opens on {effective}: a closure takes effect after its first day"
-            )
+        """The dealer is no longer active from `effective` (its last day is the day before).
+        Validated and written in one transaction."""
+        self._check_change(dealer_id, effective)
         with self.store.transaction():
+            current = self._version_for_change(dealer_id, effective)
+            if not any(v.active_from < effective for v in self._stored_network().versions_of(dealer_id)):
+                raise FailedPrecondition(
+                    f"dealer {dealer_id!r} opens on {effective}: a closure takes effect after its first day"
+                )
             change = self.store.network.record_change(NetworkChangeKind.CLOSE, dealer_id, effective, None, caller)
             self._end(current, effective)
         network = self.runtime.refresh_network().network
@@ -150,13 +158,22 @@ class NetworkService:
         else:
             self.store.network.end_version(current.version_id, effective - dt.timedelta(days=1))
 
-    def _version_for_change(self, dealer_id: str, effective: dt.date | None) -> DealerVersion:
+    def _check_change(self, dealer_id: str, effective: dt.date | None) -> None:
         violations = Violations()
         check_id(dealer_id, "dealer.id", violations)
         if effective is None:
             violations.add("effective", "is required")
         violations.raise_if_any()
-        network = self.runtime.refresh_network().network
+
+    def _stored_network(self) -> Network:
+        """The network as the store holds it now: inside a change's transaction, what the
+        change is checked against (the runtime's copy may lag behind another writer)."""
+        return Network(self.store.network.versions(), self.runtime.current.network.eligible_roles)
+
+    def _version_for_change(self, dealer_id: str, effective: dt.date) -> DealerVersion:
+        """The version a change on `effective` replaces or ends; read inside the change's
+        transaction."""
+        network = self._stored_network()
         if dealer_id not in network:
             raise NotFound(f"dealer {dealer_id!r} does not exist")
         current = network.version_on(dealer_id, effective)
