@@ -10,9 +10,11 @@ from these.
 import sqlite3
 from pathlib import Path
 
+import grpc
 from cocontroller import bootstrap
 from cocontroller.api.server import build_server
 from cocontroller.config import Settings
+from cocontroller_client.client import Client
 
 
 def make_app(db_path, **settings) -> bootstrap.App:
@@ -40,3 +42,15 @@ def copy_database(source, target) -> None:
     finally:
         src.close()
         dst.close()
+
+
+def channel(target: str) -> grpc.Channel:
+    """A channel to a test server, for raw calls (generic stubs, malformed bytes). Tests open
+    channels only through here and `client_for`, so how a test client connects is decided in
+    one place."""
+    return grpc.insecure_channel(target)
+
+
+def client_for(target: str, role: str = "admin") -> Client:
+    """A client library instance talking to a test server as `role`."""
+    return Client(target)
