@@ -1,10 +1,12 @@
 """The durable-rules wrapper: the traps DEVELOPERS.md lists must stay closed."""
 
+import gc
 import importlib.metadata
 import subprocess
 import sys
 import threading
 
+import durable_rules_engine
 from durable import engine as durable_engine
 
 from cocontroller.rules.engine import RuleEngine, _QuietHost
@@ -106,3 +108,33 @@ def test_a_fresh_rulesets_first_decision_may_match_nothing():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout.strip()) == (0, "ok"), done.stderr
+
+
+def test_pinned_private_api_that_freeing_a_ruleset_relies_on():
+    """RuleEngine._delete_released reaches into the host: its directory and list of rulesets,
+    a ruleset's native handle, and the native delete_ruleset."""
+    host = _QuietHost()
+    host.register_rulesets({"pinned": {"r": {"all": [{"m": {"a": True}}], "run": lambda c: None}}})
+    ruleset = host._ruleset_directory["pinned"]
+    assert host._ruleset_list == [ruleset]
+    assert isinstance(ruleset._handle, int)
+    assert callable(durable_rules_engine.delete_ruleset)
+
+
+def test_a_ruleset_is_freed_once_its_owner_is_garbage_and_not_before():
+    class Owner:
+        pass
+
+    rules = RuleEngine()
+    kept_owner, dropped_owner = Owner(), Owner()
+    kept = rules.compile("kept", PRECEDENCE)
+    dropped = rules.compile("dropped", PRECEDENCE)
+    rules.release_with(kept_owner, kept)
+    rules.release_with(dropped_owner, dropped)
+    del dropped_owner
+    gc.collect()
+    rules.compile("next", PRECEDENCE)  # deletes what was released since the last compile
+    directory = rules._host._ruleset_directory
+    assert dropped.name not in directory and dropped.name not in [r._name for r in rules._host._ruleset_list]
+    assert kept.name in directory
+    assert rules.first_match(kept, {"a": True, "b": False, "x": 0, "y": 0}) == "middle"

@@ -13,15 +13,22 @@ durable_rules 2.0.28 is not safe to use as it comes (DEVELOPERS.md lists the tra
 - `register_rulesets` mutates the dict it is given: it gets a copy;
 - the first decision on a freshly registered ruleset that matches no rule segfaults the
   process in `delete_state`: every ruleset is compiled with a warm-up rule that only the
-  warm-up fact matches, and that fact is posted once before the ruleset is handed out.
+  warm-up fact matches, and that fact is posted once before the ruleset is handed out;
+- a host never forgets a ruleset: `release_with` frees one (its native handle and the
+  host's private `_ruleset_directory` and `_ruleset_list` entries) once its owner is garbage.
+  The owner's finalizer only queues the name, since it may run while the lock is held; the
+  next compile deletes the queued rulesets under the lock.
 """
 
 import copy
 import itertools
+import queue
 import re
 import threading
+import weakref
 from dataclasses import dataclass
 
+import durable_rules_engine
 from durable import engine
 
 _SESSION = "decision"
@@ -52,6 +59,8 @@ class RuleEngine:
         self._lock = threading.Lock()
         self._names = itertools.count(1)
         self._fired: list[str] = []
+        # Names of rulesets no one uses any more; SimpleQueue.put is safe in a finalizer.
+        self._released: queue.SimpleQueue[str] = queue.SimpleQueue()
 
     def compile(self, label: str, rules: dict[str, dict]) -> Ruleset:
         """Registers `rules` (rule id -> durable-rules JSON condition with optional `pri`)
@@ -65,6 +74,7 @@ class RuleEngine:
             definition[rule_id] = rule
         definition[_WARMUP] = {"all": [{"m": {_WARMUP: True}}], "run": self._recorder(_WARMUP)}
         with self._lock:
+            self._delete_released()
             name = f"{re.sub(r'[^A-Za-z0-9_]', '_', label)}_{next(self._names)}"
             self._host.register_rulesets({name: definition})
         ruleset = Ruleset(name, tuple(rules))
@@ -72,6 +82,22 @@ class RuleEngine:
         if self.all_matches(ruleset, {_WARMUP: True}) != [_WARMUP]:
             raise RuntimeError(f"durable-rules did not fire the warm-up rule of {name}")
         return ruleset
+
+    def release_with(self, owner: object, ruleset: Ruleset) -> None:
+        """Frees `ruleset` once `owner` (what decisions reach it through) is garbage: a
+        runtime that calls in flight still hold keeps its rulesets."""
+        weakref.finalize(owner, self._released.put, ruleset.name)
+
+    def _delete_released(self) -> None:
+        while True:
+            try:
+                name = self._released.get_nowait()
+            except queue.Empty:
+                return
+            compiled = self._host._ruleset_directory.pop(name, None)
+            if compiled is not None:
+                self._host._ruleset_list.remove(compiled)
+                durable_rules_engine.delete_ruleset(compiled._handle)
 
     def first_match(self, ruleset: Ruleset, fact: dict) -> str | None:
         """Posts `fact` as an event: the matching rule of highest priority fires.

@@ -341,4 +341,7 @@ def compile_pack(
     pack = load_pack(path, extra_fields)
     if check is not None:
         check(pack)
-    return CompiledPack(pack, engine.compile(pack.qualified_version, pack.conditions()))
+    compiled = CompiledPack(pack, engine.compile(pack.qualified_version, pack.conditions()))
+    # The ruleset lives as long as the compiled pack: a reload's old ones are freed.
+    engine.release_with(compiled, compiled.ruleset)
+    return compiled
