@@ -64,3 +64,12 @@ class Violations:
     def raise_if_any(self) -> None:
         if self.items:
             raise InvalidArgument(self.items)
+
+
+# How much of a bad value a message repeats: enough to recognise it, never a huge input whole.
+SHOWN_CHARS = 64
+
+
+def shown(value: str) -> str:
+    """`value` quoted for a message, cut to its first SHOWN_CHARS characters."""
+    return repr(value) if len(value) <= SHOWN_CHARS else repr(value[:SHOWN_CHARS]) + "…"

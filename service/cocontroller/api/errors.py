@@ -18,13 +18,33 @@ class BadField(Exception):
         super().__init__(f"{field}: {description}")
 
 
+# A status travels in the trailers twice: the message percent-encoded (up to three bytes per
+# byte), and the whole status base64-encoded. These caps keep the trailers under 6 KB whatever
+# the input; clients and proxies commonly refuse metadata over 8 KB.
+_MESSAGE_BYTES = 400
+_FIELD_BYTES = 100
+_DESCRIPTION_BYTES = 160
+_VIOLATIONS = 8
+
+
 def abort(context, code: int, message: str, violations=()) -> None:
-    status = status_pb2.Status(code=code, message=message)
+    status = status_pb2.Status(code=code, message=_cut(message, _MESSAGE_BYTES))
     if violations:
+        kept = [(_cut(f, _FIELD_BYTES), _cut(d, _DESCRIPTION_BYTES)) for f, d in violations[:_VIOLATIONS]]
+        if len(violations) > _VIOLATIONS:
+            kept.append(("", f"and {len(violations) - _VIOLATIONS} more"))
         status.details.add().Pack(error_details_pb2.BadRequest(field_violations=[
-            error_details_pb2.BadRequest.FieldViolation(field=f, description=d) for f, d in violations
+            error_details_pb2.BadRequest.FieldViolation(field=f, description=d) for f, d in kept
         ]))
     context.abort_with_status(rpc_status.to_status(status))
+
+
+def _cut(text: str, max_bytes: int) -> str:
+    """`text` in at most `max_bytes` bytes of UTF-8, ending in "…" when cut."""
+    data = text.encode("utf-8", "replace")
+    if len(data) <= max_bytes:
+        return text
+    return data[:max_bytes - 3].decode("utf-8", "ignore") + "…"
 
 
 def _abort_for(context, error: Exception, prefix: str) -> None:

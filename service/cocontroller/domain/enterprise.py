@@ -3,6 +3,8 @@ ways is stored and compared once."""
 
 import re
 
+from ..errors import shown
+
 _SEPARATORS = re.compile(r"[\s.\-]")
 
 
@@ -16,14 +18,14 @@ def normalise_enterprise_number(text: str) -> str:
     if not re.fullmatch(r"[0-9]*", digits):
         raise ValueError(
             "enterprise number may only hold digits, spaces, dots, dashes and a BE prefix, "
-            f"got {text!r}"
+            f"got {shown(text)}"
         )
     if len(digits) == 9:
         digits = "0" + digits
     if len(digits) != 10:
-        raise ValueError(f"enterprise number must have 10 digits (or 9), got {text!r}")
+        raise ValueError(f"enterprise number must have 10 digits (or 9), got {shown(text)}")
     if digits[0] not in "01":
-        raise ValueError(f"enterprise number must start with 0 or 1, got {text!r}")
+        raise ValueError(f"enterprise number must start with 0 or 1, got {shown(text)}")
     if 97 - int(digits[:8]) % 97 != int(digits[8:]):
-        raise ValueError(f"enterprise number {text!r} fails the mod-97 check")
+        raise ValueError(f"enterprise number {shown(text)} fails the mod-97 check")
     return f"BE {digits[:4]}.{digits[4:7]}.{digits[7:]}"

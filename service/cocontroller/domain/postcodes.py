@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..errors import shown
 from ..model import Postcode
 
 _FOUR_DIGITS = re.compile(r"[0-9]{4}")
@@ -41,7 +42,7 @@ class PostcodeDirectory:
         """The postcode, after stripping whitespace; raises `PostcodeError` otherwise"""
         code = code.strip()
         if not _FOUR_DIGITS.fullmatch(code):
-            raise PostcodeError("format", f"postcode must be 4 digits, got {code!r}")
+            raise PostcodeError("format", f"postcode must be 4 digits, got {shown(code)}")
         if code[0] == "0":
             raise PostcodeError(
                 "range", f"postcode {code} is out of range: Belgian postcodes run 1000-9992"

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from .. import clock
-from ..errors import Violations
+from ..errors import Violations, shown
 from ..model import Postcode
 from .geo import BelgiumBoundary
 from .postcodes import PostcodeDirectory, PostcodeError
@@ -18,12 +18,34 @@ _ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 # Clocks differ: an event stamped a little ahead of ours is still accepted.
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 
+# The longest free texts and lists accepted: every stored text is bounded, so no request can
+# store a value that makes later answers (a list of dealers, an audit page) too big to send.
+MAX_NAME = 200  # a dealer's legal or trade name, a contract's partner
+MAX_STREET = 200
+MAX_TOWN = 100
+MAX_ENTERPRISE_NUMBER = 32  # room for spaces, dots and the BE prefix
+MAX_SUBJECT = 500  # a dispute's subject
+MAX_REASON = 300  # an assignment's trigger as the audit names it: who asked, and why
+MAX_CODES = 10  # a dealer's languages or roles
+MAX_SCOPE = 2000  # postcodes or dealer ids in a job's scope (Belgium has about 1,150 postcodes)
+MAX_NOTICE_IDS = 10_000  # notices marked exported in one call
+
+
+def check_text(value: str, field: str, violations: Violations, max_chars: int) -> None:
+    if len(value) > max_chars:
+        violations.add(field, f"must be at most {max_chars} characters, got {len(value)}")
+
+
+def check_count(items, field: str, violations: Violations, max_items: int) -> None:
+    if len(items) > max_items:
+        violations.add(field, f"must hold at most {max_items} items, got {len(items)}")
+
 
 def check_id(value: str, field: str, violations: Violations) -> None:
     if not value:
         violations.add(field, "is required")
     elif not _ID.match(value):
-        violations.add(field, f"{value!r} must be 1 to 64 of A-Z a-z 0-9 . _ : -")
+        violations.add(field, f"{shown(value)} must be 1 to 64 of A-Z a-z 0-9 . _ : -")
 
 
 def check_choice(vocabulary: type[E], value: str, field: str, violations: Violations) -> E | None:

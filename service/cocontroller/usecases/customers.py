@@ -3,7 +3,9 @@
 from ..domain.enterprise import normalise_enterprise_number
 from ..domain.geo import BelgiumBoundary
 from ..domain.postcodes import PostcodeDirectory
-from ..domain.validation import check_choice, check_id, check_point, check_postcode
+from ..domain.validation import (
+    MAX_ENTERPRISE_NUMBER, check_choice, check_id, check_point, check_postcode, check_text,
+)
 from ..errors import Violations
 from ..model import Customer, CustomerKind, Language
 from ..store import Store
@@ -44,6 +46,8 @@ class CustomerService:
         if customer_kind == CustomerKind.PROFESSIONAL:
             if not enterprise_number:
                 violations.add("enterprise_number", "a professional customer needs one")
+            elif len(enterprise_number) > MAX_ENTERPRISE_NUMBER:
+                check_text(enterprise_number, "enterprise_number", violations, MAX_ENTERPRISE_NUMBER)
             else:
                 try:
                     number = normalise_enterprise_number(enterprise_number)

@@ -6,7 +6,9 @@ import datetime as dt
 import hashlib
 
 from .. import clock
-from ..domain.validation import check_choice, check_id, check_instant, check_one_instant
+from ..domain.validation import (
+    MAX_NAME, MAX_SUBJECT, check_choice, check_id, check_instant, check_one_instant, check_text,
+)
 from ..errors import NotFound, Violations
 from ..model import (
     CAR_SECURITY, Channel, Consent, Contact, ContactKind, Contract, ContractKind, Dispute, Preference,
@@ -101,6 +103,7 @@ class FactService:
             violations.add("partner", f"a {contract_kind} contract names its commercial partner")
         if contract_kind == ContractKind.INSURANCE and not partner:
             partner = CAR_SECURITY
+        check_text(partner, "partner", violations, MAX_NAME)
         if start is None:
             violations.add("start", "is required")
         elif end is not None and end < start:
@@ -122,6 +125,7 @@ class FactService:
         violations = Violations()
         check_id(customer_id, "customer_id", violations)
         check_one_instant("opened_at", opened_at, "closed_at", closed_at, violations)
+        check_text(subject, "subject", violations, MAX_SUBJECT)
         violations.raise_if_any()
         self.store.customers.get(customer_id)
         if opened_at is not None:
