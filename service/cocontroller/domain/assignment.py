@@ -16,6 +16,7 @@ from ..model import (
 )
 from ..rules.engine import RuleEngine
 from ..rules.pack import CompiledPack, day_number
+from .cache_use import CacheUse
 from .geo import geodesic_km
 from .history import HistoryParameters, score_dealers
 from .network import Network
@@ -64,6 +65,7 @@ class Assigner:
     def __init__(self, engine: RuleEngine):
         self.engine = engine
         self._memo: dict[tuple, str | None] = {}
+        self.memo_use = CacheUse()
         self._history: tuple[CompiledPack, HistoryParameters] | None = None
 
     def decide(
@@ -172,7 +174,9 @@ class Assigner:
         one case) get the engine's earlier answer for the same ruleset."""
         key = (compiled.ruleset.name, *facts.values())
         if key in self._memo:
+            self.memo_use.hits += 1
             return self._memo[key]
+        self.memo_use.misses += 1
         rule_key = self.engine.first_match(compiled.ruleset, facts)
         if len(self._memo) >= self._MEMO_SIZE:
             self._memo.clear()

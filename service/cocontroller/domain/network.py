@@ -12,6 +12,7 @@ from pathlib import Path
 from threading import Lock
 
 from ..model import DealerRole, DealerVersion, Language
+from .cache_use import CacheUse
 from .enterprise import normalise_enterprise_number
 from .geo import NearestIndex
 
@@ -46,7 +47,8 @@ class Network:
     # Postcode points repeat: 1,149 of them per network state, and customers' own points.
     _ANSWERS_KEPT = 100_000
 
-    def __init__(self, versions: list[DealerVersion], eligible_roles: tuple[str, ...]):
+    def __init__(self, versions: list[DealerVersion], eligible_roles: tuple[str, ...],
+                 answers_use: CacheUse | None = None):
         self.versions = sorted(versions, key=lambda v: (v.dealer_id, v.active_from))
         self.eligible_roles = eligible_roles
         self._by_dealer: dict[str, list[DealerVersion]] = {}
@@ -55,6 +57,8 @@ class Network:
         self._by_day: dict[dt.date, _ActiveSet] = {}
         self._by_key: dict[tuple, _ActiveSet] = {}
         self._lock = Lock()
+        # Shared by the networks that replace one another, so the count runs on.
+        self.answers_use = answers_use or CacheUse()
 
     def __contains__(self, dealer_id: str) -> bool:
         return dealer_id in self._by_dealer
@@ -110,7 +114,10 @@ class Network:
         if active.index is None:
             return []
         found = active.answers.get((lat, lon, k))
-        if found is None:
+        if found is not None:
+            self.answers_use.hits += 1
+        else:
+            self.answers_use.misses += 1
             found = active.index.nearest(lat, lon, k)
             with self._lock:
                 if len(active.answers) >= self._ANSWERS_KEPT:

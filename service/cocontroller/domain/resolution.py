@@ -19,6 +19,7 @@ from ..model import (
 )
 from ..rules.engine import RuleEngine
 from ..rules.pack import CompiledPack, Rule, RulePack, day_number
+from .cache_use import CacheUse
 from .enterprise import normalise_enterprise_number
 
 CHANNELS = tuple(Channel)
@@ -239,6 +240,7 @@ class Resolver:
         self._memo: dict[tuple, _Outcome] = {}
         # Outcomes share their entries: one per rule, language and consented channels.
         self._entries: dict[tuple, object] = {}
+        self.memo_use = CacheUse()
 
     def resolve(
         self,
@@ -296,7 +298,10 @@ class Resolver:
     def _outcome(self, compiled: CompiledPack, facts: dict, day: dt.date, language: Language) -> _Outcome:
         key = (compiled.ruleset.name, language, day_number(day), *facts.values())
         outcome = self._memo.get(key)
-        if outcome is None:
+        if outcome is not None:
+            self.memo_use.hits += 1
+        else:
+            self.memo_use.misses += 1
             fired_keys = self.engine.all_matches(compiled.ruleset, dict(facts, day=day_number(day)))
             fired = sorted((compiled.pack.rule(k) for k in fired_keys), key=lambda r: r.id)
             if len(self._memo) >= self._MEMO_SIZE:

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from ..domain.assignment import ASSIGNMENT_FIELDS, check_assignment_pack
+from ..domain.cache_use import CacheUse
 from ..domain.network import Network
 from ..domain.resolution import PRIVACY_FIELDS, check_privacy_pack
 from ..domain.runtime import Runtime
@@ -30,6 +31,8 @@ class RuntimeHolder:
         self.privacy_pack = Path(privacy_pack)
         self._network = network
         self._lock = threading.Lock()
+        # The nearest-dealer answers' use, counted across every network this holder reads.
+        self.nearest_use = CacheUse()
         self._current = self._runtime(*self._compile())
         self._checked = time.monotonic()
 
@@ -72,5 +75,5 @@ class RuntimeHolder:
     def _runtime(self, assignment: CompiledPack, privacy: CompiledPack) -> Runtime:
         roles = tuple(assignment.pack.parameters["eligible_roles"])
         stamp = self._network.stamp()
-        network = Network(self._network.versions(), roles)
+        network = Network(self._network.versions(), roles, self.nearest_use)
         return Runtime(assignment, privacy, network, stamp)
