@@ -1,16 +1,22 @@
 """The rule packs: which versions serve, reloading them without a restart, and checking a
 rules directory (its packs load, and their cases pass) before it is deployed."""
 
+import logging
 from pathlib import Path
 
 from ..domain.assignment import ASSIGNMENT_FIELDS, check_assignment_pack
 from ..domain.resolution import PRIVACY_FIELDS, check_privacy_pack
+from ..errors import RulePackError
+from ..logs import event
 from ..model import CaseResult, PackInfo, Page, PageRequest
 from ..resources import ASSIGNMENT_PACK, PRIVACY_PACK
 from ..rules.cases import run_cases
 from ..rules.engine import RuleEngine
 from ..rules.pack import CompiledPack, RulePack, load_pack
 from .runtime import RuntimeHolder
+
+
+log = logging.getLogger(__name__)
 
 
 class PackService:
@@ -31,8 +37,14 @@ class PackService:
     def reload(self) -> list[PackInfo]:
         """Both packs and the network, swapped in together; raises RulePackError and keeps
         the running versions when a pack is invalid."""
-        runtime = self.runtime.reload_packs()
-        return [_info(c) for c in (runtime.assignment, runtime.privacy)]
+        try:
+            runtime = self.runtime.reload_packs()
+        except RulePackError as e:
+            event(log, "rules.reload_refused", logging.ERROR, problem=str(e))
+            raise
+        packs = [_info(c) for c in (runtime.assignment, runtime.privacy)]
+        event(log, "rules.reloaded", packs=", ".join(f"{p.name}@{p.version}" for p in packs))
+        return packs
 
 
 def load_packs(rules_dir: Path) -> list[RulePack]:
