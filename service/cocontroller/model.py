@@ -119,6 +119,18 @@ class JobStatus(StrEnum):
     FINISHED = "finished"
 
 
+class Role(StrEnum):
+    """Who may call what (api/access.py): read from the client certificate's identity."""
+
+    CRM = "crm"
+    CALLCENTRE = "callcentre"
+    BATCH = "batch"
+    # scoped to one dealer id: it sees only the customers assigned to that dealer
+    DEALER = "dealer"
+    DPO = "dpo"
+    ADMIN = "admin"
+
+
 # -- pages of a list ------------------------------------------------------------------------
 
 
@@ -676,3 +688,18 @@ class InitResult:
     db: str
     dealers: int
     demo: bool
+    # the development certificate files init created (none when they all existed)
+    certs: tuple[str, ...] = ()
+
+
+# -- callers ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller: `name` as its certificate states it (a SPIFFE URI or the
+    subject CN), the role that name maps to, and for the dealer role its dealer id."""
+
+    name: str
+    role: Role
+    dealer_id: str = ""

@@ -1,6 +1,8 @@
 """DealerAssignmentService: thin servicer over the customer, fact, assignment and network use
 cases."""
 
+from google.rpc import code_pb2
+
 from ..errors import InvalidArgument
 from ..usecases.assignment import AssignmentService
 from ..usecases.customers import CustomerService
@@ -12,23 +14,25 @@ from .convert import (
     CONTACT_KINDS, CUSTOMER_KINDS, assignment_pb, contact_pb, customer_pb, dealer_pb, postcode_pb,
     preference_pb, read_date, read_time,
 )
-from .errors import BadField, handles_errors
-from .metadata import named_caller
+from .access import DealerScope
+from .errors import BadField, abort, handles_errors
+from .metadata import caller
 from .pages import next_page_token, page_request
 
 
 class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
     def __init__(self, assignment: AssignmentService, customers: CustomerService,
-                 facts: FactService, network: NetworkService):
+                 facts: FactService, network: NetworkService, scope: DealerScope):
         self.assignment = assignment
         self.customers = customers
         self.facts = facts
         self.network = network
+        self.scope = scope
 
     @handles_errors()
     def AssignDealer(self, request, context):
-        # The audit names who asked (x-caller metadata) and why (the request's reason).
-        trigger = ":".join(["api", *filter(None, [named_caller(context), request.reason])])
+        # The audit names who asked (the principal, x-caller as an annotation) and why.
+        trigger = caller(context) + (f"; reason={request.reason}" if request.reason else "")
         view, changed = self.assignment.assign(request.customer_id, trigger)
         return pb.AssignDealerResponse(assignment=assignment_pb(view), changed=changed)
 
@@ -37,6 +41,7 @@ class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
         as_of = read_date(request.as_of, "as_of")
         subject = request.WhichOneof("subject")
         if subject == "customer_id":
+            self.scope.check_customer(context, request.customer_id)
             view = self.assignment.responsible_for_customer(request.customer_id, as_of)
         elif subject == "location":
             point = request.location.point if request.location.HasField("point") else None
@@ -55,6 +60,7 @@ class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
 
     @handles_errors()
     def ListAssignments(self, request, context):
+        self.scope.check_customer(context, request.customer_id)
         query = ("ListAssignments", request.customer_id)
         page = self.assignment.history(request.customer_id, page_request(request.page_size, request.page_token, *query))
         return pb.ListAssignmentsResponse(assignments=[assignment_pb(v) for v in page.items],
@@ -75,11 +81,15 @@ class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
 
     @handles_errors()
     def GetCustomer(self, request, context):
+        self.scope.check_customer(context, request.customer_id)
         return pb.GetCustomerResponse(customer=customer_pb(self.customers.get(request.customer_id)))
 
     @handles_errors("event.")
     def RecordContact(self, request, context):
         e = request.event
+        acting = self.scope.acting_dealer(context)
+        if acting is not None and e.dealer_id and e.dealer_id != acting:  # empty: INVALID_ARGUMENT below
+            abort(context, code_pb2.PERMISSION_DENIED, f"a dealer records its own contacts only ({acting})")
         if e.kind not in CONTACT_KINDS:
             raise BadField("event.kind", "must be one of " + ", ".join(
                 pb.ContactKind.Name(k) for k in CONTACT_KINDS))

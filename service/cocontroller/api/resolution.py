@@ -9,18 +9,22 @@ from ..v1 import resolution_pb2_grpc as rpb_grpc
 from .convert import (
     consent_pb, contract_pb, dispute_pb, packs_pb, read_date, read_time, resolution_pb,
 )
+from .access import DealerScope
 from .errors import handles_errors
 from .pages import next_page_token, page_request
 
 
 class ControllerResolutionServicer(rpb_grpc.ControllerResolutionServiceServicer):
-    def __init__(self, resolution: ResolutionService, facts: FactService, packs: PackService):
+    def __init__(self, resolution: ResolutionService, facts: FactService, packs: PackService,
+                 scope: DealerScope):
         self.resolution = resolution
         self.facts = facts
         self.packs = packs
+        self.scope = scope
 
     @handles_errors()
     def ResolveControllers(self, request, context):
+        self.scope.check_customer(context, request.customer_id)
         return resolution_pb(self.resolution.resolve(
             request.customer_id, read_date(request.as_of, "as_of"), request.language))
 

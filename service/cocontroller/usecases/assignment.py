@@ -73,6 +73,12 @@ class AssignmentService:
             return self._from_record(record, day)
         return self._computed(customer_id, self.decide(self.store.customers.snapshot(customer_id, at), at))
 
+    def assigned_dealer(self, customer_id: str) -> str | None:
+        """The dealer id of the customer's assignment in force; None without one (a dealer
+        caller's scope, api/access.py)."""
+        current = self.store.assignments.current(customer_id)
+        return current.dealer_id if current else None
+
     def responsible_for_location(
         self, postcode: str, lat: float | None, lon: float | None, as_of: dt.date | None
     ) -> Responsible:
