@@ -1,0 +1,209 @@
+"""Every call, observed once: a log line (method, status, duration, principal, request id,
+and the customer it concerns as a keyed hash), the metrics, and the request id sent back.
+
+The log never holds personal data: a customer id only as HMAC-SHA256 under the installation's
+log key (`Pseudonyms`), and nothing else of a request (no postcodes, coordinates or free text).
+An operator who holds the key can find a customer's lines by hashing the id the same way.
+"""
+
+import hashlib
+import hmac
+import logging
+import os
+import re
+import secrets
+import time
+import uuid
+from functools import lru_cache
+from pathlib import Path
+
+import grpc
+from google.protobuf import descriptor_pool, message_factory
+
+from ..config import Settings
+from .. import logs
+from ..logs import event
+from .access import principal_of
+from .metrics import Metrics
+
+REQUEST_ID = "x-request-id"
+# A client's request id is kept when it looks like one; anything else might carry text the
+# log must not hold, and is replaced by a generated id.
+_REQUEST_ID_FORM = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+_FAILED = frozenset({grpc.StatusCode.UNKNOWN, grpc.StatusCode.INTERNAL, grpc.StatusCode.DATA_LOSS})
+
+log = logging.getLogger("cocontroller.rpc")
+
+
+def principal(context) -> str:
+    """Who called: the identity in the client certificate that names a role, else the peer
+    address (a call the auth interceptor refuses)."""
+    found = principal_of(context)
+    return found.name if found is not None else f"unauthenticated {context.peer()}"
+
+
+class Pseudonyms:
+    """Customer ids as the log shows them: the first 16 hex digits of HMAC-SHA256 under a
+    secret key, so lines of one customer can be followed without naming them, and the ids
+    cannot be found by hashing a list of candidates without the key."""
+
+    def __init__(self, key: bytes):
+        self._key = key
+
+    def customer(self, customer_id: str) -> str:
+        return "c-" + hmac.new(self._key, customer_id.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def log_key(settings: Settings) -> bytes:
+    """The `log_key` setting, else the key in the file `<db>.logkey` beside the database,
+    written (0600) when absent."""
+    if settings.log_key:
+        return settings.log_key.encode()
+    path = Path(f"{settings.db}.logkey")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip().encode()
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_hex(32) + "\n")
+    return path.read_text().strip().encode()
+
+
+class CallObserver(grpc.ServerInterceptor):
+    """The outermost interceptor: it sees every call the server accepts, whatever later
+    refuses it."""
+
+    def __init__(self, metrics: Metrics, pseudonyms: Pseudonyms):
+        self.metrics = metrics
+        self.pseudonyms = pseudonyms
+
+    def intercept_service(self, continuation, details):
+        handler = continuation(details)
+        if handler is None:
+            return None
+        service, _, method = details.method.lstrip("/").partition("/")
+        given = next((v for k, v in details.invocation_metadata or () if k == REQUEST_ID), "")
+        request_id = given if isinstance(given, str) and _REQUEST_ID_FORM.fullmatch(given) else uuid.uuid4().hex
+        call = _Call(self, service, method, request_id)
+        if handler.unary_unary:
+            return handler._replace(unary_unary=call.unary(handler.unary_unary))
+        if handler.unary_stream:
+            return handler._replace(unary_stream=call.stream(handler.unary_stream))
+        if handler.stream_unary:
+            return handler._replace(stream_unary=call.unary(handler.stream_unary, reads_request=False))
+        return handler._replace(stream_stream=call.stream(handler.stream_stream, reads_request=False))
+
+
+class _Call:
+    def __init__(self, observer: CallObserver, service: str, method: str, request_id: str):
+        self.observer = observer
+        self.service = service
+        self.method = method
+        self.request_id = request_id
+
+    def unary(self, behaviour, reads_request: bool = True):
+        def handle(request, context):
+            started = self._start(request if reads_request else None, context)
+            try:
+                response = behaviour(request, context)
+            except BaseException as e:
+                self._end(context, started, e)
+                raise
+            self._end(context, started, None)
+            return response
+
+        return handle
+
+    def stream(self, behaviour, reads_request: bool = True):
+        def handle(request, context):
+            started = self._start(request if reads_request else None, context)
+            error = None
+            try:
+                yield from behaviour(request, context)
+            except BaseException as e:
+                error = e
+                raise
+            finally:
+                self._end(context, started, error)
+
+        return handle
+
+    def _start(self, request, context) -> tuple[float, str]:
+        # Every line logged while the call runs (a job's, a network change's) carries its id.
+        logs.REQUEST_ID.set(self.request_id)
+        try:
+            context.send_initial_metadata(((REQUEST_ID, self.request_id),))
+        except (ValueError, grpc.RpcError):
+            pass  # the client has gone already; its status says so
+        self.observer.metrics.call_started(self.service, self.method)
+        customer_id = _customer_id(f"{self.service}.{self.method}", request) if request is not None else ""
+        return time.perf_counter(), self.observer.pseudonyms.customer(customer_id) if customer_id else ""
+
+    def _end(self, context, started: tuple[float, str], error: BaseException | None) -> None:
+        began, customer = started
+        seconds = time.perf_counter() - began
+        code = _code(context, error)
+        self.observer.metrics.call_ended(self.service, self.method, code.name, seconds)
+        event(log, "rpc", logging.ERROR if code in _FAILED else logging.INFO,
+              method=f"{self.service}/{self.method}", code=code.name, duration_ms=round(seconds * 1000, 3),
+              principal=principal(context), request_id=self.request_id, customer=customer or None,
+              error=type(error).__name__ if code in _FAILED and error is not None else None)
+
+
+def _code(context, error: BaseException | None) -> grpc.StatusCode:
+    """The call's status: what the handler set or aborted with; a call whose client went
+    away (or that the server cut off) was cancelled; an exception the handler did not turn
+    into a status is UNKNOWN."""
+    code = context.code()
+    if isinstance(code, grpc.StatusCode) and code is not grpc.StatusCode.OK:
+        return code
+    if isinstance(error, GeneratorExit) or not context.is_active():
+        return grpc.StatusCode.CANCELLED
+    return grpc.StatusCode.OK if error is None else grpc.StatusCode.UNKNOWN
+
+
+def _customer_id(full_method: str, request) -> str:
+    """The customer a request names, if any: its `customer_id`, or the `customer_id` (or a
+    `customer`'s `id`) of one of its messages. Requests may reach the observer unparsed."""
+    found = _customer_field(full_method)
+    if found is None:
+        return ""
+    request_class, path = found
+    if isinstance(request, bytes):
+        try:
+            request = request_class.FromString(request)
+        except Exception:  # undecodable: the handler answers INVALID_ARGUMENT
+            return ""
+    for name in path:
+        request = getattr(request, name, None)
+        if request is None:
+            return ""
+    return request if isinstance(request, str) else ""
+
+
+@lru_cache(maxsize=256)
+def _customer_field(full_method: str):
+    """(request class, field path to the customer id) of a method, from its descriptor."""
+    try:
+        method = descriptor_pool.Default().FindMethodByName(full_method)
+    except KeyError:
+        return None
+    request = method.input_type
+    path = _customer_path(request)
+    if path is None:
+        for field in request.fields:
+            if field.message_type is not None and not field.is_repeated:
+                inner = _customer_path(field.message_type, field.name == "customer")
+                if inner is not None:
+                    path = (field.name, *inner)
+                    break
+    return (message_factory.GetMessageClass(request), path) if path else None
+
+
+def _customer_path(message, is_customer: bool = False) -> tuple[str, ...] | None:
+    names = message.fields_by_name
+    if "customer_id" in names:
+        return ("customer_id",)
+    if is_customer and "id" in names:
+        return ("id",)
+    return None

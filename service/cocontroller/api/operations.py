@@ -1,0 +1,57 @@
+"""Operating one server beside its services: the metrics, the observer of every call, and
+draining on shutdown.
+
+The entry point may make the `Operations` and hand them to `build_server` (to serve the
+metrics and to drain), or let `build_server` make its own. Draining, on SIGTERM or SIGINT:
+health answers NOT_SERVING for every service (load balancers stop sending), a running
+re-assignment job is asked to stop after the batch it is writing (each batch commits with the
+job's cursor, so the job resumes from there when run again with the same id) and waited
+for, then the server refuses new calls and gives those in flight what is left of the grace
+period.
+"""
+
+import threading
+import time
+
+import grpc
+
+from .metrics import Metrics, MetricsEndpoint
+from .observe import CallObserver, Pseudonyms, log_key
+
+_POLL_S = 0.05
+
+
+class Operations:
+    def __init__(self) -> None:
+        # Set when the server drains; the job runner checks it between batches.
+        self.stopping = threading.Event()
+        self.metrics: Metrics | None = None
+        self.observer: CallObserver | None = None
+        self.health = None
+        self.app = None
+
+    def observe(self, app) -> CallObserver:
+        """The call observer (the server's outermost interceptor) over the application."""
+        self.app = app
+        self.metrics = Metrics(app)
+        self.observer = CallObserver(self.metrics, Pseudonyms(log_key(app.settings)))
+        return self.observer
+
+    def serve_metrics(self, host: str, port: int) -> MetricsEndpoint:
+        return self.metrics.serve(host, port)
+
+    def drain(self, server: grpc.Server, grace_s: float) -> bool:
+        """Drains and stops the server within `grace_s`; True when no job was left running
+        (a job cut short by the grace period still stands at its last committed batch, as
+        the transactions guarantee). While the job finishes its batch the server still
+        answers, health with NOT_SERVING."""
+        deadline = time.monotonic() + grace_s
+        if self.health is not None:
+            self.health.enter_graceful_shutdown()
+        self.stopping.set()
+        running = self.app.reassign.running if self.app is not None else {}
+        while running and time.monotonic() < deadline:
+            time.sleep(_POLL_S)
+        left = max(0.0, deadline - time.monotonic())
+        server.stop(left).wait(left + 1)
+        return not running
