@@ -164,9 +164,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_until_serving(target: str, server: subprocess.Popen, log: Path, timeout: float) -> None:
+def _wait_until_serving(target: str, server: subprocess.Popen, log: Path, timeout: float, certs: Path) -> None:
+    """Health over mTLS with the admin certificate `init` made in `certs`."""
     deadline = time.monotonic() + timeout
-    with grpc.insecure_channel(target) as channel:
+    read = lambda name: (certs / name).read_bytes()  # noqa: E731
+    credentials = grpc.ssl_channel_credentials(read("ca.pem"), read("admin-key.pem"), read("admin.pem"))
+    with grpc.secure_channel(target, credentials) as channel:
         health = health_pb2_grpc.HealthStub(channel)
         while True:
             if server.poll() is not None:
@@ -197,8 +200,10 @@ def test_installed_wheel_inits_serves_and_answers(dists, which, tmp_path):
     venv = _fresh_venv(dists[which], tmp_path)
     run_dir = tmp_path / "run"
     run_dir.mkdir()
+    # No COCONTROLLER_* either: init makes the development certificates in run/var/certs, and
+    # serve and the CLI find them there by default, as in the README.
     env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP")}
+           if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP") and not k.startswith("COCONTROLLER_")}
     cocontroller = venv / "bin" / "cocontroller"
 
     where = json.loads(_run([venv / "bin" / "python", "-c", (
@@ -217,6 +222,7 @@ def test_installed_wheel_inits_serves_and_answers(dists, which, tmp_path):
     # --demo: the fictional dealer network, read from the wheel's cocontroller.data
     _run([cocontroller, "init", "--demo", "--db", "new.db"], cwd=run_dir, env=env, timeout=120)
     assert (run_dir / "new.db").is_file()
+    assert oct((run_dir / "var" / "certs" / "admin-key.pem").stat().st_mode & 0o777) == "0o600"
 
     port = _free_port()
     target = f"127.0.0.1:{port}"
@@ -227,7 +233,7 @@ def test_installed_wheel_inits_serves_and_answers(dists, which, tmp_path):
             cwd=run_dir, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
     try:
-        _wait_until_serving(target, server, log, timeout=60)
+        _wait_until_serving(target, server, log, timeout=60, certs=run_dir / "var" / "certs")
         looked_up = _run(
             [cocontroller, "lookup", "--postcode", "9000", "--json", "--target", target],
             cwd=run_dir, env=env, timeout=60,

@@ -11,8 +11,8 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from cocontroller_client.client import Client, ClientError
-from support import serve
+from cocontroller_client.client import ClientError
+from support import channel, client_for, serve
 
 THREADS = 8
 CALLS = 2_000
@@ -47,7 +47,7 @@ def worker(target, index, customers, errors, counts):
     own = [f"own-{index}-{i}" for i in range(OWN)]
     mine = customers + own
     n = 0
-    with Client(target, timeout=30) as c:
+    with client_for(target, timeout=30) as c:
         for cid in own:
             c.upsert_customer(cid, rng.choice(POSTCODES))
             c.assign(cid)
@@ -102,7 +102,7 @@ def load(tmp_path_factory):
     serving = serve(tmp_path_factory.mktemp("load") / "db.sqlite")
     target = next(serving)
     shared = [f"shared-{i}" for i in range(SHARED)]
-    with Client(target) as c:
+    with client_for(target) as c:
         for cid in shared:
             c.upsert_customer(cid, POSTCODES[len(cid) % len(POSTCODES)])
             c.assign(cid)
@@ -131,7 +131,7 @@ def test_no_error_but_the_deliberate_bad_input(load):
 
 def test_each_customer_has_exactly_one_current_assignment(load):
     target, _, _, customers = load
-    with Client(target) as c:
+    with client_for(target) as c:
         for cid in customers:
             versions = c.assignments(cid)
             current = [v for v in versions if not v.HasField("valid_to")]
@@ -144,7 +144,7 @@ def test_history_has_no_gaps_or_overlaps(load):
     """Newest first, each version closed at the instant the next one began."""
     target, _, _, customers = load
     broken = []
-    with Client(target) as c:
+    with client_for(target) as c:
         for cid in customers:
             versions = c.assignments(cid)
             for newer, older in zip(versions, versions[1:]):
@@ -157,7 +157,7 @@ def test_stored_assignment_follows_the_facts(load):
     """Deciding again after the load changes nothing: no stale decision was stored last."""
     target, _, _, customers = load
     stale = []
-    with Client(target) as c:
+    with client_for(target) as c:
         for cid in customers:
             again = c.assign(cid, "check")
             if again.changed:
@@ -167,10 +167,10 @@ def test_stored_assignment_follows_the_facts(load):
 
 def test_server_still_healthy(load):
     target = load[0]
-    with grpc.insecure_channel(target) as channel:
-        health = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=5)
+    with channel(target) as open_channel:
+        health = health_pb2_grpc.HealthStub(open_channel).Check(health_pb2.HealthCheckRequest(), timeout=5)
     assert health.status == health_pb2.HealthCheckResponse.SERVING
-    with Client(target) as c:
+    with client_for(target) as c:
         assert c.responsible_for_location("9000").dealer.id == "dlr-gent"
 
 

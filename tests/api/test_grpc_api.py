@@ -17,6 +17,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from grpc_status import rpc_status
 
+import support
 from cocontroller.v1 import assignment_pb2 as pb
 from cocontroller_client.client import ClientError
 
@@ -76,9 +77,7 @@ def assert_raw_invalid(client, method, request, field):
 @pytest.fixture(scope="module")
 def customer(server):
     """One stored customer in Gent with an assignment, for the bad-input cases."""
-    from cocontroller_client.client import Client
-
-    with Client(server) as c:
+    with support.client_for(server) as c:
         c.upsert_customer("known", "9000")
         c.assign("known")
     return "known"
@@ -402,7 +401,7 @@ def test_no_active_dealer_is_failed_precondition(client):
 
 
 def test_health_serving(server):
-    with grpc.insecure_channel(server) as channel:
+    with support.channel(server) as channel:
         stub = health_pb2_grpc.HealthStub(channel)
         for name in ("", "cocontroller.v1.DealerAssignmentService"):
             answer = stub.Check(health_pb2.HealthCheckRequest(service=name), timeout=5)
@@ -410,7 +409,7 @@ def test_health_serving(server):
 
 
 def test_reflection_lists_the_service(server):
-    with grpc.insecure_channel(server) as channel:
+    with support.channel(server) as channel:
         stub = reflection_pb2_grpc.ServerReflectionStub(channel)
         answers = stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=5)
         names = {s.name for a in answers for s in a.list_services_response.service}

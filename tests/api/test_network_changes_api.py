@@ -16,14 +16,19 @@ from cocontroller import clock
 from cocontroller.api.server import build_server
 from cocontroller.config import Settings
 from cocontroller.v1 import network_pb2 as npb
+from cocontroller.certs import role_uri
+from cocontroller.model import Role
 from cocontroller_client.client import Client, ClientError
-from support import make_app
+from support import client_for, make_app
 from google.rpc import error_details_pb2
 from google.type import date_pb2
 from grpc_status import rpc_status
 from network_world import DAY, GENT, NEW_DEALER, Spec, assign_all, build
 
 # -- gRPC ---------------------------------------------------------------------------------
+
+# The audit names the certificate's identity; the client's x-caller only annotates it.
+ALICE = role_uri(Role.ADMIN) + "; x-caller=alice"
 
 
 def raw_error(call, request):
@@ -67,7 +72,7 @@ def test_grpc_update_close_reassign_audit_notices(fresh_server, tmp_path):
     db = tmp_path / "db.sqlite"
     today = clock.today()
     yesterday = today - DAY
-    with Client(fresh_server, caller="alice") as c:
+    with client_for(fresh_server, caller="alice") as c:
         grpc_customers(c, clock.now())
         ours = {"r-near-9000", "r-near-9040", "r-buyer"}
         assert {cid for cid in ours if c.responsible_for_customer(cid).dealer.id == GENT} == ours
@@ -88,8 +93,8 @@ def test_grpc_update_close_reassign_audit_notices(fresh_server, tmp_path):
 
         conn = sqlite3.connect(db)
         assert conn.execute("SELECT kind, dealer_id, effective_date, caller FROM network_changes ORDER BY id").fetchall() == [
-            ("update", "dlr-aalst", today.isoformat(), "api:alice"),
-            ("close", GENT, today.isoformat(), "api:alice"),
+            ("update", "dlr-aalst", today.isoformat(), ALICE),
+            ("close", GENT, today.isoformat(), ALICE),
         ]
         conn.close()
 
@@ -113,7 +118,7 @@ def test_grpc_update_close_reassign_audit_notices(fresh_server, tmp_path):
             (ch.customer_id, ch.new_dealer_id) for ch in sorted(
                 (x for m in dry for x in m.changes), key=lambda x: x.customer_id)]
         conn = sqlite3.connect(db)
-        assert conn.execute("SELECT caller, status FROM reassign_jobs").fetchall() == [("api:alice", "finished")]
+        assert conn.execute("SELECT caller, status FROM reassign_jobs").fetchall() == [(ALICE, "finished")]
         conn.close()
 
         listed = c.assignment_changes(job_id="grpc-job")
@@ -123,7 +128,7 @@ def test_grpc_update_close_reassign_audit_notices(fresh_server, tmp_path):
             assert x.HasField("at") and x.new_dealer_id == c.responsible_for_customer(x.customer_id).dealer.id
         assert next(x for x in listed if x.customer_id == "r-buyer").new_dealer_id == "dlr-brugge"
         versions = c.assignment_changes(customer_id="r-near-9000")
-        assert [v.trigger for v in versions] == ["api:alice:onboarding", "job:grpc-job"]
+        assert [v.trigger for v in versions] == [ALICE + "; reason=onboarding", "job:grpc-job"]
         assert (versions[1].old_dealer_id, versions[1].new_dealer_id) == (GENT, versions[1].new_dealer_id)
         assert versions[0].old_dealer_id == "" and versions[1].at.ToDatetime() >= versions[0].at.ToDatetime()
 
@@ -143,7 +148,7 @@ def test_grpc_update_close_reassign_audit_notices(fresh_server, tmp_path):
 
 def test_grpc_add_dealer(fresh_server, tmp_path):
     today = clock.today()
-    with Client(fresh_server, caller="bob") as c:
+    with client_for(fresh_server, caller="bob") as c:
         fields = {k: v for k, v in NEW_DEALER.items() if k != "id"}
         added = c.add_dealer("dlr-deinze", fields, today)
         d = added.dealer
@@ -155,13 +160,13 @@ def test_grpc_add_dealer(fresh_server, tmp_path):
         assert c.responsible_for_location("9800", as_of=today - DAY).dealer.id == GENT
     conn = sqlite3.connect(tmp_path / "db.sqlite")
     assert conn.execute("SELECT kind, dealer_id, caller FROM network_changes").fetchall() == [
-        ("add", "dlr-deinze", "api:bob")]
+        ("add", "dlr-deinze", role_uri(Role.ADMIN) + "; x-caller=bob")]
 
 
 def test_grpc_network_change_errors(fresh_server):
     today = clock.today()
     good = {k: v for k, v in NEW_DEALER.items() if k != "id"}
-    with Client(fresh_server) as c:
+    with client_for(fresh_server) as c:
         expect_error(grpc.StatusCode.ALREADY_EXISTS, c.add_dealer, GENT, good, today)
         expect_error(grpc.StatusCode.NOT_FOUND, c.update_dealer, "dlr-nowhere", {"trade_name": "X"}, today)
         expect_error(grpc.StatusCode.NOT_FOUND, c.close_dealer, "dlr-nowhere", today)
@@ -205,7 +210,7 @@ def test_grpc_network_change_errors(fresh_server):
 
 def test_closing_a_dealer_on_its_opening_day(fresh_server):
     """A closure takes effect after a dealer's first day; the dealer stays in the network."""
-    with Client(fresh_server) as c:
+    with client_for(fresh_server) as c:
         with pytest.raises(ClientError) as caught:
             c.close_dealer("dlr-genk", "2027-03-01")
         assert caught.value.code == grpc.StatusCode.FAILED_PRECONDITION
@@ -232,7 +237,7 @@ def cli(capsys):
 
 def test_cli_close_dry_run_apply_history_notices(fresh_server, cli, tmp_path):
     today = clock.today()
-    with Client(fresh_server) as c:
+    with client_for(fresh_server) as c:
         grpc_customers(c, clock.now())
     ours = {"r-near-9000", "r-near-9040", "r-buyer"}
 
@@ -258,7 +263,7 @@ def test_cli_close_dry_run_apply_history_notices(fresh_server, cli, tmp_path):
     assert {r["customer_id"]: (r["old_basis"], r["new_basis"]) for r in rows}["r-buyer"] == ("PURCHASE", "PREFERRED")
     assert {(r["old_dealer_id"], r["new_dealer_id"]): 1 for r in rows}.keys() == {
         (s["old_dealer_id"], s["new_dealer_id"]) for s in result["summary"]}
-    with Client(fresh_server) as c:
+    with client_for(fresh_server) as c:
         assert c.notices() == [] and c.assignment_changes(job_id="cli-dry") == []
 
     out_jsonl = tmp_path / "apply.jsonl"
@@ -322,7 +327,7 @@ def test_one_job_at_a_time_per_server(tmp_path):
     app.synthetic.generate(3000, seed=3, now=dt.datetime(2026, 1, 5, 12, tzinfo=dt.timezone.utc))
     server, port = build_server(app, "127.0.0.1:0", Settings().workers)
     try:
-        with Client(f"127.0.0.1:{port}") as first, Client(f"127.0.0.1:{port}") as second:
+        with client_for(f"127.0.0.1:{port}") as first, client_for(f"127.0.0.1:{port}") as second:
             running = first.reassign("slow", dry_run=True, batch_size=1)
             assert next(running).processed == 1
             with pytest.raises(ClientError) as caught:

@@ -18,8 +18,8 @@ from cocontroller.api.server import build_server
 from cocontroller.resources import packs_dir
 from cocontroller.v1 import resolution_pb2 as rpb
 from cocontroller_client.cli import main
-from cocontroller_client.client import Client, ClientError
-from support import make_app
+from cocontroller_client.client import ClientError
+from support import client_for, make_app
 
 RULES = packs_dir()
 BXL = ZoneInfo("Europe/Brussels")
@@ -47,7 +47,7 @@ def target(tmp_path_factory):
 
 @pytest.fixture
 def client(target):
-    with Client(target) as c:
+    with client_for(target) as c:
         yield c
 
 
@@ -317,7 +317,7 @@ def reloadable(tmp_path):
     app = make_app(tmp_path / "db.sqlite", rules_dir=tmp_path / "rules")
     server, port = build_server(app, "127.0.0.1:0", 4)
     try:
-        with Client(f"127.0.0.1:{port}") as c:
+        with client_for(f"127.0.0.1:{port}") as c:
             c.upsert_customer("hot", "9000")
             c.record_contact("hot", "dlr-gent", "test_drive_request", at("2024-03-10T10:00"))
             yield c, rules, f"127.0.0.1:{port}"
@@ -383,7 +383,7 @@ def test_reload_under_load(reloadable):
     seen, errors = [], []
 
     def resolve_loop():
-        with Client(target) as own:
+        with client_for(target) as own:
             while not stop.is_set():
                 try:
                     r = own.resolve("hot", "2024-04-15")

@@ -12,6 +12,8 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+import support
+
 SCRIPT = Path(sys.executable).parent / "cocontroller"
 EXIT_PRECONDITION = 5
 
@@ -29,7 +31,7 @@ def free_port() -> int:
 
 def wait_serving(target: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
-    with grpc.insecure_channel(target) as channel:
+    with support.channel(target) as channel:
         stub = health_pb2_grpc.HealthStub(channel)
         while time.monotonic() < deadline:
             if process.poll() is not None:
@@ -107,3 +109,14 @@ def test_demo_data_needs_a_named_database(tmp_path):
     done = run("demo-data", "--customers", 10, cwd=tmp_path)
     assert done.returncode == 2 and "--db" in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_serve_refuses_to_start_without_tls(tmp_path):
+    """No certificates: refused on loopback, and off loopback with the reason."""
+    db = tmp_path / "plain.db"
+    assert run("init", "--demo", "--db", db).returncode == 0
+    for host in ("127.0.0.1", "0.0.0.0"):
+        done = run("serve", "--db", db, "--host", host, "--port", free_port(), "--certs-dir", tmp_path / "none",
+                   timeout=30)
+        assert done.returncode == EXIT_PRECONDITION and "cocontroller init --certs-only" in done.stderr
+        assert ("in the clear" in done.stderr) == (host == "0.0.0.0")

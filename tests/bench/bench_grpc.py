@@ -8,7 +8,12 @@ who also hold consents and contracts) and bare (the canned answer):
   - latency at a fixed open-loop rate: RATE req/s for OPEN_LOOP_S, each call sent at its
     scheduled time (asynchronously), latency measured from the scheduled send time.
 
-Run with `make bench`. Stops by itself within ~2 minutes and kills its subprocesses.
+The real server speaks mTLS only (as the admin development certificate). The cost of TLS
+and of the auth interceptor: the bare handler's lookup saturated plaintext, over mTLS, and
+over mTLS behind cocontroller's AuthInterceptor, beside the real server's lookup, as ratios
+to plaintext.
+
+Run with `make bench`. Stops by itself within ~3 minutes and kills its subprocesses.
 """
 
 import csv
@@ -40,16 +45,16 @@ RATE = 200
 OPEN_LOOP_S = 5.0
 WARMUP_S = 1.0
 CUSTOMERS = 200
-DEADLINE_S = 170  # hard stop for the whole run
+DEADLINE_S = 200  # hard stop for the whole run
 TARGET_P99_MS = 5.0
 TARGET_ASSIGN_SHARE = 0.40
 TARGET_RESOLVE_P99_MS = 10.0
 
 
-def bare_server(port: int, payload_path: str) -> None:
+def bare_server(port: int, payload_path: str, mode: str = "plain", certs_dir: str = "") -> None:
     """A grpcio server with the same thread pool as the real one whose handler does no work:
     it parses the request and returns a canned response message, as any protobuf handler
-    must, and nothing else."""
+    must, and nothing else. `mode`: plain, tls (mTLS) or auth (mTLS and AuthInterceptor)."""
     sys.path[:0] = [str(ROOT / "service")]
     from cocontroller.v1 import assignment_pb2 as pb
 
@@ -62,9 +67,17 @@ def bare_server(port: int, payload_path: str) -> None:
     })
     from cocontroller.config import Settings
 
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=Settings().workers))
+    from cocontroller.api.auth import AuthInterceptor
+    from cocontroller.api.tls import server_credentials
+
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=Settings().workers),
+                         interceptors=[AuthInterceptor()] if mode == "auth" else [])
     server.add_generic_rpc_handlers((handler,))
-    server.add_insecure_port(f"127.0.0.1:{port}")
+    if mode == "plain":
+        server.add_insecure_port(f"127.0.0.1:{port}")
+    else:
+        server.add_secure_port(f"127.0.0.1:{port}",
+                               server_credentials(Settings(certs_dir=Path(certs_dir)), "127.0.0.1"))
     server.start()
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -79,10 +92,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_ready(target: str, process: subprocess.Popen, log: Path, timeout: float = 30.0) -> None:
-    """Waits for the server to accept connections; fails fast, with its log, if it died."""
+def wait_ready(target: str, process: subprocess.Popen, log: Path, credentials=None, timeout: float = 30.0) -> None:
+    """Waits for the server to accept connections (over mTLS with `credentials`); fails fast,
+    with its log, if it died."""
     deadline = time.monotonic() + timeout
-    with grpc.insecure_channel(target) as channel:
+    with grpc.secure_channel(target, credentials) if credentials else grpc.insecure_channel(target) as channel:
         ready = grpc.channel_ready_future(channel)
         while time.monotonic() < deadline:
             if process.poll() is not None:
@@ -167,6 +181,8 @@ def main() -> int:
     from cocontroller.v1 import resolution_pb2 as rpb
     from cocontroller.v1 import resolution_pb2_grpc as rpb_grpc
     from cocontroller_client.client import Client
+    from cocontroller_client.tls import channel_credentials
+    from cocontroller.config import Settings
 
     signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("bench over time")))
     signal.alarm(DEADLINE_S)
@@ -178,15 +194,17 @@ def main() -> int:
         real, bare = f"127.0.0.1:{real_port}", f"127.0.0.1:{bare_port}"
         real_log, bare_log = Path(tmp.name, "server.log"), Path(tmp.name, "bare.log")
         db = os.path.join(tmp.name, "bench.sqlite")
-        # serve refuses a missing database: made first, with the demo network
-        subprocess.run([str(BIN / "cocontroller"), "init", "--demo", "--db", db],
+        certs = os.path.join(tmp.name, "certs")
+        # serve refuses a missing database and missing certificates: made first
+        subprocess.run([str(BIN / "cocontroller"), "init", "--demo", "--db", db, "--certs-dir", certs],
                        check=True, stdout=subprocess.DEVNULL)
         with open(real_log, "wb") as log:
             procs.append(subprocess.Popen(
                 [str(BIN / "cocontroller"), "serve", "--host", "127.0.0.1", "--port", str(real_port),
-                 "--db", db],
+                 "--db", db, "--certs-dir", certs, "--metrics-port", "0"],
                 stdout=log, stderr=subprocess.STDOUT))
-        wait_ready(real, procs[-1], real_log)
+        credentials = channel_credentials(Settings(certs_dir=Path(certs)))
+        wait_ready(real, procs[-1], real_log, credentials)
 
         with open(ROOT / "geodata" / "postcodes.csv", encoding="utf-8", newline="") as f:
             postcodes = [row["postcode"] for row in csv.DictReader(f)]
@@ -194,7 +212,7 @@ def main() -> int:
         rng = random.Random(1)
         dealers = ["dlr-gent", "dlr-brugge", "dlr-antwerpen", "dlr-leuven", "dlr-liege", "dlr-namur", "dlr-hasselt"]
         kinds = ["purchase", "service_visit", "quote", "showroom_visit", "brochure"]
-        with Client(real) as c:
+        with Client(real, credentials=credentials) as c:
             sample = c._call("GetResponsibleDealer", pb.GetResponsibleDealerRequest(
                 location=pb.Location(postcode="9000")))
             for cid in customers:
@@ -215,9 +233,18 @@ def main() -> int:
             procs.append(subprocess.Popen([sys.executable, __file__, "--bare", str(bare_port), payload_path],
                                           stdout=log, stderr=subprocess.STDOUT))
         wait_ready(bare, procs[-1], bare_log)
+        secured = {}
+        for mode in ("tls", "auth"):
+            port = free_port()
+            secured[mode] = f"127.0.0.1:{port}"
+            with open(Path(tmp.name, f"bare-{mode}.log"), "wb") as log:
+                procs.append(subprocess.Popen(
+                    [sys.executable, __file__, "--bare", str(port), payload_path, mode, certs],
+                    stdout=log, stderr=subprocess.STDOUT))
+            wait_ready(secured[mode], procs[-1], Path(tmp.name, f"bare-{mode}.log"), credentials)
 
         def stub(target):
-            return pb_grpc.DealerAssignmentServiceStub(grpc.insecure_channel(target))
+            return pb_grpc.DealerAssignmentServiceStub(grpc.secure_channel(target, credentials))
 
         def lookup_request():
             return pb.GetResponsibleDealerRequest(location=pb.Location(postcode=rng.choice(postcodes)))
@@ -226,13 +253,14 @@ def main() -> int:
             return pb.AssignDealerRequest(customer_id=rng.choice(customers), reason="bench")
 
         def resolution_stub(target):
-            return rpb_grpc.ControllerResolutionServiceStub(grpc.insecure_channel(target))
+            return rpb_grpc.ControllerResolutionServiceStub(grpc.secure_channel(target, credentials))
 
         def resolve_request():
             return rpb.ResolveControllersRequest(customer_id=rng.choice(customers))
 
-        def bare_callable(target):
-            return grpc.insecure_channel(target).unary_unary(
+        def bare_callable(target, tls=False):
+            channel = grpc.secure_channel(target, credentials) if tls else grpc.insecure_channel(target)
+            return channel.unary_unary(
                 METHOD, request_serializer=pb.GetResponsibleDealerRequest.SerializeToString,
                 response_deserializer=pb.GetResponsibleDealerResponse.FromString)
 
@@ -252,6 +280,18 @@ def main() -> int:
         for _ in range(ROUNDS):
             for name, (make_call, _) in cases.items():
                 rounds[name].append(saturate(make_call, SATURATION_S))
+        # The cost of TLS and of the interceptor: closed-loop rounds only, taken in turn too.
+        tls_cases = {
+            "bare": lambda: (lambda m: lambda: m(lookup_request(), timeout=10))(bare_callable(bare)),
+            "bare mTLS": lambda: (lambda m: lambda: m(lookup_request(), timeout=10))(
+                bare_callable(secured["tls"], tls=True)),
+            "bare mTLS+auth": lambda: (lambda m: lambda: m(lookup_request(), timeout=10))(
+                bare_callable(secured["auth"], tls=True)),
+        }
+        tls_rounds = {name: [] for name in tls_cases}
+        for _ in range(ROUNDS):
+            for name, make_call in tls_cases.items():
+                tls_rounds[name].append(saturate(make_call, SATURATION_S))
         results = {}
         for name, (_, make_future) in cases.items():
             p50, p99, worst, failed = open_loop(make_future, RATE, OPEN_LOOP_S)
@@ -288,6 +328,12 @@ def main() -> int:
     resolve_p99 = results["resolve"][2]
     print(f"resolve p99 at {RATE} req/s = {resolve_p99:.2f} ms (target < {TARGET_RESOLVE_P99_MS:.0f} ms): "
           f"{'MET' if resolve_p99 < TARGET_RESOLVE_P99_MS else 'NOT MET'}")
+    print()
+    plain = statistics.median(tls_rounds["bare"])
+    print("the cost of TLS and of the auth interceptor (lookup, saturated; ratio to the bare handler in plaintext)")
+    print(f"{'case':22} {'calls/s':>9} {'ratio':>6}")
+    for name, values in (*tls_rounds.items(), ("real server mTLS+auth", rounds["lookup"])):
+        print(f"{name:22} {statistics.median(values):9.0f} {statistics.median(values) / plain:6.2f}")
     print(f"bench took {time.monotonic() - began:.0f} s")
     return 0
 
@@ -295,5 +341,7 @@ def main() -> int:
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--bare":
         bare_server(int(sys.argv[2]), sys.argv[3])
+    elif len(sys.argv) == 6 and sys.argv[1] == "--bare":
+        bare_server(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5])
     else:
         sys.exit(main())

@@ -1,5 +1,5 @@
 """Fixtures of the CLI tests: the CLI run in-process against the real `server` (from
-tests/conftest.py), and a stub gRPC server on loopback that answers what a test tells it to,
+tests/conftest.py), and a stub gRPC server on loopback (mTLS, like the real one) that answers what a test tells it to,
 for the failures and streams a real server gives only with effort (a status of every kind,
 a stream that hangs, a resumed job)."""
 
@@ -17,6 +17,7 @@ from cocontroller.v1 import assignment_pb2_grpc as pb_grpc
 from cocontroller.v1 import network_pb2 as npb
 from cocontroller.v1 import network_pb2_grpc as npb_grpc
 from cocontroller_client.cli import main
+from support import certs_dir
 
 
 @pytest.fixture
@@ -121,7 +122,11 @@ def stub():
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
     pb_grpc.add_DealerAssignmentServiceServicer_to_server(_Assignment(state), server)
     npb_grpc.add_DealerNetworkServiceServicer_to_server(_Network(state), server)
-    port = server.add_insecure_port("127.0.0.1:0")
+    # mTLS with the session's certificates, as a real server: the CLI has no plaintext mode.
+    read = lambda name: (certs_dir() / name).read_bytes()  # noqa: E731
+    credentials = grpc.ssl_server_credentials([(read("server-key.pem"), read("server.pem"))],
+                                              root_certificates=read("ca.pem"), require_client_auth=True)
+    port = server.add_secure_port("127.0.0.1:0", credentials)
     server.start()
     try:
         yield state, f"127.0.0.1:{port}"
