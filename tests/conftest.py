@@ -2,11 +2,28 @@
 gRPC server on a loopback port with a client for it."""
 
 import pytest
-from cocontroller_client.client import Client
 
 # The helpers live in support.py; import them from there (`from support import make_app`):
 # with more than one conftest.py in the tree, `from conftest import ...` may find another one.
-from support import copy_database, make_app, serve as _serve  # noqa: F401
+from support import certs_dir, client_for, copy_database, make_app, serve as _serve  # noqa: F401
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dev_certificates():
+    """The session's development certificates, where the CLI run in-process and the servers
+    and CLIs run as subprocesses find them (COCONTROLLER_CERTS_DIR)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COCONTROLLER_CERTS_DIR", str(certs_dir()))
+        yield certs_dir()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_default_metrics_port():
+    """Servers run as subprocesses serve no metrics unless a test names a port: the default
+    port (9464) is one per machine, and a developer's `make run` may hold it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COCONTROLLER_METRICS_PORT", "0")
+        yield
 
 
 @pytest.fixture
@@ -31,5 +48,5 @@ def fresh_server(tmp_path):
 @pytest.fixture
 def client(server):
     """A Client on its own channel to `server`, closed after the test."""
-    with Client(server) as c:
+    with client_for(server) as c:
         yield c

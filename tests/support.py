@@ -7,27 +7,34 @@ the directory of tests/conftest.py there), but with more than one conftest.py in
 from these.
 """
 
+import atexit
+import functools
+import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import grpc
-from cocontroller import bootstrap
+from cocontroller import bootstrap, certs
 from cocontroller.api.server import build_server
 from cocontroller.config import Settings
 from cocontroller_client.client import Client
+from cocontroller_client.tls import channel_credentials
 
 
 def make_app(db_path, **settings) -> bootstrap.App:
     """The application over `db_path`, created with the demo dealer network if absent."""
-    config = Settings(db=str(db_path), **settings)
+    config = Settings(db=str(db_path), **{"certs_dir": certs_dir(), **settings})
     if not Path(config.db).exists():
         bootstrap.create_database(config, demo=True)
     return bootstrap.build(config)
 
 
-def serve(db_path):
-    """A real server over `db_path` on a loopback port: yields its target, then stops it."""
-    server, port = build_server(make_app(db_path), "127.0.0.1:0", max_workers=4)
+def serve(db_path, ops=None, **settings):
+    """A real server over `db_path` (with these settings) on a loopback port: yields its
+    target, then stops it. `ops`: the server's Operations (metrics, draining), if the test
+    needs them."""
+    server, port = build_server(make_app(db_path, **settings), "127.0.0.1:0", max_workers=4, ops=ops)
     try:
         yield f"127.0.0.1:{port}"
     finally:
@@ -44,13 +51,30 @@ def copy_database(source, target) -> None:
         dst.close()
 
 
-def channel(target: str) -> grpc.Channel:
+def channel(target: str, options=(), role: str = "admin") -> grpc.Channel:
     """A channel to a test server, for raw calls (generic stubs, malformed bytes). Tests open
     channels only through here and `client_for`, so how a test client connects is decided in
-    one place."""
-    return grpc.insecure_channel(target)
+    one place: mTLS with the session's development certificate for `role` (see certs_dir)."""
+    return grpc.secure_channel(target, credentials(role), options=options)
 
 
-def client_for(target: str, role: str = "admin") -> Client:
-    """A client library instance talking to a test server as `role`."""
-    return Client(target)
+def client_for(target: str, role: str = "admin", **options) -> Client:
+    """A client library instance talking to a test server as `role` (options: Client's
+    timeout, caller)."""
+    return Client(target, credentials=credentials(role), **options)
+
+
+@functools.cache
+def certs_dir() -> Path:
+    """The test session's development CA and certificates (cocontroller.certs), made once:
+    servers from `make_app`/`serve` use them, and tests/conftest.py points
+    COCONTROLLER_CERTS_DIR here for the CLI and the subprocesses."""
+    directory = Path(tempfile.mkdtemp(prefix="cocontroller-test-certs-"))
+    atexit.register(shutil.rmtree, directory, True)
+    certs.create_dev_certificates(directory)
+    return directory
+
+
+def credentials(identity: str = "admin") -> grpc.ChannelCredentials:
+    """mTLS credentials of a development identity: a role's name or dealer-<dealer id>."""
+    return channel_credentials(Settings(certs_dir=certs_dir(), identity=identity))

@@ -22,6 +22,7 @@ from cocontroller.v1 import resolution_pb2 as rpb
 from cocontroller.v1 import resolution_pb2_grpc as rpb_grpc
 
 from .errors import ClientError
+from .tls import channel_credentials
 
 __all__ = ["DEFAULT_TARGET", "Client", "ClientError", "default_target"]
 
@@ -79,11 +80,14 @@ def _dealer_fields(fields: dict) -> npb.DealerFields:
 
 class Client:
     """A channel to one server. `target` is "host:port" (or any gRPC target); None means
-    the CLI's default, `default_target()`. `timeout` bounds each unary call in seconds."""
+    the CLI's default, `default_target()`. `timeout` bounds each unary call in seconds.
+    `credentials` (mTLS, see tls.py) default to those the COCONTROLLER_* settings name;
+    `caller` is only an annotation in the audit trail, beside the certificate's identity."""
 
-    def __init__(self, target: str | None = None, timeout: float = 10.0, caller: str = ""):
+    def __init__(self, target: str | None = None, timeout: float = 10.0, caller: str = "",
+                 credentials: grpc.ChannelCredentials | None = None):
         self.target = target or default_target()
-        self.channel = grpc.insecure_channel(self.target)
+        self.channel = grpc.secure_channel(self.target, credentials or channel_credentials())
         self.stub = pb_grpc.DealerAssignmentServiceStub(self.channel)
         self.resolution = rpb_grpc.ControllerResolutionServiceStub(self.channel)
         self.network = npb_grpc.DealerNetworkServiceStub(self.channel)

@@ -21,12 +21,45 @@ class Settings:
     port: int = 50051
     # gRPC handler threads: with one GIL on a small machine more threads only add wake-ups.
     workers: int = 4
+    # Calls in flight at once (handled or waiting for a thread): beyond, RESOURCE_EXHAUSTED
+    # at once instead of queueing to the deadline.
+    max_concurrent_rpcs: int = 64
+    # Heavy calls (lists, resolution, job streams) running at once, fewer than the workers,
+    # so lookups always find a thread.
+    heavy_calls: int = 2
+    # The largest request accepted, in bytes.
+    max_message_bytes: int = 1024 * 1024
     # Where the rule packs and the geodata are read; None: the copies shipped in the package.
     rules_dir: Path | None = None
     data_dir: Path | None = None
     log_format: str = "text"
+    # Customer ids appear in logs only as HMAC-SHA256 with this key; empty: the key in the
+    # file `<db>.logkey` beside the database, made when absent, so hashes stay comparable
+    # across restarts of one installation and differ between installations.
+    log_key: str = ""
+    # Prometheus metrics on http://host:metrics_port/metrics; 0 turns them off.
+    metrics_port: int = 9464
+    # On SIGTERM or SIGINT: how long calls in flight, and a running job's last batch, may
+    # take before the process exits (seconds).
+    shutdown_grace: float = 10.0
+    # A job stream whose client takes no message for this long is cancelled (seconds).
+    stream_stall_s: float = 30.0
     # The server the client commands talk to.
     target: str = "localhost:50051"
+    # TLS is always on. `cocontroller init` makes a development CA and certificates here (as
+    # mkcert does), relative to the working directory like `db`; the files below default to
+    # them, and production names its own.
+    certs_dir: Path = Path("var/certs")
+    # The server's certificate chain and key, and the CA client certificates must chain to.
+    server_cert: Path | None = None
+    server_key: Path | None = None
+    client_ca: Path | None = None
+    # A client's: the CA that signs the server, its own certificate and key, and which of the
+    # development certificates (a file stem in certs_dir) stands in when they are not given.
+    ca: Path | None = None
+    cert: Path | None = None
+    key: Path | None = None
+    identity: str = "admin"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -39,6 +72,16 @@ class Settings:
                 values[f.name] = _parse(f.name, f.type, text)
         return cls(**values)
 
+    def server_tls_files(self) -> tuple[Path, Path, Path]:
+        """(certificate chain, key, client CA) of the server."""
+        cert, key = cert_files(self.certs_dir, SERVER)
+        return self.server_cert or cert, self.server_key or key, self.client_ca or cert_files(self.certs_dir, CA)[0]
+
+    def client_tls_files(self) -> tuple[Path, Path, Path]:
+        """(CA of the server, certificate, key) of a client."""
+        cert, key = cert_files(self.certs_dir, self.identity)
+        return self.ca or cert_files(self.certs_dir, CA)[0], self.cert or cert, self.key or key
+
     def with_flags(self, **flags) -> "Settings":
         """These settings with the flags that were given (None means not given)."""
         settings = dataclasses.replace(self, **{k: v for k, v in flags.items() if v is not None})
@@ -47,12 +90,27 @@ class Settings:
         return settings
 
 
+# The development certificates' file stems in certs_dir: the CA, the server, and one per
+# client identity (a role's name, or dealer-<dealer id>).
+CA = "ca"
+SERVER = "server"
+
+
+def dealer_identity(dealer_id: str) -> str:
+    return f"dealer-{dealer_id}"
+
+
+def cert_files(directory: Path | str, stem: str) -> tuple[Path, Path]:
+    """A development certificate's (certificate, key) files."""
+    return Path(directory) / f"{stem}.pem", Path(directory) / f"{stem}-key.pem"
+
+
 def _parse(name: str, kind, text: str):
-    if kind in (int, "int"):
+    if kind in (int, float):
         try:
-            return int(text)
+            return kind(text)
         except ValueError:
-            raise ValueError(f"{ENV_PREFIX}{name.upper()} must be an integer, got {text!r}") from None
+            raise ValueError(f"{ENV_PREFIX}{name.upper()} must be a number, got {text!r}") from None
     if "Path" in str(kind):
         return Path(text)
     return text

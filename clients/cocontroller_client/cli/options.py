@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
@@ -31,14 +32,22 @@ class State:
     target: str = DEFAULT_TARGET
     json: bool = False
     timeout: float = DEFAULT_TIMEOUT
+    # --identity, --ca, --cert, --key, --certs-dir as given: Settings fields (mTLS)
+    tls: dict = field(default_factory=dict)
 
     def client(self, ctx: click.Context | None = None):
         """A `Client` for the target, closed when the command ends. grpc and the generated
         code load here, not at start-up."""
         from ..client import Client
+        from ..tls import channel_credentials
 
         ctx = ctx or click.get_current_context()
-        return ctx.with_resource(Client(self.target, timeout=self.timeout))
+        try:
+            settings = Settings.from_env().with_flags(**self.tls)
+        except ValueError as e:
+            raise click.UsageError(str(e)) from None
+        return ctx.with_resource(Client(self.target, timeout=self.timeout,
+                                        credentials=channel_credentials(settings)))
 
 
 def state(ctx: click.Context | None = None) -> State:
@@ -156,8 +165,25 @@ def _set_timeout(ctx, param, value):
         state(ctx).timeout = value
 
 
+def _set_tls(ctx, param, value):
+    if value is not None:
+        state(ctx).tls[param.name] = Path(value) if param.name != "identity" else value
+
+
 def group_options(f):
-    """--target, --json and --timeout on the group, before the command name."""
+    """--target, --json, --timeout and the mTLS options on the group, before the command name."""
+    for name, metavar, default, text in reversed((
+        ("identity", "NAME", Settings.identity,
+         "The development certificate to call as: a role (admin, crm, callcentre, batch, dpo) "
+         "or dealer-<dealer id>, in --certs-dir."),
+        ("certs-dir", "DIR", str(Settings.certs_dir), "Where `cocontroller init` put the development certificates."),
+        ("ca", "FILE", "ca.pem in --certs-dir", "The CA certificate that signs the server's."),
+        ("cert", "FILE", "<identity>.pem in --certs-dir", "The client certificate (its identity names the role)."),
+        ("key", "FILE", "<identity>-key.pem in --certs-dir", "The client certificate's key."),
+    )):
+        f = option("--" + name, name.replace("-", "_"), default=None, metavar=metavar,
+                   envvar=ENV_PREFIX + name.replace("-", "_").upper(), show_envvar=True, show_default=default,
+                   expose_value=False, callback=_set_tls, is_eager=True, help=text)(f)
     f = option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT,
                envvar=ENV_PREFIX + "TIMEOUT", show_envvar=True, metavar="SECONDS",
                expose_value=False, callback=_set_timeout, is_eager=True,
