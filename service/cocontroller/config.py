@@ -24,9 +24,9 @@ class Settings:
     # Calls in flight at once (handled or waiting for a thread): beyond, RESOURCE_EXHAUSTED
     # at once instead of queueing to the deadline.
     max_concurrent_rpcs: int = 64
-    # Heavy calls (lists, resolution, job streams) running at once, fewer than the workers,
-    # so lookups always find a thread.
-    heavy_calls: int = 2
+    # Heavy calls (lists, resolution) running at once, fewer than the workers, so lookups
+    # always find a thread; with one GIL, more would only slow the lookups beside them.
+    heavy_calls: int = 1
     # The largest request accepted, in bytes.
     max_message_bytes: int = 1024 * 1024
     # Where the rule packs and the geodata are read; None: the copies shipped in the package.

@@ -5,10 +5,11 @@ import datetime as dt
 
 from .. import clock
 from ..domain.assignment import Assigner, Subject
+from ..domain.cache_use import CacheUse
 from ..domain.geo import BelgiumBoundary
 from ..domain.postcodes import PostcodeDirectory
 from ..domain.runtime import Runtime
-from ..domain.validation import check_id, check_point, check_postcode
+from ..domain.validation import MAX_REASON, check_id, check_point, check_postcode, check_text
 from ..errors import Violations
 from ..model import AssignmentRecord, Decision, Page, PageRequest, Responsible, RunnerUp, Snapshot
 from ..store import Store
@@ -34,11 +35,15 @@ class AssignmentService:
         # from the network): see _from_record.
         self._views: dict[tuple, Responsible] = {}
         self._views_runtime: Runtime | None = None
+        self.views_use = CacheUse()
 
     def assign(self, customer_id: str, trigger: str = "api") -> tuple[Responsible, bool]:
         """Decides now; stores the decision when it differs from the assignment in force.
         Returns the assignment in force and whether a new version was stored."""
-        _check_customer_id(customer_id)
+        violations = Violations()
+        check_id(customer_id, "customer_id", violations)
+        check_text(trigger, "reason", violations, MAX_REASON)
+        violations.raise_if_any()
         at = clock.now()
         snapshot = self.store.customers.snapshot(customer_id, at)
         if snapshot.current:
@@ -109,7 +114,10 @@ class AssignmentService:
 
     def _stored(self, assignment_id: int, day: dt.date) -> Responsible:
         view = self._views.get((assignment_id, None, day)) if self._views_runtime is self.runtime.current else None
-        return view or self._from_record(self.store.assignments.get(assignment_id), day)
+        if view is not None:
+            self.views_use.hits += 1
+            return view
+        return self._from_record(self.store.assignments.get(assignment_id), day)
 
     @staticmethod
     def _computed(customer_id: str, decision: Decision) -> Responsible:
@@ -142,7 +150,10 @@ class AssignmentService:
             self._views, self._views_runtime = {}, runtime
         key = (record.id, record.valid_to, day)
         view = self._views.get(key)
-        if view is None:
+        if view is not None:
+            self.views_use.hits += 1
+        else:
+            self.views_use.misses += 1
             view = self._views[key] = _view_of_record(runtime, record, day)
         return view
 

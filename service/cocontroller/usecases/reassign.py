@@ -11,8 +11,10 @@ job run again changes nothing.
 
 import collections
 import datetime as dt
+import logging
 import multiprocessing
 import os
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -20,8 +22,9 @@ from dataclasses import dataclass
 
 from .. import clock
 from ..domain.postcodes import PostcodeDirectory
-from ..domain.validation import FUTURE_TOLERANCE, check_id
-from ..errors import NotFound, Violations
+from ..domain.validation import FUTURE_TOLERANCE, MAX_SCOPE, check_count, check_id
+from ..errors import NotFound, Violations, shown
+from ..logs import event
 from ..model import Change, Decision, JobProgress, JobStatus, PairCount, Scope
 from ..store import Store
 from ..store.assignments import job_trigger
@@ -31,6 +34,10 @@ from .runtime import RuntimeHolder
 DEFAULT_BATCH = 1000
 # Below this many customers, starting worker processes costs more than it saves.
 PARALLEL_FROM = 50_000
+# A long job logs its progress at most this often (its start and end always).
+_PROGRESS_LOG_EVERY_S = 5.0
+
+log = logging.getLogger(__name__)
 
 Decided = list[tuple[Change, Decision]]
 
@@ -54,15 +61,29 @@ class ReassignService:
         self.assignment = assignment
         self.postcodes = postcodes
         self.workers = workers
+        # The progress of the jobs running in this process, by id, for the metrics.
+        self.running: dict[str, JobProgress] = {}
 
     def run(
         self, job_id: str, scope: Scope, dry_run: bool, caller: str = "cli",
         batch_size: int = DEFAULT_BATCH, at: dt.datetime | None = None, workers: int | None = None,
+        stop: threading.Event | None = None,
     ) -> Iterator[JobProgress]:
         """Yields the progress after every batch, with that batch's changes, and a last one
         with `finished` set and the summary. `at`, the decision instant of a new job, may not
         lie in the future. Large jobs decide in `workers` processes (default: one per core,
-        up to two) while this one reads ids and writes; results are taken in batch order."""
+        up to two) while this one reads ids and writes; results are taken in batch order.
+        Once `stop` is set the job ends after the batch it is writing, without a finished
+        progress: it resumes from there when run again. `running` shows it meanwhile."""
+        try:
+            for progress in self._run(job_id, scope, dry_run, caller, batch_size, at, workers, stop):
+                self.running[job_id] = progress
+                yield progress
+        finally:
+            self.running.pop(job_id, None)
+
+    def _run(self, job_id: str, scope: Scope, dry_run: bool, caller: str, batch_size: int,
+             at: dt.datetime | None, workers: int | None, stop: threading.Event | None) -> Iterator[JobProgress]:
         self._check(job_id, scope, batch_size, at)
         self.runtime.refresh_network()
         started = time.monotonic()
@@ -83,16 +104,28 @@ class ReassignService:
         if workers is None:
             workers = min(2, os.cpu_count() or 1) if total - before >= PARALLEL_FROM else 1
         processed, changed, pairs = before, changed_before, Counter()
+        event(log, "job.start", job_id=job_id, dry_run=dry_run, total=total, resumed_at=before)
+        logged = -_PROGRESS_LOG_EVERY_S
         for ids, decided in self._decided(batches, decision_at, workers):
             if not dry_run:
                 self._apply(job_id, decided, len(ids), decision_at, ids[-1])
             processed += len(ids)
             changed += len(decided)
             pairs.update((c.old_dealer_id, c.new_dealer_id) for c, _ in decided)
+            if time.monotonic() - logged >= _PROGRESS_LOG_EVERY_S:
+                logged = time.monotonic()
+                event(log, "job.progress", job_id=job_id, dry_run=dry_run, total=total, processed=processed,
+                      changed=changed)
             yield JobProgress(job_id, dry_run, total, processed, changed, time.monotonic() - started,
                               False, resumed, before, tuple(c for c, _ in decided))
+            if stop is not None and stop.is_set() and processed < total:
+                event(log, "job.stopped", job_id=job_id, dry_run=dry_run, total=total, processed=processed,
+                      changed=changed)
+                return
         if not dry_run:
             self.store.jobs.finish(job_id, decision_at)
+        event(log, "job.end", job_id=job_id, dry_run=dry_run, total=total, processed=processed, changed=changed,
+              seconds=round(time.monotonic() - started, 3))
         summary = tuple(
             PairCount(old, new, n)
             for (old, new), n in sorted(pairs.items(), key=lambda x: (x[0][0] or "", x[0][1]))
@@ -128,9 +161,13 @@ class ReassignService:
     def _check(self, job_id: str, scope: Scope, batch_size: int, at: dt.datetime | None) -> None:
         violations = Violations()
         check_id(job_id, "job_id", violations)
-        for code in scope.postcodes:
-            if code not in self.postcodes:
-                violations.add("scope.postcodes", f"{code!r} is not a Belgian postcode")
+        check_count(scope.postcodes, "scope.postcodes", violations, MAX_SCOPE)
+        check_count(scope.dealer_ids, "scope.dealer_ids", violations, MAX_SCOPE)
+        unknown = [code for code in scope.postcodes[:MAX_SCOPE] if code not in self.postcodes]
+        if unknown:
+            some = ", ".join(shown(code) for code in unknown[:5])
+            violations.add("scope.postcodes", f"not Belgian postcodes ({len(unknown)}): {some}"
+                           + (", …" if len(unknown) > 5 else ""))
         if not 1 <= batch_size <= 10000:
             violations.add("batch_size", "must be 1 to 10000")
         if at is not None and at > clock.now() + FUTURE_TOLERANCE:
@@ -139,7 +176,7 @@ class ReassignService:
         network = self.runtime.recent().network
         for dealer_id in scope.dealer_ids:
             if dealer_id not in network:
-                raise NotFound(f"dealer {dealer_id!r} does not exist")
+                raise NotFound(f"dealer {shown(dealer_id)} does not exist")
 
     def _apply(self, job_id: str, decided: Decided, processed: int, at: dt.datetime, cursor: str) -> None:
         """A batch's new versions, their notices and the job's cursor: all or nothing."""
