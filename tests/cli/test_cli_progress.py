@@ -92,12 +92,14 @@ def change(customer):
                                 reason="closed")
 
 
+# A job whose earlier runs processed 600 customers: every message says so.
 RESUMED = [
-    npb.ReassignCustomersResponse(job_id="j", total=1000, processed=600, changed=10, resumed=True),
+    npb.ReassignCustomersResponse(job_id="j", total=1000, processed=700, changed=10, resumed=True,
+                                  processed_before=600),
     npb.ReassignCustomersResponse(job_id="j", total=1000, processed=800, changed=11, resumed=True,
-                                  changes=[change("c-1")]),
+                                  processed_before=600, changes=[change("c-1")]),
     npb.ReassignCustomersResponse(job_id="j", total=1000, processed=1000, changed=12, resumed=True, finished=True,
-                                  changes=[change("c-2")],
+                                  processed_before=600, changes=[change("c-2")],
                                   summary=[npb.DealerPairCount(old_dealer_id="dlr-gent", new_dealer_id="dlr-aalst",
                                                                customers=12)]),
 ]
@@ -131,6 +133,7 @@ def test_a_new_stream_starts_at_zero():
 def test_reassign_against_a_stream(stub, cli, tmp_path):
     state, target = stub
     state.stream = RESUMED
+    state.stored = [change("c-0"), change("c-1"), change("c-2")]  # all the job stored, earlier runs' too
     out = tmp_path / "changes.jsonl"
     code, stdout, err = cli("reassign", "--job-id", "j", "--dealers", "dlr-gent", "--out", out, "--json",
                             "--target", target)
@@ -138,7 +141,8 @@ def test_reassign_against_a_stream(stub, cli, tmp_path):
     result = json.loads(stdout)
     assert (result["job_id"], result["processed"], result["changed"], result["out"]) == ("j", 1000, 12, str(out))
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert [x["customer_id"] for x in lines] == ["c-1", "c-2"] and lines[0]["old_basis"] == "NEAREST"
+    # This run's changes as they came, then the earlier runs' ones.
+    assert [x["customer_id"] for x in lines] == ["c-1", "c-2", "c-0"] and lines[0]["old_basis"] == "NEAREST"
     assert err == ""  # --json with stderr no terminal: no bar, stderr is for the JSON error
 
     out_csv = tmp_path / "changes.csv"
@@ -148,6 +152,6 @@ def test_reassign_against_a_stream(stub, cli, tmp_path):
     assert "\r" not in err and "1000/1000" in err  # the bar's last line, stderr being no terminal
     with open(out_csv, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert list(rows[0]) == jobs.CHANGE_FIELDS and rows[1]["customer_id"] == "c-2"
+    assert list(rows[0]) == jobs.CHANGE_FIELDS and [r["customer_id"] for r in rows] == ["c-1", "c-2", "c-0"]
     code, stdout, err = cli("reassign", "--job-id", "j", "--quiet", "--target", target)
     assert code == 0 and err == ""

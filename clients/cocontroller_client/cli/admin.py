@@ -48,6 +48,24 @@ def _env(name: str, default) -> str:
 # -- serve and init ------------------------------------------------------------------------------
 
 
+def _server_tls_options(f):
+    """--certs-dir, --server-cert, --server-key, --client-ca: Settings fields, as **tls."""
+    for name, default, text in reversed((
+        ("certs-dir", str(_DEFAULTS.certs_dir), "Where `init` makes the development CA and certificates."),
+        ("server-cert", "server.pem in --certs-dir", "The server's certificate chain (PEM)."),
+        ("server-key", "server-key.pem in --certs-dir", "The server certificate's key (PEM)."),
+        ("client-ca", "ca.pem in --certs-dir", "The CA every client certificate must chain to (mTLS)."),
+    )):
+        f = option("--" + name, type=click.Path(dir_okay=name == "certs-dir", file_okay=name != "certs-dir"),
+                   show_default=_env(name.replace("-", "_"), default), help=text)(f)
+    return f
+
+
+def _paths(tls: dict) -> dict:
+    return {k: Path(v) if v else None for k, v in tls.items()}
+
+
+
 @click.command()
 @option("--db", metavar="FILE", show_default=_env("db", _DEFAULTS.db),
         help="The SQLite database; it must exist (see `cocontroller init`).")
@@ -55,52 +73,85 @@ def _env(name: str, default) -> str:
 @option("--port", type=click.IntRange(0, 65535), show_default=_env("port", _DEFAULTS.port), help="The port.")
 @option("--workers", type=click.IntRange(min=1), show_default=_env("workers", _DEFAULTS.workers),
         help="gRPC handler threads.")
+@option("--max-concurrent-rpcs", type=click.IntRange(min=1),
+        show_default=_env("max_concurrent_rpcs", _DEFAULTS.max_concurrent_rpcs),
+        help="Calls in flight at once; beyond, RESOURCE_EXHAUSTED at once instead of queueing.")
+@option("--heavy-calls", type=click.IntRange(min=1), show_default=_env("heavy_calls", _DEFAULTS.heavy_calls),
+        help="Lists and resolutions running at once (fewer than --workers, so lookups find a thread).")
 @option("--rules-dir", type=click.Path(file_okay=False), show_default=_env("rules_dir", "the shipped packs"),
         help="Where the rule packs are read.")
 @option("--data-dir", type=click.Path(file_okay=False), show_default=_env("data_dir", "the shipped geodata"),
         help="Where the postcode table and the dealer network are read.")
 @option("--log-format", type=click.Choice(LOG_FORMATS), show_default=_env("log_format", _DEFAULTS.log_format),
         help="Log lines as text or as JSON objects.")
-def serve(db, host, port, workers, rules_dir, data_dir, log_format):
+@option("--metrics-port", type=click.IntRange(0, 65535), show_default=_env("metrics_port", _DEFAULTS.metrics_port),
+        help="Serve Prometheus metrics on http://HOST:PORT/metrics; 0 turns them off.")
+@option("--shutdown-grace", type=click.FloatRange(min=0), metavar="SECONDS",
+        show_default=_env("shutdown_grace", _DEFAULTS.shutdown_grace),
+        help="On SIGTERM or Ctrl-C, how long calls in flight and a running job's last batch may take.")
+@_server_tls_options
+def serve(db, host, port, workers, max_concurrent_rpcs, heavy_calls, rules_dir, data_dir, log_format, metrics_port,
+          shutdown_grace, **tls):
     """Run the gRPC server until Ctrl-C or SIGTERM; SIGHUP reloads the rule packs.
 
     Flags override the COCONTROLLER_* environment variables, which override the defaults.
     Refuses to start when the port is taken or the database file is missing (exit code 5):
-    create it once with `cocontroller init`.
+    create it once with `cocontroller init`. Serves mTLS only, and refuses to start without
+    its certificate, key and client CA (exit code 5): `init` makes development ones.
 
     \b
     Examples:
       cocontroller serve
       cocontroller serve --db var/cocontroller.db --host 0.0.0.0 --port 50051 --log-format json
+      cocontroller serve --metrics-port 9464 --shutdown-grace 30
       COCONTROLLER_DB=/srv/cc.db cocontroller serve --workers 8
     """
     admin = load_admin()
     chosen = settings().with_flags(
         db=db, host=host, port=port, workers=workers, log_format=log_format,
+        max_concurrent_rpcs=max_concurrent_rpcs, heavy_calls=heavy_calls,
+        metrics_port=metrics_port, shutdown_grace=shutdown_grace, **_paths(tls),
         rules_dir=Path(rules_dir) if rules_dir else None, data_dir=Path(data_dir) if data_dir else None,
     )
     admin.serve(chosen)
 
 
 @click.command()
-@option("--db", required=True, metavar="FILE", help="The database file to create; it must not exist.")
+@option("--db", metavar="FILE", show_default="required unless --certs-only",
+        help="The database file to create; it must not exist.")
 @option("--demo", is_flag=True, help="Load the shipped (fictional) demo dealer network.")
+@option("--certs-dir", type=click.Path(file_okay=False), show_default=_env("certs_dir", _DEFAULTS.certs_dir),
+        help="Where the development CA and certificates are made, those that are absent.")
+@option("--certs-only", is_flag=True, help="Only make the absent development certificates; no database.")
 @json_option
-def init(db, demo):
-    """Create a new database file, empty or with the demo dealer network.
+def init(db, demo, certs_dir, certs_only):
+    """Create a new database file, empty or with the demo dealer network, and the development
+    certificates that are absent, as mkcert does: a CA, the server's for localhost, and one
+    client certificate per role (admin, crm, callcentre, batch, dpo, dealer-dlr-gent).
 
-    Run it once before `cocontroller serve`. It never touches an existing file (exit code 5).
+    Run it once before `cocontroller serve`. It never touches an existing database file (exit
+    code 5) nor an existing certificate. Production brings its own CA and certificates
+    (serve --server-cert, --server-key, --client-ca; clients --ca, --cert, --key).
 
     \b
     Examples:
       cocontroller init --demo --db var/cocontroller.db
       cocontroller init --db /srv/cocontroller.db --json
+      cocontroller init --certs-only --certs-dir var/certs
     """
+    if not db and not certs_only:
+        raise click.UsageError("give --db FILE, or --certs-only")
     admin = load_admin()
-    result = admin.init(db, demo, settings().with_flags(db=db))
+    chosen = settings().with_flags(db=db, certs_dir=Path(certs_dir) if certs_dir else None)
+    result = admin.dev_certificates(chosen) if certs_only else admin.init(db, demo, chosen)
     data = render.plain(result)
+    made = f"; made {len(result.certs)} certificate files in {chosen.certs_dir}" if result.certs else ""
+    if certs_only:
+        render.emit(data, f"Development certificates in {chosen.certs_dir}: "
+                    + (f"made {len(result.certs)} files" if result.certs else "all present"))
+        return
     network = f"the demo dealer network ({result.dealers} dealers)" if result.demo else f"{result.dealers} dealers"
-    render.emit(data, f"Created {result.db} with {network}")
+    render.emit(data, f"Created {result.db} with {network}{made}")
 
 
 # -- rule packs ----------------------------------------------------------------------------------
@@ -248,9 +299,12 @@ def demo_data(customers, seed, db, quiet):
 def reassign_local(*, job_id, postcodes, dealers, dry_run, out, batch_size, db, at, workers, quiet) -> None:
     """`reassign --local`: the job in this process, against a database file."""
     admin = load_admin()
-    progress = admin.reassign_local(db or settings().db, job_id, Scope(tuple(postcodes), tuple(dealers)),
+    db = db or settings().db
+    stored = (lambda: [render.plain(c) for c in admin.stored_job_changes(db, job_id)]) if out and not dry_run else None
+    progress = admin.reassign_local(db, job_id, Scope(tuple(postcodes), tuple(dealers)),
                                     dry_run, batch_size, at, workers)
-    data = jobs.drive(jobs.local_items(progress), job_id=job_id, dry_run=dry_run, out=out, quiet=quiet)
+    data = jobs.drive(jobs.local_items(progress), job_id=job_id, dry_run=dry_run, out=out, quiet=quiet,
+                      stored=stored)
     render.emit(data, jobs.result_text(data))
 
 

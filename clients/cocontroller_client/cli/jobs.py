@@ -4,7 +4,7 @@ the progress bar, the changes file and the result."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from . import render
 from .exits import Failure
@@ -13,21 +13,25 @@ CHANGE_FIELDS = ["customer_id", "old_dealer_id", "new_dealer_id", "old_basis", "
 
 
 def remote_items(client, job_id: str, postcodes, dealers, dry_run: bool, batch_size: int) -> Iterator[dict]:
-    """The server's progress messages as dicts. The first message of a resumed job carries
-    what earlier runs had done (`processed`, with `resumed` set): that is where the bar
-    starts, so that its rate and ETA count only this run's part."""
+    """The server's progress messages as dicts. A resumed job's messages say what earlier
+    runs had done (`processed_before`): that is where the bar starts, so that its rate and
+    ETA count only this run's part."""
     from . import convert
 
-    before = None
     for p in client.reassign(job_id, list(postcodes), list(dealers), dry_run, batch_size):
-        if before is None:
-            before = p.processed if p.resumed else 0
         yield {
             "processed": p.processed, "total": p.total, "changed": p.changed,
-            "finished": p.finished, "resumed": p.resumed, "processed_before": before,
+            "finished": p.finished, "resumed": p.resumed, "processed_before": p.processed_before,
             "changes": [convert.change(c) for c in p.changes],
             "summary": [convert.pair_count(s) for s in p.summary],
         }
+
+
+def remote_stored_changes(client, job_id: str) -> list[dict]:
+    """Every change an applied job has stored, this run's and its earlier runs'."""
+    from . import convert
+
+    return [convert.change(c) for c in client.assignment_changes(job_id=job_id)]
 
 
 def local_items(progress: Iterable) -> Iterator[dict]:
@@ -41,12 +45,17 @@ def local_items(progress: Iterable) -> Iterator[dict]:
         }
 
 
-def drive(items: Iterable[Mapping], *, job_id: str, dry_run: bool, out: str | None, quiet: bool) -> dict:
-    """Runs the job to its end: writes the changes to `out`, shows the bar, returns the
-    result object."""
+def drive(items: Iterable[Mapping], *, job_id: str, dry_run: bool, out: str | None, quiet: bool,
+          stored: Callable[[], Iterable[Mapping]] | None = None) -> dict:
+    """Runs the job to its end: writes this run's changes to `out` as they come, then those
+    of the job's earlier runs (every change `stored` lists that this run did not make), so a
+    resumed job's file holds all of the job's changes. Asked only at the end: an earlier run
+    cut off a moment ago may still be committing its last batch when this one starts.
+    Shows the bar; returns the result object."""
     bar = None
     last = None
     started = time.time()
+    written: set[str] = set()
     with render.RecordWriter(out, CHANGE_FIELDS) as writer:
         try:
             for last in items:
@@ -57,10 +66,15 @@ def drive(items: Iterable[Mapping], *, job_id: str, dry_run: bool, out: str | No
                                           started=started)
                 for change in last["changes"]:
                     writer.write(change)
+                    written.add(change["customer_id"])
                 bar.update_to(last["processed"], last["total"])
         finally:
             if bar is not None:
                 bar.close()
+        if stored is not None and last is not None and last["resumed"]:
+            for change in stored():
+                if change["customer_id"] not in written:
+                    writer.write(change)
     if last is None:
         raise Failure(f"job {job_id} reported no progress")
     return {

@@ -249,7 +249,8 @@ def reassign(job_id, postcodes, dealers, dry_run, out, batch_size, local, db, at
             _warn(f"{name} applies only with --local; ignored")
     client = state().client()
     items = jobs.remote_items(client, job_id, postcodes, dealers, dry_run, batch_size)
-    data = jobs.drive(items, job_id=job_id, dry_run=dry_run, out=out, quiet=quiet)
+    stored = (lambda: jobs.remote_stored_changes(client, job_id)) if out and not dry_run else None
+    data = jobs.drive(items, job_id=job_id, dry_run=dry_run, out=out, quiet=quiet, stored=stored)
     render.emit(data, jobs.result_text(data))
 
 

@@ -14,10 +14,13 @@ import dataclasses
 import datetime as dt
 import enum
 import json
+import os
 import re
 import sys
+import tempfile
 import time
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 import click
 
@@ -112,15 +115,24 @@ def emit(data, text: str) -> None:
 
 class RecordWriter:
     """Records to FILE, as JSON lines if its name ends in .jsonl, else as CSV with the
-    `fields` as header (other keys are left out of the CSV)."""
+    `fields` as header (other keys are left out of the CSV).
+
+    The records go to a temporary file beside FILE that replaces it only when the command
+    succeeds: a refused or failed job never truncates an earlier FILE, and a reader never
+    sees half a file."""
 
     def __init__(self, path: str | None, fields: list[str]):
         self.path = path
-        self.file = open(path, "w", encoding="utf-8", newline="") if path else None
+        self.file = None
         self.csv = None
-        if self.file is not None and not str(path).endswith(".jsonl"):
-            self.csv = csv.DictWriter(self.file, fields, extrasaction="ignore")
-            self.csv.writeheader()
+        if path:
+            target = Path(path)
+            fd, self.temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
+                                                  dir=target.parent if str(target.parent) else ".")
+            self.file = os.fdopen(fd, "w", encoding="utf-8", newline="")
+            if not str(path).endswith(".jsonl"):
+                self.csv = csv.DictWriter(self.file, fields, extrasaction="ignore")
+                self.csv.writeheader()
 
     def write(self, record: Mapping) -> None:
         if self.csv is not None:
@@ -128,16 +140,27 @@ class RecordWriter:
         elif self.file is not None:
             self.file.write(dumps(record) + "\n")
 
-    def close(self) -> None:
-        if self.file is not None:
-            self.file.close()
-            self.file = None
+    def close(self, succeeded: bool = True) -> None:
+        """Puts the file in place when `succeeded`, else removes it."""
+        if self.file is None:
+            return
+        file, self.file = self.file, None
+        try:
+            if succeeded:
+                file.flush()
+                os.fsync(file.fileno())
+        finally:
+            file.close()
+        if succeeded:
+            os.replace(self.temporary, self.path)
+        else:
+            os.unlink(self.temporary)
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
-        self.close()
+    def __exit__(self, exc_type, exc, tb):
+        self.close(succeeded=exc_type is None)
 
 
 # -- progress ----------------------------------------------------------------------------------

@@ -20,12 +20,16 @@ from .pages import next_page_token, page_request
 
 
 class DealerNetworkServicer(npb_grpc.DealerNetworkServiceServicer):
-    def __init__(self, network: NetworkService, reassign: ReassignService, audit: AuditService):
+    def __init__(self, network: NetworkService, reassign: ReassignService, audit: AuditService,
+                 stall_timeout_s: float, stopping: threading.Event | None = None):
         self.network = network
         self.reassign = reassign
         self.audit = audit
+        self.stall_timeout_s = stall_timeout_s
         # One job at a time per server: a job holds a handler thread while it streams.
         self._job_running = threading.Lock()
+        # Set when the server drains: a running job stops after its current batch.
+        self.stopping = stopping or threading.Event()
 
     @handles_errors()
     def AddDealer(self, request, context):
@@ -52,13 +56,23 @@ class DealerNetworkServicer(npb_grpc.DealerNetworkServiceServicer):
         if not self._job_running.acquire(blocking=False):
             abort(context, code_pb2.RESOURCE_EXHAUSTED,
                   "a re-assignment job is running on this server; retry when it has finished")
+        stall = _StallWatch(context, self.stall_timeout_s)
         try:
             scope = Scope(tuple(request.scope.postcodes), tuple(request.scope.dealer_ids))
+            finished = False
             for progress in self.reassign.run(
-                request.job_id, scope, request.dry_run, caller(context), request.batch_size or DEFAULT_BATCH
+                request.job_id, scope, request.dry_run, caller(context), request.batch_size or DEFAULT_BATCH,
+                stop=self.stopping,
             ):
-                yield _progress_pb(progress)
+                finished = progress.finished
+                with stall:
+                    yield _progress_pb(progress)
+            if not finished:
+                abort(context, code_pb2.UNAVAILABLE,
+                      f"the server is shutting down: job {request.job_id} stopped after its last committed "
+                      "batch; run it again with the same id to resume")
         finally:
+            stall.stop()
             self._job_running.release()
 
     @handles_errors()
@@ -84,6 +98,34 @@ class DealerNetworkServicer(npb_grpc.DealerNetworkServiceServicer):
     @handles_errors()
     def MarkNoticesExported(self, request, context):
         return npb.MarkNoticesExportedResponse(marked=self.audit.mark_notices_exported(list(request.notice_ids)))
+
+
+class _StallWatch:
+    """Cancels a job stream whose client stops reading. A yielded message resumes the job
+    only once gRPC has handed it to the transport; when the client's flow-control window is
+    full, that never happens and the job would hold the server's one job slot for good. If a
+    message is not taken within the timeout the call is cancelled: the job stops at its last
+    committed batch (every batch commits before its message is sent), so rerunning the job
+    id resumes it."""
+
+    def __init__(self, context, timeout_s: float):
+        self.context = context
+        self.timeout_s = timeout_s
+        self.timer: threading.Timer | None = None
+
+    def __enter__(self):
+        self.timer = threading.Timer(self.timeout_s, self.context.cancel)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+    def stop(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
 
 
 def _progress_pb(p: JobProgress) -> npb.ReassignCustomersResponse:

@@ -8,14 +8,16 @@ from grpc_reflection.v1alpha import reflection
 
 from ..errors import FailedPrecondition
 from ..v1 import assignment_pb2 as pb
-from ..v1 import assignment_pb2_grpc as pb_grpc
 from ..v1 import network_pb2 as npb
-from ..v1 import network_pb2_grpc as npb_grpc
 from ..v1 import resolution_pb2 as rpb
-from ..v1 import resolution_pb2_grpc as rpb_grpc
+from .access import DealerScope
 from .assignment import DealerAssignmentServicer
+from .auth import AuthInterceptor
+from .handlers import HEAVY_QUEUE, HeavyPool, add_services
 from .network import DealerNetworkServicer
+from .operations import Operations
 from .resolution import ControllerResolutionServicer
+from .tls import server_credentials
 
 SERVICES = (
     pb.DESCRIPTOR.services_by_name["DealerAssignmentService"].full_name,
@@ -24,24 +26,40 @@ SERVICES = (
 )
 
 
-def build_server(app, address: str, max_workers: int) -> tuple[grpc.Server, int]:
+def build_server(app, address: str, max_workers: int,
+                 ops: Operations | None = None) -> tuple[grpc.Server, int]:
     """A started server over the application's use cases; returns it with the port it bound
     (address may end in :0). A port another process holds is refused: grpcio would otherwise
-    share it (SO_REUSEPORT) and the two servers would split the traffic."""
+    share it (SO_REUSEPORT) and the two servers would split the traffic. `ops` (metrics, call
+    logs, draining) are the entry point's, or the server's own."""
+    settings = app.settings
+    ops = ops or Operations()
+    # mTLS only; the roles in the client certificates decide who may call what (access.py).
+    credentials = server_credentials(settings, address)
+    # Calls beyond max_concurrent_rpcs are answered RESOURCE_EXHAUSTED at once instead of
+    # queueing to their deadline; heavy calls waiting for a slot get threads of their own.
     server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=max_workers), options=[("grpc.so_reuseport", 0)]
+        futures.ThreadPoolExecutor(max_workers=max_workers + HEAVY_QUEUE),
+        options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", settings.max_message_bytes)],
+        maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
+        # The observer first: it logs and counts the calls the others refuse.
+        interceptors=[ops.observe(app), AuthInterceptor()],
     )
-    pb_grpc.add_DealerAssignmentServiceServicer_to_server(
-        DealerAssignmentServicer(app.assignment, app.customers, app.facts, app.network), server)
-    rpb_grpc.add_ControllerResolutionServiceServicer_to_server(
-        ControllerResolutionServicer(app.resolution, app.facts, app.packs), server)
-    npb_grpc.add_DealerNetworkServiceServicer_to_server(
-        DealerNetworkServicer(app.network, app.reassign, app.audit), server)
-    health_servicer = health.HealthServicer()
+    scope = DealerScope(app.assignment.assigned_dealer)
+    # Requests are parsed inside the handlers, so undecodable bytes are INVALID_ARGUMENT.
+    add_services(server, [
+        (pb.DESCRIPTOR.services_by_name["DealerAssignmentService"],
+         DealerAssignmentServicer(app.assignment, app.customers, app.facts, app.network, scope)),
+        (rpb.DESCRIPTOR.services_by_name["ControllerResolutionService"],
+         ControllerResolutionServicer(app.resolution, app.facts, app.packs, scope)),
+        (npb.DESCRIPTOR.services_by_name["DealerNetworkService"],
+         DealerNetworkServicer(app.network, app.reassign, app.audit, settings.stream_stall_s, ops.stopping)),
+    ], HeavyPool(max(1, min(settings.heavy_calls, max_workers - 1))))
+    health_servicer = ops.health = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection((*SERVICES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
     try:
-        port = server.add_insecure_port(address)
+        port = server.add_secure_port(address, credentials)
     except RuntimeError:
         port = 0
     if port == 0:

@@ -6,7 +6,7 @@ import json
 
 from .. import clock
 from ..errors import InvalidArgument
-from ..model import AssignmentRecord, Basis, Decision, Notice, Page, PageRequest, RunnerUp, Skipped
+from ..model import AssignmentRecord, Basis, Notice, Page, PageRequest, RunnerUp, Skipped, StoredDecision
 from .db import Database
 
 
@@ -51,7 +51,7 @@ class AssignmentRepository:
         )
 
     def save(
-        self, customer_id: str, decision: Decision, at: dt.datetime, trigger: str,
+        self, customer_id: str, decision: StoredDecision, at: dt.datetime, trigger: str,
         recorded_at: dt.datetime | None = None,
     ) -> tuple[AssignmentRecord, bool]:
         """Stores `decision` as the customer's assignment from `at`, closing the current one,
@@ -60,7 +60,7 @@ class AssignmentRepository:
         assignment in force and whether a new version was written."""
         with self.db.transaction():
             current = self.current(customer_id)
-            if current and (current.dealer_id, current.basis) == (decision.dealer.dealer_id, decision.basis):
+            if current and (current.dealer_id, current.basis) == (decision.dealer_id, decision.basis):
                 return current, False
             at_text = clock.to_text(at)
             if current:
@@ -79,11 +79,11 @@ class AssignmentRepository:
                 row,
             )
             row["id"] = cursor.lastrowid
-            if current and current.dealer_id != decision.dealer.dealer_id:
+            if current and current.dealer_id != decision.dealer_id:
                 self.db.execute(
                     "INSERT INTO notices (customer_id, assignment_id, old_dealer_id, new_dealer_id,"
                     " trigger, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    [customer_id, row["id"], current.dealer_id, decision.dealer.dealer_id, trigger, recorded],
+                    [customer_id, row["id"], current.dealer_id, decision.dealer_id, trigger, recorded],
                 )
         return record_from_row(row), True
 
@@ -159,11 +159,11 @@ def job_trigger(job_id: str) -> str:
     return f"job:{job_id}"
 
 
-def decision_columns(customer_id: str, decision: Decision) -> dict:
+def decision_columns(customer_id: str, decision: StoredDecision) -> dict:
     """What an assignment row keeps of a decision (the rest says when and why it was stored)."""
     return {
         "customer_id": customer_id,
-        "dealer_id": decision.dealer.dealer_id,
+        "dealer_id": decision.dealer_id,
         "basis": str(decision.basis),
         "rule_id": decision.rule_id,
         "explanation": decision.explanation,
@@ -172,9 +172,8 @@ def decision_columns(customer_id: str, decision: Decision) -> dict:
         "point_lon": decision.point[1],
         "point_source": decision.point_source,
         "runners_up": json.dumps([
-            {"dealer_id": c.dealer.dealer_id, "basis": str(c.basis),
-             "distance_km": round(c.distance_km, 3), "score": c.score}
-            for c in decision.runners_up
+            {"dealer_id": r.dealer_id, "basis": str(r.basis), "distance_km": r.distance_km, "score": r.score}
+            for r in decision.runners_up
         ]),
         "skipped": json.dumps([
             {"dealer_id": s.dealer_id, "basis": str(s.basis), "reason": s.reason}

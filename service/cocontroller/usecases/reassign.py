@@ -25,7 +25,7 @@ from ..domain.postcodes import PostcodeDirectory
 from ..domain.validation import FUTURE_TOLERANCE, MAX_SCOPE, check_count, check_id
 from ..errors import NotFound, Violations, shown
 from ..logs import event
-from ..model import Change, Decision, JobProgress, JobStatus, PairCount, Scope
+from ..model import Change, JobProgress, JobStatus, PairCount, Scope, StoredDecision, stored_decision
 from ..store import Store
 from ..store.assignments import job_trigger
 from .assignment import AssignmentService
@@ -39,7 +39,8 @@ _PROGRESS_LOG_EVERY_S = 5.0
 
 log = logging.getLogger(__name__)
 
-Decided = list[tuple[Change, Decision]]
+# A batch's changes, each with what to store when the job is applied (None in a dry run).
+Decided = list[tuple[Change, StoredDecision | None]]
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class WorkerEntry:
     The composition root provides them; this module never builds an application itself."""
 
     start: Callable[..., None]
-    decide: Callable[[list[str], str], tuple[list[str], Decided]]
+    decide: Callable[[list[str], str, bool], tuple[list[str], Decided]]
     args: tuple
 
 
@@ -106,7 +107,7 @@ class ReassignService:
         processed, changed, pairs = before, changed_before, Counter()
         event(log, "job.start", job_id=job_id, dry_run=dry_run, total=total, resumed_at=before)
         logged = -_PROGRESS_LOG_EVERY_S
-        for ids, decided in self._decided(batches, decision_at, workers):
+        for ids, decided in self._decided(batches, decision_at, workers, not dry_run):
             if not dry_run:
                 self._apply(job_id, decided, len(ids), decision_at, ids[-1])
             processed += len(ids)
@@ -133,9 +134,9 @@ class ReassignService:
         yield JobProgress(job_id, dry_run, total, processed, changed, time.monotonic() - started,
                           True, resumed, before, (), summary)
 
-    def decide_batch(self, ids: list[str], at: dt.datetime) -> Decided:
+    def decide_batch(self, ids: list[str], at: dt.datetime, keep: bool) -> Decided:
         """The differences of a batch of customers with their assignments in force, each with
-        the decision to store when the job is applied."""
+        the decision to store when `keep` (an applied job)."""
         runtime = self.runtime.current
         network = runtime.network
         day = clock.day_of(at)
@@ -155,7 +156,7 @@ class ReassignService:
                 snapshot.customer.id, old.dealer_id if old else None, decision.dealer.dealer_id,
                 old.basis if old else None, decision.basis, reason,
             )
-            found.append((change, decision))
+            found.append((change, stored_decision(decision) if keep else None))
         return found
 
     def _check(self, job_id: str, scope: Scope, batch_size: int, at: dt.datetime | None) -> None:
@@ -186,19 +187,19 @@ class ReassignService:
                 self.store.assignments.save(change.customer_id, decision, at, trigger, recorded_at=at)
             self.store.jobs.advance(job_id, cursor, processed, len(decided), at)
 
-    def _decided(self, batches: Iterator[list[str]], at: dt.datetime, workers: int):
+    def _decided(self, batches: Iterator[list[str]], at: dt.datetime, workers: int, keep: bool):
         """(ids, decided) per batch, in order; from a pool of processes when workers > 1, with
         at most two batches a worker in flight so memory stays flat."""
         if workers <= 1 or self.workers is None:
             for ids in batches:
-                yield ids, self.decide_batch(ids, at)
+                yield ids, self.decide_batch(ids, at, keep)
             return
         entry = self.workers
         context = multiprocessing.get_context("spawn")
         with context.Pool(workers, initializer=entry.start, initargs=entry.args) as pool:
             pending: collections.deque = collections.deque()
             for ids in batches:
-                pending.append(pool.apply_async(entry.decide, (ids, clock.to_text(at))))
+                pending.append(pool.apply_async(entry.decide, (ids, clock.to_text(at), keep)))
                 if len(pending) >= 2 * workers:
                     yield pending.popleft().get()
             while pending:
