@@ -43,6 +43,7 @@ def serve(settings: Settings) -> None:
         server, bound = build_server(app, f"{settings.host}:{settings.port}", settings.workers, ops)
         try:
             metrics = ops.serve_metrics(settings.host, settings.metrics_port) if settings.metrics_port else None
+            health = ops.serve_health(settings.host, settings.health_port)[0] if settings.health_port else None
         except FailedPrecondition:
             server.stop(None)
             raise
@@ -62,6 +63,8 @@ def serve(settings: Settings) -> None:
             log.warning("stopped with a job cut short: it resumes from its last committed batch")
         if metrics:
             metrics.close()
+        if health:
+            health.stop(None)
 
 
 def init(db: str, demo: bool, settings: Settings | None = None) -> InitResult:

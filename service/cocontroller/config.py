@@ -42,6 +42,9 @@ class Settings:
     # On SIGTERM or SIGINT: how long calls in flight, and a running job's last batch, may
     # take before the process exits (seconds).
     shutdown_grace: float = 10.0
+    # A plaintext port serving the health service alone, for load balancers without a client
+    # certificate; 0: none.
+    health_port: int = 0
     # A job stream whose client takes no message for this long is cancelled (seconds).
     stream_stall_s: float = 30.0
     # The server the client commands talk to.

@@ -113,8 +113,8 @@ def test_every_call_has_one_line_with_its_status_duration_principal_and_request_
     assert [c["code"] for c in calls] == ["OK", "NOT_FOUND", "OK", "OK"]
     assert all(c["duration_ms"] >= 0 and c["principal"].endswith("/role/admin") for c in calls)
     assert len({c["request_id"] for c in calls}) == 4
-    assert calls[2]["request_id"] == "crm-req-42" == dict(given.initial_metadata())[REQUEST_ID]
-    assert calls[3]["request_id"] == dict(generated.initial_metadata())[REQUEST_ID]
+    assert calls[2]["request_id"] == "crm-req-42" == dict(given.trailing_metadata())[REQUEST_ID]
+    assert calls[3]["request_id"] == dict(generated.trailing_metadata())[REQUEST_ID]
     assert re.fullmatch(r"[0-9a-f]{32}", calls[3]["request_id"])
 
 

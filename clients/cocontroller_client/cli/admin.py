@@ -86,12 +86,15 @@ def _paths(tls: dict) -> dict:
         help="Log lines as text or as JSON objects.")
 @option("--metrics-port", type=click.IntRange(0, 65535), show_default=_env("metrics_port", _DEFAULTS.metrics_port),
         help="Serve Prometheus metrics on http://HOST:PORT/metrics; 0 turns them off.")
+@option("--health-port", type=click.IntRange(0, 65535), show_default=_env("health_port", _DEFAULTS.health_port),
+        help="Also serve the gRPC health service alone, in plaintext, on this port, for load "
+             "balancers that hold no client certificate; 0: none.")
 @option("--shutdown-grace", type=click.FloatRange(min=0), metavar="SECONDS",
         show_default=_env("shutdown_grace", _DEFAULTS.shutdown_grace),
         help="On SIGTERM or Ctrl-C, how long calls in flight and a running job's last batch may take.")
 @_server_tls_options
 def serve(db, host, port, workers, max_concurrent_rpcs, heavy_calls, rules_dir, data_dir, log_format, metrics_port,
-          shutdown_grace, **tls):
+          health_port, shutdown_grace, **tls):
     """Run the gRPC server until Ctrl-C or SIGTERM; SIGHUP reloads the rule packs.
 
     Flags override the COCONTROLLER_* environment variables, which override the defaults.
@@ -103,14 +106,14 @@ def serve(db, host, port, workers, max_concurrent_rpcs, heavy_calls, rules_dir, 
     Examples:
       cocontroller serve
       cocontroller serve --db var/cocontroller.db --host 0.0.0.0 --port 50051 --log-format json
-      cocontroller serve --metrics-port 9464 --shutdown-grace 30
+      cocontroller serve --metrics-port 9464 --health-port 50052 --shutdown-grace 30
       COCONTROLLER_DB=/srv/cc.db cocontroller serve --workers 8
     """
     admin = load_admin()
     chosen = settings().with_flags(
         db=db, host=host, port=port, workers=workers, log_format=log_format,
         max_concurrent_rpcs=max_concurrent_rpcs, heavy_calls=heavy_calls,
-        metrics_port=metrics_port, shutdown_grace=shutdown_grace, **_paths(tls),
+        metrics_port=metrics_port, health_port=health_port, shutdown_grace=shutdown_grace, **_paths(tls),
         rules_dir=Path(rules_dir) if rules_dir else None, data_dir=Path(data_dir) if data_dir else None,
     )
     admin.serve(chosen)

@@ -12,8 +12,12 @@ period.
 
 import threading
 import time
+from concurrent import futures
 
 import grpc
+from grpc_health.v1 import health_pb2_grpc
+
+from ..errors import FailedPrecondition
 
 from .metrics import Metrics, MetricsEndpoint
 from .observe import CallObserver, Pseudonyms, log_key
@@ -39,6 +43,21 @@ class Operations:
 
     def serve_metrics(self, host: str, port: int) -> MetricsEndpoint:
         return self.metrics.serve(host, port)
+
+    def serve_health(self, host: str, port: int) -> tuple[grpc.Server, int]:
+        """The health service alone, in plaintext, on a port of its own: a load balancer that
+        holds no client certificate cannot pass the mTLS handshake of the main port, and this
+        one carries nothing but SERVING or NOT_SERVING (the same servicer, so it drains too)."""
+        server = grpc.server(futures.ThreadPoolExecutor(max_workers=2), options=[("grpc.so_reuseport", 0)])
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
+        try:
+            bound = server.add_insecure_port(f"{host}:{port}")
+        except RuntimeError:
+            bound = 0
+        if bound == 0:
+            raise FailedPrecondition(f"cannot bind the health port {host}:{port}: is another server using it?")
+        server.start()
+        return server, bound
 
     def drain(self, server: grpc.Server, grace_s: float) -> bool:
         """Drains and stops the server within `grace_s`; True when no job was left running

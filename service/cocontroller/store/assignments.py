@@ -3,11 +3,45 @@ notices owed to customers whose controller changed."""
 
 import datetime as dt
 import json
+from typing import NamedTuple
 
 from .. import clock
 from ..errors import InvalidArgument
 from ..model import AssignmentRecord, Basis, Notice, Page, PageRequest, RunnerUp, Skipped, StoredDecision
 from .db import Database
+
+
+class PreparedVersion(NamedTuple):
+    """A decision as the columns of its assignment row, ready to insert: made where the
+    decision is (a job's worker process), so the one writer only writes."""
+
+    customer_id: str
+    dealer_id: str
+    basis: str
+    rule_id: str
+    explanation: str
+    distance_km: float
+    point_lat: float
+    point_lon: float
+    point_source: str
+    runners_up: str
+    skipped: str
+    rules_version: str
+    decision_date: str
+
+
+def prepare(customer_id: str, decision: StoredDecision) -> PreparedVersion:
+    """What an assignment row keeps of a decision (the rest says when and why it was stored)."""
+    return PreparedVersion(
+        customer_id, decision.dealer_id, decision.basis.value, decision.rule_id, decision.explanation,
+        decision.distance_km, decision.point[0], decision.point[1], decision.point_source,
+        json.dumps([
+            {"dealer_id": r.dealer_id, "basis": r.basis.value, "distance_km": r.distance_km, "score": r.score}
+            for r in decision.runners_up
+        ]),
+        json.dumps([{"dealer_id": s.dealer_id, "basis": s.basis.value, "reason": s.reason} for s in decision.skipped]),
+        decision.rules_version, decision.decision_date.isoformat(),
+    )
 
 
 class AssignmentRepository:
@@ -52,40 +86,61 @@ class AssignmentRepository:
 
     def save(
         self, customer_id: str, decision: StoredDecision, at: dt.datetime, trigger: str,
-        recorded_at: dt.datetime | None = None,
     ) -> tuple[AssignmentRecord, bool]:
-        """Stores `decision` as the customer's assignment from `at`, closing the current one,
-        unless the current one already names the same dealer on the same basis. A change of
-        dealer also lists the customer for a notice: their controller changed. Returns the
-        assignment in force and whether a new version was written."""
+        """Stores `decision` as the customer's assignment from `at` (see save_prepared);
+        returns the assignment in force and whether a new version was written."""
         with self.db.transaction():
-            current = self.current(customer_id)
-            if current and (current.dealer_id, current.basis) == (decision.dealer_id, decision.basis):
-                return current, False
+            written = self.save_prepared(prepare(customer_id, decision), at, trigger)
+            if written is None:
+                return self.current(customer_id), False
+        version_id, valid_from, recorded, previous = written
+        record = AssignmentRecord(
+            id=version_id, customer_id=customer_id, dealer_id=decision.dealer_id, basis=decision.basis,
+            rule_id=decision.rule_id, explanation=decision.explanation, distance_km=decision.distance_km,
+            point=decision.point, point_source=decision.point_source, runners_up=decision.runners_up,
+            skipped=decision.skipped, rules_version=decision.rules_version, decision_date=decision.decision_date,
+            valid_from=clock.from_text(valid_from), valid_to=None, trigger=trigger, decided_at=clock.from_text(recorded),
+            previous_dealer_id=previous[0] if previous else None,
+            previous_basis=_BASES[previous[1]] if previous else None,
+        )
+        return record, True
+
+    def save_prepared(
+        self, version: PreparedVersion, at: dt.datetime, trigger: str, recorded_at: dt.datetime | None = None,
+    ) -> tuple[int, str, str, tuple[str, str] | None] | None:
+        """Stores a decision as the customer's assignment from `at`, closing the current one,
+        unless the current one already names the same dealer on the same basis (None). A
+        change of dealer also lists the customer for a notice: their controller changed.
+        Returns the new version's id, its start and record instants, and the previous
+        (dealer id, basis)."""
+        with self.db.transaction():
+            # Only what the comparison needs: a job saves a million of these.
+            current = self.db.execute(
+                "SELECT id, dealer_id, basis, valid_from FROM assignments"
+                " WHERE customer_id = ? AND valid_to IS NULL", [version.customer_id],
+            ).fetchone()
+            if current and (current[1], current[2]) == (version.dealer_id, version.basis):
+                return None
             at_text = clock.to_text(at)
             if current:
                 # Never before the version it closes: a job's fixed instant may precede it.
-                at_text = max(at_text, clock.to_text(current.valid_from))
-                self.db.execute("UPDATE assignments SET valid_to = ? WHERE id = ?", [at_text, current.id])
+                at_text = max(at_text, current[3])
+                self.db.execute("UPDATE assignments SET valid_to = ? WHERE id = ?", [at_text, current[0]])
             recorded = clock.to_text(recorded_at or clock.now())
-            row = {
-                **decision_columns(customer_id, decision),
-                "valid_from": at_text, "valid_to": None, "trigger": trigger, "decided_at": recorded,
-                "previous_dealer_id": current.dealer_id if current else None,
-                "previous_basis": str(current.basis) if current else None,
-            }
             cursor = self.db.execute(
-                f"INSERT INTO assignments ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})",
-                row,
+                f"INSERT INTO assignments ({', '.join(PreparedVersion._fields)}, valid_from, valid_to, trigger,"
+                f" decided_at, previous_dealer_id, previous_basis)"
+                f" VALUES ({', '.join('?' * len(PreparedVersion._fields))}, ?, NULL, ?, ?, ?, ?)",
+                [*version, at_text, trigger, recorded,
+                 current[1] if current else None, current[2] if current else None],
             )
-            row["id"] = cursor.lastrowid
-            if current and current.dealer_id != decision.dealer_id:
+            if current and current[1] != version.dealer_id:
                 self.db.execute(
                     "INSERT INTO notices (customer_id, assignment_id, old_dealer_id, new_dealer_id,"
                     " trigger, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    [customer_id, row["id"], current.dealer_id, decision.dealer_id, trigger, recorded],
+                    [version.customer_id, cursor.lastrowid, current[1], version.dealer_id, trigger, recorded],
                 )
-        return record_from_row(row), True
+        return cursor.lastrowid, at_text, recorded, (current[1], current[2]) if current else None
 
     # notices
 
@@ -147,6 +202,9 @@ def _page(db: Database, select: str, params: list, keys: tuple[str, str], direct
     return Page(records, f"{last[keys[0]]}|{last[keys[1]]}")
 
 
+_BASES = {b.value: b for b in Basis}
+
+
 def _cursor_id(text: str) -> int:
     try:
         return int(text)
@@ -157,31 +215,6 @@ def _cursor_id(text: str) -> int:
 def job_trigger(job_id: str) -> str:
     """What the versions and notices of a job carry as their trigger."""
     return f"job:{job_id}"
-
-
-def decision_columns(customer_id: str, decision: StoredDecision) -> dict:
-    """What an assignment row keeps of a decision (the rest says when and why it was stored)."""
-    return {
-        "customer_id": customer_id,
-        "dealer_id": decision.dealer_id,
-        "basis": str(decision.basis),
-        "rule_id": decision.rule_id,
-        "explanation": decision.explanation,
-        "distance_km": decision.distance_km,
-        "point_lat": decision.point[0],
-        "point_lon": decision.point[1],
-        "point_source": decision.point_source,
-        "runners_up": json.dumps([
-            {"dealer_id": r.dealer_id, "basis": str(r.basis), "distance_km": r.distance_km, "score": r.score}
-            for r in decision.runners_up
-        ]),
-        "skipped": json.dumps([
-            {"dealer_id": s.dealer_id, "basis": str(s.basis), "reason": s.reason}
-            for s in decision.skipped
-        ]),
-        "rules_version": decision.rules_version,
-        "decision_date": decision.decision_date.isoformat(),
-    }
 
 
 def record_from_row(row: dict) -> AssignmentRecord:

@@ -25,9 +25,9 @@ from ..domain.postcodes import PostcodeDirectory
 from ..domain.validation import FUTURE_TOLERANCE, MAX_SCOPE, check_count, check_id
 from ..errors import NotFound, Violations, shown
 from ..logs import event
-from ..model import Change, JobProgress, JobStatus, PairCount, Scope, StoredDecision, stored_decision
+from ..model import Change, JobProgress, JobStatus, PairCount, Scope, stored_decision
 from ..store import Store
-from ..store.assignments import job_trigger
+from ..store.assignments import PreparedVersion, job_trigger, prepare
 from .assignment import AssignmentService
 from .runtime import RuntimeHolder
 
@@ -39,8 +39,8 @@ _PROGRESS_LOG_EVERY_S = 5.0
 
 log = logging.getLogger(__name__)
 
-# A batch's changes, each with what to store when the job is applied (None in a dry run).
-Decided = list[tuple[Change, StoredDecision | None]]
+# A batch's changes, each with the row to store when the job is applied (None in a dry run).
+Decided = list[tuple[Change, PreparedVersion | None]]
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ class ReassignService:
                 snapshot.customer.id, old.dealer_id if old else None, decision.dealer.dealer_id,
                 old.basis if old else None, decision.basis, reason,
             )
-            found.append((change, stored_decision(decision) if keep else None))
+            found.append((change, prepare(change.customer_id, stored_decision(decision)) if keep else None))
         return found
 
     def _check(self, job_id: str, scope: Scope, batch_size: int, at: dt.datetime | None) -> None:
@@ -183,8 +183,8 @@ class ReassignService:
         """A batch's new versions, their notices and the job's cursor: all or nothing."""
         trigger = job_trigger(job_id)
         with self.store.transaction():
-            for change, decision in decided:
-                self.store.assignments.save(change.customer_id, decision, at, trigger, recorded_at=at)
+            for _, version in decided:
+                self.store.assignments.save_prepared(version, at, trigger, recorded_at=at)
             self.store.jobs.advance(job_id, cursor, processed, len(decided), at)
 
     def _decided(self, batches: Iterator[list[str]], at: dt.datetime, workers: int, keep: bool):
