@@ -10,11 +10,15 @@ from these.
 import atexit
 import functools
 import shutil
+import socket
 import sqlite3
+import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from cocontroller import bootstrap, certs
 from cocontroller.api.server import build_server
 from cocontroller.config import Settings
@@ -78,3 +82,27 @@ def certs_dir() -> Path:
 def credentials(identity: str = "admin") -> grpc.ChannelCredentials:
     """mTLS credentials of a development identity: a role's name or dealer-<dealer id>."""
     return channel_credentials(Settings(certs_dir=certs_dir(), identity=identity))
+
+
+def free_port() -> int:
+    """A loopback port no one listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_serving(target: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
+    """Waits until the server process at `target` answers health SERVING; fails at once if
+    the process exited."""
+    deadline = time.monotonic() + timeout
+    with channel(target) as ch:
+        stub = health_pb2_grpc.HealthStub(ch)
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise AssertionError(f"server exited with {process.returncode}")
+            try:
+                if stub.Check(health_pb2.HealthCheckRequest(), timeout=0.5).status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.RpcError:
+                time.sleep(0.1)
+    raise AssertionError(f"no server at {target} after {timeout} s")

@@ -12,7 +12,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from cocontroller.v1 import assignment_pb2 as pb
 from cocontroller.v1 import assignment_pb2_grpc as pb_grpc
-from test_safe_operations import SCRIPT, free_port, run, wait_serving
+from support import free_port, wait_serving
+from test_safe_operations import SCRIPT, run
 
 
 def plain_health(port: int, timeout: float = 2.0) -> int:

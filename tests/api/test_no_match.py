@@ -8,7 +8,6 @@ a process of its own, as an operator runs it."""
 
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,8 +15,7 @@ from pathlib import Path
 
 import grpc
 import pytest
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-from support import channel, client_for
+from support import client_for, free_port, wait_serving
 
 from cocontroller import resources
 from cocontroller_client.client import ClientError
@@ -27,32 +25,11 @@ SCRIPT = Path(sys.executable).parent / "cocontroller"
 BEFORE_ANY_DEALER = "2005-01-01"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def assert_serving(target: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    with channel(target) as ch:
-        stub = health_pb2_grpc.HealthStub(ch)
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise AssertionError(f"server exited with {process.returncode}")
-            try:
-                if stub.Check(health_pb2.HealthCheckRequest(), timeout=0.5).status == health_pb2.HealthCheckResponse.SERVING:
-                    return
-            except grpc.RpcError:
-                time.sleep(0.1)
-    raise AssertionError(f"no server at {target} after {timeout} s")
-
-
 def assert_no_match_refused(target: str, process: subprocess.Popen) -> None:
     with client_for(target) as c, pytest.raises(ClientError) as e:
         c.responsible_for_location("9000", as_of=BEFORE_ANY_DEALER)
     assert e.value.code == grpc.StatusCode.FAILED_PRECONDITION, e.value
-    assert_serving(target, process)
+    wait_serving(target, process)
 
 
 def set_privacy_version(rules: Path, version: str) -> None:
@@ -77,7 +54,7 @@ def fresh_process(tmp_path):
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     target = f"127.0.0.1:{port}"
     try:
-        assert_serving(target, process)
+        wait_serving(target, process)
         yield target, process, rules
     finally:
         process.terminate()

@@ -2,17 +2,13 @@
 operator runs it: a second server on a bound port, a server on a database that does not
 exist, `init` over an existing file, and demo data written into a database a server holds."""
 
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import grpc
 import pytest
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-import support
+from support import free_port, wait_serving
 
 SCRIPT = Path(sys.executable).parent / "cocontroller"
 EXIT_PRECONDITION = 5
@@ -21,27 +17,6 @@ EXIT_PRECONDITION = 5
 def run(*argv, cwd=None, timeout=60):
     return subprocess.run([str(SCRIPT), *map(str, argv)], capture_output=True, text=True,
                           timeout=timeout, cwd=cwd)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_serving(target: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    with support.channel(target) as channel:
-        stub = health_pb2_grpc.HealthStub(channel)
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise AssertionError(f"server exited with {process.returncode}: {process.stderr.read()}")
-            try:
-                if stub.Check(health_pb2.HealthCheckRequest(), timeout=0.5).status == health_pb2.HealthCheckResponse.SERVING:
-                    return
-            except grpc.RpcError:
-                time.sleep(0.1)
-    raise AssertionError(f"no server at {target} after {timeout} s")
 
 
 @pytest.fixture
