@@ -394,35 +394,6 @@ class Decision:
 
 
 @dataclass(frozen=True)
-class StoredDecision:
-    """What an assignment version keeps of a decision: plain values, no dealer versions, so
-    that a job's worker processes send little back."""
-
-    dealer_id: str
-    basis: Basis
-    rule_id: str
-    explanation: str
-    distance_km: float
-    point: tuple[float, float]
-    point_source: str
-    runners_up: tuple[RunnerUp, ...]
-    skipped: tuple[Skipped, ...]
-    rules_version: str
-    decision_date: dt.date
-
-
-def stored_decision(decision: Decision) -> StoredDecision:
-    return StoredDecision(
-        dealer_id=decision.dealer.dealer_id, basis=decision.basis, rule_id=decision.rule_id,
-        explanation=decision.explanation, distance_km=decision.distance_km, point=decision.point,
-        point_source=decision.point_source,
-        runners_up=tuple(RunnerUp(c.dealer.dealer_id, c.basis, round(c.distance_km, 3), c.score)
-                         for c in decision.runners_up),
-        skipped=decision.skipped, rules_version=decision.rules_version, decision_date=decision.decision_date,
-    )
-
-
-@dataclass(frozen=True)
 class AssignmentRef:
     """The assignment in force, as much as a decision compares against."""
 

@@ -12,7 +12,7 @@ from cocontroller.domain.assignment import Subject
 from cocontroller.domain.geo import geodesic_km
 from cocontroller.domain.history import HistoryParameters, score_dealers
 from cocontroller.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, RulePackError
-from cocontroller.model import Contact, stored_decision
+from cocontroller.model import Contact
 from cocontroller.resources import packs_dir
 from support import make_app
 
@@ -200,12 +200,12 @@ def test_as_of_answers_what_was_stored_for_that_day(app):
     june = dt.datetime(2024, 6, 1, 9, tzinfo=UTC)
     runtime = app.runtime.current
     first = app.assignment.assigner.decide(runtime.assignment, runtime.network, Subject(pc, None, c), january)
-    app.store.assignments.save(c, stored_decision(first), january, "test")
+    app.store.assignments.save(c, first, january, "test")
     # Straight into the store: through the use case it would re-assign the customer at once.
     app.store.facts.record_contact(Contact("e-a", c, "dlr-namur", "purchase", june - dt.timedelta(days=1)))
     second = app.assignment.assigner.decide(
         runtime.assignment, runtime.network, Subject(pc, None, c), june, app.store.facts.contacts(c))
-    app.store.assignments.save(c, stored_decision(second), june, "test")
+    app.store.assignments.save(c, second, june, "test")
 
     assert app.assignment.responsible_for_customer(c, dt.date(2024, 3, 1)).dealer.dealer_id == "dlr-gent"
     assert app.assignment.responsible_for_customer(c, dt.date(2024, 6, 1)).dealer.dealer_id == "dlr-namur"

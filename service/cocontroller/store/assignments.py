@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from .. import clock
 from ..errors import InvalidArgument
-from ..model import AssignmentRecord, Basis, Notice, Page, PageRequest, RunnerUp, Skipped, StoredDecision
+from ..model import AssignmentRecord, Basis, Decision, Notice, Page, PageRequest, RunnerUp, Skipped
 from .db import Database
 
 
@@ -30,14 +30,15 @@ class PreparedVersion(NamedTuple):
     decision_date: str
 
 
-def prepare(customer_id: str, decision: StoredDecision) -> PreparedVersion:
+def prepare(customer_id: str, decision: Decision) -> PreparedVersion:
     """What an assignment row keeps of a decision (the rest says when and why it was stored)."""
     return PreparedVersion(
-        customer_id, decision.dealer_id, decision.basis.value, decision.rule_id, decision.explanation,
+        customer_id, decision.dealer.dealer_id, decision.basis.value, decision.rule_id, decision.explanation,
         decision.distance_km, decision.point[0], decision.point[1], decision.point_source,
         json.dumps([
-            {"dealer_id": r.dealer_id, "basis": r.basis.value, "distance_km": r.distance_km, "score": r.score}
-            for r in decision.runners_up
+            {"dealer_id": c.dealer.dealer_id, "basis": c.basis.value, "distance_km": round(c.distance_km, 3),
+             "score": c.score}
+            for c in decision.runners_up
         ]),
         json.dumps([{"dealer_id": s.dealer_id, "basis": s.basis.value, "reason": s.reason} for s in decision.skipped]),
         decision.rules_version, decision.decision_date.isoformat(),
@@ -85,7 +86,7 @@ class AssignmentRepository:
         )
 
     def save(
-        self, customer_id: str, decision: StoredDecision, at: dt.datetime, trigger: str,
+        self, customer_id: str, decision: Decision, at: dt.datetime, trigger: str,
     ) -> tuple[AssignmentRecord, bool]:
         """Stores `decision` as the customer's assignment from `at` (see save_prepared);
         returns the assignment in force and whether a new version was written."""
@@ -95,9 +96,11 @@ class AssignmentRepository:
                 return self.current(customer_id), False
         version_id, valid_from, recorded, previous = written
         record = AssignmentRecord(
-            id=version_id, customer_id=customer_id, dealer_id=decision.dealer_id, basis=decision.basis,
+            id=version_id, customer_id=customer_id, dealer_id=decision.dealer.dealer_id, basis=decision.basis,
             rule_id=decision.rule_id, explanation=decision.explanation, distance_km=decision.distance_km,
-            point=decision.point, point_source=decision.point_source, runners_up=decision.runners_up,
+            point=decision.point, point_source=decision.point_source,
+            runners_up=tuple(RunnerUp(c.dealer.dealer_id, c.basis, round(c.distance_km, 3), c.score)
+                             for c in decision.runners_up),
             skipped=decision.skipped, rules_version=decision.rules_version, decision_date=decision.decision_date,
             valid_from=clock.from_text(valid_from), valid_to=None, trigger=trigger, decided_at=clock.from_text(recorded),
             previous_dealer_id=previous[0] if previous else None,

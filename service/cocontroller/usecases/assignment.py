@@ -11,9 +11,7 @@ from ..domain.postcodes import PostcodeDirectory
 from ..domain.runtime import Runtime
 from ..domain.validation import MAX_REASON, check_id, check_point, check_postcode, check_text
 from ..errors import Violations
-from ..model import (
-    AssignmentRecord, Decision, Page, PageRequest, Responsible, RunnerUp, Snapshot, stored_decision,
-)
+from ..model import AssignmentRecord, Decision, Page, PageRequest, Responsible, RunnerUp, Snapshot
 from ..store import Store
 from .runtime import RuntimeHolder
 
@@ -59,7 +57,7 @@ class AssignmentService:
         with self.store.transaction():
             at = clock.now()
             decision = self.decide(self.store.customers.snapshot(customer_id, at), at)
-            record, changed = self.store.assignments.save(customer_id, stored_decision(decision), at, trigger)
+            record, changed = self.store.assignments.save(customer_id, decision, at, trigger)
         return self._from_record(record, clock.day_of(at)), changed
 
     def follow_up(self, customer_id: str, trigger: str) -> None:

@@ -25,7 +25,7 @@ from ..domain.postcodes import PostcodeDirectory
 from ..domain.validation import FUTURE_TOLERANCE, MAX_SCOPE, check_count, check_id
 from ..errors import NotFound, Violations, shown
 from ..logs import event
-from ..model import Change, JobProgress, JobStatus, PairCount, Scope, stored_decision
+from ..model import Change, JobProgress, JobStatus, PairCount, Scope
 from ..store import Store
 from ..store.assignments import PreparedVersion, job_trigger, prepare
 from .assignment import AssignmentService
@@ -156,7 +156,7 @@ class ReassignService:
                 snapshot.customer.id, old.dealer_id if old else None, decision.dealer.dealer_id,
                 old.basis if old else None, decision.basis, reason,
             )
-            found.append((change, prepare(change.customer_id, stored_decision(decision)) if keep else None))
+            found.append((change, prepare(change.customer_id, decision) if keep else None))
         return found
 
     def _check(self, job_id: str, scope: Scope, batch_size: int, at: dt.datetime | None) -> None:
