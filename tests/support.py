@@ -18,7 +18,10 @@ import time
 from pathlib import Path
 
 import grpc
+import pytest
+from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_status import rpc_status
 from cocontroller import bootstrap, certs
 from cocontroller.api.server import build_server
 from cocontroller.config import Settings
@@ -106,3 +109,16 @@ def wait_serving(target: str, process: subprocess.Popen, timeout: float = 30.0) 
             except grpc.RpcError:
                 time.sleep(0.1)
     raise AssertionError(f"no server at {target} after {timeout} s")
+
+
+def rpc_failure(call, request) -> tuple[grpc.StatusCode, list[str]]:
+    """(code, violated fields) of a raw stub call that must fail."""
+    with pytest.raises(grpc.RpcError) as caught:
+        call(request, timeout=10)
+    fields = []
+    status = rpc_status.from_call(caught.value)
+    for detail in status.details if status else ():
+        bad = error_details_pb2.BadRequest()
+        if detail.Unpack(bad):
+            fields += [v.field for v in bad.field_violations]
+    return caught.value.code(), fields

@@ -19,29 +19,14 @@ from cocontroller.v1 import network_pb2 as npb
 from cocontroller.certs import role_uri
 from cocontroller.model import Role
 from cocontroller_client.client import Client, ClientError
-from support import client_for, make_app
-from google.rpc import error_details_pb2
+from support import client_for, make_app, rpc_failure
 from google.type import date_pb2
-from grpc_status import rpc_status
 from network_world import DAY, GENT, NEW_DEALER, Spec, assign_all, build
 
 # -- gRPC ---------------------------------------------------------------------------------
 
 # The audit names the certificate's identity; the client's x-caller only annotates it.
 ALICE = role_uri(Role.ADMIN) + "; x-caller=alice"
-
-
-def raw_error(call, request):
-    """(code, violated fields) of a failing raw stub call."""
-    with pytest.raises(grpc.RpcError) as caught:
-        call(request, timeout=10)
-    fields = []
-    status = rpc_status.from_call(caught.value)
-    for detail in status.details if status else ():
-        bad = error_details_pb2.BadRequest()
-        if detail.Unpack(bad):
-            fields += [v.field for v in bad.field_violations]
-    return caught.value.code(), fields
 
 
 def expect_error(code, call, *args, fields=()):
@@ -191,9 +176,9 @@ def test_grpc_network_change_errors(fresh_server):
         expect_error(grpc.StatusCode.FAILED_PRECONDITION, c.update_dealer, "dlr-tournai", {"trade_name": "X"}, today)
         expect_error(grpc.StatusCode.INVALID_ARGUMENT, c.close_dealer, GENT, None, fields=["effective"])
         for bad in (date_pb2.Date(year=2026, month=2, day=30), date_pb2.Date(year=2026, month=13, day=1)):
-            code, fields = raw_error(c.network.CloseDealer, npb.CloseDealerRequest(dealer_id=GENT, effective=bad))
+            code, fields = rpc_failure(c.network.CloseDealer, npb.CloseDealerRequest(dealer_id=GENT, effective=bad))
             assert code == grpc.StatusCode.INVALID_ARGUMENT and fields == ["effective"]
-            code, fields = raw_error(c.network.AddDealer, npb.AddDealerRequest(
+            code, fields = rpc_failure(c.network.AddDealer, npb.AddDealerRequest(
                 dealer_id="dlr-new", dealer=npb.DealerFields(**good), effective=bad))
             assert code == grpc.StatusCode.INVALID_ARGUMENT and fields == ["effective"]
         # nothing above changed the network
@@ -202,7 +187,7 @@ def test_grpc_network_change_errors(fresh_server):
         expect_error(grpc.StatusCode.NOT_FOUND, c.reassign, "j-1", (), ["dlr-nowhere"])
         expect_error(grpc.StatusCode.INVALID_ARGUMENT, c.reassign, "j-2", ["99999"], fields=["scope.postcodes"])
         expect_error(grpc.StatusCode.INVALID_ARGUMENT, c.reassign, "bad job id!", fields=["job_id"])
-        code, _ = raw_error(c.network.ListAssignmentChanges, npb.ListAssignmentChangesRequest())
+        code, _ = rpc_failure(c.network.ListAssignmentChanges, npb.ListAssignmentChangesRequest())
         assert code == grpc.StatusCode.INVALID_ARGUMENT
         expect_error(grpc.StatusCode.NOT_FOUND, c.assignment_changes, None, "no-such-customer")
         assert c.dealers(active_only=True)

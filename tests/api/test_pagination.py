@@ -5,8 +5,6 @@ import datetime as dt
 
 import grpc
 import pytest
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 
 from cocontroller.v1 import assignment_pb2 as pb
 from cocontroller.v1 import assignment_pb2_grpc as pb_grpc
@@ -14,7 +12,7 @@ from cocontroller.v1 import network_pb2 as npb
 from cocontroller.v1 import network_pb2_grpc as npb_grpc
 from cocontroller.v1 import resolution_pb2 as rpb
 from cocontroller.v1 import resolution_pb2_grpc as rpb_grpc
-from support import channel, client_for
+from support import channel, client_for, rpc_failure
 
 UTC = dt.timezone.utc
 
@@ -43,18 +41,6 @@ def pages(call, request, field):
             return found
         request.page_token = response.next_page_token
     raise AssertionError("the pages never end")
-
-
-def failure(call, request):
-    with pytest.raises(grpc.RpcError) as caught:
-        call(request, timeout=10)
-    fields = []
-    status = rpc_status.from_call(caught.value)
-    for detail in status.details if status else ():
-        bad = error_details_pb2.BadRequest()
-        detail.Unpack(bad)
-        fields += [v.field for v in bad.field_violations]
-    return caught.value.code(), fields
 
 
 def test_dealers_in_pages_of_two_are_the_whole_list_once(stubs):
@@ -99,21 +85,21 @@ def test_a_token_works_only_with_the_request_that_made_it(stubs):
     first = network.ListNotices(npb.ListNoticesRequest(page_size=1), timeout=10)
     assert first.next_page_token
     other = npb.ListNoticesRequest(page_size=1, pending_only=True, page_token=first.next_page_token)
-    assert failure(network.ListNotices, other) == (grpc.StatusCode.INVALID_ARGUMENT, ["page_token"])
+    assert rpc_failure(network.ListNotices, other) == (grpc.StatusCode.INVALID_ARGUMENT, ["page_token"])
     dealers = pb.ListDealersRequest(page_size=1, page_token=first.next_page_token)
-    assert failure(assignment.ListDealers, dealers) == (grpc.StatusCode.INVALID_ARGUMENT, ["page_token"])
+    assert rpc_failure(assignment.ListDealers, dealers) == (grpc.StatusCode.INVALID_ARGUMENT, ["page_token"])
 
 
 @pytest.mark.parametrize("token", ["garbage", "e30=", "x" * 2000, "eyJhIjogMywgInEiOiAiIn0="])
 def test_a_token_no_list_gave_is_refused(stubs, token):
     _, network, _ = stubs
     request = npb.ListNoticesRequest(page_token=token)
-    assert failure(network.ListNotices, request) == (grpc.StatusCode.INVALID_ARGUMENT, ["page_token"])
+    assert rpc_failure(network.ListNotices, request) == (grpc.StatusCode.INVALID_ARGUMENT, ["page_token"])
 
 
 def test_page_sizes_are_bounded(stubs):
     assignment, _, _ = stubs
-    assert failure(assignment.ListDealers, pb.ListDealersRequest(page_size=-1)) == (
+    assert rpc_failure(assignment.ListDealers, pb.ListDealersRequest(page_size=-1)) == (
         grpc.StatusCode.INVALID_ARGUMENT, ["page_size"])
     huge = assignment.ListDealers(pb.ListDealersRequest(page_size=2**31 - 1), timeout=10)
     assert len(huge.dealers) == 22 and huge.next_page_token == ""

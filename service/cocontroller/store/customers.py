@@ -41,9 +41,6 @@ class CustomerRepository:
             raise NotFound(f"customer {customer_id!r} does not exist")
         return customer
 
-    def exists(self, customer_id: str) -> bool:
-        return self.db.execute("SELECT 1 FROM customers WHERE id = ?", [customer_id]).fetchone() is not None
-
     def upsert(
         self, customer_id: str, postcode: str, point: tuple[float, float] | None,
         language: Language, kind: CustomerKind, enterprise_number: str | None,
