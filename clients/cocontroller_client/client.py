@@ -5,6 +5,7 @@ Methods take plain Python values and return the response messages; a failed call
 """
 
 import datetime as dt
+import json
 import os
 
 import grpc
@@ -32,6 +33,19 @@ DEFAULT_TARGET = Settings().target
 def default_target() -> str:
     """The server the CLI talks to by default: $COCONTROLLER_TARGET, else localhost:50051."""
     return os.environ.get(ENV_PREFIX + "TARGET") or DEFAULT_TARGET
+
+
+# A refusal under load (RESOURCE_EXHAUSTED) comes before the server does anything, so any call
+# may be tried again; gRPC waits as long as the server's pushback says (gRFC A6), else backs
+# off exponentially with jitter. Five attempts (gRPC's most): a server still refusing after them is
+# overloaded for longer than a caller should wait unknowingly.
+RETRY_POLICY = json.dumps({"methodConfig": [{
+    "name": [{}],
+    "retryPolicy": {
+        "maxAttempts": 5, "initialBackoff": "0.1s", "maxBackoff": "2s", "backoffMultiplier": 2,
+        "retryableStatusCodes": ["RESOURCE_EXHAUSTED"],
+    },
+}]})
 
 
 def _date(value: dt.date | str | None) -> date_pb2.Date | None:
@@ -87,7 +101,8 @@ class Client:
     def __init__(self, target: str | None = None, timeout: float = 10.0, caller: str = "",
                  credentials: grpc.ChannelCredentials | None = None):
         self.target = target or default_target()
-        self.channel = grpc.secure_channel(self.target, credentials or channel_credentials())
+        self.channel = grpc.secure_channel(self.target, credentials or channel_credentials(),
+                                           options=[("grpc.service_config", RETRY_POLICY)])
         self.stub = pb_grpc.DealerAssignmentServiceStub(self.channel)
         self.resolution = rpb_grpc.ControllerResolutionServiceStub(self.channel)
         self.network = npb_grpc.DealerNetworkServiceStub(self.channel)

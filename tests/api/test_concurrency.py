@@ -99,7 +99,10 @@ def worker(target, index, customers, errors, counts):
 def load(tmp_path_factory):
     """Runs the load once against a private server; the tests below check its outcome.
     Returns (target, errors, counts, customers) while the server still runs."""
-    serving = serve(tmp_path_factory.mktemp("load") / "db.sqlite")
+    # The clients' threads share the server's GIL here, so calls wait for it as under
+    # overload and load shedding would refuse some (tests/api/test_shedding.py covers it):
+    # this test is about what concurrent writers leave behind, so its server never sheds.
+    serving = serve(tmp_path_factory.mktemp("load") / "db.sqlite", max_queue_ms=60_000)
     target = next(serving)
     shared = [f"shared-{i}" for i in range(SHARED)]
     with client_for(target) as c:
@@ -124,7 +127,7 @@ def load(tmp_path_factory):
 
 def test_no_error_but_the_deliberate_bad_input(load):
     _, errors, counts, _ = load
-    assert not errors, errors[:10]
+    assert not errors, (len(errors), errors[:10])
     assert counts["calls"] == THREADS * CALLS
     assert counts["bad"] > THREADS * CALLS * 0.03
 

@@ -8,6 +8,7 @@ import json
 import logging
 import re
 
+import grpc
 import pytest
 
 import support
@@ -108,11 +109,15 @@ def test_every_call_has_one_line_with_its_status_duration_principal_and_request_
             from cocontroller.v1 import assignment_pb2 as pb
             _, given = call(pb.LookupPostcodeRequest(postcode="1000"), metadata=((REQUEST_ID, "crm-req-42"),))
             _, generated = call(pb.LookupPostcodeRequest(postcode="1000"))
+            with pytest.raises(grpc.RpcError) as failed:
+                call(pb.LookupPostcodeRequest(postcode="9999"), metadata=((REQUEST_ID, "crm-req-43"),))
     calls = [json.loads(line) for line in captured.getvalue().splitlines()]
     calls = [c for c in calls if c.get("event") == "rpc" and c["method"].endswith("/LookupPostcode")]
-    assert [c["code"] for c in calls] == ["OK", "NOT_FOUND", "OK", "OK"]
+    assert [c["code"] for c in calls] == ["OK", "NOT_FOUND", "OK", "OK", "NOT_FOUND"]
     assert all(c["duration_ms"] >= 0 and c["principal"].endswith("/role/admin") for c in calls)
-    assert len({c["request_id"] for c in calls}) == 4
+    assert len({c["request_id"] for c in calls}) == 5
+    # A failed call keeps its request id beside the error details.
+    assert dict(failed.value.trailing_metadata())[REQUEST_ID] == "crm-req-43"
     assert calls[2]["request_id"] == "crm-req-42" == dict(given.trailing_metadata())[REQUEST_ID]
     assert calls[3]["request_id"] == dict(generated.trailing_metadata())[REQUEST_ID]
     assert re.fullmatch(r"[0-9a-f]{32}", calls[3]["request_id"])

@@ -3,8 +3,10 @@
 The real server (`cocontroller serve`, mTLS, its default max_concurrent_rpcs) and the bare
 handler of bench_grpc.py (mTLS, same handler threads, no admission limit) each get 4, 64 and
 512 concurrent clients looping lookups (GetResponsibleDealer by a random postcode) for a few
-seconds, from one asyncio process. A client refused with RESOURCE_EXHAUSTED backs off 20 ms
-before trying again, as a gRPC retry policy would; every call has a 2 s deadline.
+seconds, from one asyncio process. A client refused with RESOURCE_EXHAUSTED waits before
+trying again as gRPC's retry policy does (gRFC A6): the server's pushback
+(`grpc-retry-pushback-ms`) when it sends one, else a jittered exponential back-off from 20 ms
+up to 1 s. Every call has a 2 s deadline.
 
 Printed per server and concurrency: accepted calls/s, p50 and p99 of the accepted calls (ms),
 the share refused with RESOURCE_EXHAUSTED, and other failures. Target: p99 of accepted calls
@@ -33,9 +35,19 @@ LEVELS = (4, 64, 512)
 SECONDS = 5.0
 WARMUP_S = 1.0
 BACKOFF_S = 0.02
+MAX_BACKOFF_S = 1.0
 DEADLINE_S = 2.0
 TARGET_P99_MS = 50.0
 METHOD = "/cocontroller.v1.DealerAssignmentService/GetResponsibleDealer"
+
+
+def retry_delay(error: grpc.aio.AioRpcError, refused: int, rng: random.Random) -> float:
+    """What gRPC's retry policy waits (gRFC A6): the server's pushback when it sends one, else
+    a jittered exponential back-off."""
+    for key, value in error.trailing_metadata() or ():
+        if key == "grpc-retry-pushback-ms":
+            return int(value) / 1000
+    return rng.uniform(0, min(BACKOFF_S * 2 ** (refused - 1), MAX_BACKOFF_S))
 
 
 async def load(target: str, credentials, clients: int, requests: list[bytes]) -> dict:
@@ -50,6 +62,7 @@ async def load(target: str, credentials, clients: int, requests: list[bytes]) ->
     async def client(index: int) -> None:
         call = calls[index % len(calls)]
         rng = random.Random(index)
+        refused = 0
         while (now := time.perf_counter()) < end:
             measured = now >= measure_from
             try:
@@ -57,8 +70,10 @@ async def load(target: str, credentials, clients: int, requests: list[bytes]) ->
             except grpc.aio.AioRpcError as e:
                 if measured:
                     counts["exhausted" if e.code() == grpc.StatusCode.RESOURCE_EXHAUSTED else "other"] += 1
-                await asyncio.sleep(BACKOFF_S)
+                refused += 1
+                await asyncio.sleep(retry_delay(e, refused, rng))
                 continue
+            refused = 0
             if measured:
                 counts["ok"] += 1
                 latencies.append((time.perf_counter() - now) * 1000)
@@ -124,7 +139,7 @@ def main() -> int:
 
     print(f"cocontroller overload bench, {dt.datetime.now().isoformat(timespec='seconds')}, "
           f"{os.cpu_count()} CPUs; lookups, {SECONDS:.0f} s per level after {WARMUP_S:.0f} s warm-up, "
-          f"{BACKOFF_S * 1000:.0f} ms back-off on RESOURCE_EXHAUSTED, {DEADLINE_S:.0f} s deadline")
+          f"the server's pushback on RESOURCE_EXHAUSTED, {DEADLINE_S:.0f} s deadline")
     print()
     print(f"{'server':6} {'clients':>7} {'calls/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'exhausted':>10} {'other':>6}")
     for (name, clients), r in results.items():

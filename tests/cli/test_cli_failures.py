@@ -34,7 +34,8 @@ def free_port() -> int:
     (grpc.StatusCode.DEADLINE_EXCEEDED, 6),
     (grpc.StatusCode.RESOURCE_EXHAUSTED, 7),
     (grpc.StatusCode.INTERNAL, 1),
-    (grpc.StatusCode.PERMISSION_DENIED, 1),
+    (grpc.StatusCode.PERMISSION_DENIED, 8),
+    (grpc.StatusCode.UNAUTHENTICATED, 8),
 ])
 def test_exit_code_of_each_status(stub, cli, status, code):
     state, target = stub

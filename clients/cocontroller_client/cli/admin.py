@@ -75,7 +75,10 @@ def _paths(tls: dict) -> dict:
         help="gRPC handler threads.")
 @option("--max-concurrent-rpcs", type=click.IntRange(min=1),
         show_default=_env("max_concurrent_rpcs", _DEFAULTS.max_concurrent_rpcs),
-        help="Calls in flight at once; beyond, RESOURCE_EXHAUSTED at once instead of queueing.")
+        help="Light calls running at once; one more is refused at once (RESOURCE_EXHAUSTED with a retry delay).")
+@option("--max-queue-ms", type=click.FloatRange(min=0), metavar="MS",
+        show_default=_env("max_queue_ms", _DEFAULTS.max_queue_ms),
+        help="Refuse light calls (with a retry delay) while calls wait longer than this for a handler thread.")
 @option("--heavy-calls", type=click.IntRange(min=1), show_default=_env("heavy_calls", _DEFAULTS.heavy_calls),
         help="Lists and resolutions running at once (fewer than --workers, so lookups find a thread).")
 @option("--rules-dir", type=click.Path(file_okay=False), show_default=_env("rules_dir", "the shipped packs"),
@@ -93,7 +96,7 @@ def _paths(tls: dict) -> dict:
         show_default=_env("shutdown_grace", _DEFAULTS.shutdown_grace),
         help="On SIGTERM or Ctrl-C, how long calls in flight and a running job's last batch may take.")
 @_server_tls_options
-def serve(db, host, port, workers, max_concurrent_rpcs, heavy_calls, rules_dir, data_dir, log_format, metrics_port,
+def serve(db, host, port, workers, max_concurrent_rpcs, max_queue_ms, heavy_calls, rules_dir, data_dir, log_format, metrics_port,
           health_port, shutdown_grace, **tls):
     """Run the gRPC server until Ctrl-C or SIGTERM; SIGHUP reloads the rule packs.
 
@@ -112,7 +115,7 @@ def serve(db, host, port, workers, max_concurrent_rpcs, heavy_calls, rules_dir, 
     admin = load_admin()
     chosen = settings().with_flags(
         db=db, host=host, port=port, workers=workers, log_format=log_format,
-        max_concurrent_rpcs=max_concurrent_rpcs, heavy_calls=heavy_calls,
+        max_concurrent_rpcs=max_concurrent_rpcs, max_queue_ms=max_queue_ms, heavy_calls=heavy_calls,
         metrics_port=metrics_port, health_port=health_port, shutdown_grace=shutdown_grace, **_paths(tls),
         rules_dir=Path(rules_dir) if rules_dir else None, data_dir=Path(data_dir) if data_dir else None,
     )

@@ -30,6 +30,7 @@ class ExitCode(IntEnum):
     CONFLICT = 5
     UNAVAILABLE = 6
     RESOURCE_EXHAUSTED = 7
+    DENIED = 8
     INTERRUPTED = 130
 
 
@@ -43,6 +44,8 @@ MEANINGS = {
     ExitCode.CONFLICT: "refused in the current state (FAILED_PRECONDITION, ALREADY_EXISTS, ABORTED)",
     ExitCode.UNAVAILABLE: "no server at the target, or no answer in time (UNAVAILABLE, DEADLINE_EXCEEDED)",
     ExitCode.RESOURCE_EXHAUSTED: "the server is busy, e.g. another job runs (RESOURCE_EXHAUSTED)",
+    ExitCode.DENIED: "the certificate names no role, or its role may not do this "
+                     "(UNAUTHENTICATED, PERMISSION_DENIED)",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
 }
 
@@ -57,6 +60,8 @@ BY_STATUS = {
     "UNAVAILABLE": ExitCode.UNAVAILABLE,
     "DEADLINE_EXCEEDED": ExitCode.UNAVAILABLE,
     "RESOURCE_EXHAUSTED": ExitCode.RESOURCE_EXHAUSTED,
+    "UNAUTHENTICATED": ExitCode.DENIED,
+    "PERMISSION_DENIED": ExitCode.DENIED,
     "USAGE": ExitCode.USAGE,
     "CANCELLED": ExitCode.INTERRUPTED,
     "INTERRUPTED": ExitCode.INTERRUPTED,

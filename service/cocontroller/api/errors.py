@@ -2,8 +2,11 @@
 google.rpc.BadRequest field violations, so a client never sees UNKNOWN or INTERNAL for what
 it sent."""
 
+import collections
 import functools
 
+import grpc
+from google.protobuf import duration_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
@@ -27,7 +30,18 @@ _DESCRIPTION_BYTES = 160
 _VIOLATIONS = 8
 
 
-def abort(context, code: int, message: str, violations=()) -> None:
+# The trailer in which gRPC's retry policy reads how long the server asks it to wait (gRFC A6).
+PUSHBACK = "grpc-retry-pushback-ms"
+
+
+class _Status(collections.namedtuple("_Status", ("code", "details", "trailing_metadata")), grpc.Status):
+    pass
+
+
+def abort(context, code: int, message: str, violations=(), retry_delay_s: float | None = None) -> None:
+    """Ends the call with `code`, its message cut to size, the field violations as
+    google.rpc.BadRequest and a retry delay as google.rpc.RetryInfo (and the pushback
+    trailer)."""
     status = status_pb2.Status(code=code, message=_cut(message, _MESSAGE_BYTES))
     if violations:
         kept = [(_cut(f, _FIELD_BYTES), _cut(d, _DESCRIPTION_BYTES)) for f, d in violations[:_VIOLATIONS]]
@@ -36,7 +50,17 @@ def abort(context, code: int, message: str, violations=()) -> None:
         status.details.add().Pack(error_details_pb2.BadRequest(field_violations=[
             error_details_pb2.BadRequest.FieldViolation(field=f, description=d) for f, d in kept
         ]))
-    context.abort_with_status(rpc_status.to_status(status))
+    trailers = ()
+    if retry_delay_s is not None:
+        delay = duration_pb2.Duration()
+        delay.FromMilliseconds(round(retry_delay_s * 1000))
+        status.details.add().Pack(error_details_pb2.RetryInfo(retry_delay=delay))
+        trailers = ((PUSHBACK, str(round(retry_delay_s * 1000))),)
+    converted = rpc_status.to_status(status)
+    # abort_with_status replaces the trailers: those already set (the request id) are kept.
+    kept = tuple(context.trailing_metadata() or ())
+    context.abort_with_status(_Status(converted.code, converted.details,
+                                      (*kept, *converted.trailing_metadata, *trailers)))
 
 
 def _cut(text: str, max_bytes: int) -> str:

@@ -2,7 +2,8 @@
 inside the handler: grpcio answers INTERNAL and logs a traceback when its own deserializer
 raises, here undecodable bytes are INVALID_ARGUMENT. Heavy methods (lists, resolution)
 first take a slot of their own bounded pool, so lookups keep finding a free thread (a job
-stream is bounded apart: one job per server, api/network.py)."""
+stream is bounded apart: one job per server, api/network.py); light calls are shed before
+they get here (shedding.py)."""
 
 import contextlib
 import threading
@@ -13,6 +14,7 @@ from google.protobuf.descriptor import ServiceDescriptor
 from google.rpc import code_pb2
 
 from .errors import abort
+from .shedding import Pushback, refuse
 
 # Methods whose cost grows with the data (a page of up to 1,000 rows, a customer's whole
 # history): they run in the heavy pool.
@@ -32,18 +34,19 @@ class HeavyPool:
     but only while fewer than `running + queue` heavy calls hold handler threads; beyond that it
     is refused at once, so the pool's other threads stay free for light calls."""
 
-    def __init__(self, running: int, queue: int = HEAVY_QUEUE, wait_s: float = HEAVY_WAIT_S):
+    def __init__(self, running: int, pushback: Pushback, queue: int = HEAVY_QUEUE, wait_s: float = HEAVY_WAIT_S):
         self._admitted = threading.BoundedSemaphore(running + queue)
         self._running = threading.BoundedSemaphore(running)
+        self._pushback = pushback
         self._wait_s = wait_s
 
     @contextlib.contextmanager
     def slot(self, context):
         if not self._admitted.acquire(blocking=False):
-            _busy(context)
+            refuse(context, self._pushback, _BUSY)
         try:
             if not self._running.acquire(timeout=self._wait_s):
-                _busy(context)
+                refuse(context, self._pushback, _BUSY)
             try:
                 yield
             finally:
@@ -52,9 +55,7 @@ class HeavyPool:
             self._admitted.release()
 
 
-def _busy(context) -> None:
-    abort(context, code_pb2.RESOURCE_EXHAUSTED,
-          "the server is busy with lists and resolutions; retry shortly")
+_BUSY = "the server is busy with lists and resolutions"
 
 
 def add_services(server: grpc.Server, services: list[tuple[ServiceDescriptor, object]],

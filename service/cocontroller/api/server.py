@@ -13,10 +13,11 @@ from ..v1 import resolution_pb2 as rpb
 from .access import DealerScope
 from .assignment import DealerAssignmentServicer
 from .auth import AuthInterceptor
-from .handlers import HEAVY_QUEUE, HeavyPool, add_services
+from .handlers import HEAVY, HEAVY_QUEUE, HeavyPool, add_services
 from .network import DealerNetworkServicer
 from .operations import Operations
 from .resolution import ControllerResolutionServicer
+from .shedding import Pushback, Shedding
 from .tls import server_credentials
 
 SERVICES = (
@@ -24,6 +25,11 @@ SERVICES = (
     rpb.DESCRIPTOR.services_by_name["ControllerResolutionService"].full_name,
     npb.DESCRIPTOR.services_by_name["DealerNetworkService"].full_name,
 )
+
+# Calls grpcio lets wait for a handler thread; beyond, it refuses them itself (without a
+# retry delay). Shedding refuses long before, in microseconds a call, so only a burst far
+# beyond what the service is sized for gets here.
+_BACKLOG = 1024
 
 
 def build_server(app, address: str, max_workers: int,
@@ -36,14 +42,20 @@ def build_server(app, address: str, max_workers: int,
     ops = ops or Operations()
     # mTLS only; the roles in the client certificates decide who may call what (access.py).
     credentials = server_credentials(settings, address)
-    # Calls beyond max_concurrent_rpcs are answered RESOURCE_EXHAUSTED at once instead of
-    # queueing to their deadline; heavy calls waiting for a slot get threads of their own.
+    # Light calls that would queue are refused with a retry delay (shedding.py), heavy ones
+    # beyond their pool too; heavy calls waiting for a slot get threads of their own.
+    # grpcio's own limit only caps what a burst can queue for a thread.
+    pushback = Pushback()
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers + HEAVY_QUEUE),
         options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", settings.max_message_bytes)],
-        maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
+        maximum_concurrent_rpcs=_BACKLOG,
         # The observer first: it logs and counts the calls the others refuse.
-        interceptors=[ops.observe(app), AuthInterceptor()],
+        interceptors=[
+            ops.observe(app),
+            Shedding(settings.max_concurrent_rpcs, settings.max_queue_ms / 1000, pushback, HEAVY),
+            AuthInterceptor(),
+        ],
     )
     scope = DealerScope(app.assignment.assigned_dealer)
     # Requests are parsed inside the handlers, so undecodable bytes are INVALID_ARGUMENT.
@@ -54,7 +66,7 @@ def build_server(app, address: str, max_workers: int,
          ControllerResolutionServicer(app.resolution, app.facts, app.packs, scope)),
         (npb.DESCRIPTOR.services_by_name["DealerNetworkService"],
          DealerNetworkServicer(app.network, app.reassign, app.audit, settings.stream_stall_s, ops.stopping)),
-    ], HeavyPool(max(1, min(settings.heavy_calls, max_workers - 1))))
+    ], HeavyPool(max(1, min(settings.heavy_calls, max_workers - 1)), pushback))
     health_servicer = ops.health = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection((*SERVICES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
