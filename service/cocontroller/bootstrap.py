@@ -63,7 +63,8 @@ def build(settings: Settings, create: bool = False) -> App:
     postcodes = PostcodeDirectory(data / "postcodes.csv")
     boundary = BelgiumBoundary(data / "belgium.geojson")
     engine = RuleEngine()
-    runtime = RuntimeHolder(engine, rules / resources.ASSIGNMENT_PACK, rules / resources.PRIVACY_PACK, store.network)
+    runtime = RuntimeHolder(engine, rules / resources.ASSIGNMENT_PACK, rules / resources.PRIVACY_PACK, store.network,
+                            store.packs)
     assignment = AssignmentService(store, runtime, Assigner(engine), postcodes, boundary)
     facts = FactService(store, runtime, assignment)
     workers = WorkerEntry(start=start_decision_worker, decide=decide_in_worker, args=(settings,))

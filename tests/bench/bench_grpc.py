@@ -180,7 +180,7 @@ def main() -> int:
     from cocontroller.v1 import assignment_pb2_grpc as pb_grpc
     from cocontroller.v1 import resolution_pb2 as rpb
     from cocontroller.v1 import resolution_pb2_grpc as rpb_grpc
-    from cocontroller_client.client import Client
+    from cocontroller_client.client import RETRY_POLICY, Client
     from cocontroller_client.tls import channel_credentials
     from cocontroller.config import Settings
 
@@ -243,8 +243,13 @@ def main() -> int:
                     stdout=log, stderr=subprocess.STDOUT))
             wait_ready(secured[mode], procs[-1], Path(tmp.name, f"bare-{mode}.log"), credentials)
 
+        def secure(target):
+            # As the client library connects: a call refused under load (RESOURCE_EXHAUSTED)
+            # is tried again after the server's pushback.
+            return grpc.secure_channel(target, credentials, options=[("grpc.service_config", RETRY_POLICY)])
+
         def stub(target):
-            return pb_grpc.DealerAssignmentServiceStub(grpc.secure_channel(target, credentials))
+            return pb_grpc.DealerAssignmentServiceStub(secure(target))
 
         def lookup_request():
             return pb.GetResponsibleDealerRequest(location=pb.Location(postcode=rng.choice(postcodes)))
@@ -253,13 +258,14 @@ def main() -> int:
             return pb.AssignDealerRequest(customer_id=rng.choice(customers), reason="bench")
 
         def resolution_stub(target):
-            return rpb_grpc.ControllerResolutionServiceStub(grpc.secure_channel(target, credentials))
+            return rpb_grpc.ControllerResolutionServiceStub(secure(target))
 
         def resolve_request():
             return rpb.ResolveControllersRequest(customer_id=rng.choice(customers))
 
         def bare_callable(target, tls=False):
-            channel = grpc.secure_channel(target, credentials) if tls else grpc.insecure_channel(target)
+            channel = secure(target) if tls else grpc.insecure_channel(
+                target, options=[("grpc.service_config", RETRY_POLICY)])
             return channel.unary_unary(
                 METHOD, request_serializer=pb.GetResponsibleDealerRequest.SerializeToString,
                 response_deserializer=pb.GetResponsibleDealerResponse.FromString)

@@ -28,7 +28,7 @@ def test_200_reloads_keep_rss_flat_and_free_the_old_rulesets(app):
         app.runtime.reload_packs()
     gc.collect()
     growth = rss_mib() - before
-    assert growth < 4, f"RSS grew {growth:.1f} MiB over 200 reloads"
+    assert growth < 4, f"RSS grew {growth:.2f} MiB over 200 reloads"
     assert not first_names & set(host._ruleset_directory)
     # The runtime in use, and at most the previous one, whose names wait for the next compile.
     assert len(host._ruleset_directory) == len(host._ruleset_list) <= 4

@@ -37,9 +37,31 @@ def _explanation(value):
 
 ASSIGNMENT_FIELDS = {"basis": _basis, "explanation": _explanation}
 
+# What an explanation may name, by the basis of its rule: what `Assigner.decide` knows of
+# every decision on that basis, each with a sample of its type, so that the templates are
+# tried at load (names, attributes and format specs) instead of failing a decision.
+_ALWAYS = {"origin": "9000 Gent", "distance_km": 1.5}
+TEMPLATE_FIELDS = {
+    Basis.PURCHASE: {**_ALWAYS, "purchase_on": "2020-04-13"},
+    Basis.PREFERRED: {**_ALWAYS, "preferred_on": "2020-04-13"},
+    Basis.HISTORY: {**_ALWAYS, "history_score": 1.5, "history_contacts": 2, "history_last_on": "2020-04-13"},
+    Basis.NEAREST: dict(_ALWAYS),
+}
+
 
 def check_assignment_pack(pack) -> None:
-    """The parameters the assigner reads must be present and sane."""
+    """The parameters the assigner reads must be present and sane, and every explanation
+    must render from the fields its basis provides."""
+    for rule in pack.rules:
+        fields = TEMPLATE_FIELDS[rule.extra["basis"]]
+        try:
+            rule.extra["explanation"].format(**fields)
+        except (KeyError, IndexError, AttributeError, ValueError) as e:
+            raise RulePackError(
+                rule.source, rule.id, "explanation",
+                f"does not render ({type(e).__name__}: {e}); a {rule.extra['basis']} rule may name "
+                + ", ".join("{" + name + "}" for name in fields),
+            ) from None
     try:
         HistoryParameters.from_pack(pack.parameters)
         roles = pack.parameters["eligible_roles"]

@@ -120,9 +120,9 @@ def check_privacy_pack(pack: RulePack) -> None:
         named = [output["recipient"]] if output["kind"] == "recipient" else output.get("recipients", [])
         for key in named:
             if key not in recipients:
-                raise RulePackError(pack.path, rule.id, "output.recipient", f"{key!r} is not in parameters.recipients")
+                raise RulePackError(rule.source, rule.id, "output.recipient", f"{key!r} is not in parameters.recipients")
         if output.get("anchor") == "last_interaction" and output.get("months") != months:
-            raise RulePackError(pack.path, rule.id, "output.months",
+            raise RulePackError(rule.source, rule.id, "output.months",
                                 f"must equal parameters.last_interaction_months ({months})")
 
 

@@ -7,12 +7,13 @@ without (every match fires) the list of rule ids.
 """
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import RulePackError
 from ..model import CaseResult
-from .engine import RuleEngine
+from .engine import RuleEngine, Ruleset
 from .pack import RulePack, day_number, read_yaml
 
 _ZERO = {"bool": False, "int": 0, "number": 0.0, "string": ""}
@@ -29,6 +30,15 @@ class PackCase:
 
 def cases_path(pack_path: Path) -> Path:
     return pack_path.with_name(pack_path.stem + "_test.yaml")
+
+
+def cases_digest(pack: RulePack) -> str:
+    """SHA-256 of the pack's cases file; raises RulePackError when it is missing."""
+    path = cases_path(pack.path)
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as e:
+        raise RulePackError(path, None, "(file)", f"every pack needs its test cases beside it: {e}") from None
 
 
 def load_cases(pack: RulePack) -> list[PackCase]:
@@ -57,12 +67,13 @@ def load_cases(pack: RulePack) -> list[PackCase]:
 
 
 class CaseRunner:
-    """One pack compiled once, deciding its cases one by one."""
+    """One pack compiled once (or the ruleset it is about to serve with), deciding its cases
+    one by one."""
 
-    def __init__(self, pack: RulePack, engine: RuleEngine | None = None):
+    def __init__(self, pack: RulePack, engine: RuleEngine | None = None, ruleset: Ruleset | None = None):
         self.pack = pack
         self.engine = engine or RuleEngine()
-        self.ruleset = self.engine.compile(f"test_{pack.qualified_version}", pack.conditions())
+        self.ruleset = ruleset or self.engine.compile(f"test_{pack.qualified_version}", pack.conditions())
         self.first_match = any(rule.priority is not None for rule in pack.rules)
 
     def run(self, case: PackCase) -> CaseResult:
@@ -79,7 +90,19 @@ class CaseRunner:
         return CaseResult(pack.name, case.name, got == expected, expected, got, case.cites)
 
 
-def run_cases(pack: RulePack, engine: RuleEngine | None = None) -> list[CaseResult]:
+def run_cases(pack: RulePack, engine: RuleEngine | None = None, ruleset: Ruleset | None = None) -> list[CaseResult]:
     cases = load_cases(pack)
-    runner = CaseRunner(pack, engine)
+    runner = CaseRunner(pack, engine, ruleset)
     return [runner.run(case) for case in cases]
+
+
+def check_cases(pack: RulePack, engine: RuleEngine, ruleset: Ruleset) -> None:
+    """Raises RulePackError naming the first failing case of the pack's own cases, run on
+    the ruleset it is about to serve with."""
+    results = run_cases(pack, engine, ruleset)
+    failed = [r for r in results if not r.passed]
+    if failed:
+        first = failed[0]
+        raise RulePackError(cases_path(pack.path), None, f"cases[{first.name}]",
+                            f"expected {first.expected!r}, got {first.got!r} "
+                            f"({len(failed)} of {len(results)} cases fail)")

@@ -14,6 +14,7 @@ itself decides which version of a rule applies on the fact `day` (YYYYMMDD).
 """
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -65,6 +66,8 @@ class Rule:
     labels: dict[str, str]
     when: list
     priority: int | None
+    # The file the rule is written in (the pack's, or a part it includes): errors name it.
+    source: Path
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -89,6 +92,8 @@ class RulePack:
     facts: dict[str, str]
     parameters: dict[str, Any]
     rules: tuple[Rule, ...]
+    # SHA-256 of the pack file and the parts it includes: one version, one content.
+    content_hash: str = ""
     description: str = ""
 
     @property
@@ -134,7 +139,11 @@ def load_pack(path: Path | str, extra_fields: dict[str, Any] | None = None) -> R
             )
     facts = dict(facts, day="int")
     rules = []
+    content = hashlib.sha256()
+    content.update(path.read_bytes())
     for part, raw_rules in _rule_lists(path, data):
+        if part != path:
+            content.update(part.name.encode() + b"\0" + part.read_bytes())
         rules += [_load_rule(part, raw, facts, extra_fields) for raw in raw_rules]
     if not rules:
         raise RulePackError(path, None, "rules", "the pack holds no rule")
@@ -147,6 +156,7 @@ def load_pack(path: Path | str, extra_fields: dict[str, Any] | None = None) -> R
         facts=facts,
         parameters=data.get("parameters") or {},
         rules=rules,
+        content_hash=content.hexdigest(),
         description=str(data.get("description", "")),
     )
 
@@ -236,6 +246,7 @@ def _load_rule(path, raw, facts, extra_fields) -> Rule:
         labels={k: labels[k].strip() for k in LANGUAGES},
         when=when,
         priority=priority,
+        source=path,
         extra=extra,
     )
 

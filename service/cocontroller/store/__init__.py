@@ -1,5 +1,6 @@
 """The SQLite store, split by aggregate: customers and decision snapshots, facts,
-assignments and notices, the dealer network, jobs, and bulk insert for synthetic data.
+assignments and notices, the dealer network, jobs, the rule-pack versions served, and bulk
+insert for synthetic data.
 
 Each repository holds all the SQL for its tables, returns model values and raises domain
 errors where it finds them. `Store.transaction()` is the unit of work: repository calls made
@@ -16,6 +17,7 @@ from .db import Database
 from .facts import FactRepository
 from .jobs import JobRepository
 from .network import NetworkRepository
+from .packs import PackVersionRepository
 
 
 class Store:
@@ -39,6 +41,7 @@ class Store:
         self.assignments = AssignmentRepository(self.db)
         self.network = NetworkRepository(self.db)
         self.jobs = JobRepository(self.db)
+        self.packs = PackVersionRepository(self.db)
         self.bulk = BulkWriter(self.db)
 
     def transaction(self):

@@ -132,3 +132,14 @@ def m003_network_changes_jobs_audit(db: sqlite_utils.Database) -> None:
                   "created_at"},
     )
     db["notices"].create_index(["exported_at"])
+
+
+@MIGRATIONS()
+def m004_rule_pack_versions(db: sqlite_utils.Database) -> None:
+    """The content hash each pack version first served with: stored answers cite a pack
+    version, so one version must always mean the same rules."""
+    db["rule_pack_versions"].create(
+        {"name": str, "version": str, "content_hash": str, "first_served_at": str},
+        pk=("name", "version"),
+        not_null={"content_hash", "first_served_at"},
+    )

@@ -2,7 +2,9 @@
 
 A reload compiles both packs and reads the network, and only then replaces the one reference
 the use cases read: a call that already holds the old runtime finishes on it, and a pack that
-fails to load leaves the running one in place. Another process (a batch job, a second server)
+fails to load leaves the running one in place. A pack serves only once its own cases pass on
+the very ruleset it will serve with, and only if its version never served with other content
+(stored answers cite the version, so one version must always mean the same rules). Another process (a batch job, a second server)
 may change the network in the store; the holder notices by the store's stamp, checked at
 most once a second.
 """
@@ -17,19 +19,24 @@ from ..domain.network import Network
 from ..domain.resolution import PRIVACY_FIELDS, check_privacy_pack
 from ..domain.runtime import Runtime
 from ..rules.engine import RuleEngine
+from ..errors import RulePackError
+from ..rules.cases import cases_digest, check_cases
 from ..rules.pack import CompiledPack, compile_pack
 from ..store.network import NetworkRepository
+from ..store.packs import PackVersionRepository
 
 _CHECK_EVERY_S = 1.0
 
 
 class RuntimeHolder:
     def __init__(self, engine: RuleEngine, assignment_pack: Path, privacy_pack: Path,
-                 network: NetworkRepository):
+                 network: NetworkRepository, versions: PackVersionRepository):
         self.engine = engine
         self.assignment_pack = Path(assignment_pack)
         self.privacy_pack = Path(privacy_pack)
         self._network = network
+        self._versions = versions
+        self._tested: set[str] = set()
         self._lock = threading.Lock()
         # The nearest-dealer answers' use, counted across every network this holder reads.
         self.nearest_use = CacheUse()
@@ -67,10 +74,25 @@ class RuntimeHolder:
             return self._current
 
     def _compile(self) -> tuple[CompiledPack, CompiledPack]:
-        return (
+        """Both packs compiled and checked; raises RulePackError."""
+        packs = (
             compile_pack(self.engine, self.assignment_pack, ASSIGNMENT_FIELDS, check_assignment_pack),
             compile_pack(self.engine, self.privacy_pack, PRIVACY_FIELDS, check_privacy_pack),
         )
+        for compiled in packs:
+            # Cases already passed by this content are not run again: the engine decides
+            # alike every time, and a reload of unchanged packs stays cheap.
+            tested = compiled.pack.content_hash + cases_digest(compiled.pack)
+            if tested not in self._tested:
+                check_cases(compiled.pack, self.engine, compiled.ruleset)
+                self._tested.add(tested)
+        for compiled in packs:
+            pack = compiled.pack
+            if self._versions.record(pack.name, pack.version, pack.content_hash) != pack.content_hash:
+                raise RulePackError(pack.path, None, "version",
+                                    f"{pack.qualified_version} has served with other content: "
+                                    "a changed pack needs a new version")
+        return packs
 
     def _runtime(self, assignment: CompiledPack, privacy: CompiledPack) -> Runtime:
         roles = tuple(assignment.pack.parameters["eligible_roles"])
