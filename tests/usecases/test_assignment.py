@@ -48,12 +48,28 @@ def test_nearest_from_the_postcode(app):
 
 
 def test_nearest_from_the_customers_own_coordinates(app):
-    # A customer in 9000 whose address lies in Aalst's centre is nearer to Aalst.
-    c = new_customer(app, "c-coords", "9000", lat=50.9378, lon=4.0403)
+    # A customer in 9300 (Aalst) whose address lies 17 km towards Gent is nearer to Gent's
+    # dealer (11 km) than to Aalst's (17 km).
+    c = new_customer(app, "c-coords", "9300", lat=50.9916, lon=3.8165)
     view, _ = app.assignment.assign(c)
-    assert view.dealer.dealer_id == "dlr-aalst"
+    assert view.dealer.dealer_id == "dlr-gent"
     assert view.point_source == "customer coordinates"
     assert "customer's coordinates" in view.explanation
+    assert app.assignment.responsible_for_location("9300", None, None, None).dealer.dealer_id == "dlr-aalst"
+
+
+def test_coordinates_far_from_their_postcode_are_refused(app):
+    """Arlon's coordinates given with Gent's postcode: 190 km apart, a typo or another
+    address, never a reason to pick Arlon's dealer."""
+    with pytest.raises(InvalidArgument) as caught:
+        new_customer(app, "c-far", "9000", lat=49.6833, lon=5.8167)
+    ((field, description),) = caught.value.violations
+    assert field == "point" and "km from postcode 9000" in description and "within 20 km" in description
+    with pytest.raises(InvalidArgument) as caught:
+        app.assignment.responsible_for_location("9000", 49.6833, 5.8167, None)
+    assert [f for f, _ in caught.value.violations] == ["point"]
+    with pytest.raises(NotFound):
+        app.customers.get("c-far")
 
 
 def test_purchase_beats_location(app):
@@ -70,6 +86,29 @@ def test_latest_purchase_decides(app):
     app.facts.record_contact("e-1", c, "dlr-liege", "purchase", ago(900))
     app.facts.record_contact("e-2", c, "dlr-namur", "purchase", ago(100))
     assert app.assignment.assign(c)[0].dealer.dealer_id == "dlr-namur"
+
+
+def test_a_confirmed_assignment_cites_the_latest_purchase(app):
+    c = new_customer(app, "c-rebuy")
+    app.facts.record_contact("e-r1", c, "dlr-liege", "purchase", ago(400))
+    first, changed = app.assignment.assign(c)
+    assert changed and clock.day_of(ago(400)).isoformat() in first.explanation
+    app.facts.record_contact("e-r2", c, "dlr-liege", "purchase", ago(10))
+    view, changed = app.assignment.assign(c)
+    assert not changed and (view.id, view.valid_from) == (first.id, first.valid_from)
+    assert clock.day_of(ago(10)).isoformat() in view.explanation
+    # The stored version keeps what was said when it was stored.
+    assert app.assignment.responsible_for_customer(c, None).explanation == first.explanation
+
+
+def test_a_confirmed_assignment_shows_the_dealers_skipped_now(app):
+    c = new_customer(app, "c-skip-later", "7500")
+    first, _ = app.assignment.assign(c)
+    assert first.skipped == ()
+    app.facts.record_contact("e-sl", c, "dlr-tournai", "purchase", dt.datetime(2023, 5, 1, tzinfo=UTC))
+    view, changed = app.assignment.assign(c)
+    assert not changed and view.dealer.dealer_id == first.dealer.dealer_id
+    assert ("dlr-tournai", "PURCHASE") in [(s.dealer_id, s.basis) for s in view.skipped]
 
 
 def test_designation_after_purchase_beats_purchase(app):
@@ -345,7 +384,8 @@ def test_reloaded_rules_reach_the_network(own_rules):
     """Which roles can be assigned is a pack parameter: a reload applies it at once."""
     app, path = own_rules
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("eligible_roles: [sales]", "eligible_roles: [sales, service]"), encoding="utf-8")
+    text = text.replace("eligible_roles: [sales]", "eligible_roles: [sales, service]")
+    path.write_text(text.replace('version: "2026.11.1"', 'version: "2026.11.2"'), encoding="utf-8")
     app.packs.reload()
     assert app.runtime.current.network.eligible_roles == ("sales", "service")
     assert app.assignment.responsible_for_location("8400", None, None, None).dealer.dealer_id == "dlr-oostende"

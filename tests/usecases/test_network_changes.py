@@ -86,7 +86,7 @@ WORLD = [
          gent_runner_up=True),
     Spec("o-pur-gent-too-old", "9300", [(GENT, "purchase", 4000)]),
     Spec("o-pref-service-only", "8400", [], ("dlr-oostende", 100)),
-    Spec("o-near-coords-aalst", "9000", point=(50.9378, 4.0403)),
+    Spec("o-near-coords-aalst", "9230", point=(50.9378, 4.0403)),
     *[Spec(f"o-near-{pc}", pc) for pc in ("9300", "9200", "8500", "8790", "8000", "8730", "1000", "2000", "4000")],
 ]
 WORLD_BY_ID = {s.id: s for s in WORLD}

@@ -10,7 +10,7 @@ from typing import TypeVar
 from .. import clock
 from ..errors import Violations, shown
 from ..model import Postcode
-from .geo import BelgiumBoundary
+from .geo import BelgiumBoundary, geodesic_km
 from .postcodes import PostcodeDirectory, PostcodeError
 
 E = TypeVar("E", bound=StrEnum)
@@ -85,6 +85,28 @@ def check_postcode(
     except PostcodeError as e:
         violations.add(field, str(e))
         return None
+
+
+# How far given coordinates may lie from their postcode's point (km). The point is the
+# centre GeoNames gives a postcode; the largest Belgian postcode areas (merged rural
+# municipalities such as Tournai, 214 km2, or Vaux-sur-Sûre, 136 km2) reach about 15 km from
+# it, so a point farther than this is an address in another postcode or a typo (a swapped
+# latitude and longitude lands 100 km or more away), and deciding on it would pick the wrong
+# dealer without a word.
+POSTCODE_TOLERANCE_KM = 20.0
+
+
+def check_point_in_postcode(
+    pc: Postcode | None, point: tuple[float, float] | None, field: str, violations: Violations
+) -> None:
+    """Coordinates given with a postcode must lie within POSTCODE_TOLERANCE_KM of it."""
+    if pc is None or point is None:
+        return
+    km = geodesic_km(point[0], point[1], pc.lat, pc.lon)
+    if km > POSTCODE_TOLERANCE_KM:
+        violations.add(field, f"({point[0]:.5f}, {point[1]:.5f}) lies {km:.0f} km from postcode "
+                              f"{pc.postcode} ({pc.municipality_nl}); coordinates must lie within "
+                              f"{POSTCODE_TOLERANCE_KM:.0f} km of their postcode")
 
 
 def check_point(

@@ -1,6 +1,7 @@
 """Assignment: deciding a customer's distributor, storing it when it changes, and answering
 who is responsible for a customer or a place on a day."""
 
+import dataclasses
 import datetime as dt
 
 from .. import clock
@@ -9,7 +10,9 @@ from ..domain.cache_use import CacheUse
 from ..domain.geo import BelgiumBoundary
 from ..domain.postcodes import PostcodeDirectory
 from ..domain.runtime import Runtime
-from ..domain.validation import MAX_REASON, check_id, check_point, check_postcode, check_text
+from ..domain.validation import (
+    MAX_REASON, check_id, check_point, check_point_in_postcode, check_postcode, check_text,
+)
 from ..errors import Violations
 from ..model import AssignmentRecord, Decision, Page, PageRequest, Responsible, RunnerUp, Snapshot
 from ..store import Store
@@ -39,7 +42,10 @@ class AssignmentService:
 
     def assign(self, customer_id: str, trigger: str = "api") -> tuple[Responsible, bool]:
         """Decides now; stores the decision when it differs from the assignment in force.
-        Returns the assignment in force and whether a new version was stored."""
+        Returns the assignment in force and whether a new version was stored. A version
+        the decision confirms is shown with today's reasons (the latest purchase's date, the
+        dealers skipped now), not those it was first stored with: the stored version keeps
+        those, as what was said then."""
         violations = Violations()
         check_id(customer_id, "customer_id", violations)
         check_text(trigger, "reason", violations, MAX_REASON)
@@ -51,14 +57,15 @@ class AssignmentService:
             decision = self.decide(snapshot, at)
             current = snapshot.current
             if (current.dealer_id, current.basis) == (decision.dealer.dealer_id, decision.basis):
-                return self._stored(current.id, clock.day_of(at)), False
+                return _confirmed(self._stored(current.id, clock.day_of(at)), decision), False
         # Deciding inside the write transaction orders concurrent assigns of one customer:
         # each sees the facts and the assignment the previous one committed.
         with self.store.transaction():
             at = clock.now()
             decision = self.decide(self.store.customers.snapshot(customer_id, at), at)
             record, changed = self.store.assignments.save(customer_id, decision, at, trigger)
-        return self._from_record(record, clock.day_of(at)), changed
+        view = self._from_record(record, clock.day_of(at))
+        return (view if changed else _confirmed(view, decision)), changed
 
     def follow_up(self, customer_id: str, trigger: str) -> None:
         """After a fact that can change the customer's dealer: a customer who has an
@@ -90,6 +97,7 @@ class AssignmentService:
         violations = Violations()
         pc = check_postcode(self.postcodes, postcode, "postcode", violations)
         point = check_point(self.boundary, lat, lon, "point", violations)
+        check_point_in_postcode(pc, point, "point", violations)
         violations.raise_if_any()
         runtime = self.runtime.recent()
         decision = self.assigner.decide(runtime.assignment, runtime.network, Subject(pc, point), moment(as_of))
@@ -156,6 +164,27 @@ class AssignmentService:
             self.views_use.misses += 1
             view = self._views[key] = _view_of_record(runtime, record, day)
         return view
+
+
+def _confirmed(stored: Responsible, decision: Decision) -> Responsible:
+    """The stored version a decision confirms (same dealer, same basis), with the decision's
+    reasons."""
+    return dataclasses.replace(
+        stored,
+        dealer=decision.dealer,
+        rule_id=decision.rule_id,
+        explanation=decision.explanation,
+        distance_km=decision.distance_km,
+        point=decision.point,
+        point_source=decision.point_source,
+        rules_version=decision.rules_version,
+        decision_date=decision.decision_date,
+        runners_up=tuple(
+            RunnerUp(c.dealer.dealer_id, c.basis, round(c.distance_km, 3), c.score, c.dealer.name)
+            for c in decision.runners_up
+        ),
+        skipped=decision.skipped,
+    )
 
 
 def _view_of_record(runtime: Runtime, record: AssignmentRecord, day: dt.date) -> Responsible:

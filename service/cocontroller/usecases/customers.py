@@ -4,7 +4,8 @@ from ..domain.enterprise import normalise_enterprise_number
 from ..domain.geo import BelgiumBoundary
 from ..domain.postcodes import PostcodeDirectory
 from ..domain.validation import (
-    MAX_ENTERPRISE_NUMBER, check_choice, check_id, check_point, check_postcode, check_text,
+    MAX_ENTERPRISE_NUMBER, check_choice, check_id, check_point, check_point_in_postcode, check_postcode,
+    check_text,
 )
 from ..errors import Violations
 from ..model import Customer, CustomerKind, Language
@@ -40,6 +41,7 @@ class CustomerService:
         check_id(customer_id, "id", violations)
         pc = check_postcode(self.postcodes, postcode, "postcode", violations)
         point = check_point(self.boundary, lat, lon, "point", violations)
+        check_point_in_postcode(pc, point, "point", violations)
         customer_kind = check_choice(CustomerKind, kind or CustomerKind.PRIVATE, "kind", violations)
         chosen_language = check_choice(Language, language, "language", violations) if language else None
         number = None

@@ -15,7 +15,7 @@ from ..domain.network import Network, read_network_file
 from ..domain.postcodes import PostcodeDirectory, PostcodeError
 from ..domain.validation import (
     MAX_CODES, MAX_ENTERPRISE_NUMBER, MAX_NAME, MAX_STREET, MAX_TOWN, check_count, check_id, check_point,
-    check_postcode, check_text,
+    check_point_in_postcode, check_postcode, check_text,
 )
 from ..errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, Violations
 from ..logs import event
@@ -216,6 +216,7 @@ class NetworkService:
             violations.add("dealer.enterprise_number", str(e))
         pc = check_postcode(self.postcodes, fields.postcode or "", "dealer.postcode", violations)
         point = check_point(self.boundary, fields.lat, fields.lon, "dealer.location", violations)
+        check_point_in_postcode(pc, point, "dealer.location", violations)
         if not fields.languages or not set(fields.languages) <= set(Language):
             violations.add("dealer.languages", f"one or more of {', '.join(Language)}")
         if not fields.roles or not set(fields.roles) <= set(DealerRole):
