@@ -128,10 +128,21 @@ def test_responsible_for_postcode(client):
 
 
 def test_responsible_for_point_wins_over_postcode(client):
-    """Coordinates in Brugge with a Gent postcode: the point decides."""
-    a = client.responsible_for_location("9000", 51.2094, 3.2247)
-    assert a.dealer.id == "dlr-brugge" and a.point_source == "customer coordinates"
-    assert (a.point.latitude, a.point.longitude) == (51.2094, 3.2247)
+    """Coordinates in 9300 (Aalst) 17 km towards Gent: the point decides (the postcode alone
+    gives Aalst's dealer)."""
+    a = client.responsible_for_location("9300", 50.9916, 3.8165)
+    assert a.dealer.id == "dlr-gent" and a.point_source == "customer coordinates"
+    assert (a.point.latitude, a.point.longitude) == (50.9916, 3.8165)
+    assert client.responsible_for_location("9300").dealer.id == "dlr-aalst"
+
+
+def test_coordinates_far_from_their_postcode_are_a_field_violation(client):
+    """Brugge's coordinates with Gent's postcode: 39 km apart."""
+    with pytest.raises(ClientError) as caught:
+        client.responsible_for_location("9000", 51.2094, 3.2247)
+    e = caught.value
+    assert e.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert [f for f, _ in e.violations] == ["location.point"] and "39 km from postcode 9000" in e.message
 
 
 def test_responsible_for_location_as_of_follows_openings(client):

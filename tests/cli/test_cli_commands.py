@@ -23,8 +23,8 @@ def test_lookup_postcode_json(run_json):
 def test_lookup_point_and_as_of(run_json):
     data = run_json("lookup", "--postcode", "3600", "--as-of", "2027-03-01")
     assert data["dealer_id"] == "dlr-genk" and data["decision_date"] == "2027-03-01"
-    data = run_json("lookup", "--postcode", "9000", "--lat", "51.2094", "--lon", "3.2247")
-    assert data["dealer_id"] == "dlr-brugge" and (data["lat"], data["lon"]) == (51.2094, 3.2247)
+    data = run_json("lookup", "--postcode", "9300", "--lat", "50.9916", "--lon", "3.8165")
+    assert data["dealer_id"] == "dlr-gent" and (data["lat"], data["lon"]) == (50.9916, 3.8165)
 
 
 def test_dealers_json(run_json):
