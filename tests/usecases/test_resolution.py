@@ -17,8 +17,9 @@ Reading the pack (rules/privacy/*.yaml), the building blocks of the expected set
 - a purchase or a service visit ("a vehicle"): products-services, locating, recalls;
 - a purchase: contract.sale and retention.contract-end (anchor: the purchase day);
 - a purchase or any started contract: accounting purpose, retention.accounting (7 years) and
-  retention.tax (7 years before 2023-01-01, 10 years from that day), both from 1 January
-  after the year of the last purchase or contract start;
+  retention.tax (7 years for documents dated before 2023-01-01, 10 years for those from
+  that day, whatever day is asked about), both from 1 January after the year of the last
+  purchase or contract start (of each regime's documents, for tax);
 - a contract in force: fraud-disputes, transfer-of-claims, retention.contract-end (anchor:
   the last end, none while a contract is open-ended);
 - a lease in force: the three leasing purposes; a lease or financing in force: the partners
@@ -215,12 +216,12 @@ SITUATIONS = [
       R(last_interaction="2022-05-02",      # 2019-05-02 + 36 months
         contract_end="2019-05-02",          # a sale ends on its day
         accounting="2027-01-01",            # 1 January 2020 + 7 years
-        tax="2030-01-01"),                  # 1 January 2020 + 10 years (as of 2023 on)
+        tax="2027-01-01"),                  # a 2019 document keeps its 7 years, asked in 2024 too
       "2019-05-02", findings=PS_FINDING, distributor=("dlr-gent", "PURCHASE"),
       bases={"purpose.contract.sale": ("contract", "6(1)(b)"),
              "purpose.contract.accounting": ("contract", "6(1)(b)"),
              "purpose.legal.tax": ("legal_obligation", "6(1)(c)")},
-      fired_include=("retention.tax@v2",)),
+      fired_include=("retention.tax@v1",)),
     S("purchase-tax-7-years-on-2022-12-31", "4: het bestaan van een Reglementaire of wettelijke verplichting om "
       "persoonsgegevens te bewaren (bijvoorbeeld voor fiscale doeleinden)",
       "2022-12-31", [contact("purchase", "2019-05-02")],
@@ -229,13 +230,22 @@ SITUATIONS = [
         tax="2027-01-01"),                  # 1 January 2020 + 7 years before 2023
       "2019-05-02", findings=PS_FINDING, distributor=("dlr-gent", "PURCHASE"),
       fired_include=("retention.tax@v1",)),
-    S("purchase-tax-10-years-from-2023-01-01", "4: ... (bijvoorbeeld voor fiscale doeleinden), in welk geval wij uw "
-      "gegevens zullen bewaren zolang deze verplichting vereist.",
+    S("purchase-tax-by-the-document-date-not-the-question", "4: ... (bijvoorbeeld voor fiscale doeleinden), in "
+      "welk geval wij uw gegevens zullen bewaren zolang deze verplichting vereist.",
       "2023-01-01", [contact("purchase", "2019-05-02")],
       SALE | VEHICLE | INTERACTION | LEGAL, BASE_RECIPIENTS, T_UK,
       R(last_interaction="2022-05-02", contract_end="2019-05-02", accounting="2027-01-01",
-        tax="2030-01-01"),
+        tax="2027-01-01"),                  # asked on the day the 10 years began: still 7
       "2019-05-02", findings=PS_FINDING, distributor=("dlr-gent", "PURCHASE"),
+      fired_include=("retention.tax@v1",)),
+    S("purchase-tax-10-years-for-a-2023-document", "4: ... (bijvoorbeeld voor fiscale doeleinden), in welk geval "
+      "wij uw gegevens zullen bewaren zolang deze verplichting vereist.",
+      "2024-05-01", [contact("purchase", "2023-03-01")],
+      SALE | VEHICLE | INTERACTION | LEGAL, BASE_RECIPIENTS, T_DPF,
+      R(last_interaction="2026-03-01",      # 2023-03-01 + 36 months
+        contract_end="2023-03-01", accounting="2031-01-01",  # 1 January 2024 + 7 years
+        tax="2034-01-01"),                  # 1 January 2024 + 10 years
+      "2023-03-01", findings=PS_FINDING, distributor=("dlr-gent", "PURCHASE"),
       fired_include=("retention.tax@v2",)),
     S("two-purchases-the-latest-counts", "1: Uw erkende Lexus-verdeler (van wie u hebt aangekocht ...)",
       "2023-03-01",
@@ -243,14 +253,14 @@ SITUATIONS = [
       SALE | VEHICLE | INTERACTION | LEGAL, BASE_RECIPIENTS, T_UK,
       R(last_interaction="2024-11-20", contract_end="2021-11-20",
         accounting="2029-01-01",            # 1 January 2022 + 7
-        tax="2032-01-01"),                  # 1 January 2022 + 10
+        tax="2029-01-01"),                  # 1 January 2022 + 7: documents of 2021 keep 7 years
       "2021-11-20", findings=PS_FINDING, distributor=("dlr-gent", "PURCHASE")),
     S("purchase-with-open-maintenance-contract", "4: Aan het einde van de contractuele relatie met u ;",
       "2024-03-15", [contact("purchase", "2021-03-15"), contract("maintenance", "2021-03-15")],
       SALE | VEHICLE | IN_FORCE | INTERACTION | LEGAL, BASE_RECIPIENTS, T_DPF,
       R(last_interaction="2024-03-15",      # 2021-03-15 + 36 months: due today
         contract_end=None,                  # the maintenance contract has no end
-        accounting="2029-01-01", tax="2032-01-01"),
+        accounting="2029-01-01", tax="2029-01-01"),  # a 2021 document: 7 years
       "2024-03-15", findings=PS_FINDING, distributor=("dlr-gent", "PURCHASE")),
     S("service-visit-only", "3: Om u te voorzien van onze producten en diensten (bijv. onderhoud, probleemoplossing "
       "en reparatie van uw Lexus voertuig ...); Om contact met u op te nemen in het geval dat uw Lexus voertuig deel "
@@ -291,7 +301,7 @@ SITUATIONS = [
       R(last_interaction="2025-09-15",
         contract_end="2026-09-14",          # the latest end: the financing, after the sale day
         accounting="2030-01-01",            # 1 January 2023 + 7
-        tax="2033-01-01"),
+        tax="2030-01-01"),                  # 2022 documents: 7 years (README: tax retention)
       "2025-09-15", notices={"notice.lease-partner"}, findings=PS_FINDING,
       distributor=("dlr-gent", "PURCHASE")),
     S("insurance-through-car-security", "2: Indien u een verzekeringscontract hebt afgesloten met betrekking tot uw "
@@ -323,20 +333,20 @@ SITUATIONS = [
       SALE | VEHICLE | {"purpose.contract.fraud-disputes"} | INTERACTION | LEGAL, BASE_RECIPIENTS, T_DPF,
       R(last_interaction="2018-03-02", contract_end="2015-03-02", legal_hold=None,
         accounting="2023-01-01",            # 1 January 2016 + 7
-        tax="2026-01-01"),                  # 1 January 2016 + 10
+        tax="2023-01-01"),                  # 1 January 2016 + 7: a 2015 document
       None, notices={"notice.dispute"}, findings=PS_FINDING, distributor=("dlr-gent", "PURCHASE"),
       bases={"purpose.contract.fraud-disputes": ("contract", "6(1)(b)")}),
     S("dispute-closed-before", "4: ... totdat het geschil of meningsverschil is opgelost;",
       "2024-03-01", [contact("purchase", "2015-03-02"), dispute("2023-06-01", "2023-11-30")],
       SALE | VEHICLE | INTERACTION | LEGAL, BASE_RECIPIENTS, T_DPF,
       R(last_interaction="2018-03-02", contract_end="2015-03-02", accounting="2023-01-01",
-        tax="2026-01-01"),
+        tax="2023-01-01"),
       "2015-03-02", findings=PS_FINDING, distributor=("dlr-gent", "PURCHASE")),
     S("dispute-opened-after-the-as-of-day", "4: het bestaan van een daadwerkelijk of potentieel geschil",
       "2024-03-01", [contact("purchase", "2015-03-02"), dispute("2024-04-01")],
       SALE | VEHICLE | INTERACTION | LEGAL, BASE_RECIPIENTS, T_DPF,
       R(last_interaction="2018-03-02", contract_end="2015-03-02", accounting="2023-01-01",
-        tax="2026-01-01"),
+        tax="2023-01-01"),
       "2015-03-02", findings=PS_FINDING, distributor=("dlr-gent", "PURCHASE")),
 
     # --- consents ---------------------------------------------------------------------------
@@ -799,3 +809,23 @@ def test_resolving_today(tmp_path):
     assert items["retention.test-drive"] == six_months
     assert r.earliest_erase_date == six_months
     assert {(x.country, x.safeguard) for x in r.transfers} == T_DPF
+
+
+def test_documents_of_both_tax_regimes_each_keep_their_own_period(world):
+    """A 2019 sale and a 2024 sale: the 2019 documents keep 7 years from 1 January 2020, the
+    2024 ones 10 years from 1 January 2025; each entry names its version and its own anchor.
+    4: "... (bijvoorbeeld voor fiscale doeleinden), in welk geval wij uw gegevens zullen
+    bewaren zolang deze verplichting vereist." """
+    app = world.app
+    app.customers.upsert("s-two-regimes", "9000")
+    app.facts.record_contact("", "s-two-regimes", "dlr-gent", "purchase", t("2019-05-02"))
+    app.facts.record_contact("", "s-two-regimes", "dlr-gent", "purchase", t("2024-02-01"))
+    r = app.resolution.resolve("s-two-regimes", d("2025-03-01"), "nl")
+    tax = sorted((x.rule, x.anchor_date, x.erase_after) for x in r.retention if x.id == "retention.tax")
+    assert tax == [("retention.tax@v1", d("2019-05-02"), d("2027-01-01")),
+                   ("retention.tax@v2", d("2024-02-01"), d("2035-01-01"))]
+    assert {"retention.tax@v1", "retention.tax@v2"} <= set(r.fired_rules)
+    # Asked before the second sale, only the first regime's documents exist.
+    before = app.resolution.resolve("s-two-regimes", d("2023-06-01"), "nl")
+    assert [x.rule for x in before.retention if x.id == "retention.tax"] == ["retention.tax@v1"]
+    assert "retention.tax@v2" not in before.fired_rules

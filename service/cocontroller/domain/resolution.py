@@ -18,7 +18,7 @@ from ..model import (
     Resolution, RetentionEntry, Safeguard, Severity, TransferEntry,
 )
 from ..rules.engine import RuleEngine
-from ..rules.pack import CompiledPack, Rule, RulePack, day_number
+from ..rules.pack import RECORD_DATE, CompiledPack, Rule, RulePack, day_number
 from .cache_use import CacheUse
 from .enterprise import normalise_enterprise_number
 
@@ -117,6 +117,12 @@ def check_privacy_pack(pack: RulePack) -> None:
         raise RulePackError(pack.path, None, "parameters.last_interaction_months", "must be a positive integer")
     for rule in pack.rules:
         output = rule.extra["output"]
+        if rule.selected_by == RECORD_DATE and (
+            output["kind"] != "retention" or output.get("anchor") not in RECORD_ANCHORS or not rule.when
+        ):
+            raise RulePackError(rule.source, rule.id, "records_from",
+                                f"only a retention rule with a condition and an anchor of dated records "
+                                f"({', '.join(RECORD_ANCHORS)}) can be picked by its records' dates")
         named = [output["recipient"]] if output["kind"] == "recipient" else output.get("recipients", [])
         for key in named:
             if key not in recipients:
@@ -176,6 +182,20 @@ def derive_facts(history: CustomerHistory, at: dt.datetime, distributor_assigned
         "last_accounting_event": max(accounting, default=None),
     }
     return facts, anchors
+
+
+# The anchors that stand for a set of dated records, each of which a retention rule picked
+# by record date (pack.RECORD_DATE) is applied to under the version in force on its date.
+RECORD_ANCHORS = ("last_accounting_event",)
+
+
+def record_dates(history: CustomerHistory, at: dt.datetime) -> dict[str, tuple[dt.date, ...]]:
+    """The dates of the records behind each of RECORD_ANCHORS, as known at `at`: the sales
+    (a purchase) and the contracts started (their documents' dates)."""
+    day = clock.day_of(at)
+    sales = [clock.day_of(c.occurred_at) for c in history.contacts
+             if c.kind == ContactKind.PURCHASE and c.occurred_at <= at]
+    return {"last_accounting_event": tuple(sales + [c.start_date for c in history.contracts if c.start_date <= day])}
 
 
 def months_between(start: dt.date, day: dt.date) -> int:
@@ -266,14 +286,23 @@ class Resolver:
                 basis=entity.basis, explanation=entity.explanation, label=rule.label(language),
                 rule=rule.key, citation=_citation(rule),
             ))
-        retention = []
+        retention, unused = [], set()
+        records = record_dates(history, at) if any(r.selected_by == RECORD_DATE for r in outcome.retention) else {}
         for rule in outcome.retention:
             out = rule.extra["output"]
-            date = erase_after(out, anchors)
             anchor = out.get("anchor")
+            own = anchors
+            if rule.selected_by == RECORD_DATE:
+                # This version governs the records dated within its effective dates only.
+                dated = [d for d in records[anchor] if rule.governs(d)]
+                if not dated:
+                    unused.add(rule.key)
+                    continue
+                own = dict(anchors, **{anchor: max(dated)})
+            date = erase_after(out, own)
             retention.append(RetentionEntry(
                 id=rule.id, label=rule.label(language), category=out["category"], method=out["method"],
-                anchor=anchor, anchor_date=anchors[anchor] if anchor else None,
+                anchor=anchor, anchor_date=own[anchor] if anchor else None,
                 erase_after=date, legal_hold=facts["dispute_open"],
                 due=bool(date and date <= day), rule=rule.key, citation=_citation(rule),
             ))
@@ -288,7 +317,8 @@ class Resolver:
             earliest = min((r.erase_after for r in retention if r.erase_after), default=None)
         return Resolution(
             customer_id=customer_id, as_of=day, language=language,
-            rules_version=compiled.version, fired_rules=tuple(r.key for r in outcome.fired),
+            rules_version=compiled.version,
+            fired_rules=tuple(r.key for r in outcome.fired if r.key not in unused),
             facts=facts, controllers=tuple(controllers), purposes=outcome.purposes,
             recipients=outcome.recipients, transfers=outcome.transfers,
             retention=tuple(retention), notices=outcome.notices, findings=findings,

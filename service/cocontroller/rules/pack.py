@@ -32,7 +32,13 @@ _FACT_TYPES = {"bool": bool, "int": int, "number": (int, float), "string": str}
 _PACK_KEYS = {"pack", "version", "description", "source", "facts", "parameters", "rules", "include"}
 _RULE_KEYS = {
     "id", "version", "effective_from", "effective_until", "citation", "labels", "when", "priority",
+    "records_from", "records_until",
 }
+# Which date picks the version of a rule: the day asked about (effective_from/until, every
+# rule), and for a rule that also gives records_from/until, the date of each record it
+# concerns, where the law says so (a document is kept under the regime of its own fiscal
+# year, whatever day the question is asked).
+AS_OF, RECORD_DATE = "as_of", "record_date"
 
 
 class _Loader(yaml.SafeLoader):
@@ -69,6 +75,18 @@ class Rule:
     # The file the rule is written in (the pack's, or a part it includes): errors name it.
     source: Path
     extra: dict[str, Any] = field(default_factory=dict)
+    # The records this version governs, by their own date (None, None: not picked by record).
+    records_from: dt.date | None = None
+    records_until: dt.date | None = None
+
+    @property
+    def selected_by(self) -> str:
+        return RECORD_DATE if self.records_from or self.records_until else AS_OF
+
+    def governs(self, record_day: dt.date) -> bool:
+        """Whether a record of that day falls under this version (see records_from)."""
+        return (self.records_from is None or self.records_from <= record_day) and (
+            self.records_until is None or record_day < self.records_until)
 
     @property
     def key(self) -> str:
@@ -231,6 +249,11 @@ def _load_rule(path, raw, facts, extra_fields) -> Rule:
     priority = raw.get("priority")
     if priority is not None and (not isinstance(priority, int) or isinstance(priority, bool)):
         raise RulePackError(path, rule_id, "priority", "must be an integer")
+    records_from, records_until = (
+        None if raw.get(name) is None else _date(path, rule_id, name, raw[name]) for name in ("records_from", "records_until")
+    )
+    if records_from and records_until and records_until <= records_from:
+        raise RulePackError(path, rule_id, "records_until", "must be after records_from")
     extra = {}
     for key, validate in extra_fields.items():
         try:
@@ -248,6 +271,8 @@ def _load_rule(path, raw, facts, extra_fields) -> Rule:
         priority=priority,
         source=path,
         extra=extra,
+        records_from=records_from,
+        records_until=records_until,
     )
 
 
@@ -321,6 +346,10 @@ def _check_versions(path, rules):
     for rule_id, versions in by_id.items():
         if len({r.version for r in versions}) != len(versions):
             raise RulePackError(path, rule_id, "version", "appears twice")
+        if all(r.selected_by == RECORD_DATE for r in versions):
+            # Versions in force together, each for the records of its own period.
+            _check_record_periods(path, rule_id, versions)
+            continue
         versions.sort(key=lambda r: r.effective_from)
         for earlier, later in zip(versions, versions[1:]):
             if earlier.effective_until is None or earlier.effective_until > later.effective_from:
@@ -331,6 +360,14 @@ def _check_versions(path, rules):
                     f"version {later.version} overlaps the effective dates of version "
                     f"{earlier.version}",
                 )
+
+
+def _check_record_periods(path, rule_id, versions):
+    versions = sorted(versions, key=lambda r: r.records_from or dt.date.min)
+    for earlier, later in zip(versions, versions[1:]):
+        if earlier.records_until is None or later.records_from is None or earlier.records_until > later.records_from:
+            raise RulePackError(path, rule_id, "records_from",
+                                f"version {later.version} overlaps the records of version {earlier.version}")
 
 
 @dataclass(frozen=True)
