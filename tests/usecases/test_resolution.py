@@ -552,7 +552,7 @@ def test_situation(world, s):
     r = world(s)
     assert r.as_of == s.as_of
     assert r.language == s.expect_language
-    assert r.rules_version == "privacy@2026.11.1"
+    assert r.rules_version == "privacy@2026.11.25"
 
     assert {p.id for p in r.purposes} == s.purposes
     by_id = {p.id: p for p in r.purposes}
@@ -745,7 +745,7 @@ def test_transfer_articles_and_recipients(world):
     by_safeguard = {(x.country, x.safeguard): x for x in r.transfers}
     assert by_safeguard[US_DPF].article == "45 (Decision (EU) 2023/1795)"
     assert by_safeguard[US_SCC].article == "46(2)(c)"
-    assert by_safeguard[GB_ADEQ].article == "45 (Decision C(2021) 4800)"
+    assert by_safeguard[GB_ADEQ].article == "45 (Implementing Decision (EU) 2021/1772, C(2021) 4800, to 27 December 2025)"
     assert by_safeguard[GB_ADEQ].recipients == ("Inchcape SA",)
     r = world(BY_NAME["policy-first-day-privacy-shield"])
     by_safeguard = {(x.country, x.safeguard): x for x in r.transfers}
@@ -829,3 +829,22 @@ def test_documents_of_both_tax_regimes_each_keep_their_own_period(world):
     before = app.resolution.resolve("s-two-regimes", d("2023-06-01"), "nl")
     assert [x.rule for x in before.retention if x.id == "retention.tax"] == ["retention.tax@v1"]
     assert "retention.tax@v2" not in before.fired_rules
+
+
+@pytest.mark.parametrize("day,article,finding", [
+    ("2025-12-27", "45 (Implementing Decision (EU) 2021/1772, C(2021) 4800, to 27 December 2025)", False),
+    ("2025-12-28", "45 (Commission renewal of 19 December 2025 of Implementing Decision (EU) 2021/1772, "
+                   "to 27 December 2031)", False),
+    ("2031-12-27", "45 (Commission renewal of 19 December 2025 of Implementing Decision (EU) 2021/1772, "
+                   "to 27 December 2031)", False),
+    ("2032-06-01", None, True),
+])
+def test_uk_adequacy_follows_its_decisions_and_lapses(world, day, article, finding):
+    """5: "biedt een adequaat niveau van gegevensbescherming (artikel 45 AVG)": only while a
+    decision covers the day; after the renewal's end, no adequacy and a finding."""
+    app = world.app
+    app.customers.upsert("s-uk-days", "9000")
+    r = app.resolution.resolve("s-uk-days", d(day), "en")
+    uk = [x for x in r.transfers if x.country == "GB"]
+    assert [x.article for x in uk] == ([article] if article else [])
+    assert ("finding.uk-adequacy-lapsed" in {f.id for f in r.findings}) == finding
