@@ -684,7 +684,7 @@ def test_fired_rules_are_exactly_the_outputs(world, s):
         if x not in r.controllers:  # a controller's id is the entity's: importer or the dealer id
             assert x.rule.startswith(x.id + "@v")
         assert x.citation.section in ("1", "2", "3", "4", "5") and x.citation.text
-    assert all(x.id == "resolver.no-distributor" for x in items if not x.rule)
+    assert all(x.id in ("resolver.no-distributor", "resolver.distributor-inactive") for x in items if not x.rule)
     assert {c.rule for c in r.controllers} <= {"controller.importer@v1", "controller.distributor@v1"}
 
 
@@ -858,3 +858,19 @@ def test_uk_adequacy_follows_its_decisions_and_lapses(world, day, article, findi
     uk = [x for x in r.transfers if x.country == "GB"]
     assert [x.article for x in uk] == ([article] if article else [])
     assert ("finding.uk-adequacy-lapsed" in {f.id for f in r.findings}) == finding
+
+
+def test_a_closed_dealer_still_assigned_is_reported(app):
+    """1: "Uw erkende Lexus-verdeler": an assignment naming a dealer closed since is reported
+    until a re-assignment moves the customer."""
+    app.customers.upsert("s-closed-dealer", "9000")
+    assert app.assignment.assign("s-closed-dealer")[0].dealer.dealer_id == "dlr-gent"
+    app.network.close_dealer("dlr-gent", clock.today() - dt.timedelta(days=1), "test")
+    r = app.resolution.resolve("s-closed-dealer", None, "fr")
+    inactive = [f for f in r.findings if f.id == "resolver.distributor-inactive"]
+    assert len(inactive) == 1 and "n'est pas actif" in inactive[0].label
+    assert [c.id for c in r.controllers if c.role == "distributor"] == ["dlr-gent"]
+    app.assignment.assign("s-closed-dealer")
+    r = app.resolution.resolve("s-closed-dealer", None, "fr")
+    assert "resolver.distributor-inactive" not in {f.id for f in r.findings}
+    assert [c.id for c in r.controllers if c.role == "distributor"] != ["dlr-gent"]

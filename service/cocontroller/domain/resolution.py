@@ -59,6 +59,18 @@ _CONTACT_FACTS = {
 }
 
 
+# The assignment in force names a dealer that is not active on the day (closed since, or
+# not yet open): it still answers as the controller until a re-assignment job runs, and the
+# privacy team must know (policy section 1: "Uw erkende Lexus-verdeler").
+_INACTIVE_DISTRIBUTOR = {
+    "nl": "de toegewezen verdeler {name} is op deze datum niet actief (gesloten of nog niet geopend); "
+          "de klant moet opnieuw worden toegewezen",
+    "fr": "le distributeur attribué {name} n'est pas actif à cette date (fermé ou pas encore ouvert) ; "
+          "le client doit être réattribué",
+    "en": "the assigned distributor {name} is not active on this day (closed, or not yet open); "
+          "the customer needs a re-assignment",
+}
+
 _NO_DISTRIBUTOR = {
     "nl": "geen erkende verdeler actief op deze datum",
     "fr": "aucun distributeur agréé actif à cette date",
@@ -270,9 +282,12 @@ class Resolver:
         at: dt.datetime,
         language: Language,
         distributor: ControllerEntry | None,
+        distributor_active: bool = True,
     ) -> Resolution:
         """`distributor`: the assigned distributor as a controller entry (its label, rule
-        and citation are filled in from the pack), or None when none is active."""
+        and citation are filled in from the pack), or None when none is active;
+        `distributor_active`: whether that dealer is active on the day (a stored assignment
+        may name one closed since)."""
         day = clock.day_of(at)
         facts, anchors = derive_facts(history, at, distributor is not None)
         outcome = self._outcome(compiled, facts, day, language)
@@ -307,6 +322,12 @@ class Resolver:
                 due=bool(date and date <= day), rule=rule.key, citation=_citation(rule),
             ))
         findings = outcome.findings
+        if distributor is not None and not distributor_active:
+            text = _INACTIVE_DISTRIBUTOR.get(language, _INACTIVE_DISTRIBUTOR["en"])
+            findings += (Finding(
+                "resolver.distributor-inactive", text.format(name=distributor.name),
+                Severity.WARNING, "distributor-inactive", "", None,
+            ),)
         if distributor is None:
             findings += (Finding(
                 "resolver.no-distributor", _NO_DISTRIBUTOR.get(language, _NO_DISTRIBUTOR["en"]),

@@ -31,13 +31,14 @@ class ResolutionService:
         try:
             responsible = self.assignment.responsible_for_customer(customer_id, as_of)
         except FailedPrecondition:
-            distributor = None
+            distributor, active = None, True
         else:
             distributor = distributor_entry(responsible.dealer, responsible.basis, responsible.explanation)
+            active = responsible.dealer_active
         history = self.store.facts.history(customer_id, customer.kind == "professional")
         if not language:
             # The packs' labels are in nl, fr and en; a German-speaking customer reads English.
             language = customer.language if customer.language in LABEL_LANGUAGES else Language.EN
         return self.resolver.resolve(
-            runtime.privacy, customer_id, history, moment(as_of), Language(language), distributor
+            runtime.privacy, customer_id, history, moment(as_of), Language(language), distributor, active
         )
