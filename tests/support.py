@@ -111,6 +111,16 @@ def wait_serving(target: str, process: subprocess.Popen, timeout: float = 30.0) 
     raise AssertionError(f"no server at {target} after {timeout} s")
 
 
+def stop(process: subprocess.Popen, timeout: float = 15.0) -> None:
+    """Terminates a server process, and kills it if it has not exited within `timeout`."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def rpc_failure(call, request) -> tuple[grpc.StatusCode, list[str]]:
     """(code, violated fields) of a raw stub call that must fail."""
     with pytest.raises(grpc.RpcError) as caught:

@@ -3,7 +3,6 @@ instead of queueing to their deadline, and heavy calls (lists, resolution) run i
 bounded pool of their own, so a lookup keeps its latency while clients loop heavy calls."""
 
 import contextlib
-import socket
 import statistics
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from support import channel
+from support import channel, free_port, stop, wait_serving
 
 from cocontroller.v1 import assignment_pb2 as pb
 from cocontroller.v1 import assignment_pb2_grpc as pb_grpc
@@ -69,30 +68,15 @@ def server_process(tmp_path, *flags: str, customers: int = 0):
     for argv in steps:
         done = subprocess.run([str(SCRIPT), *argv, "--db", str(db)], capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen([str(SCRIPT), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port), *flags],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     target = f"127.0.0.1:{port}"
     try:
-        with channel(target) as ch:
-            health = health_pb2_grpc.HealthStub(ch)
-            for _ in range(300):
-                assert process.poll() is None, f"server exited with {process.returncode}"
-                try:
-                    health.Check(health_pb2.HealthCheckRequest(), timeout=0.5)
-                    break
-                except grpc.RpcError:
-                    time.sleep(0.1)
+        wait_serving(target, process)
         yield target
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def test_heavy_calls_do_not_starve_lookups(tmp_path):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import grpc
 import pytest
-from support import client_for, free_port, wait_serving
+from support import client_for, free_port, stop, wait_serving
 
 from cocontroller import resources
 from cocontroller_client.client import ClientError
@@ -57,12 +57,7 @@ def fresh_process(tmp_path):
         wait_serving(target, process)
         yield target, process, rules
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def test_a_no_match_decision_first_after_start_reload_and_sighup(fresh_process):

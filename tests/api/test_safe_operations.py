@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from support import free_port, wait_serving
+from support import free_port, stop, wait_serving
 
 SCRIPT = Path(sys.executable).parent / "cocontroller"
 EXIT_PRECONDITION = 5
@@ -31,12 +31,7 @@ def serving(tmp_path):
         wait_serving(f"127.0.0.1:{port}", process)
         yield db, port
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def test_init_creates_a_database_and_refuses_an_existing_one(tmp_path):

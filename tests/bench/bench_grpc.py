@@ -110,6 +110,18 @@ def wait_ready(target: str, process: subprocess.Popen, log: Path, credentials=No
     raise RuntimeError(f"server {process.args} not ready after {timeout:.0f} s")
 
 
+def stop_all(procs: list[subprocess.Popen]) -> None:
+    """Terminates the servers together, and kills those still running after 10 s."""
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -304,14 +316,7 @@ def main() -> int:
             results[name] = (statistics.median(rounds[name]), p50, p99, worst, failed)
     finally:
         signal.alarm(0)
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        stop_all(procs)
         tmp.cleanup()
 
     print(f"cocontroller gRPC bench, {dt.datetime.now().isoformat(timespec='seconds')}, "

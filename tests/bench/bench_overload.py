@@ -29,7 +29,7 @@ from pathlib import Path
 import grpc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_grpc import BIN, ROOT, free_port, percentile, wait_ready  # noqa: E402
+from bench_grpc import BIN, ROOT, free_port, percentile, stop_all, wait_ready  # noqa: E402
 
 LEVELS = (4, 64, 512)
 SECONDS = 5.0
@@ -129,13 +129,7 @@ def main() -> int:
                 for name, target in (("real", real), ("bare", bare)):
                     results[name, clients] = asyncio.run(load(target, credentials, clients, requests))
         finally:
-            for p in procs:
-                p.terminate()
-            for p in procs:
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+            stop_all(procs)
 
     print(f"cocontroller overload bench, {dt.datetime.now().isoformat(timespec='seconds')}, "
           f"{os.cpu_count()} CPUs; lookups, {SECONDS:.0f} s per level after {WARMUP_S:.0f} s warm-up, "

@@ -53,7 +53,11 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def read_yaml(path: Path):
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    return parse_yaml(path.read_bytes())
+
+
+def parse_yaml(raw: bytes):
+    return yaml.load(raw.decode("utf-8"), Loader=_Loader)
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,8 @@ def load_pack(path: Path | str, extra_fields: dict[str, Any] | None = None) -> R
     path = Path(path)
     extra_fields = extra_fields or {}
     try:
-        data = read_yaml(path)
+        raw = path.read_bytes()
+        data = parse_yaml(raw)
     except (OSError, yaml.YAMLError) as e:
         raise RulePackError(path, None, "(file)", f"cannot be read as YAML: {e}") from e
     if not isinstance(data, dict):
@@ -157,12 +162,11 @@ def load_pack(path: Path | str, extra_fields: dict[str, Any] | None = None) -> R
             )
     facts = dict(facts, day="int")
     rules = []
-    content = hashlib.sha256()
-    content.update(path.read_bytes())
-    for part, raw_rules in _rule_lists(path, data):
+    content = hashlib.sha256(raw)
+    for part, raw_rules, part_bytes in _rule_lists(path, data):
         if part != path:
-            content.update(part.name.encode() + b"\0" + part.read_bytes())
-        rules += [_load_rule(part, raw, facts, extra_fields) for raw in raw_rules]
+            content.update(part.name.encode() + b"\0" + part_bytes)
+        rules += [_load_rule(part, rule, facts, extra_fields) for rule in raw_rules]
     if not rules:
         raise RulePackError(path, None, "rules", "the pack holds no rule")
     rules = tuple(rules)
@@ -181,25 +185,27 @@ def load_pack(path: Path | str, extra_fields: dict[str, Any] | None = None) -> R
 
 def _rule_lists(path: Path, data: dict):
     """The pack's own `rules`, then those of each file it includes (which hold nothing else),
-    each with the file it came from."""
+    each with the file it came from and, for an included file, its bytes (the content hash
+    covers them)."""
     if "rules" in data:
         if not isinstance(data["rules"], list):
             raise RulePackError(path, None, "rules", "must be a list")
-        yield path, data["rules"]
+        yield path, data["rules"], b""
     include = data.get("include", [])
     if not isinstance(include, list):
         raise RulePackError(path, None, "include", "must be a list of file names")
     for name in include:
         part = path.parent / str(name)
         try:
-            part_data = read_yaml(part)
+            part_bytes = part.read_bytes()
+            part_data = parse_yaml(part_bytes)
         except (OSError, yaml.YAMLError) as e:
             raise RulePackError(part, None, "(file)", f"cannot be read as YAML: {e}") from e
         if not isinstance(part_data, dict) or set(part_data) != {"rules"}:
             raise RulePackError(part, None, "(file)", "an included file holds only `rules`")
         if not isinstance(part_data["rules"], list):
             raise RulePackError(part, None, "rules", "must be a list")
-        yield part, part_data["rules"]
+        yield part, part_data["rules"], part_bytes
 
 
 def day_number(day: dt.date) -> int:

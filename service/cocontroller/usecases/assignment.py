@@ -170,20 +170,9 @@ def _confirmed(stored: Responsible, decision: Decision) -> Responsible:
     """The stored version a decision confirms (same dealer, same basis), with the decision's
     reasons."""
     return dataclasses.replace(
-        stored,
-        dealer=decision.dealer,
-        rule_id=decision.rule_id,
-        explanation=decision.explanation,
-        distance_km=decision.distance_km,
-        point=decision.point,
-        point_source=decision.point_source,
-        rules_version=decision.rules_version,
-        decision_date=decision.decision_date,
-        runners_up=tuple(
-            RunnerUp(c.dealer.dealer_id, c.basis, round(c.distance_km, 3), c.score, c.dealer.name)
-            for c in decision.runners_up
-        ),
-        skipped=decision.skipped,
+        AssignmentService._computed(stored.customer_id, decision),
+        dealer_active=stored.dealer_active, stored=True,
+        valid_from=stored.valid_from, valid_to=stored.valid_to, id=stored.id,
     )
 
 
