@@ -5,7 +5,7 @@ force.
 
 Expected dealers are never taken from the service's own nearest search: a NEAREST customer's
 dealer is checked by brute force, the geodesic distance to every sales dealer active on the
-day as stored in dealer_versions.
+day as stored in dealer_versions (the versions standing: not superseded by a later change).
 """
 
 import datetime as dt
@@ -32,7 +32,8 @@ def active_sales_dealers(path: Path, day: dt.date) -> dict[str, tuple[float, flo
     conn = sqlite3.connect(path)
     try:
         rows = conn.execute(
-            "SELECT dealer_id, lat, lon, roles, active_from, active_until FROM dealer_versions").fetchall()
+            "SELECT dealer_id, lat, lon, roles, active_from, active_until FROM dealer_versions"
+            " WHERE superseded_at IS NULL").fetchall()
     finally:
         conn.close()
     found = {}

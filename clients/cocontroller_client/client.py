@@ -66,6 +66,10 @@ def _time(value: dt.datetime | None) -> timestamp_pb2.Timestamp | None:
     return stamp
 
 
+def _correction(reason: str, confirmed: bool) -> npb.Correction | None:
+    return npb.Correction(reason=reason, confirmed=confirmed) if reason or confirmed else None
+
+
 _CONTACT_KINDS = {
     name[len("CONTACT_KIND_"):].lower(): number
     for name, number in pb.ContactKind.items() if number
@@ -143,15 +147,16 @@ class Client:
     def assign(self, customer_id: str, reason: str = "") -> pb.AssignDealerResponse:
         return self._call("AssignDealer", pb.AssignDealerRequest(customer_id=customer_id, reason=reason))
 
-    def responsible_for_customer(self, customer_id: str, as_of=None) -> pb.Assignment:
-        request = pb.GetResponsibleDealerRequest(customer_id=customer_id, as_of=_date(as_of))
+    def responsible_for_customer(self, customer_id: str, as_of=None, known_on=None) -> pb.Assignment:
+        """`known_on` (a date-time): the answer as the service gave it then."""
+        request = pb.GetResponsibleDealerRequest(customer_id=customer_id, as_of=_date(as_of), known_on=_time(known_on))
         return self._call("GetResponsibleDealer", request).assignment
 
-    def responsible_for_location(self, postcode: str, lat=None, lon=None, as_of=None) -> pb.Assignment:
+    def responsible_for_location(self, postcode: str, lat=None, lon=None, as_of=None, known_on=None) -> pb.Assignment:
         location = pb.Location(postcode=postcode)
         if lat is not None or lon is not None:
             location.point.CopyFrom(pb.GeoPoint(latitude=lat or 0.0, longitude=lon or 0.0))
-        request = pb.GetResponsibleDealerRequest(location=location, as_of=_date(as_of))
+        request = pb.GetResponsibleDealerRequest(location=location, as_of=_date(as_of), known_on=_time(known_on))
         return self._call("GetResponsibleDealer", request).assignment
 
     def _all_pages(self, method: str, request, field: str, page_size: int = 0) -> list:
@@ -205,19 +210,20 @@ class Client:
         request = pb.RevokePreferredDealerRequest(customer_id=customer_id, revoked_at=_time(revoked_at))
         return self._call("RevokePreferredDealer", request).preference
 
-    def dealers(self, as_of=None, active_only: bool = False) -> list[pb.Dealer]:
-        request = pb.ListDealersRequest(as_of=_date(as_of), active_only=active_only)
+    def dealers(self, as_of=None, active_only: bool = False, known_on=None) -> list[pb.Dealer]:
+        request = pb.ListDealersRequest(as_of=_date(as_of), active_only=active_only, known_on=_time(known_on))
         return self._all_pages("ListDealers", request, "dealers")
 
-    def dealer(self, dealer_id: str, as_of=None) -> pb.Dealer:
-        request = pb.GetDealerRequest(dealer_id=dealer_id, as_of=_date(as_of))
+    def dealer(self, dealer_id: str, as_of=None, known_on=None) -> pb.Dealer:
+        request = pb.GetDealerRequest(dealer_id=dealer_id, as_of=_date(as_of), known_on=_time(known_on))
         return self._call("GetDealer", request).dealer
 
     def lookup_postcode(self, postcode: str) -> pb.PostcodeInfo:
         return self._call("LookupPostcode", pb.LookupPostcodeRequest(postcode=postcode)).postcode
 
-    def resolve(self, customer_id: str, as_of=None, language: str = "") -> rpb.ResolveControllersResponse:
-        request = rpb.ResolveControllersRequest(customer_id=customer_id, as_of=_date(as_of), language=language)
+    def resolve(self, customer_id: str, as_of=None, language: str = "", known_on=None) -> rpb.ResolveControllersResponse:
+        request = rpb.ResolveControllersRequest(
+            customer_id=customer_id, as_of=_date(as_of), language=language, known_on=_time(known_on))
         return self._call("ResolveControllers", request)
 
     def record_consent(self, customer_id: str, channel: str, given_at=None, withdrawn_at=None) -> rpb.RecordConsentResponse:
@@ -248,17 +254,35 @@ class Client:
     def reload_rule_packs(self) -> list[rpb.RulePack]:
         return list(self._call("ReloadRulePacks", rpb.ReloadRulePacksRequest()).packs)
 
-    def add_dealer(self, dealer_id: str, fields: dict, effective) -> npb.AddDealerResponse:
-        request = npb.AddDealerRequest(dealer_id=dealer_id, dealer=_dealer_fields(fields), effective=_date(effective))
+    def add_dealer(self, dealer_id: str, fields: dict, effective, correction: str = "",
+                   confirmed: bool = False) -> npb.AddDealerResponse:
+        """`correction`: why a backdated change is made (required before today); `confirmed`:
+        the correction reaches beyond the server's backdating window on purpose."""
+        request = npb.AddDealerRequest(dealer_id=dealer_id, dealer=_dealer_fields(fields), effective=_date(effective),
+                                       correction=_correction(correction, confirmed))
         return self._call("AddDealer", request)
 
-    def update_dealer(self, dealer_id: str, fields: dict, effective) -> npb.UpdateDealerResponse:
-        request = npb.UpdateDealerRequest(dealer_id=dealer_id, dealer=_dealer_fields(fields), effective=_date(effective))
+    def update_dealer(self, dealer_id: str, fields: dict, effective, correction: str = "",
+                      confirmed: bool = False) -> npb.UpdateDealerResponse:
+        request = npb.UpdateDealerRequest(dealer_id=dealer_id, dealer=_dealer_fields(fields),
+                                          effective=_date(effective), correction=_correction(correction, confirmed))
         return self._call("UpdateDealer", request)
 
-    def close_dealer(self, dealer_id: str, effective) -> npb.CloseDealerResponse:
-        request = npb.CloseDealerRequest(dealer_id=dealer_id, effective=_date(effective))
+    def close_dealer(self, dealer_id: str, effective, correction: str = "",
+                     confirmed: bool = False) -> npb.CloseDealerResponse:
+        request = npb.CloseDealerRequest(dealer_id=dealer_id, effective=_date(effective),
+                                         correction=_correction(correction, confirmed))
         return self._call("CloseDealer", request)
+
+    def reopen_dealer(self, dealer_id: str, fields: dict, effective, correction: str = "",
+                      confirmed: bool = False) -> npb.ReopenDealerResponse:
+        request = npb.ReopenDealerRequest(dealer_id=dealer_id, dealer=_dealer_fields(fields),
+                                          effective=_date(effective), correction=_correction(correction, confirmed))
+        return self._call("ReopenDealer", request)
+
+    def cancel_network_change(self, change_id: int, reason: str) -> npb.NetworkChange:
+        request = npb.CancelNetworkChangeRequest(change_id=change_id, reason=reason)
+        return self._call("CancelNetworkChange", request).change
 
     def reassign(self, job_id: str, postcodes=(), dealer_ids=(), dry_run: bool = False, batch_size: int = 0):
         """Yields the job's progress messages, the last one with `finished` set."""

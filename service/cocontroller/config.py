@@ -31,6 +31,10 @@ class Settings:
     # Heavy calls (lists, resolution) running at once, fewer than the workers, so lookups
     # always find a thread; with one GIL, more would only slow the lookups beside them.
     heavy_calls: int = 1
+    # A network change may take effect up to this many days before the day it is recorded
+    # with a reason alone; further back it must also be confirmed as a correction, since it
+    # rewrites what was known of all the days in between.
+    backdate_window_days: int = 7
     # The largest request accepted, in bytes.
     max_message_bytes: int = 1024 * 1024
     # Where the rule packs and the geodata are read; None: the copies shipped in the package.

@@ -19,9 +19,11 @@ class InvalidArgument(DomainError):
     def of(cls, field: str, description: str) -> "InvalidArgument":
         return cls([(field, description)])
 
-    def prefixed(self, prefix: str) -> "InvalidArgument":
-        """The same violations with their fields under `prefix` (a request's sub-message)."""
-        return InvalidArgument([(prefix + field, text) for field, text in self.violations])
+    def prefixed(self, prefix: str, fields: tuple[str, ...]) -> "InvalidArgument":
+        """The same violations with `fields` under `prefix` (a request's sub-message); the
+        other fields stay where they are."""
+        return InvalidArgument([(prefix + field if field in fields else field, text)
+                                for field, text in self.violations])
 
 
 class NotFound(DomainError):

@@ -9,6 +9,7 @@ CLI can read the vocabularies without loading the server.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -28,8 +29,31 @@ class Language(StrEnum):
     EN = "en"
 
 
-# The languages the rule packs' labels are written in (German follows in the next pack).
-LABEL_LANGUAGES = (Language.NL, Language.FR, Language.EN)
+# The languages an answer is written in: every text of the rule packs exists in each of them
+# (rules/pack.py refuses a pack where one is missing).
+LABEL_LANGUAGES = (Language.NL, Language.FR, Language.DE, Language.EN)
+
+# Where a text is missing in a language, the languages read instead, in order. Belgium's own
+# languages fall back on each other, never on English: a German speaker in East Belgium reads
+# French before Dutch (French is the other language of the province of Liège and of their
+# schooling), Dutch and French speakers read each other's official language. English falls
+# back on French, then Dutch. The one place this rule is written: see `in_language`.
+FALLBACKS: dict[Language, tuple[Language, ...]] = {
+    Language.NL: (Language.NL, Language.FR),
+    Language.FR: (Language.FR, Language.NL),
+    Language.DE: (Language.DE, Language.FR, Language.NL),
+    Language.EN: (Language.EN, Language.FR, Language.NL),
+}
+
+
+def in_language(texts: Mapping[str, str], language: str) -> str:
+    """The text of `texts` (language code -> text) in `language`, else in the first of its
+    FALLBACKS that has one; "" when none has (never English for nl, fr or de)."""
+    for candidate in FALLBACKS[Language(language)]:
+        text = texts.get(candidate)
+        if text:
+            return text
+    return ""
 
 
 class CustomerKind(StrEnum):
@@ -112,6 +136,7 @@ class NetworkChangeKind(StrEnum):
     ADD = "add"
     UPDATE = "update"
     CLOSE = "close"
+    REOPEN = "reopen"
 
 
 class JobStatus(StrEnum):
@@ -233,12 +258,40 @@ class DealerOnDay:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """Why a change takes effect before the day it is recorded: what was known of earlier
+    days changes, so the change says why. Beyond the service's backdating window the caller
+    also confirms it (`confirmed`): a typo in a date must not rewrite months of answers."""
+
+    reason: str
+    confirmed: bool = False
+
+
+@dataclass(frozen=True)
 class NetworkChange:
-    """A recorded change to the network and the dealer as it stands after it."""
+    """A recorded change to the network and the dealer as it stands after it; `correction`
+    is set when the change is backdated."""
 
     id: int
     kind: NetworkChangeKind
     dealer: DealerVersion
+    correction: Correction | None = None
+
+
+@dataclass(frozen=True)
+class LoggedChange:
+    """A change as the log keeps it: `recorded_at` is when the service learned it (the
+    network as known before that instant stays as it was), `cancelled_at` when a scheduled
+    change was taken back before its effective day."""
+
+    id: int
+    kind: NetworkChangeKind
+    dealer_id: str
+    effective: dt.date
+    recorded_at: dt.datetime
+    caller: str
+    correction: Correction | None = None
+    cancelled_at: dt.datetime | None = None
 
 
 # -- customers and their facts ---------------------------------------------------------------
@@ -339,6 +392,16 @@ class Snapshot:
 
 
 @dataclass(frozen=True)
+class CustomerRecord:
+    """A customer, what is on record about them, and the assignment version in force at the
+    moment asked: what a resolution reads, in one statement."""
+
+    customer: Customer
+    history: "CustomerHistory"
+    assignment: AssignmentRef | None
+
+
+@dataclass(frozen=True)
 class CustomerHistory:
     """What is on record for a customer, to be read as of a moment by the resolver."""
 
@@ -395,11 +458,13 @@ class Decision:
 
 @dataclass(frozen=True)
 class AssignmentRef:
-    """The assignment in force, as much as a decision compares against."""
+    """An assignment version, as much as a decision compares against; `valid_to` is None for
+    the one in force."""
 
     id: int
     dealer_id: str
     basis: Basis
+    valid_to: dt.datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -322,3 +322,68 @@ def test_one_job_at_a_time_per_server(tmp_path):
             assert list(second.reassign("other", dry_run=True))[-1].processed == 3000
     finally:
         server.stop(None)
+
+
+# -- two time axes: corrections, reopen, cancel, known_on ------------------------------------
+
+
+def test_grpc_correction_reopen_cancel_and_known_on(fresh_server):
+    today = clock.today()
+    with client_for(fresh_server) as c:
+        # a backdated closure needs a reason, beyond the window also a confirmation
+        expect_error(grpc.StatusCode.INVALID_ARGUMENT, c.close_dealer, GENT, today - DAY, fields=["correction.reason"])
+        expect_error(grpc.StatusCode.INVALID_ARGUMENT, c.close_dealer, GENT, today - 30 * DAY, "late",
+                     fields=["correction.confirmed"])
+        assert c.dealer(GENT).active
+        before = clock.now()
+        closed = c.close_dealer(GENT, today - 30 * DAY, "closed in the autumn, reported late", True)
+        assert not closed.dealer.active
+        # the network and the answer for a day after the closure, as known before and after it
+        day = today - 10 * DAY
+        assert c.dealer(GENT, as_of=day, known_on=before).active
+        assert not c.dealer(GENT, as_of=day).active
+        assert GENT in {d.id for d in c.dealers(as_of=day, active_only=True, known_on=before)}
+        assert GENT not in {d.id for d in c.dealers(as_of=day, active_only=True)}
+        assert c.responsible_for_location("9000", as_of=day, known_on=before).dealer.id == GENT
+        assert c.responsible_for_location("9000", as_of=day).dealer.id != GENT
+        expect_error(grpc.StatusCode.INVALID_ARGUMENT, c.responsible_for_location, "9000", None, None, None,
+                     clock.now() + 3 * DAY, fields=["known_on"])
+        # reopen, then schedule a closure and take it back
+        reopened = c.reopen_dealer(GENT, {}, today)
+        assert reopened.dealer.active and reopened.change_id > closed.change_id
+        scheduled = c.close_dealer(GENT, today + 20 * DAY)
+        change = c.cancel_network_change(scheduled.change_id, "the closure was called off")
+        assert (change.change_id, change.kind, change.dealer_id) == (scheduled.change_id, "close", GENT)
+        assert change.HasField("cancel_time") and change.HasField("record_time")
+        assert c.dealer(GENT, as_of=today + 30 * DAY).active
+        expect_error(grpc.StatusCode.FAILED_PRECONDITION, c.cancel_network_change, scheduled.change_id, "again")
+        expect_error(grpc.StatusCode.FAILED_PRECONDITION, c.cancel_network_change, closed.change_id, "in effect")
+        expect_error(grpc.StatusCode.NOT_FOUND, c.cancel_network_change, 999999, "no such change")
+        expect_error(grpc.StatusCode.INVALID_ARGUMENT, c.cancel_network_change, reopened.change_id, "",
+                     fields=["reason"])
+
+
+def test_cli_reopen_cancel_and_known_on(fresh_server, cli):
+    today = clock.today()
+    code, out, err = cli("dealers", "close", "--target", fresh_server, "--id", GENT, "--effective", today - DAY)
+    assert code != 0 and "correction.reason" in err
+    before = clock.now()
+    code, out, err = cli("dealers", "close", "--target", fresh_server, "--id", GENT, "--effective", today - DAY,
+                         "--correction", "closed yesterday", "--json")
+    assert code == 0, err
+    code, out, err = cli("dealer", "--target", fresh_server, "--id", GENT, "--as-of", today,
+                         "--known-on", before.isoformat(), "--json")
+    assert code == 0 and json.loads(out)["active"] is True, err
+    code, out, err = cli("lookup", "--target", fresh_server, "--postcode", 9000, "--as-of", today, "--json")
+    assert code == 0 and json.loads(out)["dealer"]["id"] != GENT, err
+    code, out, err = cli("dealers", "reopen", "--target", fresh_server, "--id", GENT, "--effective", today + 10 * DAY,
+                         "--json")
+    assert code == 0, err
+    reopened = json.loads(out)
+    code, out, err = cli("dealers", "cancel-change", "--target", fresh_server, "--change", reopened["change_id"],
+                         "--reason", "the reopening is postponed", "--json")
+    assert code == 0, err
+    cancelled = json.loads(out)
+    assert cancelled["kind"] == "reopen" and cancelled["cancel_time"] and cancelled["effective"] == (today + 10 * DAY).isoformat()
+    code, out, err = cli("dealer", "--target", fresh_server, "--id", GENT, "--as-of", today + 20 * DAY, "--json")
+    assert code == 0 and json.loads(out)["active"] is False

@@ -79,7 +79,7 @@ def test_resolve_json_shape(client, cli):
     for key in ("controllers", "purposes", "recipients", "transfers", "retention", "findings",
                 "rules_version", "fired_rules", "notices", "earliest_erase_date"):
         assert key in data, key
-    assert data["rules_version"] == "privacy@2026.11.25.1"
+    assert data["rules_version"] == "privacy@2026.12.5.1"
     assert data["as_of"] == "2024-05-01" and data["language"] == "nl"
     assert {(c_["role"], c_["id"]) for c_ in data["controllers"]} == {("importer", "importer"), ("distributor", "dlr-gent")}
     importer = next(c_ for c_ in data["controllers"] if c_["role"] == "importer")
@@ -124,6 +124,16 @@ def test_resolve_in_french_through_the_api(client):
     importer = [x for x in fr.controllers if x.role == "importer"][0]
     assert importer.label == "Lexus Belgium, B.U. de Toyota Belgium SA, en tant que responsable du traitement"
     assert [p.label for p in fr.purposes] != [p.label for p in nl.purposes]
+
+
+def test_resolve_in_german_through_the_api_and_the_cli(client, cli):
+    c = new_customer(client)
+    de = client.resolve(c, "2024-05-01", "de")
+    assert de.language == "de"
+    importer = [x for x in de.controllers if x.role == "importer"][0]
+    assert importer.label == "Lexus Belgium, B.U. von Toyota Belgium SA, als Verantwortlicher"
+    data = resolve_json(cli, c, "2024-05-01", "--lang", "de")
+    assert data["language"] == "de" and any("Vertragshändler" in x["label"] for x in data["controllers"])
 
 
 # --- recording facts through the CLI changes the answer --------------------------------------
@@ -255,7 +265,7 @@ def test_unknown_contract_kind_and_several_violations_at_once(client):
     assert set(fields(e)) == {"contract.kind", "contract.end"}
 
 
-@pytest.mark.parametrize("language", ["de", "xx"])
+@pytest.mark.parametrize("language", ["xx", "es", "DE"])
 def test_resolve_in_an_unknown_language(client, language):
     c = new_customer(client)
     e = fails(client.resolve, c, "2024-05-01", language)
@@ -336,7 +346,7 @@ def set_version(rules: Path, version: str) -> None:
 
 def test_reload_picks_up_a_new_version(reloadable):
     client, rules, _ = reloadable
-    assert client.resolve("hot", "2024-04-15").rules_version == "privacy@2026.11.25.1"
+    assert client.resolve("hot", "2024-04-15").rules_version == "privacy@2026.12.5.1"
     set_version(rules, "2026.11.2")
     packs = client.reload_rule_packs()
     assert {(p.name, p.version) for p in packs} >= {("privacy", "2026.11.2")}
@@ -416,7 +426,7 @@ def test_reload_under_load(reloadable):
 def test_rules_check_and_test(capsys):
     assert main(["rules", "check"]) == 0
     out, err = capsys.readouterr()
-    assert "OK assignment@" in out and "OK privacy@2026.11.25.1" in out and err == ""
+    assert "OK assignment@" in out and "OK privacy@2026.12.5.1" in out and err == ""
     assert main(["rules", "test"]) == 0
     out, err = capsys.readouterr()
     assert "privacy" in out and "assignment" in out and out.rstrip().endswith("0 failed")

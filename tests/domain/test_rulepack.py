@@ -18,7 +18,7 @@ VALID_RULE = """
     version: 1
     effective_from: 2020-01-01
     citation: {section: "1", text: some sentence}
-    labels: {nl: een, fr: un, en: one}
+    labels: {nl: een, fr: un, de: eins, en: one}
     when:
       - flag: true
 """
@@ -51,6 +51,9 @@ def test_valid_minimal_pack(tmp_path):
         (("    citation: {section: \"1\", text: some sentence}\n", ""), "citation"),
         (("{section: \"1\", text: some sentence}", "{section: \"1\", text: \"\"}"), "citation"),
         (("fr: un, ", ""), "labels.fr"),
+        (("de: eins, ", ""), "labels.de"),
+        (("de: eins, ", "de: '  ', "), "labels.de"),
+        (("en: one", "en: one, es: uno"), "labels.es"),
         (("    version: 1\n", "    version: 1\n    colour: red\n"), "colour"),
         (("      - flag: true", "      - nope: true"), "when.nope"),
         (("      - flag: true", "      - flag: 3"), "when.flag"),

@@ -23,6 +23,11 @@ def ago(days: float) -> dt.datetime:
     return clock.now() - dt.timedelta(days=days)
 
 
+def nl_day(at: dt.datetime) -> str:
+    """A day as a Dutch explanation writes it (13/04/2020)."""
+    return clock.day_of(at).strftime("%d/%m/%Y")
+
+
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory):
     return make_app(tmp_path_factory.mktemp("assign") / "db.sqlite")
@@ -38,7 +43,8 @@ def test_nearest_from_the_postcode(app):
     view, changed = app.assignment.assign(c)
     assert changed and view.stored
     assert (view.basis, view.dealer.dealer_id) == ("NEAREST", "dlr-gent")
-    assert view.explanation.startswith("nearest active dealer, ") and "from 9000 Gent" in view.explanation
+    # explained in the customer's language (Dutch in Gent), the place named in it
+    assert view.explanation.startswith("dichtstbijzijnde actieve verdeler, op ") and "km van 9000 Gent" in view.explanation
     pc = app.postcodes.get("9000")
     assert view.point == (pc.lat, pc.lon)
     assert view.distance_km == pytest.approx(geodesic_km(pc.lat, pc.lon, view.dealer.lat, view.dealer.lon), abs=0.001)
@@ -54,7 +60,7 @@ def test_nearest_from_the_customers_own_coordinates(app):
     view, _ = app.assignment.assign(c)
     assert view.dealer.dealer_id == "dlr-gent"
     assert view.point_source == "customer coordinates"
-    assert "customer's coordinates" in view.explanation
+    assert view.explanation.endswith("van de coördinaten van de klant")
     assert app.assignment.responsible_for_location("9300", None, None, None).dealer.dealer_id == "dlr-aalst"
 
 
@@ -77,7 +83,7 @@ def test_purchase_beats_location(app):
     app.facts.record_contact("e-buy", c, "dlr-liege", "purchase", ago(400))
     view, _ = app.assignment.assign(c)
     assert (view.basis, view.dealer.dealer_id) == ("PURCHASE", "dlr-liege")
-    assert "bought from this dealer on" in view.explanation
+    assert view.explanation == f"aankoop bij deze verdeler op {nl_day(ago(400))}"
     assert any(r.dealer_id == "dlr-gent" and r.basis == "NEAREST" for r in view.runners_up)
 
 
@@ -92,11 +98,11 @@ def test_a_confirmed_assignment_cites_the_latest_purchase(app):
     c = new_customer(app, "c-rebuy")
     app.facts.record_contact("e-r1", c, "dlr-liege", "purchase", ago(400))
     first, changed = app.assignment.assign(c)
-    assert changed and clock.day_of(ago(400)).isoformat() in first.explanation
+    assert changed and nl_day(ago(400)) in first.explanation
     app.facts.record_contact("e-r2", c, "dlr-liege", "purchase", ago(10))
     view, changed = app.assignment.assign(c)
     assert not changed and (view.id, view.valid_from) == (first.id, first.valid_from)
-    assert clock.day_of(ago(10)).isoformat() in view.explanation
+    assert nl_day(ago(10)) in view.explanation
     # The stored version keeps what was said when it was stored.
     assert app.assignment.responsible_for_customer(c, None).explanation == first.explanation
 
@@ -146,7 +152,7 @@ def test_history_beats_location_and_its_threshold_holds(app):
     view = app.assignment.responsible_for_customer(c, None)
     assert view.stored and (view.basis, view.dealer.dealer_id) == ("HISTORY", "dlr-brugge")
     assert [v.basis for v in app.assignment.history(c).items] == ["HISTORY", "NEAREST"]
-    assert "contact history score" in view.explanation
+    assert view.explanation.startswith("score van de contactgeschiedenis ")
 
 
 def test_history_decays_with_time(app):
@@ -366,14 +372,14 @@ def test_reloading_the_pack_swaps_versions_and_a_bad_pack_keeps_the_old(own_rule
     app, path = own_rules
     old = app.runtime.current.assignment
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('version: "2026.11.1"', 'version: "2026.11.2"'), encoding="utf-8")
+    path.write_text(text.replace('version: "2026.12.5.1"', 'version: "2026.12.5.2"'), encoding="utf-8")
     app.packs.reload()
-    assert app.assignment.responsible_for_location("9000", None, None, None).rules_version == "assignment@2026.11.2"
+    assert app.assignment.responsible_for_location("9000", None, None, None).rules_version == "assignment@2026.12.5.2"
     path.write_text(text.replace("    basis: NEAREST\n", "    basis: NEARBY\n"), encoding="utf-8")
     with pytest.raises(RulePackError) as caught:
         app.packs.reload()
     assert caught.value.rule_id == "assignment.nearest" and caught.value.field == "basis"
-    assert app.assignment.responsible_for_location("9000", None, None, None).rules_version == "assignment@2026.11.2"
+    assert app.assignment.responsible_for_location("9000", None, None, None).rules_version == "assignment@2026.12.5.2"
     # A decision holding the old compiled pack still runs on it.
     facts = {"has_purchase": False, "purchase_at": 0, "purchase_age_days": 0, "has_preferred": False,
              "preferred_at": 0, "history_score": 0.0, "has_nearest": True, "day": 20250101}
@@ -385,7 +391,7 @@ def test_reloaded_rules_reach_the_network(own_rules):
     app, path = own_rules
     text = path.read_text(encoding="utf-8")
     text = text.replace("eligible_roles: [sales]", "eligible_roles: [sales, service]")
-    path.write_text(text.replace('version: "2026.11.1"', 'version: "2026.11.2"'), encoding="utf-8")
+    path.write_text(text.replace('version: "2026.12.5.1"', 'version: "2026.12.5.2"'), encoding="utf-8")
     app.packs.reload()
     assert app.runtime.current.network.eligible_roles == ("sales", "service")
     assert app.assignment.responsible_for_location("8400", None, None, None).dealer.dealer_id == "dlr-oostende"

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from cocontroller.model import Scope
+from cocontroller.model import Correction, Scope
 from support import copy_database, make_app
 
 SCRIPT = Path(sys.executable).parent / "cocontroller"
@@ -77,7 +77,8 @@ def start(tmp_path_factory) -> Path:
     for last in app.reassign.run("first", Scope(), False, "test", 1000, GENERATED_AT, 1):
         pass
     assert last.finished and last.processed == last.changed == CUSTOMERS
-    app.network.close_dealer("dlr-gent", CLOSED_FROM, "test")
+    # a fixed day, so a backdated one: a confirmed correction
+    app.network.close_dealer("dlr-gent", CLOSED_FROM, "test", Correction("the test's fixed closure day", True))
     app.store.close()
     return path
 

@@ -12,7 +12,7 @@ from cocontroller import bootstrap
 from cocontroller.errors import RulePackError
 from cocontroller.resources import packs_dir
 
-VERSION = 'version: "2026.11.1"'
+VERSION = 'version: "2026.12.5.1"'
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def edit(path, old: str, new: str, version: str | None = None) -> None:
 def still_serves(app, version: str) -> None:
     decision = app.assignment.responsible_for_location("9000", None, None, None)
     assert decision.rules_version == version
-    assert decision.explanation.startswith("nearest active dealer")
+    assert decision.explanation.startswith("dichtstbijzijnde actieve verdeler")  # 9000: Dutch
 
 
 @pytest.mark.parametrize("template,problem", [
@@ -49,25 +49,25 @@ def still_serves(app, version: str) -> None:
 def test_an_explanation_that_does_not_render_is_refused(own_rules, template, problem):
     app, rules = own_rules
     pack = rules / "assignment" / "assignment.yaml"
-    edit(pack, "{distance_km:.1f} km from {origin}", template, version="2026.11.2")
+    edit(pack, "{distance_km:.1f} km from {origin}", template, version="2026.12.5.2")
     with pytest.raises(RulePackError) as caught:
         app.packs.reload()
     error = caught.value
-    assert (error.path, error.rule_id, error.field) == (str(pack), "assignment.nearest", "explanation")
+    assert (error.path, error.rule_id, error.field) == (str(pack), "assignment.nearest", "explanation.en")
     assert problem in error.problem and "{distance_km}" in error.problem
-    still_serves(app, "assignment@2026.11.1")
+    still_serves(app, "assignment@2026.12.5.1")
 
 
 def test_a_pack_whose_own_cases_fail_is_refused(own_rules):
     app, rules = own_rules
     # Location before every other basis: the pack loads, but its cases say otherwise.
-    edit(rules / "assignment" / "assignment.yaml", "    priority: 5\n", "    priority: 0\n", version="2026.11.2")
+    edit(rules / "assignment" / "assignment.yaml", "    priority: 5\n", "    priority: 0\n", version="2026.12.5.2")
     with pytest.raises(RulePackError) as caught:
         app.packs.reload()
     error = caught.value
     assert error.path == str(rules / "assignment" / "assignment_test.yaml")
     assert error.field.startswith("cases[") and "got 'assignment.nearest'" in error.problem
-    still_serves(app, "assignment@2026.11.1")
+    still_serves(app, "assignment@2026.12.5.1")
 
 
 def test_changed_content_under_the_same_version_is_refused_at_reload_and_restart(own_rules, tmp_path):
@@ -78,16 +78,16 @@ def test_changed_content_under_the_same_version_is_refused_at_reload_and_restart
     with pytest.raises(RulePackError) as caught:
         app.packs.reload()
     assert (caught.value.path, caught.value.field) == (str(pack), "version")
-    assert "assignment@2026.11.1 has served with other content" in caught.value.problem
-    still_serves(app, "assignment@2026.11.1")
+    assert "assignment@2026.12.5.1 has served with other content" in caught.value.problem
+    still_serves(app, "assignment@2026.12.5.1")
     # A restart over the same database is refused too: stored answers cite the version.
     with pytest.raises(RulePackError):
         bootstrap.build(app.settings)
     # A new version for the new content is what it takes.
-    edit(pack, VERSION, 'version: "2026.11.2"')
+    edit(pack, VERSION, 'version: "2026.12.5.2"')
     app.packs.reload()
-    still_serves(app, "assignment@2026.11.2")
-    assert bootstrap.build(app.settings).runtime.current.assignment.version == "assignment@2026.11.2"
+    still_serves(app, "assignment@2026.12.5.2")
+    assert bootstrap.build(app.settings).runtime.current.assignment.version == "assignment@2026.12.5.2"
 
 
 def test_a_changed_part_file_counts_as_changed_content(own_rules):
@@ -102,7 +102,7 @@ def test_a_changed_part_file_counts_as_changed_content(own_rules):
 def test_a_rule_error_names_the_part_file_it_is_written_in(own_rules):
     app, rules = own_rules
     part = rules / "privacy" / "recipients.yaml"
-    edit(part, "      recipient: inchcape\n", "      recipient: nobody_we_know\n", version="2026.11.2")
+    edit(part, "      recipient: inchcape\n", "      recipient: nobody_we_know\n", version="2026.12.5.2")
     with pytest.raises(RulePackError) as caught:
         app.packs.reload()
     assert caught.value.path == str(part) and caught.value.field == "output.recipient"

@@ -40,6 +40,7 @@ import pytest
 
 from cocontroller import clock
 from cocontroller.bootstrap import App
+from cocontroller.model import Correction
 from support import make_app
 
 BXL = ZoneInfo("Europe/Brussels")
@@ -562,7 +563,7 @@ def test_situation(world, s):
     r = world(s)
     assert r.as_of == s.as_of
     assert r.language == s.expect_language
-    assert r.rules_version == "privacy@2026.11.25.1"
+    assert r.rules_version == "privacy@2026.12.5.1"
 
     assert {p.id for p in r.purposes} == s.purposes
     by_id = {p.id: p for p in r.purposes}
@@ -719,12 +720,24 @@ def test_retention_flags(world, s):
         assert r.earliest_erase_date is None
 
 
-FR_LABELS = {
-    "controller.importer": "Lexus Belgium, B.U. de Toyota Belgium SA, en tant que responsable du traitement",
-    "purpose.legal.court-orders": "se conformer à une décision judiciaire",
-    "retention.legal-hold": "jusqu'à la résolution du litige ou du différend",
-    "resolver.no-distributor": "aucun distributeur agréé actif à cette date",
+LANGUAGES = ("nl", "fr", "de", "en")
+LABELS = {
+    "fr": {
+        "controller.importer": "Lexus Belgium, B.U. de Toyota Belgium SA, en tant que responsable du traitement",
+        "purpose.legal.court-orders": "se conformer à une décision judiciaire",
+        "retention.legal-hold": "jusqu'à la résolution du litige ou du différend",
+        "resolver.no-distributor": "aucun distributeur agréé actif à cette date",
+    },
+    "de": {
+        "controller.importer": "Lexus Belgium, B.U. von Toyota Belgium SA, als Verantwortlicher",
+        "purpose.legal.court-orders": "einer gerichtlichen Entscheidung nachkommen",
+        "retention.legal-hold": "bis die Streitigkeit oder Meinungsverschiedenheit beigelegt ist",
+        "resolver.no-distributor": "an diesem Tag ist kein zugelassener Vertragshändler aktiv",
+    },
 }
+# The texts besides the label that an entry shows the customer, by entry type.
+TEXTS = {"PurposeEntry": ("why",), "RecipientEntry": ("name", "purpose"), "TransferEntry": ("applies_to",),
+         "RetentionEntry": ("category",), "PolicyNotice": ("refers_to",)}
 
 
 @pytest.mark.parametrize("s", params([
@@ -733,18 +746,26 @@ FR_LABELS = {
     BY_NAME["french-speaking-test-drive-with-two-consents"],
 ], with_marks=False))
 def test_labels_in_the_asked_language(world, s):
-    fr, nl = world(s, "fr"), world(s, "nl")
-    assert (fr.language, nl.language) == ("fr", "nl")
-    fr_items = fr.controllers + fr.purposes + fr.recipients + fr.transfers + fr.retention + fr.notices + fr.findings
-    nl_items = nl.controllers + nl.purposes + nl.recipients + nl.transfers + nl.retention + nl.notices + nl.findings
-    assert [x.id for x in fr_items] == [x.id for x in nl_items]
-    assert fr_items
-    for a, b in zip(fr_items, nl_items):
-        assert a.label and b.label and a.label != b.label, a.id
-        if a.id in FR_LABELS:
-            assert a.label == FR_LABELS[a.id]
+    """nl, fr, de and en: each label is the asked language's own (no two languages share
+    one), and so are the whys, recipients' names and purposes, transfers, retention
+    categories and notices."""
+    answers = [world(s, language) for language in LANGUAGES]
+    assert tuple(r.language for r in answers) == LANGUAGES
+    items = [r.controllers + r.purposes + r.recipients + r.transfers + r.retention + r.notices + r.findings
+             for r in answers]
+    assert items[0] and all([x.id for x in each] == [x.id for x in items[0]] for each in items)
+    for same in zip(*items):
+        labels = [x.label for x in same]
+        assert all(labels) and len(set(labels)) == len(LANGUAGES), (same[0].id, labels)
+        for language, x in zip(LANGUAGES, same):
+            assert x.label == LABELS.get(language, {}).get(x.id, x.label)
+        for name in TEXTS.get(type(same[0]).__name__, ()):
+            texts = [getattr(x, name) for x in same]
+            assert all(texts), (same[0].id, name)
+            if name != "name":  # a company's own name reads the same in every language
+                assert len(set(texts)) == len(LANGUAGES), (same[0].id, name, texts)
     # the rest of the answer does not depend on the language
-    assert fr.fired_rules == nl.fired_rules and fr.earliest_erase_date == nl.earliest_erase_date
+    assert len({r.fired_rules for r in answers}) == 1 and len({r.earliest_erase_date for r in answers}) == 1
 
 
 # --- details --------------------------------------------------------------------------------
@@ -770,7 +791,8 @@ def test_distributor_controller_details(world):
     assert distributor.basis == "NEAREST" and "9000" in distributor.explanation
     r = world(BY_NAME["purchase-years-ago"])
     distributor = next(c for c in r.controllers if c.role == "distributor")
-    assert distributor.basis == "PURCHASE" and "2019-05-02" in distributor.explanation
+    # explained in the customer's language, Dutch in Gent, with the day as Dutch writes it
+    assert distributor.basis == "PURCHASE" and distributor.explanation == "aankoop bij deze verdeler op 02/05/2019"
 
 
 def test_marketing_purposes_name_both_controllers_and_the_channel(world):
@@ -865,7 +887,8 @@ def test_a_closed_dealer_still_assigned_is_reported(app):
     until a re-assignment moves the customer."""
     app.customers.upsert("s-closed-dealer", "9000")
     assert app.assignment.assign("s-closed-dealer")[0].dealer.dealer_id == "dlr-gent"
-    app.network.close_dealer("dlr-gent", clock.today() - dt.timedelta(days=1), "test")
+    app.network.close_dealer("dlr-gent", clock.today() - dt.timedelta(days=1), "test",
+                             Correction("closed yesterday, recorded today"))
     r = app.resolution.resolve("s-closed-dealer", None, "fr")
     inactive = [f for f in r.findings if f.id == "resolver.distributor-inactive"]
     assert len(inactive) == 1 and "n'est pas actif" in inactive[0].label

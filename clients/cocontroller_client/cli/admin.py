@@ -81,6 +81,9 @@ def _paths(tls: dict) -> dict:
         help="Refuse light calls (with a retry delay) while calls wait longer than this for a handler thread.")
 @option("--heavy-calls", type=click.IntRange(min=1), show_default=_env("heavy_calls", _DEFAULTS.heavy_calls),
         help="Lists and resolutions running at once (fewer than --workers, so lookups find a thread).")
+@option("--backdate-window-days", type=click.IntRange(min=0), metavar="DAYS",
+        show_default=_env("backdate_window_days", _DEFAULTS.backdate_window_days),
+        help="Network changes effective further back than this need --confirm-correction as well as a reason.")
 @option("--rules-dir", type=click.Path(file_okay=False), show_default=_env("rules_dir", "the shipped packs"),
         help="Where the rule packs are read.")
 @option("--data-dir", type=click.Path(file_okay=False), show_default=_env("data_dir", "the shipped geodata"),
@@ -96,8 +99,8 @@ def _paths(tls: dict) -> dict:
         show_default=_env("shutdown_grace", _DEFAULTS.shutdown_grace),
         help="On SIGTERM or Ctrl-C, how long calls in flight and a running job's last batch may take.")
 @_server_tls_options
-def serve(db, host, port, workers, max_concurrent_rpcs, max_queue_ms, heavy_calls, rules_dir, data_dir, log_format, metrics_port,
-          health_port, shutdown_grace, **tls):
+def serve(db, host, port, workers, max_concurrent_rpcs, max_queue_ms, heavy_calls, backdate_window_days, rules_dir,
+          data_dir, log_format, metrics_port, health_port, shutdown_grace, **tls):
     """Run the gRPC server until Ctrl-C or SIGTERM; SIGHUP reloads the rule packs.
 
     Flags override the COCONTROLLER_* environment variables, which override the defaults.
@@ -116,7 +119,7 @@ def serve(db, host, port, workers, max_concurrent_rpcs, max_queue_ms, heavy_call
     chosen = settings().with_flags(
         db=db, host=host, port=port, workers=workers, log_format=log_format,
         max_concurrent_rpcs=max_concurrent_rpcs, max_queue_ms=max_queue_ms, heavy_calls=heavy_calls,
-        metrics_port=metrics_port, health_port=health_port, shutdown_grace=shutdown_grace, **_paths(tls),
+        backdate_window_days=backdate_window_days, metrics_port=metrics_port, health_port=health_port, shutdown_grace=shutdown_grace, **_paths(tls),
         rules_dir=Path(rules_dir) if rules_dir else None, data_dir=Path(data_dir) if data_dir else None,
     )
     admin.serve(chosen)

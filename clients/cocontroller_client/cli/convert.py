@@ -222,6 +222,20 @@ def notice(n) -> dict:
     }
 
 
+def network_change(c) -> dict:
+    return {
+        "change_id": c.change_id,
+        "kind": c.kind,
+        "dealer_id": c.dealer_id,
+        "effective": day(c.effective),
+        "record_time": instant(c, "record_time"),
+        "caller": c.caller,
+        "correction": {"reason": c.correction.reason, "confirmed": c.correction.confirmed}
+        if c.HasField("correction") else None,
+        "cancel_time": instant(c, "cancel_time"),
+    }
+
+
 def _citation(x) -> dict | None:
     return {"section": x.citation.section, "text": x.citation.text} if x.HasField("citation") else None
 

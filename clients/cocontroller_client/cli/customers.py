@@ -16,7 +16,7 @@ from cocontroller.model import (
 )
 
 from . import render
-from .options import DAY, INSTANT, choice, client_options, option, state
+from .options import DAY, INSTANT, choice, client_options, known_on_option, option, state
 
 
 def _convert():
@@ -33,27 +33,30 @@ def _convert():
 @option("--customer", metavar="ID", show_default="none: give --postcode",
         help="A customer id; wins over --postcode when both are given.")
 @option("--as-of", type=DAY, show_default="today", help="The day the answer is for.")
+@known_on_option
 @client_options
-def lookup(postcode, lat, lon, customer, as_of):
+def lookup(postcode, lat, lon, customer, as_of, known_on):
     """Which dealer is responsible for a customer or a place, and why.
 
     Read-only: nothing is stored. Use it when a call comes in ("who handles 9000 Gent?"),
     or to see what a customer's assignment was or will be on another day (--as-of). For a
     customer it is the stored assignment in force; for a place, the nearest active dealer.
+    --known-on gives the answer as it was given then, before later corrections.
 
     \b
     Examples:
       cocontroller lookup --postcode 9000
       cocontroller lookup --postcode 9000 --lat 51.05 --lon 3.72
       cocontroller lookup --customer crm-000123 --as-of 2025-06-01 --json
+      cocontroller lookup --postcode 9000 --as-of 2026-03-15 --known-on 2026-04-01
     """
     if not customer and not postcode:
         raise click.UsageError("lookup needs --postcode or --customer")
     client = state().client()
     if customer:
-        answer = client.responsible_for_customer(customer, as_of)
+        answer = client.responsible_for_customer(customer, as_of, known_on)
     else:
-        answer = client.responsible_for_location(postcode, lat, lon, as_of)
+        answer = client.responsible_for_location(postcode, lat, lon, as_of, known_on)
     data = _convert().assignment(answer)
     render.emit(data, render.assignment_text(data))
 
@@ -328,8 +331,9 @@ def dispute(customer, opened, closed, subject, dispute_id):
 @option("--as-of", type=DAY, show_default="today", help="The day the answer is for.")
 @option("--lang", type=choice(LABEL_LANGUAGES), show_default="the customer's language",
         help="The language of the labels.")
+@known_on_option
 @client_options
-def resolve(customer, as_of, lang):
+def resolve(customer, as_of, lang, known_on):
     """Who controls a customer's data and what they do with it, on a day.
 
     The two joint controllers (the importer and the customer's dealer), the purposes and
@@ -341,8 +345,9 @@ def resolve(customer, as_of, lang):
     Examples:
       cocontroller resolve --customer crm-000123 --lang en
       cocontroller resolve --customer crm-000123 --as-of 2025-06-01 --json | jq .earliest_erase_date
+      cocontroller resolve --customer crm-000123 --as-of 2025-06-01 --known-on 2025-06-01
     """
-    data = _convert().resolution(state().client().resolve(customer, as_of, lang or ""))
+    data = _convert().resolution(state().client().resolve(customer, as_of, lang or "", known_on))
     render.emit(data, render.resolution_text(data))
 
 

@@ -8,7 +8,7 @@ import click
 from cocontroller.model import DealerRole, Language
 
 from . import jobs, render
-from .options import DAY, INSTANT, CommaList, client_options, option, quiet_option, state
+from .options import DAY, INSTANT, CommaList, client_options, known_on_option, option, quiet_option, state
 
 LANGUAGES = CommaList(Language)
 ROLES = CommaList(DealerRole)
@@ -27,47 +27,53 @@ def _warn(message: str) -> None:
 # -- dealers -----------------------------------------------------------------------------------
 
 
-def _list_dealers(as_of, active_only):
+def _list_dealers(as_of, active_only, known_on):
     convert = _convert()
-    dealers = [convert.dealer(d) for d in state().client().dealers(as_of, active_only)]
+    dealers = [convert.dealer(d) for d in state().client().dealers(as_of, active_only, known_on)]
     render.emit({"dealers": dealers}, render.dealers_table(dealers))
 
 
 @click.group(invoke_without_command=True)
 @option("--as-of", type=DAY, show_default="today", help="List the network as it is on this day.")
 @option("--active-only", is_flag=True, help="Only the dealers active on that day.")
+@known_on_option
 @client_options
 @click.pass_context
-def dealers(ctx, as_of, active_only):
-    """The dealer network: list it, or change it from a day on (add, update, close).
+def dealers(ctx, as_of, active_only, known_on):
+    """The dealer network: list it, or change it from a day on (add, update, close, reopen).
 
     Without a subcommand it lists the dealers as they are on a day (--as-of), the closed
     ones too unless --active-only. A change takes effect on --effective; customers move
-    only when you run `cocontroller reassign` for it.
+    only when you run `cocontroller reassign` for it. A change effective before today is a
+    correction: give --correction "why"; beyond the server's window (7 days) add
+    --confirm-correction. --known-on lists the network as it was known then.
 
     \b
     Examples:
       cocontroller dealers
       cocontroller dealers --as-of 2027-01-01 --active-only --json
       cocontroller dealers close --id dlr-gent --effective 2026-12-01
+      cocontroller dealers cancel-change --change 42 --reason "closure called off"
     """
     if ctx.invoked_subcommand is None:
-        _list_dealers(as_of, active_only)
+        _list_dealers(as_of, active_only, known_on)
 
 
 @dealers.command("list")
 @option("--as-of", type=DAY, show_default="today", help="List the network as it is on this day.")
 @option("--active-only", is_flag=True, help="Only the dealers active on that day.")
+@known_on_option
 @client_options
-def list_(as_of, active_only):
+def list_(as_of, active_only, known_on):
     """List the dealers as they are on a day (the same as `dealers` alone).
 
     \b
     Examples:
       cocontroller dealers list --active-only
       cocontroller dealers list --as-of 2027-01-01 --json | jq -r '.dealers[].id'
+      cocontroller dealers list --as-of 2026-03-01 --known-on 2026-03-01
     """
-    _list_dealers(as_of, active_only)
+    _list_dealers(as_of, active_only, known_on)
 
 
 def _dealer_options(required: bool):
@@ -108,12 +114,21 @@ def _fields(legal_name, trade_name, enterprise_number, street, postcode, town, l
             "roles": list(roles) if roles is not None else None}
 
 
+def correction_options(f):
+    """--correction and --confirm-correction: a change effective before today."""
+    f = option("--confirm-correction", is_flag=True,
+               help="The correction reaches beyond the server's backdating window on purpose.")(f)
+    return option("--correction", metavar="REASON", default="", show_default="none",
+                  help="Why the change takes effect before today (required then).")(f)
+
+
 @dealers.command()
 @option("--id", "dealer_id", required=True, metavar="DEALER_ID", help="The new dealer's id (dlr-...).")
 @option("--effective", required=True, type=DAY, help="The first day it is active.")
 @_dealer_options(required=True)
+@correction_options
 @client_options
-def add(dealer_id, effective, **details):
+def add(dealer_id, effective, correction, confirm_correction, **details):
     """Add a dealer to the network, active from --effective on.
 
     \b
@@ -122,7 +137,7 @@ def add(dealer_id, effective, **details):
           --enterprise-number "BE 0999.999.999" --street "Rue de Nimy 1" --postcode 7000 --town Mons \\
           --languages fr,en --roles sales,service
     """
-    response = state().client().add_dealer(dealer_id, _fields(**details), effective)
+    response = state().client().add_dealer(dealer_id, _fields(**details), effective, correction, confirm_correction)
     data = dict(_convert().dealer(response.dealer), change_id=response.change_id)
     render.emit(data, f"Dealer {dealer_id} added from {effective} (change {response.change_id})")
 
@@ -131,8 +146,9 @@ def add(dealer_id, effective, **details):
 @option("--id", "dealer_id", required=True, metavar="DEALER_ID", help="The dealer.")
 @option("--effective", required=True, type=DAY, help="The first day the new details apply.")
 @_dealer_options(required=False)
+@correction_options
 @client_options
-def update(dealer_id, effective, **details):
+def update(dealer_id, effective, correction, confirm_correction, **details):
     """Change a dealer's details from --effective on: a move, new roles, a new name.
 
     Details not given stay as they are. A move can change who is nearest: run
@@ -143,7 +159,8 @@ def update(dealer_id, effective, **details):
       cocontroller dealers update --id dlr-gent --effective 2026-10-01 --street "Nieuwe Weg 1" --postcode 9050 --town Gentbrugge
       cocontroller dealers update --id dlr-gent --effective 2026-10-01 --roles service --json
     """
-    response = state().client().update_dealer(dealer_id, _fields(**details), effective)
+    response = state().client().update_dealer(dealer_id, _fields(**details), effective, correction,
+                                              confirm_correction)
     data = dict(_convert().dealer(response.dealer), change_id=response.change_id)
     render.emit(data, f"Dealer {dealer_id} updated from {effective} (change {response.change_id})")
 
@@ -151,8 +168,9 @@ def update(dealer_id, effective, **details):
 @dealers.command()
 @option("--id", "dealer_id", required=True, metavar="DEALER_ID", help="The dealer.")
 @option("--effective", required=True, type=DAY, help="The first day it is no longer active.")
+@correction_options
 @client_options
-def close(dealer_id, effective):
+def close(dealer_id, effective, correction, confirm_correction):
     """Close a dealer: no longer active from --effective on.
 
     Its customers keep it until you run `cocontroller reassign --dealers ID`.
@@ -161,18 +179,63 @@ def close(dealer_id, effective):
     Examples:
       cocontroller dealers close --id dlr-gent --effective 2026-12-01
       cocontroller dealers close --id dlr-gent --effective 2026-12-01 --json | jq .change_id
+      cocontroller dealers close --id dlr-gent --effective 2026-11-01 --correction "closed on 1 November, reported late"
     """
-    response = state().client().close_dealer(dealer_id, effective)
+    response = state().client().close_dealer(dealer_id, effective, correction, confirm_correction)
     data = dict(_convert().dealer(response.dealer), change_id=response.change_id)
     render.emit(data, f"Dealer {dealer_id} closed from {effective} (change {response.change_id});"
                       f" run `cocontroller reassign --dealers {dealer_id}` to move its customers")
 
 
+@dealers.command()
+@option("--id", "dealer_id", required=True, metavar="DEALER_ID", help="The closed dealer.")
+@option("--effective", required=True, type=DAY, help="The first day it is active again.")
+@_dealer_options(required=False)
+@correction_options
+@client_options
+def reopen(dealer_id, effective, correction, confirm_correction, **details):
+    """Reopen a closed dealer from --effective on, with its last details unless given.
+
+    A reopening can change who is nearest: run `cocontroller reassign --dealers ID` after.
+
+    \b
+    Examples:
+      cocontroller dealers reopen --id dlr-gent --effective 2027-02-01
+      cocontroller dealers reopen --id dlr-gent --effective 2027-02-01 --street "Kortrijksesteenweg 5" --postcode 9000 --town Gent
+    """
+    response = state().client().reopen_dealer(dealer_id, _fields(**details), effective, correction,
+                                              confirm_correction)
+    data = dict(_convert().dealer(response.dealer), change_id=response.change_id)
+    render.emit(data, f"Dealer {dealer_id} reopened from {effective} (change {response.change_id});"
+                      f" run `cocontroller reassign --dealers {dealer_id}` if customers should move to it")
+
+
+@dealers.command("cancel-change")
+@option("--change", "change_id", required=True, type=click.IntRange(min=1), metavar="CHANGE_ID",
+        help="The change to take back (its id, as printed when it was made).")
+@option("--reason", required=True, help="Why it is taken back.")
+@client_options
+def cancel_change(change_id, reason):
+    """Take back a scheduled change before its effective day.
+
+    Only a dealer's latest change can be cancelled, and only before it takes effect; a
+    change already in effect is corrected by a new change. The log keeps both.
+
+    \b
+    Examples:
+      cocontroller dealers cancel-change --change 42 --reason "the closure was called off"
+    """
+    change = state().client().cancel_network_change(change_id, reason)
+    data = _convert().network_change(change)
+    render.emit(data, f"Change {change_id} ({data['kind']} of {data['dealer_id']} from {data['effective']}) cancelled")
+
+
 @click.command()
 @option("--id", "dealer_id", required=True, metavar="DEALER_ID", help="The dealer.")
 @option("--as-of", type=DAY, show_default="today", help="The dealer's details on this day.")
+@known_on_option
 @client_options
-def dealer(dealer_id, as_of):
+def dealer(dealer_id, as_of, known_on):
     """Show one dealer as it is on a day.
 
     \b
@@ -180,7 +243,7 @@ def dealer(dealer_id, as_of):
       cocontroller dealer --id dlr-gent
       cocontroller dealer --id dlr-tournai --as-of 2024-06-30 --json | jq .active
     """
-    data = _convert().dealer(state().client().dealer(dealer_id, as_of))
+    data = _convert().dealer(state().client().dealer(dealer_id, as_of, known_on))
     render.emit(data, render.fields_text(data))
 
 

@@ -106,6 +106,21 @@ class InstantType(click.ParamType):
         return parsed.astimezone(dt.timezone.utc)
 
 
+class KnownOnType(InstantType):
+    """When the answer was given: a date-time, or a bare date for the end of that day in
+    Brussels (everything recorded that day counts)."""
+
+    name = "DATE|DATETIME"
+
+    def convert(self, value, param, ctx):
+        text = str(value).strip()
+        if len(text) == 10 and not isinstance(value, dt.datetime):
+            day = DayType().convert(text, param, ctx)
+            start = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), BRUSSELS)
+            return (start - dt.timedelta(microseconds=1)).astimezone(dt.timezone.utc)
+        return super().convert(value, param, ctx)
+
+
 class CommaList(click.ParamType):
     """Comma-separated values, optionally each one of `choices`; a tuple."""
 
@@ -140,6 +155,14 @@ class CommaList(click.ParamType):
 
 DAY = DayType()
 INSTANT = InstantType()
+KNOWN_ON = KnownOnType()
+
+
+def known_on_option(f):
+    """--known-on: the answer as the service gave it then, from what it had recorded by
+    then (a later correction, a fact imported later, does not count)."""
+    return option("--known-on", type=KNOWN_ON, show_default="now",
+                  help="Answer from what was recorded by this date (end of day) or date-time.")(f)
 
 
 def choice(values: Iterable[str]) -> click.Choice:

@@ -63,6 +63,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     _N + "AddDealer": frozenset({ADMIN}),
     _N + "UpdateDealer": frozenset({ADMIN}),
     _N + "CloseDealer": frozenset({ADMIN}),
+    _N + "ReopenDealer": frozenset({ADMIN}),
+    _N + "CancelNetworkChange": frozenset({ADMIN}),
     _N + "ReassignCustomers": frozenset({BATCH, ADMIN}),
     # audit and exports
     _N + "ListAssignmentChanges": frozenset({BATCH, DPO, ADMIN}),

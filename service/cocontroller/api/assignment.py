@@ -39,10 +39,11 @@ class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
     @handles_errors()
     def GetResponsibleDealer(self, request, context):
         as_of = read_date(request.as_of, "as_of")
+        known_on = read_time(request.known_on, "known_on")
         subject = request.WhichOneof("subject")
         if subject == "customer_id":
             self.scope.check_customer(context, request.customer_id)
-            view = self.assignment.responsible_for_customer(request.customer_id, as_of)
+            view = self.assignment.responsible_for_customer(request.customer_id, as_of, known_on)
         elif subject == "location":
             point = request.location.point if request.location.HasField("point") else None
             try:
@@ -51,9 +52,10 @@ class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
                     point.latitude if point else None,
                     point.longitude if point else None,
                     as_of,
+                    known_on,
                 )
             except InvalidArgument as e:
-                raise e.prefixed("location.") from None
+                raise e.prefixed("location.", ("postcode", "point")) from None
         else:
             raise BadField("subject", "give a customer_id or a location")
         return pb.GetResponsibleDealerResponse(assignment=assignment_pb(view))
@@ -113,9 +115,10 @@ class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
     @handles_errors()
     def ListDealers(self, request, context):
         as_of = read_date(request.as_of, "as_of")
-        query = ("ListDealers", as_of, request.active_only)
+        known_on = read_time(request.known_on, "known_on")
+        query = ("ListDealers", as_of, request.active_only, known_on)
         page = self.network.list_dealers(
-            as_of, request.active_only, page_request(request.page_size, request.page_token, *query))
+            as_of, request.active_only, page_request(request.page_size, request.page_token, *query), known_on)
         return pb.ListDealersResponse(dealers=[dealer_pb(d.version, d.active) for d in page.items],
                                       next_page_token=next_page_token(page, *query))
 
@@ -123,7 +126,8 @@ class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
     def GetDealer(self, request, context):
         if not request.dealer_id:
             raise BadField("dealer_id", "is required")
-        found = self.network.get_dealer(request.dealer_id, read_date(request.as_of, "as_of"))
+        found = self.network.get_dealer(
+            request.dealer_id, read_date(request.as_of, "as_of"), read_time(request.known_on, "known_on"))
         return pb.GetDealerResponse(dealer=dealer_pb(found.version, found.active))
 
     @handles_errors()

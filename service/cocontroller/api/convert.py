@@ -8,8 +8,8 @@ from google.type import date_pb2
 
 from .. import clock
 from ..model import (
-    AssignmentRecord, Basis, Change, Citation, Consent, Contact, ContactKind, Contract, Customer,
-    CustomerKind, DealerFields, DealerVersion, Dispute, LegalBasis, Notice, PackInfo, Postcode,
+    AssignmentRecord, Basis, Change, Citation, Consent, Contact, ContactKind, Contract, Correction, Customer,
+    CustomerKind, DealerFields, DealerVersion, Dispute, LegalBasis, LoggedChange, Notice, PackInfo, Postcode,
     Preference, Resolution, Responsible, Safeguard,
 )
 from ..v1 import assignment_pb2 as pb
@@ -67,6 +67,23 @@ def dealer_fields(message: npb.DealerFields) -> DealerFields:
 
 
 # -- answers ---------------------------------------------------------------------------------
+
+
+def correction_of(request) -> Correction | None:
+    """A network change request's correction, if it has one."""
+    if not request.HasField("correction"):
+        return None
+    return Correction(request.correction.reason, request.correction.confirmed)
+
+
+def logged_change_pb(c: LoggedChange) -> npb.NetworkChange:
+    return npb.NetworkChange(
+        change_id=c.id, kind=str(c.kind), dealer_id=c.dealer_id, effective=date_pb(c.effective),
+        record_time=time_pb(c.recorded_at), caller=c.caller,
+        correction=npb.Correction(reason=c.correction.reason, confirmed=c.correction.confirmed)
+        if c.correction else None,
+        cancel_time=time_pb(c.cancelled_at),
+    )
 
 
 def date_pb(day: dt.date | None) -> date_pb2.Date | None:
@@ -180,15 +197,63 @@ def _citation(c: Citation | None) -> rpb.Citation | None:
 
 
 def resolution_pb(r: Resolution) -> rpb.ResolveControllersResponse:
+    response = rpb.ResolveControllersResponse()
+    # Purposes, recipients, transfers and notices depend only on the pack's outcome, which
+    # many customers share (domain/resolution.py keeps one per set of derived facts):
+    # they are turned into protobuf once per outcome and copied, most of a response's size.
+    response.CopyFrom(_SHARED.get(r))
+    response.customer_id = r.customer_id
+    response.as_of.CopyFrom(date_pb(r.as_of))
+    response.language = r.language
+    response.controllers.extend(
+        rpb.Controller(role=c.role, id=c.id, name=c.name, legal_name=c.legal_name,
+                       address=c.address, enterprise_number=c.enterprise_number,
+                       assignment_basis=c.basis or "", explanation=c.explanation or "",
+                       label=c.label, rule_id=c.rule, citation=_citation(c.citation))
+        for c in r.controllers
+    )
+    response.retention.extend(
+        rpb.RetentionItem(id=x.id, label=x.label, category=x.category, method=x.method,
+                          anchor=x.anchor or "", anchor_date=date_pb(x.anchor_date),
+                          erase_after=date_pb(x.erase_after), legal_hold=x.legal_hold,
+                          due=x.due, rule_id=x.rule, citation=_citation(x.citation))
+        for x in r.retention
+    )
+    response.findings.extend(
+        rpb.Finding(id=f.id, label=f.label, severity=f.severity, code=f.code,
+                    rule_id=f.rule, citation=_citation(f.citation)) for f in r.findings
+    )
+    if r.earliest_erase_date:
+        response.earliest_erase_date.CopyFrom(date_pb(r.earliest_erase_date))
+    response.rules_version = r.rules_version
+    response.fired_rules.extend(r.fired_rules)
+    return response
+
+
+class _SharedParts:
+    """The protobuf of a resolution's outcome-wide entries, by the identity of their tuples
+    (the values hold the tuples, so an id is not reused while its entry is kept)."""
+
+    _KEPT = 1024
+
+    def __init__(self):
+        self._parts: dict[tuple[int, ...], tuple[tuple, rpb.ResolveControllersResponse]] = {}
+
+    def get(self, r: Resolution) -> rpb.ResolveControllersResponse:
+        shared = (r.purposes, r.recipients, r.transfers, r.notices)
+        key = tuple(map(id, shared))
+        found = self._parts.get(key)
+        if found is not None and all(a is b for a, b in zip(found[0], shared)):
+            return found[1]
+        part = _outcome_pb(r)
+        if len(self._parts) >= self._KEPT:
+            self._parts.clear()
+        self._parts[key] = (shared, part)
+        return part
+
+
+def _outcome_pb(r: Resolution) -> rpb.ResolveControllersResponse:
     return rpb.ResolveControllersResponse(
-        customer_id=r.customer_id, as_of=date_pb(r.as_of), language=r.language,
-        controllers=[
-            rpb.Controller(role=c.role, id=c.id, name=c.name, legal_name=c.legal_name,
-                           address=c.address, enterprise_number=c.enterprise_number,
-                           assignment_basis=c.basis or "", explanation=c.explanation or "",
-                           label=c.label, rule_id=c.rule, citation=_citation(c.citation))
-            for c in r.controllers
-        ],
         purposes=[
             rpb.Purpose(id=p.id, label=p.label, group=p.group, legal_basis=_LEGAL_BASES[p.legal_basis],
                         article=p.article, controllers=p.controllers, why=p.why,
@@ -208,21 +273,12 @@ def resolution_pb(r: Resolution) -> rpb.ResolveControllersResponse:
                          rule_id=t.rule, citation=_citation(t.citation))
             for t in r.transfers
         ],
-        retention=[
-            rpb.RetentionItem(id=x.id, label=x.label, category=x.category, method=x.method,
-                              anchor=x.anchor or "", anchor_date=date_pb(x.anchor_date),
-                              erase_after=date_pb(x.erase_after), legal_hold=x.legal_hold,
-                              due=x.due, rule_id=x.rule, citation=_citation(x.citation))
-            for x in r.retention
-        ],
         notices=[rpb.Notice(id=n.id, label=n.label, refers_to=n.refers_to, rule_id=n.rule,
                             citation=_citation(n.citation)) for n in r.notices],
-        findings=[rpb.Finding(id=f.id, label=f.label, severity=f.severity, code=f.code,
-                              rule_id=f.rule, citation=_citation(f.citation)) for f in r.findings],
-        earliest_erase_date=date_pb(r.earliest_erase_date),
-        rules_version=r.rules_version,
-        fired_rules=r.fired_rules,
     )
+
+
+_SHARED = _SharedParts()
 
 
 def packs_pb(packs: list[PackInfo]) -> list[rpb.RulePack]:

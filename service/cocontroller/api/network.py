@@ -12,7 +12,7 @@ from ..usecases.reassign import DEFAULT_BATCH, ReassignService
 from ..v1 import network_pb2 as npb
 from ..v1 import network_pb2_grpc as npb_grpc
 from .convert import (
-    change_pb, dealer_fields, dealer_pb, notice_pb, read_date, stored_change_pb,
+    change_pb, correction_of, dealer_fields, dealer_pb, logged_change_pb, notice_pb, read_date, stored_change_pb,
 )
 from .errors import abort, handles_errors, streams_errors
 from .metadata import caller
@@ -35,21 +35,33 @@ class DealerNetworkServicer(npb_grpc.DealerNetworkServiceServicer):
     def AddDealer(self, request, context):
         change = self.network.add_dealer(
             request.dealer_id, dealer_fields(request.dealer), read_date(request.effective, "effective"),
-            caller(context))
+            caller(context), correction_of(request))
         return npb.AddDealerResponse(dealer=dealer_pb(change.dealer, True), change_id=change.id)
 
     @handles_errors()
     def UpdateDealer(self, request, context):
         change = self.network.update_dealer(
             request.dealer_id, dealer_fields(request.dealer), read_date(request.effective, "effective"),
-            caller(context))
+            caller(context), correction_of(request))
         return npb.UpdateDealerResponse(dealer=dealer_pb(change.dealer, True), change_id=change.id)
 
     @handles_errors()
     def CloseDealer(self, request, context):
         change = self.network.close_dealer(
-            request.dealer_id, read_date(request.effective, "effective"), caller(context))
+            request.dealer_id, read_date(request.effective, "effective"), caller(context), correction_of(request))
         return npb.CloseDealerResponse(dealer=dealer_pb(change.dealer, False), change_id=change.id)
+
+    @handles_errors()
+    def ReopenDealer(self, request, context):
+        change = self.network.reopen_dealer(
+            request.dealer_id, dealer_fields(request.dealer), read_date(request.effective, "effective"),
+            caller(context), correction_of(request))
+        return npb.ReopenDealerResponse(dealer=dealer_pb(change.dealer, True), change_id=change.id)
+
+    @handles_errors()
+    def CancelNetworkChange(self, request, context):
+        change = self.network.cancel_change(request.change_id, caller(context), request.reason)
+        return npb.CancelNetworkChangeResponse(change=logged_change_pb(change))
 
     @streams_errors
     def ReassignCustomers(self, request, context):

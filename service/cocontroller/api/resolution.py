@@ -26,7 +26,8 @@ class ControllerResolutionServicer(rpb_grpc.ControllerResolutionServiceServicer)
     def ResolveControllers(self, request, context):
         self.scope.check_customer(context, request.customer_id)
         return resolution_pb(self.resolution.resolve(
-            request.customer_id, read_date(request.as_of, "as_of"), request.language))
+            request.customer_id, read_date(request.as_of, "as_of"), request.language,
+            read_time(request.known_on, "known_on")))
 
     @handles_errors()
     def RecordConsent(self, request, context):

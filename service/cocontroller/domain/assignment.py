@@ -12,14 +12,16 @@ from dataclasses import dataclass
 from .. import clock
 from ..errors import FailedPrecondition, RulePackError
 from ..model import (
-    Basis, Candidate, Contact, ContactKind, Decision, DealerVersion, Postcode, Preference, Skipped,
+    Basis, Candidate, Contact, ContactKind, Decision, DealerVersion, Language, Postcode, Preference, Skipped,
+    in_language,
 )
 from ..rules.engine import RuleEngine
-from ..rules.pack import CompiledPack, day_number
+from ..rules.pack import CompiledPack, TextError, day_number, texts
 from .cache_use import CacheUse
 from .geo import geodesic_km
 from .history import HistoryParameters, score_dealers
 from .network import Network
+from .postcodes import area_language, municipality_name
 
 
 def _basis(value):
@@ -30,38 +32,73 @@ def _basis(value):
 
 
 def _explanation(value):
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError("needs an explanation template")
-    return value
+    """One template per language (nl, fr, de, en): a decision is explained in its subject's."""
+    return texts(value)
 
 
 ASSIGNMENT_FIELDS = {"basis": _basis, "explanation": _explanation}
 
 # What an explanation may name, by the basis of its rule: what `Assigner.decide` knows of
 # every decision on that basis, each with a sample of its type, so that the templates are
-# tried at load (names, attributes and format specs) instead of failing a decision.
-_ALWAYS = {"origin": "9000 Gent", "distance_km": 1.5}
+# tried at load in every language (names, attributes and format specs) instead of failing a
+# decision. `origin` is a postcode, or None for the customer's own coordinates; days and
+# numbers are written as the language writes them (see `explanation_fields`).
+_ALWAYS = {"origin": None, "distance_km": 1.5}
 TEMPLATE_FIELDS = {
-    Basis.PURCHASE: {**_ALWAYS, "purchase_on": "2020-04-13"},
-    Basis.PREFERRED: {**_ALWAYS, "preferred_on": "2020-04-13"},
-    Basis.HISTORY: {**_ALWAYS, "history_score": 1.5, "history_contacts": 2, "history_last_on": "2020-04-13"},
+    Basis.PURCHASE: {**_ALWAYS, "purchase_on": dt.date(2020, 4, 13)},
+    Basis.PREFERRED: {**_ALWAYS, "preferred_on": dt.date(2020, 4, 13)},
+    Basis.HISTORY: {**_ALWAYS, "history_score": 1.5, "history_contacts": 2,
+                    "history_last_on": dt.date(2020, 4, 13)},
     Basis.NEAREST: dict(_ALWAYS),
 }
 
 
+class _Decimal(float):
+    """A number written with a decimal comma (nl, fr, de: "2,5 km"), whatever its format spec."""
+
+    def __format__(self, spec: str) -> str:
+        return float.__format__(self, spec).translate(_COMMA)
+
+
+_COMMA = str.maketrans(".,", ",.")
+
+
+def _day(day: dt.date, language: str) -> str:
+    """A day as the language writes it: 13/04/2020 (nl, fr, as the policy does), 13.04.2020
+    (de), 2020-04-13 (en: unambiguous for a reader of any country)."""
+    if language == Language.EN:
+        return day.isoformat()
+    mark = "." if language == Language.DE else "/"
+    return f"{day.day:02d}{mark}{day.month:02d}{mark}{day.year}"
+
+
+def explanation_fields(details: dict, language: str, coordinates: dict[str, str]) -> dict:
+    """The fields an explanation template names, written in `language`: the origin as
+    "postcode municipality" with the municipality's name in that language (Namur in French,
+    Namen in Dutch), or the pack's phrase for the customer's coordinates; days and decimals
+    as the language writes them."""
+    fields = {}
+    for name, value in details.items():
+        if name == "origin":
+            value = (in_language(coordinates, language) if value is None
+                     else f"{value.postcode} {municipality_name(value, language)}")
+        elif isinstance(value, dt.date):
+            value = _day(value, language)
+        elif isinstance(value, float) and language != Language.EN:
+            value = _Decimal(value)
+        fields[name] = value
+    return fields
+
+
+def explain(templates: dict[str, str], details: dict, language: str, parameters: dict) -> str:
+    """A decision's explanation in `language`, from its rule's templates."""
+    fields = explanation_fields(details, language, parameters["coordinates_origin"])
+    return in_language(templates, language).format(**fields)
+
+
 def check_assignment_pack(pack) -> None:
     """The parameters the assigner reads must be present and sane, and every explanation
-    must render from the fields its basis provides."""
-    for rule in pack.rules:
-        fields = TEMPLATE_FIELDS[rule.extra["basis"]]
-        try:
-            rule.extra["explanation"].format(**fields)
-        except (KeyError, IndexError, AttributeError, ValueError) as e:
-            raise RulePackError(
-                rule.source, rule.id, "explanation",
-                f"does not render ({type(e).__name__}: {e}); a {rule.extra['basis']} rule may name "
-                + ", ".join("{" + name + "}" for name in fields),
-            ) from None
+    must render, in every language, from the fields its basis provides."""
     try:
         HistoryParameters.from_pack(pack.parameters)
         roles = pack.parameters["eligible_roles"]
@@ -70,15 +107,33 @@ def check_assignment_pack(pack) -> None:
         raise RulePackError(pack.path, None, "parameters", f"incomplete: {e!r}") from e
     if not roles or not isinstance(runners_up, int) or runners_up < 0:
         raise RulePackError(pack.path, None, "parameters", "eligible_roles and runners_up")
+    try:
+        coordinates = texts(pack.parameters.get("coordinates_origin"), "coordinates_origin")
+    except TextError as e:
+        raise RulePackError(pack.path, None, f"parameters.{e.where}", str(e)) from None
+    for rule in pack.rules:
+        fields = TEMPLATE_FIELDS[rule.extra["basis"]]
+        for language, template in rule.extra["explanation"].items():
+            try:
+                template.format(**explanation_fields(fields, language, coordinates))
+            except (KeyError, IndexError, AttributeError, ValueError) as e:
+                raise RulePackError(
+                    rule.source, rule.id, f"explanation.{language}",
+                    f"does not render ({type(e).__name__}: {e}); a {rule.extra['basis']} rule may name "
+                    + ", ".join("{" + name + "}" for name in fields),
+                ) from None
 
 
 @dataclass(frozen=True)
 class Subject:
-    """Whom the decision is for: a stored customer, or just a postcode and point."""
+    """Whom the decision is for: a stored customer, or just a postcode and point. `language`
+    is the language the decision is explained in: the customer's; for a place (None), the
+    postcode's language area (Brussels: French)."""
 
     postcode: Postcode
     point: tuple[float, float] | None = None
     customer_id: str | None = None
+    language: Language | None = None
 
 
 class Assigner:
@@ -103,12 +158,15 @@ class Assigner:
         after it and dealers not active on its day are left out."""
         parameters = compiled.pack.parameters
         day = clock.day_of(at)
+        language = subject.language or area_language(subject.postcode)
+        # The origin is written out in the explanation's language (explanation_fields): the
+        # postcode, or None for the customer's own coordinates.
         if subject.point:
-            point, origin = subject.point, "the customer's coordinates"
+            point, origin = subject.point, None
             point_source = "customer coordinates"
         else:
             pc = subject.postcode
-            point, origin = (pc.lat, pc.lon), f"{pc.postcode} {pc.municipality_nl}"
+            point, origin = (pc.lat, pc.lon), pc
             point_source = f"postcode {pc.postcode}"
         skipped: list[Skipped] = []
         facts = {
@@ -132,7 +190,7 @@ class Assigner:
                     purchase_at=int(purchase.occurred_at.timestamp()),
                     purchase_age_days=(at - purchase.occurred_at).days,
                 )
-                details["purchase_on"] = clock.day_of(purchase.occurred_at).isoformat()
+                details["purchase_on"] = clock.day_of(purchase.occurred_at)
                 candidates[Basis.PURCHASE] = (dealer, 0.0)
                 break
 
@@ -140,7 +198,7 @@ class Assigner:
             dealer = self._assignable(network, preference.dealer_id, day, Basis.PREFERRED, skipped)
             if dealer:
                 facts.update(has_preferred=True, preferred_at=int(preference.designated_at.timestamp()))
-                details["preferred_on"] = clock.day_of(preference.designated_at).isoformat()
+                details["preferred_on"] = clock.day_of(preference.designated_at)
                 candidates[Basis.PREFERRED] = (dealer, 0.0)
 
         for score in score_dealers(contacts, at, self._history_parameters(compiled)):
@@ -150,7 +208,7 @@ class Assigner:
                 details.update(
                     history_score=score.score,
                     history_contacts=score.contacts,
-                    history_last_on=clock.day_of(score.last_contact_at).isoformat(),
+                    history_last_on=clock.day_of(score.last_contact_at),
                 )
                 candidates[Basis.HISTORY] = (dealer, score.score)
                 break
@@ -174,7 +232,7 @@ class Assigner:
             dealer=dealer,
             basis=basis,
             rule_id=rule_key,
-            explanation=rule.extra["explanation"].format(**details),
+            explanation=explain(rule.extra["explanation"], details, language, parameters),
             distance_km=distance,
             point=point,
             point_source=point_source,

@@ -50,6 +50,7 @@ class Network:
     def __init__(self, versions: list[DealerVersion], eligible_roles: tuple[str, ...],
                  answers_use: CacheUse | None = None):
         self.versions = sorted(versions, key=lambda v: (v.dealer_id, v.active_from))
+        self.version_ids = frozenset(v.version_id for v in self.versions)
         self.eligible_roles = eligible_roles
         self._by_dealer: dict[str, list[DealerVersion]] = {}
         for version in self.versions:

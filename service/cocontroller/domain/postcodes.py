@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import shown
-from ..model import Postcode
+from ..model import Language, Postcode, in_language
 
 _FOUR_DIGITS = re.compile(r"[0-9]{4}")
 
@@ -59,3 +59,28 @@ class PostcodeDirectory:
 
     def __contains__(self, code: object) -> bool:
         return code in self._by_code
+
+
+# The language of a postcode's language area: what a place is answered in when no customer
+# asks. Brussels (nl-fr) is bilingual; French, as for a new customer there (usecases/customers.py).
+_AREA_LANGUAGE = {"nl": Language.NL, "fr": Language.FR, "de": Language.DE, "nl-fr": Language.FR}
+
+
+def area_language(pc: Postcode) -> Language:
+    return _AREA_LANGUAGE.get(pc.language_area, Language.FR)
+
+
+def municipality_name(pc: Postcode, language: str) -> str:
+    """The postcode's municipality as an answer in `language` names it: its Dutch, French or
+    German name (Namur in French, Namen in Dutch; Eupen's German name in German), falling back
+    as `model.FALLBACKS` says where it has none in that language (a Walloon town in German
+    reads French). English has no names of its own here, so it uses the municipality's own
+    language area: French in Wallonia, German in the German-speaking community, Dutch in
+    Flanders, and both names in bilingual Brussels (`Bruxelles/Brussel`)."""
+    names = {Language.NL: pc.municipality_nl, Language.FR: pc.municipality_fr, Language.DE: pc.municipality_de}
+    if language == Language.EN:
+        if pc.language_area == "nl-fr" and names[Language.FR] and names[Language.NL] \
+                and names[Language.FR] != names[Language.NL]:
+            return f"{names[Language.FR]}/{names[Language.NL]}"
+        language = area_language(pc)
+    return in_language(names, language)

@@ -15,35 +15,37 @@ from ..errors import RulePackError
 from ..model import (
     Basis, Channel, Citation, ContactKind, ContractKind, ControllerEntry, ControllerRole,
     CustomerHistory, Finding, Language, LegalBasis, PolicyNotice, PurposeEntry, RecipientEntry,
-    Resolution, RetentionEntry, Safeguard, Severity, TransferEntry,
+    Resolution, RetentionEntry, Safeguard, Severity, TransferEntry, in_language,
 )
 from ..rules.engine import RuleEngine
-from ..rules.pack import RECORD_DATE, CompiledPack, Rule, RulePack, day_number
+from ..rules.pack import RECORD_DATE, CompiledPack, Rule, RulePack, TextError, day_number, texts
 from .cache_use import CacheUse
 from .enterprise import normalise_enterprise_number
 
 CHANNELS = tuple(Channel)
 
 NEVER = 100000  # months_since_* when there never was such a contact
+# An output field shown to the customer: a text in each language (rules.pack.texts).
+TEXT = "text"
 _KINDS = {
     "controller": {"role": tuple(ControllerRole)},
     "purpose": {
         "group": ("questions", "contract", "quality", "leasing", "marketing", "data_management", "legal"),
         "legal_basis": tuple(LegalBasis),
-        "article": str, "controllers": list, "why": str,
+        "article": str, "controllers": list, "why": TEXT,
     },
     "recipient": {
         "recipient": str,
         "category": ("processor", "group_entity", "sister_company", "related_company", "partner"),
-        "purpose": str, "marketing": bool,
+        "purpose": TEXT, "marketing": bool,
     },
     "transfer": {
         "country": str,
         "safeguard": tuple(Safeguard),
-        "article": str, "recipients": list, "applies_to": str,
+        "article": str, "recipients": list, "applies_to": TEXT,
     },
-    "retention": {"category": str, "method": ("months_after", "years_after_year_end", "at", "legal_hold")},
-    "notice": {"refers_to": str},
+    "retention": {"category": TEXT, "method": ("months_after", "years_after_year_end", "at", "legal_hold")},
+    "notice": {"refers_to": TEXT},
     "finding": {"severity": tuple(Severity), "code": str},
 }
 _OPTIONAL = {"purpose": {"channel": CHANNELS}, "retention": {"anchor": str, "months": int, "years": int}}
@@ -67,6 +69,8 @@ _INACTIVE_DISTRIBUTOR = {
           "de klant moet opnieuw worden toegewezen",
     "fr": "le distributeur attribué {name} n'est pas actif à cette date (fermé ou pas encore ouvert) ; "
           "le client doit être réattribué",
+    "de": "der zugewiesene Vertragshändler {name} ist an diesem Tag nicht aktiv (geschlossen oder noch "
+          "nicht eröffnet); der Kunde muss neu zugewiesen werden",
     "en": "the assigned distributor {name} is not active on this day (closed, or not yet open); "
           "the customer needs a re-assignment",
 }
@@ -74,6 +78,7 @@ _INACTIVE_DISTRIBUTOR = {
 _NO_DISTRIBUTOR = {
     "nl": "geen erkende verdeler actief op deze datum",
     "fr": "aucun distributeur agréé actif à cette date",
+    "de": "an diesem Tag ist kein zugelassener Vertragshändler aktiv",
     "en": "no authorised distributor is active on this day",
 }
 
@@ -89,10 +94,14 @@ def _output(value) -> dict:
     for name in _KINDS[kind]:
         if name not in value:
             raise ValueError(f"a {kind} needs {name!r}")
+    value = dict(value)
     for name, expected in {**_KINDS[kind], **_OPTIONAL.get(kind, {})}.items():
         if name not in value:
             continue
-        if isinstance(expected, tuple):
+        if expected == TEXT:
+            # nl, fr, de and en, each present: TextError names the one missing (output.why.de)
+            value[name] = texts(value[name], name)
+        elif isinstance(expected, tuple):
             if value[name] not in expected:
                 raise ValueError(f"{name} must be one of {', '.join(expected)}")
         elif not isinstance(value[name], expected) or isinstance(value[name], bool) != (expected is bool):
@@ -127,6 +136,22 @@ def check_privacy_pack(pack: RulePack) -> None:
         raise RulePackError(pack.path, None, "parameters", f"incomplete or invalid: {e!r}") from e
     if not isinstance(months, int) or months < 1:
         raise RulePackError(pack.path, None, "parameters.last_interaction_months", "must be a positive integer")
+    # What the answer shows of the parties in every language: the importer's description and
+    # each recipient's name (nl, fr, de, en), and an address, one or one per language.
+    shown = [("importer.description", importer.get("description"), True)]
+    for key, entity in (recipients.items() if isinstance(recipients, dict) else ()):
+        entity = entity if isinstance(entity, dict) else {}
+        shown += [(f"recipients.{key}.name", entity.get("name"), True),
+                  (f"recipients.{key}.address", entity.get("address", ""), False)]
+    for where, value, per_language in shown:
+        if not per_language and not isinstance(value, dict):
+            if not isinstance(value, str):
+                raise RulePackError(pack.path, None, f"parameters.{where}", "must be a text, or one per language")
+            continue
+        try:
+            texts(value, where)
+        except TextError as e:
+            raise RulePackError(pack.path, None, f"parameters.{e.where}", str(e)) from None
     for rule in pack.rules:
         output = rule.extra["output"]
         if rule.selected_by == RECORD_DATE and (
@@ -294,7 +319,7 @@ class Resolver:
         controllers = []
         for rule in outcome.controllers:
             role = ControllerRole(rule.extra["output"]["role"])
-            entity = self._importer(compiled.pack) if role == ControllerRole.IMPORTER else distributor
+            entity = self._importer(compiled.pack, language) if role == ControllerRole.IMPORTER else distributor
             controllers.append(ControllerEntry(
                 role=role, id=entity.id, name=entity.name, legal_name=entity.legal_name,
                 address=entity.address, enterprise_number=entity.enterprise_number,
@@ -316,21 +341,22 @@ class Resolver:
                 own = dict(anchors, **{anchor: max(dated)})
             date = erase_after(out, own)
             retention.append(RetentionEntry(
-                id=rule.id, label=rule.label(language), category=out["category"], method=out["method"],
+                id=rule.id, label=rule.label(language), category=in_language(out["category"], language),
+                method=out["method"],
                 anchor=anchor, anchor_date=own[anchor] if anchor else None,
                 erase_after=date, legal_hold=facts["dispute_open"],
                 due=bool(date and date <= day), rule=rule.key, citation=_citation(rule),
             ))
         findings = outcome.findings
         if distributor is not None and not distributor_active:
-            text = _INACTIVE_DISTRIBUTOR.get(language, _INACTIVE_DISTRIBUTOR["en"])
+            text = in_language(_INACTIVE_DISTRIBUTOR, language)
             findings += (Finding(
                 "resolver.distributor-inactive", text.format(name=distributor.name),
                 Severity.WARNING, "distributor-inactive", "", None,
             ),)
         if distributor is None:
             findings += (Finding(
-                "resolver.no-distributor", _NO_DISTRIBUTOR.get(language, _NO_DISTRIBUTOR["en"]),
+                "resolver.no-distributor", in_language(_NO_DISTRIBUTOR, language),
                 Severity.WARNING, "no-distributor", "", None,
             ),)
         earliest = None
@@ -362,13 +388,14 @@ class Resolver:
         return outcome
 
     @staticmethod
-    def _importer(pack: RulePack) -> ControllerEntry:
+    def _importer(pack: RulePack, language: Language) -> ControllerEntry:
         importer = pack.parameters["importer"]
         return ControllerEntry(
             role=ControllerRole.IMPORTER, id="importer", name=importer["name"],
             legal_name=importer["legal_name"], address=importer["address"],
             enterprise_number=normalise_enterprise_number(importer["enterprise_number"]),
-            basis=None, explanation=importer.get("description", ""), label="", rule="", citation=None,
+            basis=None, explanation=_text(importer.get("description", ""), language), label="", rule="",
+            citation=None,
         )
 
 
@@ -403,28 +430,28 @@ def _entry(pack: RulePack, rule: Rule, channels: tuple[Channel, ...], language: 
         return PurposeEntry(
             id=rule.id, label=label, group=out["group"], legal_basis=LegalBasis(out["legal_basis"]),
             article=out["article"], controllers=tuple(ControllerRole(c) for c in out["controllers"]),
-            why=out["why"], channel=Channel(out["channel"]) if out.get("channel") else None,
+            why=in_language(out["why"], language), channel=Channel(out["channel"]) if out.get("channel") else None,
             rule=rule.key, citation=citation,
         )
     if kind == "recipient":
         entity = recipients[out["recipient"]]
         return RecipientEntry(
             id=rule.id, label=label, recipient=out["recipient"],
-            name=_text(entity["name"], language), address=entity.get("address", ""),
+            name=_text(entity["name"], language), address=_text(entity.get("address", ""), language),
             country=entity.get("country", ""), category=out["category"],
-            purpose=out["purpose"], marketing=out["marketing"],
+            purpose=in_language(out["purpose"], language), marketing=out["marketing"],
             channels=channels if out["marketing"] else (), rule=rule.key, citation=citation,
         )
     if kind == "transfer":
         return TransferEntry(
             id=rule.id, label=label, country=out["country"],
             safeguard=Safeguard(out["safeguard"]), article=out["article"],
-            applies_to=out["applies_to"],
+            applies_to=in_language(out["applies_to"], language),
             recipients=tuple(_text(recipients[r]["name"], language) for r in out["recipients"]),
             rule=rule.key, citation=citation,
         )
     if kind == "notice":
-        return PolicyNotice(rule.id, label, out["refers_to"], rule.key, citation)
+        return PolicyNotice(rule.id, label, in_language(out["refers_to"], language), rule.key, citation)
     return Finding(rule.id, label, Severity(out["severity"]), out["code"], rule.key, citation)
 
 
@@ -443,7 +470,8 @@ def distributor_entry(dealer, basis: Basis, explanation: str) -> ControllerEntry
 
 
 def _text(value, language: str) -> str:
-    """A parameter that is either one text or a text per language."""
+    """A parameter that is either one text (the same in every language: a postal address) or a
+    text per language (checked complete at load), read with the fallbacks of `in_language`."""
     if isinstance(value, dict):
-        return value.get(language) or value.get("en") or next(iter(value.values()))
+        return in_language(value, language)
     return str(value)

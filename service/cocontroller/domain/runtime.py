@@ -14,4 +14,4 @@ class Runtime:
     privacy: CompiledPack
     network: Network
     # What the store said about the network when it was read: a change shows as a new stamp.
-    network_stamp: tuple[int | None, int]
+    network_stamp: tuple[int | None, int, int]

@@ -11,7 +11,7 @@ from .. import clock
 from ..errors import Violations, shown
 from ..model import Postcode
 from .geo import BelgiumBoundary, geodesic_km
-from .postcodes import PostcodeDirectory, PostcodeError
+from .postcodes import PostcodeDirectory, PostcodeError, municipality_name
 
 E = TypeVar("E", bound=StrEnum)
 _ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -29,6 +29,13 @@ MAX_REASON = 300  # an assignment's trigger as the audit names it: who asked, an
 MAX_CODES = 10  # a dealer's languages or roles
 MAX_SCOPE = 2000  # postcodes or dealer ids in a job's scope (Belgium has about 1,150 postcodes)
 MAX_NOTICE_IDS = 10_000  # notices marked exported in one call
+
+
+def check_known_at(known_at: dt.datetime | None, violations: Violations, field: str = "known_on") -> None:
+    """A recorded-time question asks what the service knew at an instant: not yet known of
+    the future, whose answer would change as the service learns more."""
+    if known_at is not None and known_at > clock.now() + FUTURE_TOLERANCE:
+        violations.add(field, f"{known_at.isoformat()} is in the future: ask what was known up to now")
 
 
 def check_text(value: str, field: str, violations: Violations, max_chars: int) -> None:
@@ -105,7 +112,7 @@ def check_point_in_postcode(
     km = geodesic_km(point[0], point[1], pc.lat, pc.lon)
     if km > POSTCODE_TOLERANCE_KM:
         violations.add(field, f"({point[0]:.5f}, {point[1]:.5f}) lies {km:.0f} km from postcode "
-                              f"{pc.postcode} ({pc.municipality_nl}); coordinates must lie within "
+                              f"{pc.postcode} ({municipality_name(pc, 'en')}); coordinates must lie within "
                               f"{POSTCODE_TOLERANCE_KM:.0f} km of their postcode")
 
 

@@ -2,7 +2,7 @@
 
 A pack file holds its name, version, the facts its rules may test, parameters, and rules.
 Every rule has an id, a version, effective dates, a citation of the policy sentence it
-encodes, labels in nl/fr/en and a `when` condition. Rules with one id may appear in several
+encodes, labels in nl, fr, de and en and a `when` condition. Rules with one id may appear in several
 versions whose effective dates must not overlap. Test cases live beside the pack in
 `<pack>_test.yaml` (see cases.py).
 
@@ -23,10 +23,36 @@ from typing import Any
 import yaml
 
 from ..errors import RulePackError
-from ..model import LABEL_LANGUAGES
+from ..model import LABEL_LANGUAGES, in_language
 from .engine import RuleEngine, Ruleset
 
 LANGUAGES = tuple(str(language) for language in LABEL_LANGUAGES)
+
+
+class TextError(ValueError):
+    """A per-language text that is missing or malformed; `where` names the part below the
+    rule's field (`why.de` below `output`), so the pack's error names it exactly."""
+
+    def __init__(self, where: str, problem: str):
+        super().__init__(problem)
+        self.where = where
+
+
+def texts(value, where: str = "") -> dict[str, str]:
+    """A text written in every language of an answer: a mapping of each of LANGUAGES (nl, fr,
+    de, en) to non-empty text, nothing else. Packs are data reviewed like code, so a missing
+    language is refused at load (TextError naming it) rather than falling back at run time."""
+    prefix = f"{where}." if where else ""
+    if not isinstance(value, dict):
+        raise TextError(where, f"must map {', '.join(LANGUAGES)} to text")
+    for language in LANGUAGES:
+        text = value.get(language)
+        if not isinstance(text, str) or not text.strip():
+            raise TextError(prefix + language, "is missing")
+    unknown = sorted(str(key) for key in set(value) - set(LANGUAGES))
+    if unknown:
+        raise TextError(prefix + unknown[0], "unknown language")
+    return {language: value[language].strip() for language in LANGUAGES}
 _OPS = {"eq": None, "ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 _FACT_TYPES = {"bool": bool, "int": int, "number": (int, float), "string": str}
 _PACK_KEYS = {"pack", "version", "description", "source", "facts", "parameters", "rules", "include"}
@@ -103,7 +129,7 @@ class Rule:
         )
 
     def label(self, language: str) -> str:
-        return self.labels.get(language) or self.labels["en"]
+        return in_language(self.labels, language)
 
 
 @dataclass(frozen=True)
@@ -238,15 +264,10 @@ def _load_rule(path, raw, facts, extra_fields) -> Rule:
         isinstance(v, str) and v.strip() for v in citation.values()
     ):
         raise RulePackError(path, rule_id, "citation", "needs a non-empty section and text")
-    labels = raw["labels"]
-    if not isinstance(labels, dict):
-        raise RulePackError(path, rule_id, "labels", f"must map {LANGUAGES} to text")
-    for language in LANGUAGES:
-        if not isinstance(labels.get(language), str) or not labels[language].strip():
-            raise RulePackError(path, rule_id, f"labels.{language}", "is missing")
-    unknown = set(labels) - set(LANGUAGES)
-    if unknown:
-        raise RulePackError(path, rule_id, f"labels.{sorted(unknown)[0]}", "unknown language")
+    try:
+        labels = texts(raw["labels"], "labels")
+    except TextError as e:
+        raise RulePackError(path, rule_id, e.where, str(e)) from None
     when = raw["when"]
     if not isinstance(when, list):
         raise RulePackError(path, rule_id, "when", "must be a list of clauses")
@@ -264,6 +285,8 @@ def _load_rule(path, raw, facts, extra_fields) -> Rule:
     for key, validate in extra_fields.items():
         try:
             extra[key] = validate(raw.get(key))
+        except TextError as e:
+            raise RulePackError(path, rule_id, f"{key}.{e.where}" if e.where else key, str(e)) from None
         except (TypeError, ValueError) as e:
             raise RulePackError(path, rule_id, key, str(e)) from e
     return Rule(
@@ -272,7 +295,7 @@ def _load_rule(path, raw, facts, extra_fields) -> Rule:
         effective_from=start,
         effective_until=end,
         citation=Citation(citation["section"].strip(), " ".join(citation["text"].split())),
-        labels={k: labels[k].strip() for k in LANGUAGES},
+        labels=labels,
         when=when,
         priority=priority,
         source=path,

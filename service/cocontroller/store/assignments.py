@@ -1,6 +1,7 @@
 """Assignment versions (who was a customer's distributor from when to when, and why) and the
 notices owed to customers whose controller changed."""
 
+import dataclasses
 import datetime as dt
 import json
 from typing import NamedTuple
@@ -55,9 +56,23 @@ class AssignmentRepository:
         )
         return record_from_row(rows[0]) if rows else None
 
-    def at(self, customer_id: str, at: dt.datetime) -> AssignmentRecord | None:
-        """The version in force at `at`."""
+    def at(self, customer_id: str, at: dt.datetime, known_at: dt.datetime | None = None) -> AssignmentRecord | None:
+        """The version in force at `at`; with `known_at`, as the service knew the history
+        then: versions decided later are unknown, so the one before them still runs on."""
         text = clock.to_text(at)
+        if known_at is not None:
+            rows = self.db.rows(
+                "SELECT * FROM assignments WHERE customer_id = ? AND decided_at <= ? ORDER BY valid_from, id",
+                [customer_id, clock.to_text(known_at)],
+            )
+            before = [i for i, row in enumerate(rows) if row["valid_from"] <= text]
+            if not before:
+                return None
+            i = before[-1]
+            following = rows[i + 1]["valid_from"] if i + 1 < len(rows) else None
+            return dataclasses.replace(
+                record_from_row(rows[i]), valid_to=clock.from_text(following) if following else None
+            )
         rows = self.db.rows(
             "SELECT * FROM assignments WHERE customer_id = ? AND valid_from <= ? "
             "AND (valid_to IS NULL OR valid_to > ?) ORDER BY valid_from DESC LIMIT 1",

@@ -100,6 +100,29 @@ class CustomerRepository:
             current = AssignmentRef(aid, dealer_id, _BASES[basis])
         return Snapshot(customer_from_row(fields), contacts, preference, current)
 
+    def snapshot_known(self, customer_id: str, at: dt.datetime, known_at: dt.datetime) -> Snapshot:
+        """What a decision at `at` would have read with what the service knew at `known_at`:
+        contacts and designations recorded by then, a revocation only if recorded by then.
+        The customer's own details are as they are now (they carry no history)."""
+        customer = self.get(customer_id)
+        known, text = clock.to_text(known_at), clock.to_text(at)
+        contacts = tuple(contact_from_row(row) for row in self.db.rows(
+            "SELECT * FROM contact_events WHERE customer_id = ? AND recorded_at <= ? ORDER BY occurred_at",
+            [customer_id, known],
+        ))
+        standing = [
+            row for row in self.db.rows(
+                "SELECT * FROM preferences WHERE customer_id = ? AND designated_at <= ? AND recorded_at <= ?"
+                " ORDER BY designated_at DESC, id DESC", [customer_id, text, known],
+            )
+            if not row["revoked_at"] or row["revoked_at"] > text or (row["revoked_recorded_at"] or "") > known
+        ]
+        preference = None
+        if standing:
+            row = standing[0]
+            preference = Preference(row["id"], customer_id, row["dealer_id"], clock.from_text(row["designated_at"]))
+        return Snapshot(customer, contacts, preference, None)
+
     def snapshots(self, ids: list[str], at: dt.datetime) -> list[Snapshot]:
         """The snapshots of a batch of customers (in id order), in four reads: a batch job's
         way of reading, far cheaper than one snapshot a customer."""

@@ -3,13 +3,15 @@ consents per channel, contracts and disputes. Each write checks what only the st
 can tell (a reused event id, a consent not in force) and raises the domain error there."""
 
 import datetime as dt
+import json
 
 from .. import clock
 from ..errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from ..model import (
-    Channel, Consent, Contact, Contract, ContractKind, CustomerHistory, Dispute, Preference,
+    AssignmentRef, Basis, Channel, Consent, Contact, ContactKind, Contract, ContractKind, CustomerHistory,
+    CustomerKind, CustomerRecord, Dispute, Preference,
 )
-from .customers import contact_from_row, preference_from_row
+from .customers import contact_from_row, customer_from_row, preference_from_row
 from .db import Database
 
 
@@ -40,13 +42,8 @@ class FactRepository:
         rows = self.db.rows("SELECT * FROM contact_events WHERE event_id = ?", [event_id])
         return contact_from_row(rows[0]) if rows else None
 
-    def contacts(self, customer_id: str) -> list[Contact]:
-        return [
-            contact_from_row(row)
-            for row in self.db.rows(
-                "SELECT * FROM contact_events WHERE customer_id = ? ORDER BY occurred_at", [customer_id]
-            )
-        ]
+    def contacts(self, customer_id: str, known_at: dt.datetime | None = None) -> list[Contact]:
+        return [contact_from_row(row) for row in _known(self.db, "contact_events", customer_id, "occurred_at", known_at)]
 
     # preferences
 
@@ -55,8 +52,9 @@ class FactRepository:
         moment, so at most one stands."""
         with self.db.transaction():
             self.db.execute(
-                "UPDATE preferences SET revoked_at = ? WHERE customer_id = ? AND revoked_at IS NULL",
-                [clock.to_text(at), customer_id],
+                "UPDATE preferences SET revoked_at = ?, revoked_recorded_at = ?"
+                " WHERE customer_id = ? AND revoked_at IS NULL",
+                [clock.to_text(at), clock.to_text(clock.now()), customer_id],
             )
             cursor = self.db.execute(
                 "INSERT INTO preferences (customer_id, dealer_id, designated_at, recorded_at)"
@@ -71,7 +69,8 @@ class FactRepository:
             if current is None:
                 raise NotFound(f"customer {customer_id!r} has no standing preferred dealer")
             self.db.execute(
-                "UPDATE preferences SET revoked_at = ? WHERE id = ?", [clock.to_text(at), current.id]
+                "UPDATE preferences SET revoked_at = ?, revoked_recorded_at = ? WHERE id = ?",
+                [clock.to_text(at), clock.to_text(clock.now()), current.id],
             )
         return Preference(current.id, customer_id, current.dealer_id, current.designated_at, at)
 
@@ -112,17 +111,18 @@ class FactRepository:
                     f"no {channel} consent of {customer_id!r} is in force at {at.isoformat()}"
                 )
             self.db.execute(
-                "UPDATE consents SET withdrawn_at = ? WHERE id = ?", [clock.to_text(at), current[0].id]
+                "UPDATE consents SET withdrawn_at = ?, withdrawn_recorded_at = ? WHERE id = ?",
+                [clock.to_text(at), clock.to_text(clock.now()), current[0].id],
             )
         return Consent(current[0].id, customer_id, channel, current[0].given_at, at)
 
-    def consents(self, customer_id: str) -> list[Consent]:
+    def consents(self, customer_id: str, known_at: dt.datetime | None = None) -> list[Consent]:
+        """The customer's consents; with `known_at`, as the service knew them then (a
+        withdrawal recorded later is not yet known)."""
         return [
             Consent(row["id"], row["customer_id"], Channel(row["channel"]), clock.from_text(row["given_at"]),
-                    clock.from_text(row["withdrawn_at"]) if row["withdrawn_at"] else None)
-            for row in self.db.rows(
-                "SELECT * FROM consents WHERE customer_id = ? ORDER BY given_at, id", [customer_id]
-            )
+                    _end(row, "withdrawn_at", "withdrawn_recorded_at", known_at))
+            for row in _known(self.db, "consents", customer_id, "given_at, id", known_at)
         ]
 
     # contracts
@@ -132,9 +132,21 @@ class FactRepository:
         AlreadyExists."""
         now = clock.to_text(clock.now())
         with self.db.transaction():
-            existing = self.db.execute("SELECT customer_id FROM contracts WHERE id = ?", [contract.id]).fetchone()
-            if existing and existing[0] != contract.customer_id:
+            existing = self.db.rows("SELECT * FROM contracts WHERE id = ?", [contract.id])
+            if existing and existing[0]["customer_id"] != contract.customer_id:
                 raise AlreadyExists(f"contract {contract.id} belongs to another customer")
+            if existing and _contract_from_row(existing[0]) == contract:
+                # Unchanged: its recorded time stays the first one.
+                return contract, False
+            if existing:
+                # What was known of the contract until now stays readable (known_at).
+                old = existing[0]
+                self.db.execute(
+                    "INSERT INTO contract_history (contract_id, customer_id, kind, partner, dealer_id,"
+                    " start_date, end_date, recorded_at, superseded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [old["id"], old["customer_id"], old["kind"], old["partner"], old["dealer_id"],
+                     old["start_date"], old["end_date"], old["updated_at"], now],
+                )
             self.db.execute(
                 "INSERT INTO contracts (id, customer_id, kind, partner, dealer_id, start_date, end_date,"
                 " recorded_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE"
@@ -144,17 +156,22 @@ class FactRepository:
                  contract.start_date.isoformat(),
                  contract.end_date.isoformat() if contract.end_date else None, now, now],
             )
-        return contract, existing is None
+        return contract, not existing
 
-    def contracts(self, customer_id: str) -> list[Contract]:
-        return [
-            Contract(row["id"], row["customer_id"], ContractKind(row["kind"]), row["partner"] or "",
-                     row["dealer_id"], dt.date.fromisoformat(row["start_date"]),
-                     dt.date.fromisoformat(row["end_date"]) if row["end_date"] else None)
-            for row in self.db.rows(
-                "SELECT * FROM contracts WHERE customer_id = ? ORDER BY start_date, id", [customer_id]
+    def contracts(self, customer_id: str, known_at: dt.datetime | None = None) -> list[Contract]:
+        """The customer's contracts; with `known_at`, each in the version known then."""
+        if known_at is None:
+            rows = self.db.rows("SELECT * FROM contracts WHERE customer_id = ? ORDER BY start_date, id", [customer_id])
+        else:
+            at = clock.to_text(known_at)
+            rows = self.db.rows(
+                "SELECT * FROM (SELECT id, customer_id, kind, partner, dealer_id, start_date, end_date"
+                "  FROM contracts WHERE customer_id = ? AND updated_at <= ?"
+                " UNION ALL SELECT contract_id, customer_id, kind, partner, dealer_id, start_date, end_date"
+                "  FROM contract_history WHERE customer_id = ? AND recorded_at <= ? AND superseded_at > ?)"
+                " ORDER BY start_date, id", [customer_id, at, customer_id, at, at],
             )
-        ]
+        return [_contract_from_row(row) for row in rows]
 
     # disputes
 
@@ -177,24 +194,101 @@ class FactRepository:
             dispute = open_[0]
             if at < dispute.opened_at:
                 raise InvalidArgument.of("closed_at", "a dispute cannot close before it opened")
-            self.db.execute("UPDATE disputes SET closed_at = ? WHERE id = ?", [clock.to_text(at), dispute.id])
+            self.db.execute(
+                "UPDATE disputes SET closed_at = ?, closed_recorded_at = ? WHERE id = ?",
+                [clock.to_text(at), clock.to_text(clock.now()), dispute.id],
+            )
         return Dispute(dispute.id, customer_id, dispute.subject, dispute.opened_at, at)
 
-    def disputes(self, customer_id: str) -> list[Dispute]:
+    def disputes(self, customer_id: str, known_at: dt.datetime | None = None) -> list[Dispute]:
         return [
             Dispute(row["id"], row["customer_id"], row["subject"] or "", clock.from_text(row["opened_at"]),
-                    clock.from_text(row["closed_at"]) if row["closed_at"] else None)
-            for row in self.db.rows(
-                "SELECT * FROM disputes WHERE customer_id = ? ORDER BY opened_at, id", [customer_id]
-            )
+                    _end(row, "closed_at", "closed_recorded_at", known_at))
+            for row in _known(self.db, "disputes", customer_id, "opened_at, id", known_at)
         ]
 
-    def history(self, customer_id: str, professional: bool) -> CustomerHistory:
-        """Everything the resolver reads about a customer."""
+    def record_of(self, customer_id: str, at: dt.datetime) -> CustomerRecord:
+        """The customer, everything on record about them and the assignment version in force
+        at `at`, in one statement: a resolution's read. One statement, one step, one release
+        of the GIL: on a busy server each release costs a wait to get it back."""
+        text = clock.to_text(at)
+        cursor = self.db.execute(_RECORD_SQL, [text, text, customer_id])
+        row = cursor.fetchone()
+        if row is None:
+            raise NotFound(f"customer {customer_id!r} does not exist")
+        fields = dict(zip([d[0] for d in cursor.description], row))
+        history = CustomerHistory(
+            professional=fields["kind"] == CustomerKind.PROFESSIONAL,
+            contacts=tuple(
+                Contact(event_id, customer_id, dealer_id, ContactKind(kind), clock.from_text(occurred))
+                for event_id, dealer_id, kind, occurred in json.loads(fields.pop("_contacts"))
+            ),
+            contracts=tuple(
+                Contract(cid, customer_id, ContractKind(kind), partner or "", dealer_id, dt.date.fromisoformat(start),
+                         dt.date.fromisoformat(end) if end else None)
+                for cid, kind, partner, dealer_id, start, end in json.loads(fields.pop("_contracts"))
+            ),
+            consents=tuple(
+                Consent(cid, customer_id, Channel(channel), clock.from_text(given),
+                        clock.from_text(withdrawn) if withdrawn else None)
+                for cid, channel, given, withdrawn in json.loads(fields.pop("_consents"))
+            ),
+            disputes=tuple(
+                Dispute(did, customer_id, subject or "", clock.from_text(opened),
+                        clock.from_text(closed) if closed else None)
+                for did, subject, opened, closed in json.loads(fields.pop("_disputes"))
+            ),
+        )
+        assignment = fields.pop("_assignment")
+        if assignment is not None:
+            aid, dealer_id, basis, valid_to = json.loads(assignment)
+            assignment = AssignmentRef(aid, dealer_id, Basis(basis), clock.from_text(valid_to) if valid_to else None)
+        return CustomerRecord(customer_from_row(fields), history, assignment)
+
+    def history(self, customer_id: str, professional: bool, known_at: dt.datetime | None = None) -> CustomerHistory:
+        """Everything the resolver reads about a customer; with `known_at`, only what the
+        service knew at that instant, so an answer given then can be given again."""
         return CustomerHistory(
             professional=professional,
-            contacts=tuple(self.contacts(customer_id)),
-            contracts=tuple(self.contracts(customer_id)),
-            consents=tuple(self.consents(customer_id)),
-            disputes=tuple(self.disputes(customer_id)),
+            contacts=tuple(self.contacts(customer_id, known_at)),
+            contracts=tuple(self.contracts(customer_id, known_at)),
+            consents=tuple(self.consents(customer_id, known_at)),
+            disputes=tuple(self.disputes(customer_id, known_at)),
         )
+
+
+_RECORD_SQL = (
+    "SELECT c.*,"
+    " (SELECT json_group_array(json_array(event_id, dealer_id, kind, occurred_at)) FROM"
+    "  (SELECT * FROM contact_events WHERE customer_id = c.id ORDER BY occurred_at)) AS _contacts,"
+    " (SELECT json_group_array(json_array(id, channel, given_at, withdrawn_at)) FROM"
+    "  (SELECT * FROM consents WHERE customer_id = c.id ORDER BY given_at, id)) AS _consents,"
+    " (SELECT json_group_array(json_array(id, kind, partner, dealer_id, start_date, end_date)) FROM"
+    "  (SELECT * FROM contracts WHERE customer_id = c.id ORDER BY start_date, id)) AS _contracts,"
+    " (SELECT json_group_array(json_array(id, subject, opened_at, closed_at)) FROM"
+    "  (SELECT * FROM disputes WHERE customer_id = c.id ORDER BY opened_at, id)) AS _disputes,"
+    " (SELECT json_array(id, dealer_id, basis, valid_to) FROM assignments WHERE customer_id = c.id"
+    "  AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) ORDER BY valid_from DESC LIMIT 1) AS _assignment"
+    " FROM customers c WHERE c.id = ?"
+)
+
+
+def _known(db: Database, table: str, customer_id: str, order: str, known_at: dt.datetime | None) -> list[dict]:
+    """A customer's rows of a fact table, recorded by `known_at` when given."""
+    if known_at is None:
+        return db.rows(f"SELECT * FROM {table} WHERE customer_id = ? ORDER BY {order}", [customer_id])
+    return db.rows(f"SELECT * FROM {table} WHERE customer_id = ? AND recorded_at <= ? ORDER BY {order}",
+                   [customer_id, clock.to_text(known_at)])
+
+
+def _end(row: dict, end: str, recorded: str, known_at: dt.datetime | None) -> dt.datetime | None:
+    """A row's end (a withdrawal, a closure), if the service knew it at `known_at`."""
+    if not row[end] or (known_at is not None and (row[recorded] or row["recorded_at"]) > clock.to_text(known_at)):
+        return None
+    return clock.from_text(row[end])
+
+
+def _contract_from_row(row: dict) -> Contract:
+    return Contract(row["id"], row["customer_id"], ContractKind(row["kind"]), row["partner"] or "",
+                    row["dealer_id"], dt.date.fromisoformat(row["start_date"]),
+                    dt.date.fromisoformat(row["end_date"]) if row["end_date"] else None)

@@ -143,3 +143,41 @@ def m004_rule_pack_versions(db: sqlite_utils.Database) -> None:
         pk=("name", "version"),
         not_null={"content_hash", "first_served_at"},
     )
+
+
+@MIGRATIONS()
+def m005_recorded_time(db: sqlite_utils.Database) -> None:
+    """Two time axes: every row keeps when the service learned it, and what it learned later
+    no longer overwrites what it knew before.
+
+    A dealer version is never updated or deleted again: a change that ends or replaces it
+    marks it superseded (when, by which change) and adds the new version, so the network as
+    known at any instant can be read back. The end of a consent, a dispute or a preference
+    keeps its own recorded time, and a contract's earlier versions move to contract_history.
+    Rows recorded before this migration had no such times: their ends count as known from
+    the row's own recorded time (the earliest the service can vouch for)."""
+    db["dealer_versions"].add_column("superseded_at", str)
+    db["dealer_versions"].add_column("superseded_by", str)
+    db.execute("DROP INDEX IF EXISTS idx_dealer_versions_dealer_id_active_from")
+    db.execute(
+        "CREATE UNIQUE INDEX dealer_versions_standing ON dealer_versions(dealer_id, active_from) "
+        "WHERE superseded_at IS NULL"
+    )
+    db["network_changes"].add_column("reason", str)
+    db["network_changes"].add_column("confirmed", int)
+    db["network_changes"].add_column("cancelled_at", str)
+    db["network_changes"].add_column("cancelled_by", str)
+    db["network_changes"].add_column("cancel_reason", str)
+    for table, end in (("consents", "withdrawn_at"), ("disputes", "closed_at"), ("preferences", "revoked_at")):
+        db[table].add_column(f"{end.removesuffix('_at')}_recorded_at", str)
+        db.execute(
+            f"UPDATE {table} SET {end.removesuffix('_at')}_recorded_at = recorded_at WHERE {end} IS NOT NULL"
+        )
+    db["contract_history"].create(
+        {"id": int, "contract_id": str, "customer_id": str, "kind": str, "partner": str, "dealer_id": str,
+         "start_date": str, "end_date": str, "recorded_at": str, "superseded_at": str},
+        pk="id",
+        foreign_keys=[("contract_id", "contracts", "id"), ("customer_id", "customers", "id")],
+        not_null={"contract_id", "customer_id", "kind", "start_date", "recorded_at", "superseded_at"},
+    )
+    db["contract_history"].create_index(["customer_id"])

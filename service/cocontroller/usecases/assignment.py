@@ -1,5 +1,15 @@
 """Assignment: deciding a customer's distributor, storing it when it changes, and answering
-who is responsible for a customer or a place on a day."""
+who is responsible for a customer or a place on a day.
+
+Languages: a decision is explained in the customer's language (a place's: its postcode's
+language area, Brussels in French), and a stored version keeps its explanation as rendered
+then, in the customer's language at decision time. It is the record of what was told the
+customer, like the version's dealer and basis; it is not rendered again in another language
+later because the facts it names (the purchase's day, the history's score) are not stored
+apart from it, and the pack version that wrote it may no longer be loaded. So a stored
+version shows that text in every answer (a resolution asked in another language included),
+while a decision computed for the question (a location, a day before the first stored
+version) is explained in the asked language."""
 
 import dataclasses
 import datetime as dt
@@ -8,13 +18,16 @@ from .. import clock
 from ..domain.assignment import Assigner, Subject
 from ..domain.cache_use import CacheUse
 from ..domain.geo import BelgiumBoundary
+from ..domain.network import Network
 from ..domain.postcodes import PostcodeDirectory
 from ..domain.runtime import Runtime
 from ..domain.validation import (
-    MAX_REASON, check_id, check_point, check_point_in_postcode, check_postcode, check_text,
+    MAX_REASON, check_id, check_known_at, check_point, check_point_in_postcode, check_postcode, check_text,
 )
 from ..errors import Violations
-from ..model import AssignmentRecord, Decision, Page, PageRequest, Responsible, RunnerUp, Snapshot
+from ..model import (
+    AssignmentRecord, AssignmentRef, Decision, Language, Page, PageRequest, Responsible, RunnerUp, Snapshot,
+)
 from ..store import Store
 from .runtime import RuntimeHolder
 
@@ -57,7 +70,7 @@ class AssignmentService:
             decision = self.decide(snapshot, at)
             current = snapshot.current
             if (current.dealer_id, current.basis) == (decision.dealer.dealer_id, decision.basis):
-                return _confirmed(self._stored(current.id, clock.day_of(at)), decision), False
+                return _confirmed(self.stored_view(current, clock.day_of(at)), decision), False
         # Deciding inside the write transaction orders concurrent assigns of one customer:
         # each sees the facts and the assignment the previous one committed.
         with self.store.transaction():
@@ -73,17 +86,32 @@ class AssignmentService:
         if self.store.assignments.current(customer_id) is not None:
             self.assign(customer_id, trigger)
 
-    def responsible_for_customer(self, customer_id: str, as_of: dt.date | None) -> Responsible:
+    def responsible_for_customer(self, customer_id: str, as_of: dt.date | None,
+                                 known_at: dt.datetime | None = None,
+                                 language: Language | None = None) -> Responsible:
         """The stored assignment in force on `as_of` (today by default); for a day before the
-        first stored one, what the rules say from the history known by the end of that day."""
-        _check_customer_id(customer_id)
+        first stored one, what the rules say from the history known by the end of that day.
+        With `known_at`, the answer as the service would have given it at that instant: the
+        assignments decided, the facts recorded and the network known by then."""
+        violations = Violations()
+        check_id(customer_id, "customer_id", violations)
+        check_known_at(known_at, violations)
+        violations.raise_if_any()
         self.store.customers.get(customer_id)
         day = as_of or clock.today()
         at = moment(as_of)
+        if known_at is not None:
+            network = self.runtime.network_known_at(known_at)
+            record = self.store.assignments.at(customer_id, at, known_at)
+            if record is not None:
+                return _view_of_record(network, record, day)
+            snapshot = self.store.customers.snapshot_known(customer_id, at, known_at)
+            return self._computed(customer_id, self.decide(snapshot, at, network=network, language=language))
         record = self.store.assignments.at(customer_id, at) if as_of else self.store.assignments.current(customer_id)
         if record is not None:
             return self._from_record(record, day)
-        return self._computed(customer_id, self.decide(self.store.customers.snapshot(customer_id, at), at))
+        snapshot = self.store.customers.snapshot(customer_id, at)
+        return self._computed(customer_id, self.decide(snapshot, at, language=language))
 
     def assigned_dealer(self, customer_id: str) -> str | None:
         """The dealer id of the customer's assignment in force; None without one (a dealer
@@ -92,15 +120,20 @@ class AssignmentService:
         return current.dealer_id if current else None
 
     def responsible_for_location(
-        self, postcode: str, lat: float | None, lon: float | None, as_of: dt.date | None
+        self, postcode: str, lat: float | None, lon: float | None, as_of: dt.date | None,
+        known_at: dt.datetime | None = None,
     ) -> Responsible:
+        """Who is responsible for a place on `as_of`, with the network as known at
+        `known_at` (now by default)."""
         violations = Violations()
         pc = check_postcode(self.postcodes, postcode, "postcode", violations)
         point = check_point(self.boundary, lat, lon, "point", violations)
         check_point_in_postcode(pc, point, "point", violations)
+        check_known_at(known_at, violations)
         violations.raise_if_any()
         runtime = self.runtime.recent()
-        decision = self.assigner.decide(runtime.assignment, runtime.network, Subject(pc, point), moment(as_of))
+        network = self.runtime.network_known_at(known_at)
+        decision = self.assigner.decide(runtime.assignment, network, Subject(pc, point), moment(as_of))
         return self._computed("", decision)
 
     def history(self, customer_id: str, page: PageRequest | None = None) -> Page[Responsible]:
@@ -111,21 +144,27 @@ class AssignmentService:
         records = self.store.assignments.of_customer(customer_id, page=page)
         return Page(tuple(self._from_record(r, today) for r in records.items), records.next_after)
 
-    def decide(self, snapshot: Snapshot, at: dt.datetime, runtime: Runtime | None = None) -> Decision:
-        """The rules' decision for a customer's snapshot at `at`."""
+    def decide(self, snapshot: Snapshot, at: dt.datetime, runtime: Runtime | None = None,
+               network: Network | None = None, language: Language | None = None) -> Decision:
+        """The rules' decision for a customer's snapshot at `at` (over `network` when given:
+        the network as known at another instant), explained in `language` (by default the
+        customer's: what is stored and what AssignDealer and GetResponsibleDealer show)."""
         runtime = runtime or self.runtime.recent()
         customer = snapshot.customer
-        subject = Subject(self.postcodes.get(customer.postcode), customer.point, customer.id)
+        subject = Subject(self.postcodes.get(customer.postcode), customer.point, customer.id,
+                          language or customer.language)
         return self.assigner.decide(
-            runtime.assignment, runtime.network, subject, at, snapshot.contacts, snapshot.preference
+            runtime.assignment, network or runtime.network, subject, at, snapshot.contacts, snapshot.preference
         )
 
-    def _stored(self, assignment_id: int, day: dt.date) -> Responsible:
-        view = self._views.get((assignment_id, None, day)) if self._views_runtime is self.runtime.current else None
+    def stored_view(self, ref: AssignmentRef, day: dt.date) -> Responsible:
+        """The view of a stored version named by a read that already found it (a snapshot):
+        from the views kept, else read."""
+        view = self._views.get((ref.id, ref.valid_to, day)) if self._views_runtime is self.runtime.current else None
         if view is not None:
             self.views_use.hits += 1
             return view
-        return self._from_record(self.store.assignments.get(assignment_id), day)
+        return self._from_record(self.store.assignments.get(ref.id), day)
 
     @staticmethod
     def _computed(customer_id: str, decision: Decision) -> Responsible:
@@ -162,7 +201,7 @@ class AssignmentService:
             self.views_use.hits += 1
         else:
             self.views_use.misses += 1
-            view = self._views[key] = _view_of_record(runtime, record, day)
+            view = self._views[key] = _view_of_record(runtime.network, record, day)
         return view
 
 
@@ -176,8 +215,7 @@ def _confirmed(stored: Responsible, decision: Decision) -> Responsible:
     )
 
 
-def _view_of_record(runtime: Runtime, record: AssignmentRecord, day: dt.date) -> Responsible:
-    network = runtime.network
+def _view_of_record(network: Network, record: AssignmentRecord, day: dt.date) -> Responsible:
     decision_day = record.decision_date
     runners_up = tuple(
         RunnerUp(r.dealer_id, r.basis, r.distance_km, r.score,

@@ -1,7 +1,9 @@
 """The dealer network: reading it as of a day, and changing it. A dealer opens, moves or
-changes its details, or closes, each from an effective date. Every change is recorded (who,
-what, from when) and adds or ends dealer versions, so questions about earlier days keep
-seeing the network as it was."""
+changes its details, closes or reopens, each from an effective date. Every change is
+recorded (who, what, from when, and why when backdated) and adds or supersedes dealer
+versions without erasing any, so the network can be read on two axes: as of a day (valid
+time) and as the service knew it at an instant (recorded time). A scheduled change can be
+cancelled before its day."""
 
 import dataclasses
 import datetime as dt
@@ -14,14 +16,15 @@ from ..domain.geo import BelgiumBoundary
 from ..domain.network import Network, read_network_file
 from ..domain.postcodes import PostcodeDirectory, PostcodeError
 from ..domain.validation import (
-    MAX_CODES, MAX_ENTERPRISE_NUMBER, MAX_NAME, MAX_STREET, MAX_TOWN, check_count, check_id, check_point,
-    check_point_in_postcode, check_postcode, check_text,
+    MAX_CODES, MAX_ENTERPRISE_NUMBER, MAX_NAME, MAX_REASON, MAX_STREET, MAX_TOWN, check_count, check_id,
+    check_point,
+    check_known_at, check_point_in_postcode, check_postcode, check_text,
 )
 from ..errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, Violations
 from ..logs import event
 from ..model import (
-    DealerFields, DealerOnDay, DealerRole, DealerVersion, Language, NetworkChange, NetworkChangeKind,
-    Page, PageRequest, Postcode,
+    Correction, DealerFields, DealerOnDay, DealerRole, DealerVersion, Language, LoggedChange, NetworkChange,
+    NetworkChangeKind, Page, PageRequest, Postcode,
 )
 from ..store import Store
 from .runtime import RuntimeHolder
@@ -32,20 +35,24 @@ log = logging.getLogger(__name__)
 
 class NetworkService:
     def __init__(self, store: Store, runtime: RuntimeHolder, postcodes: PostcodeDirectory,
-                 boundary: BelgiumBoundary):
+                 boundary: BelgiumBoundary, backdate_window_days: int = 7):
         self.store = store
         self.runtime = runtime
         self.postcodes = postcodes
         self.boundary = boundary
+        self.backdate_window_days = backdate_window_days
 
     # reading
 
     def list_dealers(self, as_of: dt.date | None, active_only: bool,
-                     page: PageRequest | None = None) -> Page[DealerOnDay]:
-        """The dealers by id as described on `as_of` (today by default); the cursor is the
-        last dealer id."""
+                     page: PageRequest | None = None, known_at: dt.datetime | None = None) -> Page[DealerOnDay]:
+        """The dealers by id as described on `as_of` (today by default), as the service knew
+        the network at `known_at` (now by default); the cursor is the last dealer id."""
+        violations = Violations()
+        check_known_at(known_at, violations)
+        violations.raise_if_any()
         day = as_of or clock.today()
-        network = self.runtime.recent().network
+        network = self.runtime.network_known_at(known_at)
         found = []
         for dealer_id in network.dealer_ids():
             if page is not None and dealer_id <= page.after:
@@ -58,12 +65,14 @@ class NetworkService:
                 return Page(tuple(found[:page.size]), found[page.size - 1].version.dealer_id)
         return Page(tuple(found))
 
-    def get_dealer(self, dealer_id: str, as_of: dt.date | None) -> DealerOnDay:
+    def get_dealer(self, dealer_id: str, as_of: dt.date | None,
+                   known_at: dt.datetime | None = None) -> DealerOnDay:
         violations = Violations()
         check_id(dealer_id, "dealer_id", violations)
+        check_known_at(known_at, violations)
         violations.raise_if_any()
         day = as_of or clock.today()
-        network = self.runtime.recent().network
+        network = self.runtime.network_known_at(known_at)
         if dealer_id not in network:
             raise NotFound(f"dealer {dealer_id!r} does not exist")
         version = network.describe(dealer_id, day)
@@ -92,89 +101,163 @@ class NetworkService:
         return len({v.dealer_id for v in versions})
 
     def add_dealer(self, dealer_id: str, fields: DealerFields, effective: dt.date | None,
-                   caller: str) -> NetworkChange:
+                   caller: str, correction: Correction | None = None) -> NetworkChange:
         """A new dealer, active from `effective`."""
         violations = Violations()
         check_id(dealer_id, "dealer.id", violations)
         version = self._version(dealer_id, fields, effective, violations)
+        correction = self._correction(effective, correction, violations)
         violations.raise_if_any()
         with self.store.transaction():
             if dealer_id in self._stored_network():
                 raise AlreadyExists(f"dealer {dealer_id!r} exists; update it instead")
             self.store.network.add_dealer(dealer_id)
             change = self.store.network.record_change(
-                NetworkChangeKind.ADD, dealer_id, effective, fields, caller
+                NetworkChangeKind.ADD, dealer_id, effective, fields, caller, correction
             )
             self.store.network.add_version(version, change_id=f"change:{change}")
-        network = self.runtime.refresh_network().network
-        _logged(change, NetworkChangeKind.ADD, dealer_id, effective)
-        return NetworkChange(change, NetworkChangeKind.ADD, network.describe(dealer_id, effective))
+        return self._done(change, NetworkChangeKind.ADD, dealer_id, effective, effective, correction)
 
     def update_dealer(self, dealer_id: str, fields: DealerFields, effective: dt.date | None,
-                      caller: str) -> NetworkChange:
+                      caller: str, correction: Correction | None = None) -> NetworkChange:
         """From `effective` on, the dealer's details change (a move, new roles, a new name);
         the version in force before keeps answering for earlier days. A new address without
         coordinates takes the postcode's point. Validated and written in one transaction, so
         concurrent changes of one dealer never leave overlapping versions."""
-        self._check_change(dealer_id, effective)
+        correction = self._check_change(dealer_id, effective, correction)
         with self.store.transaction():
             current = self._version_for_change(dealer_id, effective)
-            moved = any(v is not None for v in (fields.street, fields.postcode, fields.town))
-            merged = DealerFields(
-                legal_name=fields.legal_name or current.legal_name,
-                trade_name=fields.trade_name or current.trade_name,
-                enterprise_number=fields.enterprise_number or current.enterprise_number,
-                street=fields.street or current.street,
-                postcode=fields.postcode or current.postcode,
-                town=fields.town or current.town,
-                lat=fields.lat if fields.lat is not None or moved else current.lat,
-                lon=fields.lon if fields.lon is not None or moved else current.lon,
-                languages=fields.languages or current.languages,
-                roles=fields.roles or current.roles,
-            )
             violations = Violations()
-            version = self._version(dealer_id, merged, effective, violations)
+            version = self._version(dealer_id, _merged(fields, current), effective, violations)
             violations.raise_if_any()
             version = dataclasses.replace(version, active_until=current.active_until)
-            change = self.store.network.record_change(NetworkChangeKind.UPDATE, dealer_id, effective, fields, caller)
-            self._end(current, effective)
+            change = self.store.network.record_change(
+                NetworkChangeKind.UPDATE, dealer_id, effective, fields, caller, correction
+            )
+            self._end(current, effective, change)
             self.store.network.add_version(version, change_id=f"change:{change}")
-        network = self.runtime.refresh_network().network
-        _logged(change, NetworkChangeKind.UPDATE, dealer_id, effective)
-        return NetworkChange(change, NetworkChangeKind.UPDATE, network.describe(dealer_id, effective))
+        return self._done(change, NetworkChangeKind.UPDATE, dealer_id, effective, effective, correction)
 
-    def close_dealer(self, dealer_id: str, effective: dt.date | None, caller: str) -> NetworkChange:
+    def close_dealer(self, dealer_id: str, effective: dt.date | None, caller: str,
+                     correction: Correction | None = None) -> NetworkChange:
         """The dealer is no longer active from `effective` (its last day is the day before).
         Validated and written in one transaction."""
-        self._check_change(dealer_id, effective)
+        correction = self._check_change(dealer_id, effective, correction)
         with self.store.transaction():
             current = self._version_for_change(dealer_id, effective)
             if not any(v.active_from < effective for v in self._stored_network().versions_of(dealer_id)):
                 raise FailedPrecondition(
                     f"dealer {dealer_id!r} opens on {effective}: a closure takes effect after its first day"
                 )
-            change = self.store.network.record_change(NetworkChangeKind.CLOSE, dealer_id, effective, None, caller)
-            self._end(current, effective)
+            change = self.store.network.record_change(
+                NetworkChangeKind.CLOSE, dealer_id, effective, None, caller, correction
+            )
+            self._end(current, effective, change)
+        return self._done(change, NetworkChangeKind.CLOSE, dealer_id, effective,
+                          effective - dt.timedelta(days=1), correction)
+
+    def reopen_dealer(self, dealer_id: str, fields: DealerFields, effective: dt.date | None, caller: str,
+                      correction: Correction | None = None) -> NetworkChange:
+        """A closed dealer is active again from `effective`, with the details of its last
+        version unless `fields` give new ones (a reopening is often a move)."""
+        correction = self._check_change(dealer_id, effective, correction)
+        with self.store.transaction():
+            network = self._stored_network()
+            if dealer_id not in network:
+                raise NotFound(f"dealer {dealer_id!r} does not exist")
+            versions = network.versions_of(dealer_id)
+            if network.version_on(dealer_id, effective) is not None:
+                raise FailedPrecondition(f"dealer {dealer_id!r} is active on {effective}; reopen a closed dealer")
+            later = [v for v in versions if v.active_from > effective]
+            if later:
+                raise FailedPrecondition(
+                    f"dealer {dealer_id!r} has a change effective {later[0].active_from}; record changes in date order"
+                )
+            violations = Violations()
+            version = self._version(dealer_id, _merged(fields, versions[-1]), effective, violations)
+            violations.raise_if_any()
+            change = self.store.network.record_change(
+                NetworkChangeKind.REOPEN, dealer_id, effective, fields, caller, correction
+            )
+            self.store.network.add_version(version, change_id=f"change:{change}")
+        return self._done(change, NetworkChangeKind.REOPEN, dealer_id, effective, effective, correction)
+
+    def cancel_change(self, change_id: int, caller: str, reason: str) -> LoggedChange:
+        """Takes back a scheduled change before its effective day: the network is again as
+        it was before it, from now on (what was known meanwhile stays readable). Only a
+        dealer's latest change can go, so changes stay in date order; one already in effect
+        is corrected by a new change instead."""
+        violations = Violations()
+        if change_id <= 0:
+            violations.add("change_id", "must be a positive change id")
+        check_text(reason, "reason", violations, MAX_REASON)
+        if not reason.strip():
+            violations.add("reason", "is required: say why the change is taken back")
+        violations.raise_if_any()
+        with self.store.transaction():
+            change = self.store.network.change(change_id)
+            if change is None:
+                raise NotFound(f"network change {change_id} does not exist")
+            if change.cancelled_at is not None:
+                raise FailedPrecondition(f"network change {change_id} was cancelled on {change.cancelled_at}")
+            if change.effective <= clock.today():
+                raise FailedPrecondition(
+                    f"network change {change_id} took effect on {change.effective}; "
+                    "record a new change (a correction) instead"
+                )
+            if self.store.network.last_change_of(change.dealer_id) != change_id:
+                raise FailedPrecondition(
+                    f"dealer {change.dealer_id!r} has a later change; cancel that one first"
+                )
+            self.store.network.cancel_change(change_id, caller, reason.strip())
+        self.runtime.refresh_network()
+        event(log, "network.cancel", change_id=change_id, dealer_id=change.dealer_id)
+        return self.store.network.change(change_id)
+
+    def _done(self, change: int, kind: NetworkChangeKind, dealer_id: str, effective: dt.date,
+              shown_on: dt.date, correction: Correction | None) -> NetworkChange:
         network = self.runtime.refresh_network().network
-        _logged(change, NetworkChangeKind.CLOSE, dealer_id, effective)
-        return NetworkChange(
-            change, NetworkChangeKind.CLOSE, network.describe(dealer_id, effective - dt.timedelta(days=1))
-        )
+        _logged(change, kind, dealer_id, effective)
+        return NetworkChange(change, kind, network.describe(dealer_id, shown_on), correction)
 
-    def _end(self, current: DealerVersion, effective: dt.date) -> None:
+    def _end(self, current: DealerVersion, effective: dt.date, change: int) -> None:
         """Ends the version in force the day before `effective`; one starting that very day
-        never answered for any day and goes."""
+        is superseded as a whole."""
         if current.active_from == effective:
-            self.store.network.delete_version(current.version_id)
+            self.store.network.supersede(current.version_id, change)
         else:
-            self.store.network.end_version(current.version_id, effective - dt.timedelta(days=1))
+            self.store.network.end_version(current, effective - dt.timedelta(days=1), change)
 
-    def _check_change(self, dealer_id: str, effective: dt.date | None) -> None:
+    def _check_change(self, dealer_id: str, effective: dt.date | None,
+                      correction: Correction | None) -> Correction | None:
         violations = Violations()
         check_id(dealer_id, "dealer.id", violations)
         if effective is None:
             violations.add("effective", "is required")
+        correction = self._correction(effective, correction, violations)
         violations.raise_if_any()
+        return correction
+
+    def _correction(self, effective: dt.date | None, correction: Correction | None,
+                    violations: Violations) -> Correction | None:
+        """A change effective before today rewrites what was known of the days since: it is a
+        correction and says why; beyond the window it must be confirmed as well. A change
+        from today on is no correction, whatever the caller sent."""
+        today = clock.today()
+        if effective is None or effective >= today:
+            return None
+        reason = (correction.reason if correction else "").strip()
+        check_text(reason, "correction.reason", violations, MAX_REASON)
+        if not reason:
+            violations.add("correction.reason",
+                           f"the change takes effect on {effective}, before today ({today}): "
+                           "a backdated change is a correction and needs a reason")
+        days = (today - effective).days
+        if days > self.backdate_window_days and not (correction and correction.confirmed):
+            violations.add("correction.confirmed",
+                           f"{effective} is {days} days back, beyond the backdating window of "
+                           f"{self.backdate_window_days} days: confirm the correction")
+        return Correction(reason, bool(correction and correction.confirmed))
 
     def _stored_network(self) -> Network:
         """The network as the store holds it now: inside a change's transaction, what the
@@ -234,6 +317,24 @@ class NetworkService:
             lat=point[0], lon=point[1], languages=tuple(Language(x) for x in fields.languages),
             roles=tuple(DealerRole(x) for x in fields.roles), active_from=effective, active_until=None,
         )
+
+
+def _merged(fields: DealerFields, current: DealerVersion) -> DealerFields:
+    """A change's fields over the version it follows; a new address without coordinates
+    drops the old point (the postcode's is taken)."""
+    moved = any(v is not None for v in (fields.street, fields.postcode, fields.town))
+    return DealerFields(
+        legal_name=fields.legal_name or current.legal_name,
+        trade_name=fields.trade_name or current.trade_name,
+        enterprise_number=fields.enterprise_number or current.enterprise_number,
+        street=fields.street or current.street,
+        postcode=fields.postcode or current.postcode,
+        town=fields.town or current.town,
+        lat=fields.lat if fields.lat is not None or moved else current.lat,
+        lon=fields.lon if fields.lon is not None or moved else current.lon,
+        languages=fields.languages or current.languages,
+        roles=fields.roles or current.roles,
+    )
 
 
 def _logged(change_id: int, kind: NetworkChangeKind, dealer_id: str, effective: dt.date) -> None:

@@ -3,8 +3,9 @@ privacy policy says about their data."""
 
 import datetime as dt
 
+from .. import clock
 from ..domain.resolution import Resolver, distributor_entry
-from ..domain.validation import check_id
+from ..domain.validation import check_id, check_known_at
 from ..errors import FailedPrecondition, Violations
 from ..model import LABEL_LANGUAGES, Language, Resolution
 from ..store import Store
@@ -20,25 +21,38 @@ class ResolutionService:
         self.resolver = resolver
         self.assignment = assignment
 
-    def resolve(self, customer_id: str, as_of: dt.date | None, language: str = "") -> Resolution:
+    def resolve(self, customer_id: str, as_of: dt.date | None, language: str = "",
+                known_at: dt.datetime | None = None) -> Resolution:
+        """What the policy says of the customer's data on `as_of` (today by default). With
+        `known_at`, from what the service knew at that instant (facts, assignments and
+        network recorded by then), so an earlier answer can be given again."""
         violations = Violations()
         if language and language not in LABEL_LANGUAGES:
             violations.add("language", f"must be one of {', '.join(LABEL_LANGUAGES)}")
         check_id(customer_id, "customer_id", violations)
+        check_known_at(known_at, violations)
         violations.raise_if_any()
-        customer = self.store.customers.get(customer_id)
+        at = moment(as_of)
+        if known_at is None:
+            record = self.store.facts.record_of(customer_id, at)
+            customer, history = record.customer, record.history
+        else:
+            record = None
+            customer = self.store.customers.get(customer_id)
+            history = self.store.facts.history(customer_id, customer.kind == "professional", known_at)
         runtime = self.runtime.recent()
+        # Every text exists in nl, fr, de and en: the asked language, else the customer's own
+        # (a German speaker reads German).
+        language = Language(language or customer.language)
         try:
-            responsible = self.assignment.responsible_for_customer(customer_id, as_of)
+            if record is not None and record.assignment is not None:
+                # The version in force was read with the facts: its view is usually kept.
+                responsible = self.assignment.stored_view(record.assignment, clock.day_of(at))
+            else:
+                responsible = self.assignment.responsible_for_customer(customer_id, as_of, known_at, language=language)
         except FailedPrecondition:
             distributor, active = None, True
         else:
             distributor = distributor_entry(responsible.dealer, responsible.basis, responsible.explanation)
             active = responsible.dealer_active
-        history = self.store.facts.history(customer_id, customer.kind == "professional")
-        if not language:
-            # The packs' labels are in nl, fr and en; a German-speaking customer reads English.
-            language = customer.language if customer.language in LABEL_LANGUAGES else Language.EN
-        return self.resolver.resolve(
-            runtime.privacy, customer_id, history, moment(as_of), Language(language), distributor, active
-        )
+        return self.resolver.resolve(runtime.privacy, customer_id, history, at, language, distributor, active)

@@ -9,6 +9,7 @@ may change the network in the store; the holder notices by the store's stamp, ch
 most once a second.
 """
 
+import datetime as dt
 import threading
 import time
 from pathlib import Path
@@ -26,6 +27,7 @@ from ..store.network import NetworkRepository
 from ..store.packs import PackVersionRepository
 
 _CHECK_EVERY_S = 1.0
+_KNOWN_KEPT = 16
 
 
 class RuntimeHolder:
@@ -37,6 +39,7 @@ class RuntimeHolder:
         self._network = network
         self._versions = versions
         self._tested: set[str] = set()
+        self._known: dict[tuple, Network] = {}
         self._lock = threading.Lock()
         # The nearest-dealer answers' use, counted across every network this holder reads.
         self.nearest_use = CacheUse()
@@ -56,6 +59,26 @@ class RuntimeHolder:
             if self._network.stamp() != self._current.network_stamp:
                 return self.refresh_network()
         return self._current
+
+    def network_known_at(self, known_at: dt.datetime | None) -> Network:
+        """The network as the service knew it at `known_at` (recorded time), for questions
+        about what was said then; None: as known now. Networks of past instants are kept by
+        their versions, few of which ever differ from today's."""
+        runtime = self.recent()
+        if known_at is None:
+            return runtime.network
+        versions = self._network.versions(known_at)
+        ids = frozenset(v.version_id for v in versions)
+        if ids == runtime.network.version_ids:
+            return runtime.network
+        key = (runtime.network.eligible_roles, ids)
+        with self._lock:
+            network = self._known.get(key)
+            if network is None:
+                if len(self._known) >= _KNOWN_KEPT:
+                    self._known.clear()
+                network = self._known[key] = Network(versions, runtime.network.eligible_roles, self.nearest_use)
+        return network
 
     def reload_packs(self) -> Runtime:
         """Compiles both packs from their files and reads the network (which roles may be

@@ -177,14 +177,16 @@ class Location(_message.Message):
     def __init__(self, postcode: _Optional[str] = ..., point: _Optional[_Union[GeoPoint, _Mapping]] = ...) -> None: ...
 
 class GetResponsibleDealerRequest(_message.Message):
-    __slots__ = ("customer_id", "location", "as_of")
+    __slots__ = ("customer_id", "location", "as_of", "known_on")
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     LOCATION_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
+    KNOWN_ON_FIELD_NUMBER: _ClassVar[int]
     customer_id: str
     location: Location
     as_of: _date_pb2.Date
-    def __init__(self, customer_id: _Optional[str] = ..., location: _Optional[_Union[Location, _Mapping]] = ..., as_of: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+    known_on: _timestamp_pb2.Timestamp
+    def __init__(self, customer_id: _Optional[str] = ..., location: _Optional[_Union[Location, _Mapping]] = ..., as_of: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., known_on: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetResponsibleDealerResponse(_message.Message):
     __slots__ = ("assignment",)
@@ -329,16 +331,18 @@ class RevokePreferredDealerResponse(_message.Message):
     def __init__(self, preference: _Optional[_Union[Preference, _Mapping]] = ...) -> None: ...
 
 class ListDealersRequest(_message.Message):
-    __slots__ = ("as_of", "active_only", "page_size", "page_token")
+    __slots__ = ("as_of", "active_only", "page_size", "page_token", "known_on")
     AS_OF_FIELD_NUMBER: _ClassVar[int]
     ACTIVE_ONLY_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    KNOWN_ON_FIELD_NUMBER: _ClassVar[int]
     as_of: _date_pb2.Date
     active_only: bool
     page_size: int
     page_token: str
-    def __init__(self, as_of: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., active_only: _Optional[bool] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    known_on: _timestamp_pb2.Timestamp
+    def __init__(self, as_of: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., active_only: _Optional[bool] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., known_on: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListDealersResponse(_message.Message):
     __slots__ = ("dealers", "next_page_token")
@@ -349,12 +353,14 @@ class ListDealersResponse(_message.Message):
     def __init__(self, dealers: _Optional[_Iterable[_Union[Dealer, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class GetDealerRequest(_message.Message):
-    __slots__ = ("dealer_id", "as_of")
+    __slots__ = ("dealer_id", "as_of", "known_on")
     DEALER_ID_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
+    KNOWN_ON_FIELD_NUMBER: _ClassVar[int]
     dealer_id: str
     as_of: _date_pb2.Date
-    def __init__(self, dealer_id: _Optional[str] = ..., as_of: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+    known_on: _timestamp_pb2.Timestamp
+    def __init__(self, dealer_id: _Optional[str] = ..., as_of: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., known_on: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetDealerResponse(_message.Message):
     __slots__ = ("dealer",)

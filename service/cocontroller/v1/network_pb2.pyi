@@ -33,15 +33,25 @@ class DealerFields(_message.Message):
     roles: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, legal_name: _Optional[str] = ..., trade_name: _Optional[str] = ..., enterprise_number: _Optional[str] = ..., street: _Optional[str] = ..., postcode: _Optional[str] = ..., town: _Optional[str] = ..., location: _Optional[_Union[_assignment_pb2.GeoPoint, _Mapping]] = ..., languages: _Optional[_Iterable[str]] = ..., roles: _Optional[_Iterable[str]] = ...) -> None: ...
 
+class Correction(_message.Message):
+    __slots__ = ("reason", "confirmed")
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    CONFIRMED_FIELD_NUMBER: _ClassVar[int]
+    reason: str
+    confirmed: bool
+    def __init__(self, reason: _Optional[str] = ..., confirmed: _Optional[bool] = ...) -> None: ...
+
 class AddDealerRequest(_message.Message):
-    __slots__ = ("dealer_id", "dealer", "effective")
+    __slots__ = ("dealer_id", "dealer", "effective", "correction")
     DEALER_ID_FIELD_NUMBER: _ClassVar[int]
     DEALER_FIELD_NUMBER: _ClassVar[int]
     EFFECTIVE_FIELD_NUMBER: _ClassVar[int]
+    CORRECTION_FIELD_NUMBER: _ClassVar[int]
     dealer_id: str
     dealer: DealerFields
     effective: _date_pb2.Date
-    def __init__(self, dealer_id: _Optional[str] = ..., dealer: _Optional[_Union[DealerFields, _Mapping]] = ..., effective: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+    correction: Correction
+    def __init__(self, dealer_id: _Optional[str] = ..., dealer: _Optional[_Union[DealerFields, _Mapping]] = ..., effective: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., correction: _Optional[_Union[Correction, _Mapping]] = ...) -> None: ...
 
 class AddDealerResponse(_message.Message):
     __slots__ = ("dealer", "change_id")
@@ -52,14 +62,16 @@ class AddDealerResponse(_message.Message):
     def __init__(self, dealer: _Optional[_Union[_assignment_pb2.Dealer, _Mapping]] = ..., change_id: _Optional[int] = ...) -> None: ...
 
 class UpdateDealerRequest(_message.Message):
-    __slots__ = ("dealer_id", "dealer", "effective")
+    __slots__ = ("dealer_id", "dealer", "effective", "correction")
     DEALER_ID_FIELD_NUMBER: _ClassVar[int]
     DEALER_FIELD_NUMBER: _ClassVar[int]
     EFFECTIVE_FIELD_NUMBER: _ClassVar[int]
+    CORRECTION_FIELD_NUMBER: _ClassVar[int]
     dealer_id: str
     dealer: DealerFields
     effective: _date_pb2.Date
-    def __init__(self, dealer_id: _Optional[str] = ..., dealer: _Optional[_Union[DealerFields, _Mapping]] = ..., effective: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+    correction: Correction
+    def __init__(self, dealer_id: _Optional[str] = ..., dealer: _Optional[_Union[DealerFields, _Mapping]] = ..., effective: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., correction: _Optional[_Union[Correction, _Mapping]] = ...) -> None: ...
 
 class UpdateDealerResponse(_message.Message):
     __slots__ = ("dealer", "change_id")
@@ -70,12 +82,14 @@ class UpdateDealerResponse(_message.Message):
     def __init__(self, dealer: _Optional[_Union[_assignment_pb2.Dealer, _Mapping]] = ..., change_id: _Optional[int] = ...) -> None: ...
 
 class CloseDealerRequest(_message.Message):
-    __slots__ = ("dealer_id", "effective")
+    __slots__ = ("dealer_id", "effective", "correction")
     DEALER_ID_FIELD_NUMBER: _ClassVar[int]
     EFFECTIVE_FIELD_NUMBER: _ClassVar[int]
+    CORRECTION_FIELD_NUMBER: _ClassVar[int]
     dealer_id: str
     effective: _date_pb2.Date
-    def __init__(self, dealer_id: _Optional[str] = ..., effective: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+    correction: Correction
+    def __init__(self, dealer_id: _Optional[str] = ..., effective: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., correction: _Optional[_Union[Correction, _Mapping]] = ...) -> None: ...
 
 class CloseDealerResponse(_message.Message):
     __slots__ = ("dealer", "change_id")
@@ -84,6 +98,60 @@ class CloseDealerResponse(_message.Message):
     dealer: _assignment_pb2.Dealer
     change_id: int
     def __init__(self, dealer: _Optional[_Union[_assignment_pb2.Dealer, _Mapping]] = ..., change_id: _Optional[int] = ...) -> None: ...
+
+class ReopenDealerRequest(_message.Message):
+    __slots__ = ("dealer_id", "dealer", "effective", "correction")
+    DEALER_ID_FIELD_NUMBER: _ClassVar[int]
+    DEALER_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_FIELD_NUMBER: _ClassVar[int]
+    CORRECTION_FIELD_NUMBER: _ClassVar[int]
+    dealer_id: str
+    dealer: DealerFields
+    effective: _date_pb2.Date
+    correction: Correction
+    def __init__(self, dealer_id: _Optional[str] = ..., dealer: _Optional[_Union[DealerFields, _Mapping]] = ..., effective: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., correction: _Optional[_Union[Correction, _Mapping]] = ...) -> None: ...
+
+class ReopenDealerResponse(_message.Message):
+    __slots__ = ("dealer", "change_id")
+    DEALER_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_ID_FIELD_NUMBER: _ClassVar[int]
+    dealer: _assignment_pb2.Dealer
+    change_id: int
+    def __init__(self, dealer: _Optional[_Union[_assignment_pb2.Dealer, _Mapping]] = ..., change_id: _Optional[int] = ...) -> None: ...
+
+class NetworkChange(_message.Message):
+    __slots__ = ("change_id", "kind", "dealer_id", "effective", "record_time", "caller", "correction", "cancel_time")
+    CHANGE_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    DEALER_ID_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_FIELD_NUMBER: _ClassVar[int]
+    RECORD_TIME_FIELD_NUMBER: _ClassVar[int]
+    CALLER_FIELD_NUMBER: _ClassVar[int]
+    CORRECTION_FIELD_NUMBER: _ClassVar[int]
+    CANCEL_TIME_FIELD_NUMBER: _ClassVar[int]
+    change_id: int
+    kind: str
+    dealer_id: str
+    effective: _date_pb2.Date
+    record_time: _timestamp_pb2.Timestamp
+    caller: str
+    correction: Correction
+    cancel_time: _timestamp_pb2.Timestamp
+    def __init__(self, change_id: _Optional[int] = ..., kind: _Optional[str] = ..., dealer_id: _Optional[str] = ..., effective: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., record_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., caller: _Optional[str] = ..., correction: _Optional[_Union[Correction, _Mapping]] = ..., cancel_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CancelNetworkChangeRequest(_message.Message):
+    __slots__ = ("change_id", "reason")
+    CHANGE_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    change_id: int
+    reason: str
+    def __init__(self, change_id: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class CancelNetworkChangeResponse(_message.Message):
+    __slots__ = ("change",)
+    CHANGE_FIELD_NUMBER: _ClassVar[int]
+    change: NetworkChange
+    def __init__(self, change: _Optional[_Union[NetworkChange, _Mapping]] = ...) -> None: ...
 
 class ReassignScope(_message.Message):
     __slots__ = ("postcodes", "dealer_ids")

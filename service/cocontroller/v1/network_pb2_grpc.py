@@ -51,6 +51,16 @@ class DealerNetworkServiceStub:
                 request_serializer=cocontroller_dot_v1_dot_network__pb2.CloseDealerRequest.SerializeToString,
                 response_deserializer=cocontroller_dot_v1_dot_network__pb2.CloseDealerResponse.FromString,
                 _registered_method=True)
+        self.ReopenDealer = channel.unary_unary(
+                '/cocontroller.v1.DealerNetworkService/ReopenDealer',
+                request_serializer=cocontroller_dot_v1_dot_network__pb2.ReopenDealerRequest.SerializeToString,
+                response_deserializer=cocontroller_dot_v1_dot_network__pb2.ReopenDealerResponse.FromString,
+                _registered_method=True)
+        self.CancelNetworkChange = channel.unary_unary(
+                '/cocontroller.v1.DealerNetworkService/CancelNetworkChange',
+                request_serializer=cocontroller_dot_v1_dot_network__pb2.CancelNetworkChangeRequest.SerializeToString,
+                response_deserializer=cocontroller_dot_v1_dot_network__pb2.CancelNetworkChangeResponse.FromString,
+                _registered_method=True)
         self.ReassignCustomers = channel.unary_stream(
                 '/cocontroller.v1.DealerNetworkService/ReassignCustomers',
                 request_serializer=cocontroller_dot_v1_dot_network__pb2.ReassignCustomersRequest.SerializeToString,
@@ -94,6 +104,21 @@ class DealerNetworkServiceServicer:
 
     def CloseDealer(self, request, context):
         """The dealer is not active from the effective date on.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReopenDealer(self, request, context):
+        """A closed dealer active again from the effective date, with its last details unless new
+        ones are given.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelNetworkChange(self, request, context):
+        """Takes back a scheduled change (effective after today) of a dealer, its latest one.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -144,6 +169,16 @@ def add_DealerNetworkServiceServicer_to_server(servicer, server):
                     servicer.CloseDealer,
                     request_deserializer=cocontroller_dot_v1_dot_network__pb2.CloseDealerRequest.FromString,
                     response_serializer=cocontroller_dot_v1_dot_network__pb2.CloseDealerResponse.SerializeToString,
+            ),
+            'ReopenDealer': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReopenDealer,
+                    request_deserializer=cocontroller_dot_v1_dot_network__pb2.ReopenDealerRequest.FromString,
+                    response_serializer=cocontroller_dot_v1_dot_network__pb2.ReopenDealerResponse.SerializeToString,
+            ),
+            'CancelNetworkChange': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelNetworkChange,
+                    request_deserializer=cocontroller_dot_v1_dot_network__pb2.CancelNetworkChangeRequest.FromString,
+                    response_serializer=cocontroller_dot_v1_dot_network__pb2.CancelNetworkChangeResponse.SerializeToString,
             ),
             'ReassignCustomers': grpc.unary_stream_rpc_method_handler(
                     servicer.ReassignCustomers,
@@ -249,6 +284,60 @@ class DealerNetworkService:
             '/cocontroller.v1.DealerNetworkService/CloseDealer',
             cocontroller_dot_v1_dot_network__pb2.CloseDealerRequest.SerializeToString,
             cocontroller_dot_v1_dot_network__pb2.CloseDealerResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReopenDealer(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cocontroller.v1.DealerNetworkService/ReopenDealer',
+            cocontroller_dot_v1_dot_network__pb2.ReopenDealerRequest.SerializeToString,
+            cocontroller_dot_v1_dot_network__pb2.ReopenDealerResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelNetworkChange(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cocontroller.v1.DealerNetworkService/CancelNetworkChange',
+            cocontroller_dot_v1_dot_network__pb2.CancelNetworkChangeRequest.SerializeToString,
+            cocontroller_dot_v1_dot_network__pb2.CancelNetworkChangeResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -202,14 +202,16 @@ class Finding(_message.Message):
     def __init__(self, id: _Optional[str] = ..., label: _Optional[str] = ..., severity: _Optional[str] = ..., code: _Optional[str] = ..., rule_id: _Optional[str] = ..., citation: _Optional[_Union[Citation, _Mapping]] = ...) -> None: ...
 
 class ResolveControllersRequest(_message.Message):
-    __slots__ = ("customer_id", "as_of", "language")
+    __slots__ = ("customer_id", "as_of", "language", "known_on")
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
     LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    KNOWN_ON_FIELD_NUMBER: _ClassVar[int]
     customer_id: str
     as_of: _date_pb2.Date
     language: str
-    def __init__(self, customer_id: _Optional[str] = ..., as_of: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., language: _Optional[str] = ...) -> None: ...
+    known_on: _timestamp_pb2.Timestamp
+    def __init__(self, customer_id: _Optional[str] = ..., as_of: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., language: _Optional[str] = ..., known_on: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ResolveControllersResponse(_message.Message):
     __slots__ = ("customer_id", "as_of", "language", "controllers", "purposes", "recipients", "transfers", "retention", "notices", "findings", "earliest_erase_date", "rules_version", "fired_rules")
