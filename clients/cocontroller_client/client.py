@@ -176,8 +176,10 @@ class Client:
 
     def upsert_customer(
         self, customer_id: str, postcode: str, lat=None, lon=None, language: str = "",
-        kind: str = "private", enterprise_number: str = "",
+        kind: str = "private", enterprise_number: str = "", accept_distant_point: bool = False,
     ) -> pb.UpsertCustomerResponse:
+        """`accept_distant_point`: keep coordinates farther than 20 km from the postcode,
+        flagged, instead of refusing them."""
         customer = pb.Customer(
             id=customer_id, postcode=postcode, language=language,
             kind=_CUSTOMER_KINDS.get(kind, pb.CUSTOMER_KIND_UNSPECIFIED),
@@ -185,7 +187,8 @@ class Client:
         )
         if lat is not None or lon is not None:
             customer.point.CopyFrom(pb.GeoPoint(latitude=lat or 0.0, longitude=lon or 0.0))
-        return self._call("UpsertCustomer", pb.UpsertCustomerRequest(customer=customer))
+        return self._call("UpsertCustomer", pb.UpsertCustomerRequest(
+            customer=customer, accept_distant_point=accept_distant_point))
 
     def get_customer(self, customer_id: str) -> pb.Customer:
         return self._call("GetCustomer", pb.GetCustomerRequest(customer_id=customer_id)).customer

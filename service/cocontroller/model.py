@@ -107,8 +107,14 @@ class DealerRole(StrEnum):
 
 
 class ControllerRole(StrEnum):
+    """Who controls a customer's data (policy section 1): the importer and the responsible
+    distributor always; a dealer that sold to the customer, or repaired their vehicle, for
+    the data it holds of that sale or repair."""
+
     IMPORTER = "importer"
     DISTRIBUTOR = "distributor"
+    SELLER = "seller"
+    REPAIRER = "repairer"
 
 
 class LegalBasis(StrEnum):
@@ -124,6 +130,11 @@ class Safeguard(StrEnum):
     STANDARD_CONTRACTUAL_CLAUSES = "standard_contractual_clauses"
     PRIVACY_SHIELD = "privacy_shield"
     DATA_PRIVACY_FRAMEWORK = "data_privacy_framework"
+    # The UK in the Brexit transition period (to 31 December 2020): EU law applied to it.
+    TRANSITION_PERIOD = "transition_period"
+    # The UK under the EU-UK Trade and Cooperation Agreement's interim provision (2021, until
+    # the adequacy decisions): transfers were not transfers to a third country.
+    INTERIM_PROVISION = "interim_provision"
 
 
 class Severity(StrEnum):
@@ -308,6 +319,9 @@ class Customer:
     enterprise_number: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    # The caller accepted coordinates farther from the postcode than the tolerance (an
+    # address the postcode table places elsewhere, a farm far from its village's centre).
+    point_outside_postcode: bool = False
 
     @property
     def point(self) -> tuple[float, float] | None:
@@ -644,6 +658,8 @@ class PurposeEntry:
     channel: Channel | None
     rule: str
     citation: Citation | None
+    # GDPR Art. 26: how the joint controllers share their responsibilities for the purpose.
+    allocation: str = ""
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,7 @@ def test_resolve_json_shape(client, cli):
     for key in ("controllers", "purposes", "recipients", "transfers", "retention", "findings",
                 "rules_version", "fired_rules", "notices", "earliest_erase_date"):
         assert key in data, key
-    assert data["rules_version"] == "privacy@2026.12.5.1"
+    assert data["rules_version"] == "privacy@2026.12.6.1"
     assert data["as_of"] == "2024-05-01" and data["language"] == "nl"
     assert {(c_["role"], c_["id"]) for c_ in data["controllers"]} == {("importer", "importer"), ("distributor", "dlr-gent")}
     importer = next(c_ for c_ in data["controllers"] if c_["role"] == "importer")
@@ -88,9 +88,10 @@ def test_resolve_json_shape(client, cli):
     assert distributor["assignment_basis"] == "PURCHASE"
     for t in data["transfers"]:
         assert {"country", "safeguard", "article"} <= set(t)
-    # 2024: US clauses, US Data Privacy Framework, UK adequacy
+    # 2024: US clauses, US Data Privacy Framework, UK adequacy, Japan adequacy
     assert {(t["country"], t["safeguard"]) for t in data["transfers"]} == {
-        ("US", "standard_contractual_clauses"), ("US", "data_privacy_framework"), ("GB", "adequacy")}
+        ("US", "standard_contractual_clauses"), ("US", "data_privacy_framework"), ("GB", "adequacy"),
+        ("JP", "adequacy")}
     for p in data["purposes"]:
         assert {"id", "legal_basis", "article"} <= set(p)
     by_id = {p["id"]: p for p in data["purposes"]}
@@ -98,12 +99,13 @@ def test_resolve_json_shape(client, cli):
     assert by_id["purpose.legal.tax"]["legal_basis"] == "legal_obligation"
     retention = {x["id"]: x["erase_after"] for x in data["retention"]}
     # purchase 2019-05-02: accounting 1 Jan 2020 + 7, tax 1 Jan 2020 + 7 (a 2019 document keeps
-    # the regime of its date), profile + 36 months
+    # the regime of its date); the customer's data 36 months after the later of the last
+    # interaction and the sale's end (its two-year guarantee, to 2021-05-02)
     assert retention["retention.accounting"] == "2027-01-01"
     assert retention["retention.tax"] == "2027-01-01"
-    assert retention["retention.last-interaction"] == "2022-05-02"
-    assert retention["retention.contract-end"] == "2019-05-02"
-    assert data["earliest_erase_date"] == "2019-05-02"
+    assert retention["retention.last-interaction"] == "2024-05-02"
+    assert retention["retention.contract-end"] == "2021-05-02"  # the sale + its two-year guarantee
+    assert data["earliest_erase_date"] == "2021-05-02"
     assert {f["id"] for f in data["findings"]} == {
         "finding.privacy-shield", "finding.accounting-legal-basis", "finding.locating-ecall"}
     assert "retention.tax@v1" in data["fired_rules"] and "retention.tax@v2" not in data["fired_rules"]
@@ -145,7 +147,7 @@ def test_cli_consent_given_and_withdrawn(client, cli):
     assert code == 0, err
     assert "email consent of" in out and "given" in out
     data = resolve_json(cli, c, "2024-02-01")
-    assert [p["channel"] for p in data["purposes"] if p["channel"]] == ["email"]
+    assert [p["id"] for p in data["purposes"] if p["channel"]] == ["purpose.marketing.email", "purpose.marketing.email-tracking"]
     assert {x["id"] for x in data["recipients"] if x["marketing"]} == {
         "recipient.marketing.car-security", "recipient.marketing.autoproduct",
         "recipient.marketing.toyota-motor-europe"}
@@ -173,12 +175,12 @@ def test_cli_contract_lease(client, cli):
     assert {"purpose.leasing.contract-information", "purpose.leasing.follow-up",
             "purpose.leasing.customer-indication", "purpose.contract.transfer-of-claims"} <= ids
     assert "recipient.partners" in {x["id"] for x in data["recipients"]}
-    assert {n["id"] for n in data["notices"]} == {"notice.lease-partner"}
+    assert {n["id"] for n in data["notices"]} == {"notice.lease-partner", "notice.general-privacy-statement"}
     retention = {x["id"]: x["erase_after"] for x in data["retention"]}
     assert retention["retention.contract-end"] == "2027-01-14"
     assert retention["retention.accounting"] == "2032-01-01"      # 1 January 2025 + 7
     assert retention["retention.tax"] == "2035-01-01"             # 1 January 2025 + 10
-    assert retention["retention.last-interaction"] == "2027-01-15"
+    assert retention["retention.last-interaction"] == "2030-01-14"  # the lease's end + 36 months
     # the day before the lease starts, nothing of it applies
     before = resolve_json(cli, c, "2024-01-14")
     assert not any(p["group"] == "leasing" for p in before["purposes"]) and before["retention"] == []
@@ -190,7 +192,7 @@ def test_cli_contract_insurance_defaults_to_car_security(client, cli):
                          "--start", "2024-01-01", "--end", "2024-12-31")
     assert code == 0, err
     data = resolve_json(cli, c, "2024-06-01")
-    assert {n["id"] for n in data["notices"]} == {"notice.insurance-car-security"}
+    assert {n["id"] for n in data["notices"]} == {"notice.insurance-car-security", "notice.general-privacy-statement"}
     assert "recipient.partners" in {x["id"] for x in data["recipients"]}
 
 
@@ -212,8 +214,9 @@ def test_cli_dispute_open_and_close(client, cli):
     released = resolve_json(cli, c, "2024-03-05")
     assert not any(x["legal_hold"] for x in released["retention"])
     assert "retention.legal-hold" not in {x["id"] for x in released["retention"]}
-    # purchase 2020-06-15: the sale ended on its day, the earliest of the dates
-    assert released["earliest_erase_date"] == "2020-06-15"
+    # purchase 2020-06-15: the sale's relationship ends with its two-year legal guarantee,
+    # 2022-06-15, the earliest of the dates
+    assert released["earliest_erase_date"] == "2022-06-15"
     # while it was open, it still was
     assert resolve_json(cli, c, "2024-02-15")["earliest_erase_date"] is None
 
@@ -346,7 +349,7 @@ def set_version(rules: Path, version: str) -> None:
 
 def test_reload_picks_up_a_new_version(reloadable):
     client, rules, _ = reloadable
-    assert client.resolve("hot", "2024-04-15").rules_version == "privacy@2026.12.5.1"
+    assert client.resolve("hot", "2024-04-15").rules_version == "privacy@2026.12.6.1"
     set_version(rules, "2026.11.2")
     packs = client.reload_rule_packs()
     assert {(p.name, p.version) for p in packs} >= {("privacy", "2026.11.2")}
@@ -426,7 +429,7 @@ def test_reload_under_load(reloadable):
 def test_rules_check_and_test(capsys):
     assert main(["rules", "check"]) == 0
     out, err = capsys.readouterr()
-    assert "OK assignment@" in out and "OK privacy@2026.12.5.1" in out and err == ""
+    assert "OK assignment@" in out and "OK privacy@2026.12.6.1" in out and err == ""
     assert main(["rules", "test"]) == 0
     out, err = capsys.readouterr()
     assert "privacy" in out and "assignment" in out and out.rstrip().endswith("0 failed")

@@ -395,3 +395,18 @@ def test_reloaded_rules_reach_the_network(own_rules):
     app.packs.reload()
     assert app.runtime.current.network.eligible_roles == ("sales", "service")
     assert app.assignment.responsible_for_location("8400", None, None, None).dealer.dealer_id == "dlr-oostende"
+
+
+# -- a point far from its postcode ---------------------------------------------------------
+
+
+def test_a_point_far_from_the_postcode_is_refused_unless_accepted(app):
+    # Arlon (6700) is about 180 km from Gent (9000)
+    with pytest.raises(InvalidArgument) as refused:
+        app.customers.upsert("c-far", "9000", lat=49.683, lon=5.816)
+    assert {f for f, _ in refused.value.violations} == {"point"}
+    customer, created = app.customers.upsert("c-far", "9000", lat=49.683, lon=5.816, accept_distant_point=True)
+    assert created and customer.point_outside_postcode
+    assert app.customers.get("c-far").point_outside_postcode
+    near, _ = app.customers.upsert("c-far", "9000", lat=51.05, lon=3.72, accept_distant_point=True)
+    assert not near.point_outside_postcode

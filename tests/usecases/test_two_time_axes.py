@@ -246,3 +246,4 @@ def test_the_assignment_in_force_as_known_then(app):
     assert (first.basis, second.basis) == ("NEAREST", "PURCHASE")
     then = app.assignment.responsible_for_customer("c-moves", None, known_at=between)
     assert (then.id, then.dealer.dealer_id, then.valid_to) == (first.id, first.dealer.dealer_id, None)
+

@@ -131,6 +131,7 @@ def customer(c) -> dict:
         "enterprise_number": c.enterprise_number or None,
         "created_at": instant(c, "created_at"),
         "updated_at": instant(c, "updated_at"),
+        "point_outside_postcode": c.point_outside_postcode,
     }
 
 
@@ -255,7 +256,7 @@ def resolution(r) -> dict:
         "purposes": [
             {"id": p.id, "label": p.label, "group": p.group,
              "legal_basis": _enum_word(rpb.LegalBasis, p.legal_basis, "LEGAL_BASIS_"),
-             "article": p.article, "controllers": list(p.controllers), "why": p.why,
+             "article": p.article, "controllers": list(p.controllers), "why": p.why, "allocation": p.allocation,
              "channel": p.channel or None, "rule_id": p.rule_id, "citation": _citation(p)}
             for p in r.purposes
         ],

@@ -146,8 +146,10 @@ def customer():
 @option("--kind", type=choice(CustomerKind), show_default="private, professional with --enterprise-number",
         help="A private person or a business.")
 @option("--enterprise-number", show_default="none", help="A business's enterprise number (BE 0123.456.789).")
+@option("--accept-distant-point", is_flag=True,
+        help="Keep --lat/--lon even farther than 20 km from the postcode (flagged) instead of refusing them.")
 @client_options
-def upsert(customer_id, postcode, lat, lon, lang, kind, enterprise_number):
+def upsert(customer_id, postcode, lat, lon, lang, kind, enterprise_number, accept_distant_point):
     """Create a customer, or update one's address, language or kind.
 
     Call it when the CRM creates or edits a customer; the id is the CRM's. Idempotent: the
@@ -161,7 +163,7 @@ def upsert(customer_id, postcode, lat, lon, lang, kind, enterprise_number):
     if kind is None:
         kind = CustomerKind.PROFESSIONAL if enterprise_number else CustomerKind.PRIVATE
     response = state().client().upsert_customer(customer_id, postcode, lat, lon, lang or "", str(kind),
-                                                enterprise_number or "")
+                                                enterprise_number or "", accept_distant_point)
     data = dict(_convert().customer(response.customer), created=response.created)
     verb = "created" if response.created else "updated"
     render.emit(data, f"Customer {customer_id} {verb}: postcode {data['postcode']},"

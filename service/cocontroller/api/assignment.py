@@ -77,7 +77,7 @@ class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
         customer, created = self.customers.upsert(
             c.id, c.postcode,
             point.latitude if point else None, point.longitude if point else None,
-            c.language, CUSTOMER_KINDS.get(c.kind, ""), c.enterprise_number,
+            c.language, CUSTOMER_KINDS.get(c.kind, ""), c.enterprise_number, request.accept_distant_point,
         )
         return pb.UpsertCustomerResponse(customer=customer_pb(customer), created=created)
 

@@ -141,6 +141,7 @@ def customer_pb(customer: Customer) -> pb.Customer:
         id=customer.id, postcode=customer.postcode, language=customer.language,
         kind=_CUSTOMER_KIND_NUMBERS[customer.kind], enterprise_number=customer.enterprise_number or "",
         created_at=time_pb(customer.created_at), updated_at=time_pb(customer.updated_at),
+        point_outside_postcode=customer.point_outside_postcode,
     )
     if customer.point is not None:
         message.point.CopyFrom(pb.GeoPoint(latitude=customer.lat, longitude=customer.lon))
@@ -257,7 +258,8 @@ def _outcome_pb(r: Resolution) -> rpb.ResolveControllersResponse:
         purposes=[
             rpb.Purpose(id=p.id, label=p.label, group=p.group, legal_basis=_LEGAL_BASES[p.legal_basis],
                         article=p.article, controllers=p.controllers, why=p.why,
-                        channel=p.channel or "", rule_id=p.rule, citation=_citation(p.citation))
+                        channel=p.channel or "", rule_id=p.rule, citation=_citation(p.citation),
+                        allocation=p.allocation)
             for p in r.purposes
         ],
         recipients=[

@@ -7,14 +7,16 @@ assignment in force); the pack decides what applies, every rule whose conditions
 and this module turns the fired rules' outputs into the answer, in the asked language.
 """
 
+import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .. import clock
 from ..errors import RulePackError
 from ..model import (
     Basis, Channel, Citation, ContactKind, ContractKind, ControllerEntry, ControllerRole,
-    CustomerHistory, Finding, Language, LegalBasis, PolicyNotice, PurposeEntry, RecipientEntry,
+    CustomerHistory, DealerOnDay, DealerVersion, Finding, Language, LegalBasis, PolicyNotice, PurposeEntry, RecipientEntry,
     Resolution, RetentionEntry, Safeguard, Severity, TransferEntry, in_language,
 )
 from ..rules.engine import RuleEngine
@@ -44,12 +46,24 @@ _KINDS = {
         "safeguard": tuple(Safeguard),
         "article": str, "recipients": list, "applies_to": TEXT,
     },
-    "retention": {"category": TEXT, "method": ("months_after", "years_after_year_end", "at", "legal_hold")},
+    "retention": {"category": TEXT, "method": ("months_after", "years_after_year_end", "at", "legal_hold", "kept")},
     "notice": {"refers_to": TEXT},
     "finding": {"severity": tuple(Severity), "code": str},
 }
 _OPTIONAL = {"purpose": {"channel": CHANNELS}, "retention": {"anchor": str, "months": int, "years": int}}
-ANCHORS = ("last_test_drive_request", "last_interaction", "contract_end", "last_accounting_event")
+ANCHORS = ("last_test_drive_request", "last_interaction", "contract_end", "last_accounting_event",
+           "last_consent_withdrawal")
+# A sale's contractual relationship runs through the seller's legal guarantee of conformity:
+# two years from delivery (Directive (EU) 2019/771, art. 10(1); README: contract data).
+SALE_GUARANTEE_MONTHS = 24
+# The key of parameters.recipients that stands for the named partner of each contract in
+# force (a leasing company, an insurer): one entry per partner, named as on the contract.
+CONTRACT_PARTNER = "contract_partner"
+# Contacts and contracts by which a dealer holds data of its own about the customer.
+_SOLD = {ContactKind.PURCHASE}
+_SOLD_CONTRACTS = {ContractKind.PURCHASE, ContractKind.LEASE, ContractKind.FINANCING}
+_REPAIRED = {ContactKind.SERVICE_VISIT}
+_REPAIRED_CONTRACTS = {ContractKind.MAINTENANCE}
 _CONTACT_FACTS = {
     "test_drive_request": "months_since_test_drive_request",
     "quote": "months_since_quote_request",
@@ -73,6 +87,30 @@ _INACTIVE_DISTRIBUTOR = {
           "nicht eröffnet); der Kunde muss neu zugewiesen werden",
     "en": "the assigned distributor {name} is not active on this day (closed, or not yet open); "
           "the customer needs a re-assignment",
+}
+
+# A dealer named as controller for the data it holds (a seller, a repairer) is closed on the
+# day: its data stays its own until transferred, and the privacy team must know.
+_INACTIVE_CONTROLLER = {
+    "nl": "{name}, verwerkingsverantwoordelijke voor de gegevens die hij over u bijhoudt, is op deze datum "
+          "niet actief (gesloten of nog niet geopend)",
+    "fr": "{name}, responsable du traitement des données qu'il détient à votre sujet, n'est pas actif à "
+          "cette date (fermé ou pas encore ouvert)",
+    "de": "{name}, Verantwortlicher für die Daten, die er über Sie führt, ist an diesem Tag nicht aktiv "
+          "(geschlossen oder noch nicht eröffnet)",
+    "en": "{name}, controller of the data it holds about you, is not active on this day (closed, or not "
+          "yet open)",
+}
+
+# Every retention period of the customer's data has run out (none on hold, none open).
+_ERASURE_OVERDUE = {
+    "nl": "alle bewaartermijnen zijn verstreken (de laatste op {day}): de gegevens moeten gewist of "
+          "geanonimiseerd worden",
+    "fr": "toutes les durées de conservation sont écoulées (la dernière le {day}) : les données doivent "
+          "être effacées ou anonymisées",
+    "de": "alle Aufbewahrungsfristen sind abgelaufen (die letzte am {day}): die Daten müssen gelöscht oder "
+          "anonymisiert werden",
+    "en": "every retention period has run out (the last on {day}): the data must be erased or anonymised",
 }
 
 _NO_DISTRIBUTOR = {
@@ -109,13 +147,13 @@ def _output(value) -> dict:
     if kind == "retention":
         method = value["method"]
         needs = {"months_after": {"anchor", "months"}, "years_after_year_end": {"anchor", "years"},
-                 "at": {"anchor"}, "legal_hold": set()}[method]
+                 "at": {"anchor"}, "legal_hold": set(), "kept": set()}[method]
         if set(value) - {"kind", "category", "method"} != needs:
             raise ValueError(f"method {method} takes exactly {sorted(needs) or 'no arguments'}")
         if "anchor" in value and value["anchor"] not in ANCHORS:
             raise ValueError(f"anchor must be one of {', '.join(ANCHORS)}")
     if kind == "purpose" and not set(value["controllers"]) <= set(ControllerRole):
-        raise ValueError("controllers are importer and/or distributor")
+        raise ValueError(f"controllers are among {', '.join(ControllerRole)}")
     return value
 
 
@@ -152,13 +190,31 @@ def check_privacy_pack(pack: RulePack) -> None:
             texts(value, where)
         except TextError as e:
             raise RulePackError(pack.path, None, f"parameters.{e.where}", str(e)) from None
+    groups = _KINDS["purpose"]["group"]
+    allocation = parameters.get("allocation")
+    if not isinstance(allocation, dict) or set(allocation) != set(groups):
+        raise RulePackError(pack.path, None, "parameters.allocation",
+                            f"needs the Art. 26 allocation of each purpose group: {', '.join(groups)}")
+    for group, text in allocation.items():
+        try:
+            texts(text, f"allocation.{group}")
+        except TextError as e:
+            raise RulePackError(pack.path, None, f"parameters.{e.where}", str(e)) from None
+    try:
+        transfer_contracts(pack)
+    except (TypeError, ValueError, KeyError, AttributeError) as e:
+        raise RulePackError(pack.path, None, "parameters.transfer_contracts",
+                            f"each needs a recipient of parameters.recipients and the date it was concluded "
+                            f"(YYYY-MM-DD): {e}") from None
     for rule in pack.rules:
         output = rule.extra["output"]
-        if rule.selected_by == RECORD_DATE and (
-            output["kind"] != "retention" or output.get("anchor") not in RECORD_ANCHORS or not rule.when
+        if rule.selected_by == RECORD_DATE and not (
+            (output["kind"] == "retention" and output.get("anchor") in RECORD_ANCHORS and rule.when)
+            or output["kind"] == "transfer"
         ):
             raise RulePackError(rule.source, rule.id, "records_from",
-                                f"only a retention rule with a condition and an anchor of dated records "
+                                f"only a transfer rule (by its recipients' transfer contracts) or a retention "
+                                f"rule with a condition and an anchor of dated records "
                                 f"({', '.join(RECORD_ANCHORS)}) can be picked by its records' dates")
         named = [output["recipient"]] if output["kind"] == "recipient" else output.get("recipients", [])
         for key in named:
@@ -169,30 +225,58 @@ def check_privacy_pack(pack: RulePack) -> None:
                                 f"must equal parameters.last_interaction_months ({months})")
 
 
-def derive_facts(history: CustomerHistory, at: dt.datetime, distributor_assigned: bool) -> tuple[dict, dict]:
-    """The pack's facts and the retention anchors (dates) as of `at`."""
+def transfer_contracts(pack: RulePack) -> list[tuple[str, dt.date]]:
+    """The importer's register of transfer contracts: (recipient, day concluded)."""
+    register = []
+    for contract in pack.parameters.get("transfer_contracts") or ():
+        if contract["recipient"] not in pack.parameters["recipients"]:
+            raise ValueError(f"unknown recipient {contract['recipient']!r}")
+        register.append((contract["recipient"], dt.date.fromisoformat(str(contract["concluded"]))))
+    return register
+
+
+def derive_facts(history: CustomerHistory, at: dt.datetime, distributor_id: str | None) -> tuple[dict, dict]:
+    """The pack's facts and the retention anchors (dates) as of `at`; `distributor_id`: the
+    responsible distributor, None without one."""
     day = clock.day_of(at)
     contacts = [c for c in history.contacts if c.occurred_at <= at]
     contracts = [c for c in history.contracts if c.start_date <= day]
     consents = {channel: any(c.channel == channel and c.in_force(at) for c in history.consents)
                 for channel in CHANNELS}
     purchases = [c for c in contacts if c.kind == ContactKind.PURCHASE]
+    services = [c for c in contacts if c.kind == ContactKind.SERVICE_VISIT]
     in_force = [c for c in contracts if c.in_force(day)]
+    withdrawn = [c for c in history.consents if c.withdrawn_at and c.withdrawn_at <= at
+                 and not consents[c.channel]]
+    sellers, repairers = holding_dealers(history, at)
     facts = {
         "professional": history.professional,
-        "distributor_assigned": distributor_assigned,
+        "distributor_assigned": distributor_id is not None,
         "has_purchase": bool(purchases) or any(c.kind == ContractKind.PURCHASE for c in contracts),
         # A lessee drives a Lexus too: recalls, maintenance and locating concern them.
         "has_vehicle": any(c.kind in (ContactKind.PURCHASE, ContactKind.SERVICE_VISIT) for c in contacts)
         or any(c.kind in (ContractKind.PURCHASE, ContractKind.LEASE) for c in contracts),
         "has_interaction": bool(contacts) or bool(contracts),
+        # A customer bought, had a vehicle serviced or signed a contract; anyone else on
+        # record is a prospect.
+        "is_customer": bool(purchases) or bool(services) or bool(contracts),
+        # Section 4's example: a prospect known only from test drive requests.
+        "test_drive_only": bool(contacts) and all(c.kind == ContactKind.TEST_DRIVE_REQUEST for c in contacts)
+        and not contracts and not any(c.given_at <= at for c in history.consents)
+        and not any(d.opened_at <= at for d in history.disputes),
         "has_consent_record": any(c.given_at <= at for c in history.consents),
+        "has_withdrawn_consent": bool(withdrawn),
         "contract_active": bool(in_force),
+        "has_contract_record": bool(contracts),
         "has_lease": any(c.kind == ContractKind.LEASE for c in in_force),
         "has_financing": any(c.kind == ContractKind.FINANCING for c in in_force),
         "has_insurance": any(c.through_car_security for c in in_force),
-        "has_accounting_records": bool(purchases) or bool(contracts),
+        "has_contract_partner": any(c.partner.strip() for c in in_force),
+        "has_accounting_records": bool(purchases) or bool(services) or bool(contracts),
+        "has_other_seller": any(d != distributor_id for d in sellers),
+        "has_other_repairer": any(d != distributor_id for d in repairers),
         **{name: NEVER for name in _CONTACT_FACTS.values()},
+        "months_since_last_interaction": NEVER,
         **{f"consent_{channel}": given for channel, given in consents.items()},
         "consent_any": any(consents.values()),
         "dispute_open": any(d.open_at(at) for d in history.disputes),
@@ -209,16 +293,48 @@ def derive_facts(history: CustomerHistory, at: dt.datetime, distributor_assigned
         + [clock.day_of(c.given_at) for c in history.consents if c.given_at <= at]
         + [clock.day_of(c.withdrawn_at) for c in history.consents if c.withdrawn_at and c.withdrawn_at <= at]
     )
-    # A purchase without a contract record is a sale that ended on its day.
-    ends = [c.end_date for c in contracts] + [clock.day_of(c.occurred_at) for c in purchases]
-    accounting = [clock.day_of(c.occurred_at) for c in purchases] + [c.start_date for c in contracts]
+    # The contractual relationship ends with the last contract, a sale with its legal
+    # guarantee; it runs on (no date) while a contract has no end.
+    ends = [c.end_date for c in contracts] + [
+        add_months(clock.day_of(c.occurred_at), SALE_GUARANTEE_MONTHS) for c in purchases]
+    relationship_end = None if any(e is None for e in ends) else max(ends, default=None)
+    last_interaction = max(interactions, default=None)
+    if any(e is None for e in ends):
+        last_interaction = None  # the clock does not run while a contract runs
+    elif relationship_end is not None and last_interaction is not None:
+        last_interaction = max(last_interaction, relationship_end)
+    if interactions:
+        facts["months_since_last_interaction"] = (
+            0 if last_interaction is None or last_interaction > day else months_between(last_interaction, day))
+    accounting = record_dates(history, at)["last_accounting_event"]
     anchors = {
         "last_test_drive_request": max(test_drives, default=None),
-        "last_interaction": max(interactions, default=None),
-        "contract_end": None if any(e is None for e in ends) else max(ends, default=None),
+        "last_interaction": last_interaction,
+        "contract_end": relationship_end,
         "last_accounting_event": max(accounting, default=None),
+        "last_consent_withdrawal": max((clock.day_of(c.withdrawn_at) for c in withdrawn), default=None),
     }
     return facts, anchors
+
+
+def holding_dealers(history: CustomerHistory, at: dt.datetime) -> tuple[list[str], list[str]]:
+    """The dealers that hold data of their own about the customer as of `at`, by first
+    record: those that sold to them (a purchase, a sale, lease or financing contract) and
+    those that repaired their vehicle (a service visit, a maintenance contract)."""
+    day = clock.day_of(at)
+    sellers, repairers = [], []
+    for contact in sorted(history.contacts, key=lambda c: c.occurred_at):
+        if contact.occurred_at <= at:
+            found = sellers if contact.kind in _SOLD else repairers if contact.kind in _REPAIRED else None
+            if found is not None and contact.dealer_id not in found:
+                found.append(contact.dealer_id)
+    for contract in sorted(history.contracts, key=lambda c: c.start_date):
+        if contract.start_date <= day and contract.dealer_id:
+            found = (sellers if contract.kind in _SOLD_CONTRACTS
+                     else repairers if contract.kind in _REPAIRED_CONTRACTS else None)
+            if found is not None and contract.dealer_id not in found:
+                found.append(contract.dealer_id)
+    return sellers, repairers
 
 
 # The anchors that stand for a set of dated records, each of which a retention rule picked
@@ -227,12 +343,13 @@ RECORD_ANCHORS = ("last_accounting_event",)
 
 
 def record_dates(history: CustomerHistory, at: dt.datetime) -> dict[str, tuple[dt.date, ...]]:
-    """The dates of the records behind each of RECORD_ANCHORS, as known at `at`: the sales
-    (a purchase) and the contracts started (their documents' dates)."""
+    """The dates of the records behind each of RECORD_ANCHORS, as known at `at`: the
+    accounting documents, that is the invoices of sales and of service visits and the
+    contracts started."""
     day = clock.day_of(at)
-    sales = [clock.day_of(c.occurred_at) for c in history.contacts
-             if c.kind == ContactKind.PURCHASE and c.occurred_at <= at]
-    return {"last_accounting_event": tuple(sales + [c.start_date for c in history.contracts if c.start_date <= day])}
+    invoices = [clock.day_of(c.occurred_at) for c in history.contacts
+                if c.kind in (ContactKind.PURCHASE, ContactKind.SERVICE_VISIT) and c.occurred_at <= at]
+    return {"last_accounting_event": tuple(invoices + [c.start_date for c in history.contracts if c.start_date <= day])}
 
 
 def months_between(start: dt.date, day: dt.date) -> int:
@@ -254,7 +371,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def erase_after(output: dict, anchors: dict) -> dt.date | None:
     method = output["method"]
-    if method == "legal_hold":
+    if method in ("legal_hold", "kept"):
         return None
     anchor = anchors[output["anchor"]]
     if anchor is None:
@@ -274,6 +391,7 @@ class _Outcome:
     fired: tuple[Rule, ...]
     controllers: tuple[Rule, ...]
     retention: tuple[Rule, ...]
+    partners: tuple[Rule, ...]  # recipient rules that name each contract's own partner
     purposes: tuple[PurposeEntry, ...]
     recipients: tuple[RecipientEntry, ...]
     transfers: tuple[TransferEntry, ...]
@@ -308,17 +426,41 @@ class Resolver:
         language: Language,
         distributor: ControllerEntry | None,
         distributor_active: bool = True,
+        dealers: Mapping[str, DealerOnDay] | None = None,
     ) -> Resolution:
         """`distributor`: the assigned distributor as a controller entry (its label, rule
         and citation are filled in from the pack), or None when none is active;
         `distributor_active`: whether that dealer is active on the day (a stored assignment
-        may name one closed since)."""
+        may name one closed since); `dealers`: the dealers that sold to the customer or
+        repaired their vehicle (holding_dealers), as described on the day."""
         day = clock.day_of(at)
-        facts, anchors = derive_facts(history, at, distributor is not None)
+        dealers = dealers or {}
+        facts, anchors = derive_facts(history, at, distributor.id if distributor else None)
         outcome = self._outcome(compiled, facts, day, language)
+        findings = outcome.findings
         controllers = []
+        sellers, repairers = holding_dealers(history, at)
+        holders = {ControllerRole.SELLER: sellers, ControllerRole.REPAIRER: repairers}
+        reported: set[str] = set()
         for rule in outcome.controllers:
             role = ControllerRole(rule.extra["output"]["role"])
+            if role in holders:
+                # One entry per dealer holding data of its own, beside the responsible one.
+                for dealer_id in holders[role]:
+                    if (distributor and dealer_id == distributor.id) or dealer_id not in dealers:
+                        continue
+                    on_day = dealers[dealer_id]
+                    entity = _dealer_entry(on_day.version, role)
+                    controllers.append(dataclasses.replace(
+                        entity, label=rule.label(language), rule=rule.key, citation=_citation(rule)))
+                    if not on_day.active and dealer_id not in reported:
+                        reported.add(dealer_id)  # once per dealer, though it sold and repaired
+                        findings += (Finding(
+                            "resolver.controller-inactive",
+                            in_language(_INACTIVE_CONTROLLER, language).format(name=entity.name),
+                            Severity.WARNING, "controller-inactive", "", None,
+                        ),)
+                continue
             entity = self._importer(compiled.pack, language) if role == ControllerRole.IMPORTER else distributor
             controllers.append(ControllerEntry(
                 role=role, id=entity.id, name=entity.name, legal_name=entity.legal_name,
@@ -326,6 +468,10 @@ class Resolver:
                 basis=entity.basis, explanation=entity.explanation, label=rule.label(language),
                 rule=rule.key, citation=_citation(rule),
             ))
+        recipients = outcome.recipients
+        for rule in outcome.partners:
+            recipients += tuple(_partner_entry(rule, partner, language)
+                                for partner in contract_partners(history, day))
         retention, unused = [], set()
         records = record_dates(history, at) if any(r.selected_by == RECORD_DATE for r in outcome.retention) else {}
         for rule in outcome.retention:
@@ -347,7 +493,6 @@ class Resolver:
                 erase_after=date, legal_hold=facts["dispute_open"],
                 due=bool(date and date <= day), rule=rule.key, citation=_citation(rule),
             ))
-        findings = outcome.findings
         if distributor is not None and not distributor_active:
             text = in_language(_INACTIVE_DISTRIBUTOR, language)
             findings += (Finding(
@@ -362,12 +507,22 @@ class Resolver:
         earliest = None
         if not facts["dispute_open"]:
             earliest = min((r.erase_after for r in retention if r.erase_after), default=None)
+            dated = [r for r in retention if r.method != "kept"]
+            # A consent in force keeps what its marketing needs (retention.consent).
+            if dated and not facts["consent_any"] and all(r.erase_after and r.erase_after <= day for r in dated):
+                # Section 4: "Wanneer deze niet meer nodig zijn, worden uw Gegevens gewist of
+                # geanonimiseerd": every period has run out, so the data should be gone.
+                findings += (Finding(
+                    "resolver.erasure-overdue",
+                    in_language(_ERASURE_OVERDUE, language).format(day=max(r.erase_after for r in dated)),
+                    Severity.VIOLATION, "erasure-overdue", "", None,
+                ),)
         return Resolution(
             customer_id=customer_id, as_of=day, language=language,
             rules_version=compiled.version,
             fired_rules=tuple(r.key for r in outcome.fired if r.key not in unused),
             facts=facts, controllers=tuple(controllers), purposes=outcome.purposes,
-            recipients=outcome.recipients, transfers=outcome.transfers,
+            recipients=recipients, transfers=outcome.transfers,
             retention=tuple(retention), notices=outcome.notices, findings=findings,
             earliest_erase_date=earliest,
         )
@@ -384,7 +539,7 @@ class Resolver:
             if len(self._memo) >= self._MEMO_SIZE:
                 self._memo.clear()
                 self._entries.clear()
-            outcome = self._memo[key] = _outcome(compiled, fired, facts, language, self._entries)
+            outcome = self._memo[key] = _outcome(compiled, fired, facts, day, language, self._entries)
         return outcome
 
     @staticmethod
@@ -399,27 +554,44 @@ class Resolver:
         )
 
 
-def _outcome(compiled: CompiledPack, fired: list[Rule], facts: dict, language: Language,
+def _outcome(compiled: CompiledPack, fired: list[Rule], facts: dict, day: dt.date, language: Language,
              entries: dict[tuple, object]) -> _Outcome:
     """Sorts the fired rules by kind; the entries that depend only on the consented channels
     and the language are made once per rule and shared."""
     channels = tuple(c for c in CHANNELS if facts[f"consent_{c}"])
-    by_kind: dict[str, list] = {kind: [] for kind in _KINDS}
+    # The controllers a purpose can name for these facts: the distributor once assigned, a
+    # seller or repairer once one other than the distributor holds data of its own.
+    present = {ControllerRole.IMPORTER, *(role for role, fact in (
+        (ControllerRole.DISTRIBUTOR, "distributor_assigned"), (ControllerRole.SELLER, "has_other_seller"),
+        (ControllerRole.REPAIRER, "has_other_repairer")) if facts[fact])}
+    register = transfer_contracts(compiled.pack)
+    by_kind: dict[str, list] = {kind: [] for kind in (*_KINDS, "partner")}
+    kept = []
     for rule in fired:
-        kind = rule.extra["output"]["kind"]
+        out = rule.extra["output"]
+        kind = out["kind"]
+        if rule.selected_by == RECORD_DATE and kind == "transfer" and not any(
+                recipient in out["recipients"] and concluded <= day and rule.governs(concluded)
+                for recipient, concluded in register):
+            continue  # no transfer contract of its recipients concluded by the day under this version
+        kept.append(rule)
         if kind in ("controller", "retention"):
             by_kind[kind].append(rule)
             continue
-        key = (compiled.ruleset.name, rule.key, language, channels)
+        if kind == "recipient" and out["recipient"] == CONTRACT_PARTNER:
+            by_kind["partner"].append(rule)
+            continue
+        key = (compiled.ruleset.name, rule.key, language, channels, frozenset(present))
         entry = entries.get(key)
         if entry is None:
-            entry = entries[key] = _entry(compiled.pack, rule, channels, language)
+            entry = entries[key] = _entry(compiled.pack, rule, channels, language, present)
         by_kind[kind].append(entry)
-    return _Outcome(tuple(fired), *(tuple(by_kind[k]) for k in (
-        "controller", "retention", "purpose", "recipient", "transfer", "notice", "finding")))
+    return _Outcome(tuple(kept), *(tuple(by_kind[k]) for k in (
+        "controller", "retention", "partner", "purpose", "recipient", "transfer", "notice", "finding")))
 
 
-def _entry(pack: RulePack, rule: Rule, channels: tuple[Channel, ...], language: Language):
+def _entry(pack: RulePack, rule: Rule, channels: tuple[Channel, ...], language: Language,
+           present: set[ControllerRole]):
     """The answer's entry for a fired purpose, recipient, transfer, notice or finding rule."""
     recipients = pack.parameters["recipients"]
     out = rule.extra["output"]
@@ -429,9 +601,11 @@ def _entry(pack: RulePack, rule: Rule, channels: tuple[Channel, ...], language: 
     if kind == "purpose":
         return PurposeEntry(
             id=rule.id, label=label, group=out["group"], legal_basis=LegalBasis(out["legal_basis"]),
-            article=out["article"], controllers=tuple(ControllerRole(c) for c in out["controllers"]),
+            article=out["article"],
+            controllers=tuple(ControllerRole(c) for c in out["controllers"] if c in present),
             why=in_language(out["why"], language), channel=Channel(out["channel"]) if out.get("channel") else None,
             rule=rule.key, citation=citation,
+            allocation=in_language(pack.parameters["allocation"][out["group"]], language),
         )
     if kind == "recipient":
         entity = recipients[out["recipient"]]
@@ -453,6 +627,33 @@ def _entry(pack: RulePack, rule: Rule, channels: tuple[Channel, ...], language: 
     if kind == "notice":
         return PolicyNotice(rule.id, label, in_language(out["refers_to"], language), rule.key, citation)
     return Finding(rule.id, label, Severity(out["severity"]), out["code"], rule.key, citation)
+
+
+def contract_partners(history: CustomerHistory, day: dt.date) -> list[str]:
+    """The named partners of the contracts in force on `day` (a leasing company, an
+    insurer), each once, in the order of the contracts."""
+    found = []
+    for contract in sorted(history.contracts, key=lambda c: c.start_date):
+        partner = contract.partner.strip()
+        if partner and contract.in_force(day) and partner not in found:
+            found.append(partner)
+    return found
+
+
+def _partner_entry(rule: Rule, partner: str, language: Language) -> RecipientEntry:
+    out = rule.extra["output"]
+    return RecipientEntry(
+        id=rule.id, label=rule.label(language), recipient=CONTRACT_PARTNER, name=partner, address="", country="",
+        category=out["category"], purpose=in_language(out["purpose"], language), marketing=out["marketing"],
+        channels=(), rule=rule.key, citation=_citation(rule),
+    )
+
+
+def _dealer_entry(dealer: DealerVersion, role: ControllerRole) -> ControllerEntry:
+    return ControllerEntry(
+        role=role, id=dealer.dealer_id, name=dealer.name, legal_name=dealer.legal_name, address=dealer.address,
+        enterprise_number=dealer.enterprise_number, basis=None, explanation="", label="", rule="", citation=None,
+    )
 
 
 def _citation(rule: Rule) -> Citation:

@@ -104,16 +104,19 @@ POSTCODE_TOLERANCE_KM = 20.0
 
 
 def check_point_in_postcode(
-    pc: Postcode | None, point: tuple[float, float] | None, field: str, violations: Violations
-) -> None:
-    """Coordinates given with a postcode must lie within POSTCODE_TOLERANCE_KM of it."""
+    pc: Postcode | None, point: tuple[float, float] | None, field: str, violations: Violations,
+    accept_distant: bool = False,
+) -> bool:
+    """Coordinates given with a postcode must lie within POSTCODE_TOLERANCE_KM of it, unless
+    the caller accepts a distant point explicitly. Returns whether the point lies beyond."""
     if pc is None or point is None:
-        return
+        return False
     km = geodesic_km(point[0], point[1], pc.lat, pc.lon)
-    if km > POSTCODE_TOLERANCE_KM:
+    if km > POSTCODE_TOLERANCE_KM and not accept_distant:
         violations.add(field, f"({point[0]:.5f}, {point[1]:.5f}) lies {km:.0f} km from postcode "
                               f"{pc.postcode} ({municipality_name(pc, 'en')}); coordinates must lie within "
-                              f"{POSTCODE_TOLERANCE_KM:.0f} km of their postcode")
+                              f"{POSTCODE_TOLERANCE_KM:.0f} km of their postcode, unless accepted as distant")
+    return km > POSTCODE_TOLERANCE_KM
 
 
 def check_point(

@@ -20,10 +20,11 @@ _CUSTOMER_KINDS = {k.value: k for k in CustomerKind}
 
 _UPSERT = (
     "INSERT INTO customers (id, postcode, lat, lon, language, kind, enterprise_number,"
-    " created_at, updated_at) VALUES (:id, :postcode, :lat, :lon, :language, :kind,"
-    " :enterprise_number, :created_at, :updated_at) ON CONFLICT(id) DO UPDATE SET"
+    " created_at, updated_at, point_outside_postcode) VALUES (:id, :postcode, :lat, :lon, :language, :kind,"
+    " :enterprise_number, :created_at, :updated_at, :point_outside_postcode) ON CONFLICT(id) DO UPDATE SET"
     " postcode=excluded.postcode, lat=excluded.lat, lon=excluded.lon, language=excluded.language,"
-    " kind=excluded.kind, enterprise_number=excluded.enterprise_number, updated_at=excluded.updated_at"
+    " kind=excluded.kind, enterprise_number=excluded.enterprise_number, updated_at=excluded.updated_at,"
+    " point_outside_postcode=excluded.point_outside_postcode"
 )
 
 
@@ -44,6 +45,7 @@ class CustomerRepository:
     def upsert(
         self, customer_id: str, postcode: str, point: tuple[float, float] | None,
         language: Language, kind: CustomerKind, enterprise_number: str | None,
+        point_outside_postcode: bool = False,
     ) -> tuple[Customer, Customer | None]:
         """Inserts or replaces by id; returns the stored customer and the one it replaced."""
         now = clock.now()
@@ -54,6 +56,7 @@ class CustomerRepository:
                 lat=point[0] if point else None, lon=point[1] if point else None,
                 language=language, kind=kind, enterprise_number=enterprise_number,
                 created_at=before.created_at if before else now, updated_at=now,
+                point_outside_postcode=point_outside_postcode,
             )
             self.db.execute(_UPSERT, {
                 "id": customer.id, "postcode": customer.postcode, "lat": customer.lat,
@@ -61,6 +64,7 @@ class CustomerRepository:
                 "enterprise_number": customer.enterprise_number,
                 "created_at": clock.to_text(customer.created_at),
                 "updated_at": clock.to_text(customer.updated_at),
+                "point_outside_postcode": int(point_outside_postcode),
             })
         return customer, before
 
@@ -158,6 +162,7 @@ def customer_from_row(row: dict) -> Customer:
         language=_LANGUAGES[row["language"]], kind=_CUSTOMER_KINDS[row["kind"]],
         enterprise_number=row["enterprise_number"],
         created_at=clock.from_text(row["created_at"]), updated_at=clock.from_text(row["updated_at"]),
+        point_outside_postcode=bool(row.get("point_outside_postcode")),
     )
 
 

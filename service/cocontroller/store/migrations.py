@@ -181,3 +181,10 @@ def m005_recorded_time(db: sqlite_utils.Database) -> None:
         not_null={"contract_id", "customer_id", "kind", "start_date", "recorded_at", "superseded_at"},
     )
     db["contract_history"].create_index(["customer_id"])
+
+
+@MIGRATIONS()
+def m006_point_outside_postcode(db: sqlite_utils.Database) -> None:
+    """A customer's coordinates that lie farther from their postcode than the tolerance,
+    accepted because the caller said so: kept flagged, so every reader knows."""
+    db["customers"].add_column("point_outside_postcode", int, not_null_default=0)

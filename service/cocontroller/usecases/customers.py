@@ -34,14 +34,16 @@ class CustomerService:
         language: str = "",
         kind: str = "",
         enterprise_number: str = "",
+        accept_distant_point: bool = False,
     ) -> tuple[Customer, bool]:
         """Creates or replaces the customer's record; returns it and whether it was created.
-        A new address re-assigns a customer who has an assignment."""
+        A new address re-assigns a customer who has an assignment. Coordinates far from the
+        postcode are refused unless `accept_distant_point`: then they are kept, flagged."""
         violations = Violations()
         check_id(customer_id, "id", violations)
         pc = check_postcode(self.postcodes, postcode, "postcode", violations)
         point = check_point(self.boundary, lat, lon, "point", violations)
-        check_point_in_postcode(pc, point, "point", violations)
+        distant = check_point_in_postcode(pc, point, "point", violations, accept_distant_point)
         customer_kind = check_choice(CustomerKind, kind or CustomerKind.PRIVATE, "kind", violations)
         chosen_language = check_choice(Language, language, "language", violations) if language else None
         number = None
@@ -62,7 +64,7 @@ class CustomerService:
         # A new address and the re-assignment it causes commit together.
         with self.store.transaction():
             customer, before = self.store.customers.upsert(
-                customer_id, pc.postcode, point, language_, customer_kind, number
+                customer_id, pc.postcode, point, language_, customer_kind, number, distant
             )
             if before and (before.postcode, before.point) != (customer.postcode, customer.point):
                 self.assignment.follow_up(customer_id, "customer:address-changed")

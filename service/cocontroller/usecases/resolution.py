@@ -4,10 +4,10 @@ privacy policy says about their data."""
 import datetime as dt
 
 from .. import clock
-from ..domain.resolution import Resolver, distributor_entry
+from ..domain.resolution import Resolver, distributor_entry, holding_dealers
 from ..domain.validation import check_id, check_known_at
 from ..errors import FailedPrecondition, Violations
-from ..model import LABEL_LANGUAGES, Language, Resolution
+from ..model import LABEL_LANGUAGES, DealerOnDay, Language, Resolution
 from ..store import Store
 from .assignment import AssignmentService, moment
 from .runtime import RuntimeHolder
@@ -55,4 +55,9 @@ class ResolutionService:
         else:
             distributor = distributor_entry(responsible.dealer, responsible.basis, responsible.explanation)
             active = responsible.dealer_active
-        return self.resolver.resolve(runtime.privacy, customer_id, history, at, language, distributor, active)
+        network = self.runtime.network_known_at(known_at) if known_at else runtime.network
+        day = clock.day_of(at)
+        sellers, repairers = holding_dealers(history, at)
+        dealers = {dealer_id: DealerOnDay(network.describe(dealer_id, day), network.version_on(dealer_id, day) is not None)
+                   for dealer_id in {*sellers, *repairers} if dealer_id in network}
+        return self.resolver.resolve(runtime.privacy, customer_id, history, at, language, distributor, active, dealers)

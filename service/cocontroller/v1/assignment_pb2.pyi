@@ -213,7 +213,7 @@ class ListAssignmentsResponse(_message.Message):
     def __init__(self, assignments: _Optional[_Iterable[_Union[Assignment, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class Customer(_message.Message):
-    __slots__ = ("id", "postcode", "point", "language", "kind", "enterprise_number", "created_at", "updated_at")
+    __slots__ = ("id", "postcode", "point", "language", "kind", "enterprise_number", "created_at", "updated_at", "point_outside_postcode")
     ID_FIELD_NUMBER: _ClassVar[int]
     POSTCODE_FIELD_NUMBER: _ClassVar[int]
     POINT_FIELD_NUMBER: _ClassVar[int]
@@ -222,6 +222,7 @@ class Customer(_message.Message):
     ENTERPRISE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    POINT_OUTSIDE_POSTCODE_FIELD_NUMBER: _ClassVar[int]
     id: str
     postcode: str
     point: GeoPoint
@@ -230,13 +231,16 @@ class Customer(_message.Message):
     enterprise_number: str
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., postcode: _Optional[str] = ..., point: _Optional[_Union[GeoPoint, _Mapping]] = ..., language: _Optional[str] = ..., kind: _Optional[_Union[CustomerKind, str]] = ..., enterprise_number: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    point_outside_postcode: bool
+    def __init__(self, id: _Optional[str] = ..., postcode: _Optional[str] = ..., point: _Optional[_Union[GeoPoint, _Mapping]] = ..., language: _Optional[str] = ..., kind: _Optional[_Union[CustomerKind, str]] = ..., enterprise_number: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., point_outside_postcode: _Optional[bool] = ...) -> None: ...
 
 class UpsertCustomerRequest(_message.Message):
-    __slots__ = ("customer",)
+    __slots__ = ("customer", "accept_distant_point")
     CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    ACCEPT_DISTANT_POINT_FIELD_NUMBER: _ClassVar[int]
     customer: Customer
-    def __init__(self, customer: _Optional[_Union[Customer, _Mapping]] = ...) -> None: ...
+    accept_distant_point: bool
+    def __init__(self, customer: _Optional[_Union[Customer, _Mapping]] = ..., accept_distant_point: _Optional[bool] = ...) -> None: ...
 
 class UpsertCustomerResponse(_message.Message):
     __slots__ = ("customer", "created")

@@ -26,65 +26,65 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from google.type import date_pb2 as google_dot_type_dot_date__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n cocontroller/v1/resolution.proto\x12\x0f\x63ocontroller.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\")\n\x08\x43itation\x12\x0f\n\x07section\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\"\xf0\x01\n\nController\x12\x0c\n\x04role\x18\x01 \x01(\t\x12\n\n\x02id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x12\n\nlegal_name\x18\x04 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x05 \x01(\t\x12\x19\n\x11\x65nterprise_number\x18\x06 \x01(\t\x12\x18\n\x10\x61ssignment_basis\x18\x07 \x01(\t\x12\x13\n\x0b\x65xplanation\x18\x08 \x01(\t\x12\r\n\x05label\x18\t \x01(\t\x12\x0f\n\x07rule_id\x18\n \x01(\t\x12+\n\x08\x63itation\x18\x0b \x01(\x0b\x32\x19.cocontroller.v1.Citation\"\xe7\x01\n\x07Purpose\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\r\n\x05group\x18\x03 \x01(\t\x12\x30\n\x0blegal_basis\x18\x04 \x01(\x0e\x32\x1b.cocontroller.v1.LegalBasis\x12\x0f\n\x07\x61rticle\x18\x05 \x01(\t\x12\x13\n\x0b\x63ontrollers\x18\x06 \x03(\t\x12\x0b\n\x03why\x18\x07 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x08 \x01(\t\x12\x0f\n\x07rule_id\x18\t \x01(\t\x12+\n\x08\x63itation\x18\n \x01(\x0b\x32\x19.cocontroller.v1.Citation\"\xdc\x01\n\tRecipient\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x04 \x01(\t\x12\x0f\n\x07\x63ountry\x18\x05 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x06 \x01(\t\x12\x0f\n\x07purpose\x18\x07 \x01(\t\x12\x11\n\tmarketing\x18\x08 \x01(\x08\x12\x10\n\x08\x63hannels\x18\t \x03(\t\x12\x0f\n\x07rule_id\x18\n \x01(\t\x12+\n\x08\x63itation\x18\x0b \x01(\x0b\x32\x19.cocontroller.v1.Citation\"\xdc\x01\n\x08Transfer\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\x0f\n\x07\x63ountry\x18\x03 \x01(\t\x12-\n\tsafeguard\x18\x04 \x01(\x0e\x32\x1a.cocontroller.v1.Safeguard\x12\x0f\n\x07\x61rticle\x18\x05 \x01(\t\x12\x12\n\napplies_to\x18\x06 \x01(\t\x12\x12\n\nrecipients\x18\x07 \x03(\t\x12\x0f\n\x07rule_id\x18\x08 \x01(\t\x12+\n\x08\x63itation\x18\t \x01(\x0b\x32\x19.cocontroller.v1.Citation\"\x8b\x02\n\rRetentionItem\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x03 \x01(\t\x12\x0e\n\x06method\x18\x04 \x01(\t\x12\x0e\n\x06\x61nchor\x18\x05 \x01(\t\x12&\n\x0b\x61nchor_date\x18\x06 \x01(\x0b\x32\x11.google.type.Date\x12&\n\x0b\x65rase_after\x18\x07 \x01(\x0b\x32\x11.google.type.Date\x12\x12\n\nlegal_hold\x18\x08 \x01(\x08\x12\x0b\n\x03\x64ue\x18\t \x01(\x08\x12\x0f\n\x07rule_id\x18\n \x01(\t\x12+\n\x08\x63itation\x18\x0b \x01(\x0b\x32\x19.cocontroller.v1.Citation\"t\n\x06Notice\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\x11\n\trefers_to\x18\x03 \x01(\t\x12\x0f\n\x07rule_id\x18\x04 \x01(\t\x12+\n\x08\x63itation\x18\x05 \x01(\x0b\x32\x19.cocontroller.v1.Citation\"\x82\x01\n\x07\x46inding\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\x10\n\x08severity\x18\x03 \x01(\t\x12\x0c\n\x04\x63ode\x18\x04 \x01(\t\x12\x0f\n\x07rule_id\x18\x05 \x01(\t\x12+\n\x08\x63itation\x18\x06 \x01(\x0b\x32\x19.cocontroller.v1.Citation\"\x92\x01\n\x19ResolveControllersRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12 \n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x11.google.type.Date\x12\x10\n\x08language\x18\x03 \x01(\t\x12,\n\x08known_on\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x86\x04\n\x1aResolveControllersResponse\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12 \n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x11.google.type.Date\x12\x10\n\x08language\x18\x03 \x01(\t\x12\x30\n\x0b\x63ontrollers\x18\x04 \x03(\x0b\x32\x1b.cocontroller.v1.Controller\x12*\n\x08purposes\x18\x05 \x03(\x0b\x32\x18.cocontroller.v1.Purpose\x12.\n\nrecipients\x18\x06 \x03(\x0b\x32\x1a.cocontroller.v1.Recipient\x12,\n\ttransfers\x18\x07 \x03(\x0b\x32\x19.cocontroller.v1.Transfer\x12\x31\n\tretention\x18\x08 \x03(\x0b\x32\x1e.cocontroller.v1.RetentionItem\x12(\n\x07notices\x18\t \x03(\x0b\x32\x17.cocontroller.v1.Notice\x12*\n\x08\x66indings\x18\n \x03(\x0b\x32\x18.cocontroller.v1.Finding\x12.\n\x13\x65\x61rliest_erase_date\x18\x0b \x01(\x0b\x32\x11.google.type.Date\x12\x15\n\rrules_version\x18\x0c \x01(\t\x12\x13\n\x0b\x66ired_rules\x18\r \x03(\t\"\x9c\x01\n\x14RecordConsentRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x02 \x01(\t\x12,\n\x08given_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0cwithdrawn_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9b\x01\n\x07\x43onsent\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x03 \x01(\t\x12,\n\x08given_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0cwithdrawn_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"S\n\x15RecordConsentResponse\x12)\n\x07\x63onsent\x18\x01 \x01(\x0b\x32\x18.cocontroller.v1.Consent\x12\x0f\n\x07\x63hanged\x18\x02 \x01(\x08\"\x9f\x01\n\x08\x43ontract\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x0f\n\x07partner\x18\x04 \x01(\t\x12\x11\n\tdealer_id\x18\x05 \x01(\t\x12 \n\x05start\x18\x06 \x01(\x0b\x32\x11.google.type.Date\x12\x1e\n\x03\x65nd\x18\x07 \x01(\x0b\x32\x11.google.type.Date\"D\n\x15RecordContractRequest\x12+\n\x08\x63ontract\x18\x01 \x01(\x0b\x32\x19.cocontroller.v1.Contract\"V\n\x16RecordContractResponse\x12+\n\x08\x63ontract\x18\x01 \x01(\x0b\x32\x19.cocontroller.v1.Contract\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x08\"\x99\x01\n\x07\x44ispute\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12\x0f\n\x07subject\x18\x03 \x01(\t\x12-\n\topened_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tclosed_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xae\x01\n\x14RecordDisputeRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12-\n\topened_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tclosed_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07subject\x18\x04 \x01(\t\x12\x12\n\ndispute_id\x18\x05 \x01(\x03\"B\n\x15RecordDisputeResponse\x12)\n\x07\x64ispute\x18\x01 \x01(\x0b\x32\x18.cocontroller.v1.Dispute\"F\n\x08RulePack\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x0c\n\x04path\x18\x03 \x01(\t\x12\r\n\x05rules\x18\x04 \x01(\x05\"=\n\x14ListRulePacksRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"Z\n\x15ListRulePacksResponse\x12(\n\x05packs\x18\x01 \x03(\x0b\x32\x19.cocontroller.v1.RulePack\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x18\n\x16ReloadRulePacksRequest\"C\n\x17ReloadRulePacksResponse\x12(\n\x05packs\x18\x01 \x03(\x0b\x32\x19.cocontroller.v1.RulePack*\xd4\x01\n\nLegalBasis\x12\x1b\n\x17LEGAL_BASIS_UNSPECIFIED\x10\x00\x12\x18\n\x14LEGAL_BASIS_CONTRACT\x10\x01\x12#\n\x1fLEGAL_BASIS_LEGITIMATE_INTEREST\x10\x02\x12\x17\n\x13LEGAL_BASIS_CONSENT\x10\x03\x12 \n\x1cLEGAL_BASIS_LEGAL_OBLIGATION\x10\x04\x12/\n+LEGAL_BASIS_CONTRACT_OR_LEGITIMATE_INTEREST\x10\x05*\xae\x01\n\tSafeguard\x12\x19\n\x15SAFEGUARD_UNSPECIFIED\x10\x00\x12\x16\n\x12SAFEGUARD_ADEQUACY\x10\x01\x12*\n&SAFEGUARD_STANDARD_CONTRACTUAL_CLAUSES\x10\x02\x12\x1c\n\x18SAFEGUARD_PRIVACY_SHIELD\x10\x03\x12$\n SAFEGUARD_DATA_PRIVACY_FRAMEWORK\x10\x04\x32\xf5\x04\n\x1b\x43ontrollerResolutionService\x12m\n\x12ResolveControllers\x12*.cocontroller.v1.ResolveControllersRequest\x1a+.cocontroller.v1.ResolveControllersResponse\x12^\n\rRecordConsent\x12%.cocontroller.v1.RecordConsentRequest\x1a&.cocontroller.v1.RecordConsentResponse\x12\x61\n\x0eRecordContract\x12&.cocontroller.v1.RecordContractRequest\x1a\'.cocontroller.v1.RecordContractResponse\x12^\n\rRecordDispute\x12%.cocontroller.v1.RecordDisputeRequest\x1a&.cocontroller.v1.RecordDisputeResponse\x12^\n\rListRulePacks\x12%.cocontroller.v1.ListRulePacksRequest\x1a&.cocontroller.v1.ListRulePacksResponse\x12\x64\n\x0fReloadRulePacks\x12\'.cocontroller.v1.ReloadRulePacksRequest\x1a(.cocontroller.v1.ReloadRulePacksResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n cocontroller/v1/resolution.proto\x12\x0f\x63ocontroller.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\")\n\x08\x43itation\x12\x0f\n\x07section\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\"\xf0\x01\n\nController\x12\x0c\n\x04role\x18\x01 \x01(\t\x12\n\n\x02id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x12\n\nlegal_name\x18\x04 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x05 \x01(\t\x12\x19\n\x11\x65nterprise_number\x18\x06 \x01(\t\x12\x18\n\x10\x61ssignment_basis\x18\x07 \x01(\t\x12\x13\n\x0b\x65xplanation\x18\x08 \x01(\t\x12\r\n\x05label\x18\t \x01(\t\x12\x0f\n\x07rule_id\x18\n \x01(\t\x12+\n\x08\x63itation\x18\x0b \x01(\x0b\x32\x19.cocontroller.v1.Citation\"\xfb\x01\n\x07Purpose\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\r\n\x05group\x18\x03 \x01(\t\x12\x30\n\x0blegal_basis\x18\x04 \x01(\x0e\x32\x1b.cocontroller.v1.LegalBasis\x12\x0f\n\x07\x61rticle\x18\x05 \x01(\t\x12\x13\n\x0b\x63ontrollers\x18\x06 \x03(\t\x12\x0b\n\x03why\x18\x07 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x08 \x01(\t\x12\x0f\n\x07rule_id\x18\t \x01(\t\x12+\n\x08\x63itation\x18\n \x01(\x0b\x32\x19.cocontroller.v1.Citation\x12\x12\n\nallocation\x18\x0b \x01(\t\"\xdc\x01\n\tRecipient\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x04 \x01(\t\x12\x0f\n\x07\x63ountry\x18\x05 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x06 \x01(\t\x12\x0f\n\x07purpose\x18\x07 \x01(\t\x12\x11\n\tmarketing\x18\x08 \x01(\x08\x12\x10\n\x08\x63hannels\x18\t \x03(\t\x12\x0f\n\x07rule_id\x18\n \x01(\t\x12+\n\x08\x63itation\x18\x0b \x01(\x0b\x32\x19.cocontroller.v1.Citation\"\xdc\x01\n\x08Transfer\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\x0f\n\x07\x63ountry\x18\x03 \x01(\t\x12-\n\tsafeguard\x18\x04 \x01(\x0e\x32\x1a.cocontroller.v1.Safeguard\x12\x0f\n\x07\x61rticle\x18\x05 \x01(\t\x12\x12\n\napplies_to\x18\x06 \x01(\t\x12\x12\n\nrecipients\x18\x07 \x03(\t\x12\x0f\n\x07rule_id\x18\x08 \x01(\t\x12+\n\x08\x63itation\x18\t \x01(\x0b\x32\x19.cocontroller.v1.Citation\"\x8b\x02\n\rRetentionItem\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x03 \x01(\t\x12\x0e\n\x06method\x18\x04 \x01(\t\x12\x0e\n\x06\x61nchor\x18\x05 \x01(\t\x12&\n\x0b\x61nchor_date\x18\x06 \x01(\x0b\x32\x11.google.type.Date\x12&\n\x0b\x65rase_after\x18\x07 \x01(\x0b\x32\x11.google.type.Date\x12\x12\n\nlegal_hold\x18\x08 \x01(\x08\x12\x0b\n\x03\x64ue\x18\t \x01(\x08\x12\x0f\n\x07rule_id\x18\n \x01(\t\x12+\n\x08\x63itation\x18\x0b \x01(\x0b\x32\x19.cocontroller.v1.Citation\"t\n\x06Notice\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\x11\n\trefers_to\x18\x03 \x01(\t\x12\x0f\n\x07rule_id\x18\x04 \x01(\t\x12+\n\x08\x63itation\x18\x05 \x01(\x0b\x32\x19.cocontroller.v1.Citation\"\x82\x01\n\x07\x46inding\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\x10\n\x08severity\x18\x03 \x01(\t\x12\x0c\n\x04\x63ode\x18\x04 \x01(\t\x12\x0f\n\x07rule_id\x18\x05 \x01(\t\x12+\n\x08\x63itation\x18\x06 \x01(\x0b\x32\x19.cocontroller.v1.Citation\"\x92\x01\n\x19ResolveControllersRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12 \n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x11.google.type.Date\x12\x10\n\x08language\x18\x03 \x01(\t\x12,\n\x08known_on\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x86\x04\n\x1aResolveControllersResponse\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12 \n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x11.google.type.Date\x12\x10\n\x08language\x18\x03 \x01(\t\x12\x30\n\x0b\x63ontrollers\x18\x04 \x03(\x0b\x32\x1b.cocontroller.v1.Controller\x12*\n\x08purposes\x18\x05 \x03(\x0b\x32\x18.cocontroller.v1.Purpose\x12.\n\nrecipients\x18\x06 \x03(\x0b\x32\x1a.cocontroller.v1.Recipient\x12,\n\ttransfers\x18\x07 \x03(\x0b\x32\x19.cocontroller.v1.Transfer\x12\x31\n\tretention\x18\x08 \x03(\x0b\x32\x1e.cocontroller.v1.RetentionItem\x12(\n\x07notices\x18\t \x03(\x0b\x32\x17.cocontroller.v1.Notice\x12*\n\x08\x66indings\x18\n \x03(\x0b\x32\x18.cocontroller.v1.Finding\x12.\n\x13\x65\x61rliest_erase_date\x18\x0b \x01(\x0b\x32\x11.google.type.Date\x12\x15\n\rrules_version\x18\x0c \x01(\t\x12\x13\n\x0b\x66ired_rules\x18\r \x03(\t\"\x9c\x01\n\x14RecordConsentRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x02 \x01(\t\x12,\n\x08given_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0cwithdrawn_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9b\x01\n\x07\x43onsent\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x03 \x01(\t\x12,\n\x08given_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0cwithdrawn_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"S\n\x15RecordConsentResponse\x12)\n\x07\x63onsent\x18\x01 \x01(\x0b\x32\x18.cocontroller.v1.Consent\x12\x0f\n\x07\x63hanged\x18\x02 \x01(\x08\"\x9f\x01\n\x08\x43ontract\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x0f\n\x07partner\x18\x04 \x01(\t\x12\x11\n\tdealer_id\x18\x05 \x01(\t\x12 \n\x05start\x18\x06 \x01(\x0b\x32\x11.google.type.Date\x12\x1e\n\x03\x65nd\x18\x07 \x01(\x0b\x32\x11.google.type.Date\"D\n\x15RecordContractRequest\x12+\n\x08\x63ontract\x18\x01 \x01(\x0b\x32\x19.cocontroller.v1.Contract\"V\n\x16RecordContractResponse\x12+\n\x08\x63ontract\x18\x01 \x01(\x0b\x32\x19.cocontroller.v1.Contract\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x08\"\x99\x01\n\x07\x44ispute\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12\x0f\n\x07subject\x18\x03 \x01(\t\x12-\n\topened_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tclosed_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xae\x01\n\x14RecordDisputeRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12-\n\topened_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tclosed_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07subject\x18\x04 \x01(\t\x12\x12\n\ndispute_id\x18\x05 \x01(\x03\"B\n\x15RecordDisputeResponse\x12)\n\x07\x64ispute\x18\x01 \x01(\x0b\x32\x18.cocontroller.v1.Dispute\"F\n\x08RulePack\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x0c\n\x04path\x18\x03 \x01(\t\x12\r\n\x05rules\x18\x04 \x01(\x05\"=\n\x14ListRulePacksRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"Z\n\x15ListRulePacksResponse\x12(\n\x05packs\x18\x01 \x03(\x0b\x32\x19.cocontroller.v1.RulePack\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x18\n\x16ReloadRulePacksRequest\"C\n\x17ReloadRulePacksResponse\x12(\n\x05packs\x18\x01 \x03(\x0b\x32\x19.cocontroller.v1.RulePack*\xd4\x01\n\nLegalBasis\x12\x1b\n\x17LEGAL_BASIS_UNSPECIFIED\x10\x00\x12\x18\n\x14LEGAL_BASIS_CONTRACT\x10\x01\x12#\n\x1fLEGAL_BASIS_LEGITIMATE_INTEREST\x10\x02\x12\x17\n\x13LEGAL_BASIS_CONSENT\x10\x03\x12 \n\x1cLEGAL_BASIS_LEGAL_OBLIGATION\x10\x04\x12/\n+LEGAL_BASIS_CONTRACT_OR_LEGITIMATE_INTEREST\x10\x05*\xf0\x01\n\tSafeguard\x12\x19\n\x15SAFEGUARD_UNSPECIFIED\x10\x00\x12\x16\n\x12SAFEGUARD_ADEQUACY\x10\x01\x12*\n&SAFEGUARD_STANDARD_CONTRACTUAL_CLAUSES\x10\x02\x12\x1c\n\x18SAFEGUARD_PRIVACY_SHIELD\x10\x03\x12$\n SAFEGUARD_DATA_PRIVACY_FRAMEWORK\x10\x04\x12\x1f\n\x1bSAFEGUARD_TRANSITION_PERIOD\x10\x05\x12\x1f\n\x1bSAFEGUARD_INTERIM_PROVISION\x10\x06\x32\xf5\x04\n\x1b\x43ontrollerResolutionService\x12m\n\x12ResolveControllers\x12*.cocontroller.v1.ResolveControllersRequest\x1a+.cocontroller.v1.ResolveControllersResponse\x12^\n\rRecordConsent\x12%.cocontroller.v1.RecordConsentRequest\x1a&.cocontroller.v1.RecordConsentResponse\x12\x61\n\x0eRecordContract\x12&.cocontroller.v1.RecordContractRequest\x1a\'.cocontroller.v1.RecordContractResponse\x12^\n\rRecordDispute\x12%.cocontroller.v1.RecordDisputeRequest\x1a&.cocontroller.v1.RecordDisputeResponse\x12^\n\rListRulePacks\x12%.cocontroller.v1.ListRulePacksRequest\x1a&.cocontroller.v1.ListRulePacksResponse\x12\x64\n\x0fReloadRulePacks\x12\'.cocontroller.v1.ReloadRulePacksRequest\x1a(.cocontroller.v1.ReloadRulePacksResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'cocontroller.v1.resolution_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_LEGALBASIS']._serialized_start=3713
-  _globals['_LEGALBASIS']._serialized_end=3925
-  _globals['_SAFEGUARD']._serialized_start=3928
-  _globals['_SAFEGUARD']._serialized_end=4102
+  _globals['_LEGALBASIS']._serialized_start=3733
+  _globals['_LEGALBASIS']._serialized_end=3945
+  _globals['_SAFEGUARD']._serialized_start=3948
+  _globals['_SAFEGUARD']._serialized_end=4188
   _globals['_CITATION']._serialized_start=110
   _globals['_CITATION']._serialized_end=151
   _globals['_CONTROLLER']._serialized_start=154
   _globals['_CONTROLLER']._serialized_end=394
   _globals['_PURPOSE']._serialized_start=397
-  _globals['_PURPOSE']._serialized_end=628
-  _globals['_RECIPIENT']._serialized_start=631
-  _globals['_RECIPIENT']._serialized_end=851
-  _globals['_TRANSFER']._serialized_start=854
-  _globals['_TRANSFER']._serialized_end=1074
-  _globals['_RETENTIONITEM']._serialized_start=1077
-  _globals['_RETENTIONITEM']._serialized_end=1344
-  _globals['_NOTICE']._serialized_start=1346
-  _globals['_NOTICE']._serialized_end=1462
-  _globals['_FINDING']._serialized_start=1465
-  _globals['_FINDING']._serialized_end=1595
-  _globals['_RESOLVECONTROLLERSREQUEST']._serialized_start=1598
-  _globals['_RESOLVECONTROLLERSREQUEST']._serialized_end=1744
-  _globals['_RESOLVECONTROLLERSRESPONSE']._serialized_start=1747
-  _globals['_RESOLVECONTROLLERSRESPONSE']._serialized_end=2265
-  _globals['_RECORDCONSENTREQUEST']._serialized_start=2268
-  _globals['_RECORDCONSENTREQUEST']._serialized_end=2424
-  _globals['_CONSENT']._serialized_start=2427
-  _globals['_CONSENT']._serialized_end=2582
-  _globals['_RECORDCONSENTRESPONSE']._serialized_start=2584
-  _globals['_RECORDCONSENTRESPONSE']._serialized_end=2667
-  _globals['_CONTRACT']._serialized_start=2670
-  _globals['_CONTRACT']._serialized_end=2829
-  _globals['_RECORDCONTRACTREQUEST']._serialized_start=2831
-  _globals['_RECORDCONTRACTREQUEST']._serialized_end=2899
-  _globals['_RECORDCONTRACTRESPONSE']._serialized_start=2901
-  _globals['_RECORDCONTRACTRESPONSE']._serialized_end=2987
-  _globals['_DISPUTE']._serialized_start=2990
-  _globals['_DISPUTE']._serialized_end=3143
-  _globals['_RECORDDISPUTEREQUEST']._serialized_start=3146
-  _globals['_RECORDDISPUTEREQUEST']._serialized_end=3320
-  _globals['_RECORDDISPUTERESPONSE']._serialized_start=3322
-  _globals['_RECORDDISPUTERESPONSE']._serialized_end=3388
-  _globals['_RULEPACK']._serialized_start=3390
-  _globals['_RULEPACK']._serialized_end=3460
-  _globals['_LISTRULEPACKSREQUEST']._serialized_start=3462
-  _globals['_LISTRULEPACKSREQUEST']._serialized_end=3523
-  _globals['_LISTRULEPACKSRESPONSE']._serialized_start=3525
-  _globals['_LISTRULEPACKSRESPONSE']._serialized_end=3615
-  _globals['_RELOADRULEPACKSREQUEST']._serialized_start=3617
-  _globals['_RELOADRULEPACKSREQUEST']._serialized_end=3641
-  _globals['_RELOADRULEPACKSRESPONSE']._serialized_start=3643
-  _globals['_RELOADRULEPACKSRESPONSE']._serialized_end=3710
-  _globals['_CONTROLLERRESOLUTIONSERVICE']._serialized_start=4105
-  _globals['_CONTROLLERRESOLUTIONSERVICE']._serialized_end=4734
+  _globals['_PURPOSE']._serialized_end=648
+  _globals['_RECIPIENT']._serialized_start=651
+  _globals['_RECIPIENT']._serialized_end=871
+  _globals['_TRANSFER']._serialized_start=874
+  _globals['_TRANSFER']._serialized_end=1094
+  _globals['_RETENTIONITEM']._serialized_start=1097
+  _globals['_RETENTIONITEM']._serialized_end=1364
+  _globals['_NOTICE']._serialized_start=1366
+  _globals['_NOTICE']._serialized_end=1482
+  _globals['_FINDING']._serialized_start=1485
+  _globals['_FINDING']._serialized_end=1615
+  _globals['_RESOLVECONTROLLERSREQUEST']._serialized_start=1618
+  _globals['_RESOLVECONTROLLERSREQUEST']._serialized_end=1764
+  _globals['_RESOLVECONTROLLERSRESPONSE']._serialized_start=1767
+  _globals['_RESOLVECONTROLLERSRESPONSE']._serialized_end=2285
+  _globals['_RECORDCONSENTREQUEST']._serialized_start=2288
+  _globals['_RECORDCONSENTREQUEST']._serialized_end=2444
+  _globals['_CONSENT']._serialized_start=2447
+  _globals['_CONSENT']._serialized_end=2602
+  _globals['_RECORDCONSENTRESPONSE']._serialized_start=2604
+  _globals['_RECORDCONSENTRESPONSE']._serialized_end=2687
+  _globals['_CONTRACT']._serialized_start=2690
+  _globals['_CONTRACT']._serialized_end=2849
+  _globals['_RECORDCONTRACTREQUEST']._serialized_start=2851
+  _globals['_RECORDCONTRACTREQUEST']._serialized_end=2919
+  _globals['_RECORDCONTRACTRESPONSE']._serialized_start=2921
+  _globals['_RECORDCONTRACTRESPONSE']._serialized_end=3007
+  _globals['_DISPUTE']._serialized_start=3010
+  _globals['_DISPUTE']._serialized_end=3163
+  _globals['_RECORDDISPUTEREQUEST']._serialized_start=3166
+  _globals['_RECORDDISPUTEREQUEST']._serialized_end=3340
+  _globals['_RECORDDISPUTERESPONSE']._serialized_start=3342
+  _globals['_RECORDDISPUTERESPONSE']._serialized_end=3408
+  _globals['_RULEPACK']._serialized_start=3410
+  _globals['_RULEPACK']._serialized_end=3480
+  _globals['_LISTRULEPACKSREQUEST']._serialized_start=3482
+  _globals['_LISTRULEPACKSREQUEST']._serialized_end=3543
+  _globals['_LISTRULEPACKSRESPONSE']._serialized_start=3545
+  _globals['_LISTRULEPACKSRESPONSE']._serialized_end=3635
+  _globals['_RELOADRULEPACKSREQUEST']._serialized_start=3637
+  _globals['_RELOADRULEPACKSREQUEST']._serialized_end=3661
+  _globals['_RELOADRULEPACKSRESPONSE']._serialized_start=3663
+  _globals['_RELOADRULEPACKSRESPONSE']._serialized_end=3730
+  _globals['_CONTROLLERRESOLUTIONSERVICE']._serialized_start=4191
+  _globals['_CONTROLLERRESOLUTIONSERVICE']._serialized_end=4820
 # @@protoc_insertion_point(module_scope)

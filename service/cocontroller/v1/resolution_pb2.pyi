@@ -27,6 +27,8 @@ class Safeguard(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SAFEGUARD_STANDARD_CONTRACTUAL_CLAUSES: _ClassVar[Safeguard]
     SAFEGUARD_PRIVACY_SHIELD: _ClassVar[Safeguard]
     SAFEGUARD_DATA_PRIVACY_FRAMEWORK: _ClassVar[Safeguard]
+    SAFEGUARD_TRANSITION_PERIOD: _ClassVar[Safeguard]
+    SAFEGUARD_INTERIM_PROVISION: _ClassVar[Safeguard]
 LEGAL_BASIS_UNSPECIFIED: LegalBasis
 LEGAL_BASIS_CONTRACT: LegalBasis
 LEGAL_BASIS_LEGITIMATE_INTEREST: LegalBasis
@@ -38,6 +40,8 @@ SAFEGUARD_ADEQUACY: Safeguard
 SAFEGUARD_STANDARD_CONTRACTUAL_CLAUSES: Safeguard
 SAFEGUARD_PRIVACY_SHIELD: Safeguard
 SAFEGUARD_DATA_PRIVACY_FRAMEWORK: Safeguard
+SAFEGUARD_TRANSITION_PERIOD: Safeguard
+SAFEGUARD_INTERIM_PROVISION: Safeguard
 
 class Citation(_message.Message):
     __slots__ = ("section", "text")
@@ -74,7 +78,7 @@ class Controller(_message.Message):
     def __init__(self, role: _Optional[str] = ..., id: _Optional[str] = ..., name: _Optional[str] = ..., legal_name: _Optional[str] = ..., address: _Optional[str] = ..., enterprise_number: _Optional[str] = ..., assignment_basis: _Optional[str] = ..., explanation: _Optional[str] = ..., label: _Optional[str] = ..., rule_id: _Optional[str] = ..., citation: _Optional[_Union[Citation, _Mapping]] = ...) -> None: ...
 
 class Purpose(_message.Message):
-    __slots__ = ("id", "label", "group", "legal_basis", "article", "controllers", "why", "channel", "rule_id", "citation")
+    __slots__ = ("id", "label", "group", "legal_basis", "article", "controllers", "why", "channel", "rule_id", "citation", "allocation")
     ID_FIELD_NUMBER: _ClassVar[int]
     LABEL_FIELD_NUMBER: _ClassVar[int]
     GROUP_FIELD_NUMBER: _ClassVar[int]
@@ -85,6 +89,7 @@ class Purpose(_message.Message):
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     RULE_ID_FIELD_NUMBER: _ClassVar[int]
     CITATION_FIELD_NUMBER: _ClassVar[int]
+    ALLOCATION_FIELD_NUMBER: _ClassVar[int]
     id: str
     label: str
     group: str
@@ -95,7 +100,8 @@ class Purpose(_message.Message):
     channel: str
     rule_id: str
     citation: Citation
-    def __init__(self, id: _Optional[str] = ..., label: _Optional[str] = ..., group: _Optional[str] = ..., legal_basis: _Optional[_Union[LegalBasis, str]] = ..., article: _Optional[str] = ..., controllers: _Optional[_Iterable[str]] = ..., why: _Optional[str] = ..., channel: _Optional[str] = ..., rule_id: _Optional[str] = ..., citation: _Optional[_Union[Citation, _Mapping]] = ...) -> None: ...
+    allocation: str
+    def __init__(self, id: _Optional[str] = ..., label: _Optional[str] = ..., group: _Optional[str] = ..., legal_basis: _Optional[_Union[LegalBasis, str]] = ..., article: _Optional[str] = ..., controllers: _Optional[_Iterable[str]] = ..., why: _Optional[str] = ..., channel: _Optional[str] = ..., rule_id: _Optional[str] = ..., citation: _Optional[_Union[Citation, _Mapping]] = ..., allocation: _Optional[str] = ...) -> None: ...
 
 class Recipient(_message.Message):
     __slots__ = ("id", "label", "name", "address", "country", "category", "purpose", "marketing", "channels", "rule_id", "citation")
