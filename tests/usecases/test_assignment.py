@@ -181,7 +181,8 @@ def test_closed_dealer_is_skipped_with_the_reason(app):
     assert view.basis != "PURCHASE" and view.dealer.dealer_id != "dlr-tournai"
     reasons = [s for s in view.skipped if s.dealer_id == "dlr-tournai"]
     assert reasons and reasons[0].basis == "PURCHASE"
-    assert "closed after 2024-06-30" in reasons[0].reason
+    # in the customer's language: Tournai's is French
+    assert "fermé après le 2024-06-30" in reasons[0].reason
 
 
 def test_dealer_not_yet_open_is_skipped(app):
@@ -189,7 +190,7 @@ def test_dealer_not_yet_open_is_skipped(app):
     app.facts.set_preference(c, "dlr-genk", ago(1))
     view, _ = app.assignment.assign(c)
     assert view.dealer.dealer_id != "dlr-genk"
-    assert any("opens on 2027-03-01" in s.reason for s in view.skipped)
+    assert any("opent op 2027-03-01" in s.reason for s in view.skipped)  # Genk: Dutch
 
 
 def test_service_only_dealer_cannot_be_the_controller(app):
@@ -197,7 +198,7 @@ def test_service_only_dealer_cannot_be_the_controller(app):
     app.facts.set_preference(c, "dlr-oostende", ago(1))
     view, _ = app.assignment.assign(c)
     assert view.dealer.dealer_id != "dlr-oostende"
-    assert any("not an authorised distributor" in s.reason for s in view.skipped)
+    assert any("geen erkende verdeler" in s.reason for s in view.skipped)  # Oostende: Dutch
 
 
 def test_a_closed_dealer_is_nearest_only_while_it_was_open(shared):
@@ -410,3 +411,10 @@ def test_a_point_far_from_the_postcode_is_refused_unless_accepted(app):
     assert app.customers.get("c-far").point_outside_postcode
     near, _ = app.customers.upsert("c-far", "9000", lat=51.05, lon=3.72, accept_distant_point=True)
     assert not near.point_outside_postcode
+
+
+def test_a_german_speaker_reads_why_a_dealer_was_skipped_in_german(app):
+    c = new_customer(app, "c-skip-de", "4700", language="de")
+    app.facts.set_preference(c, "dlr-genk", ago(1))
+    view, _ = app.assignment.assign(c)
+    assert any("ist am" in s.reason and "öffnet am 2027-03-01" in s.reason for s in view.skipped)

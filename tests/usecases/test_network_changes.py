@@ -149,8 +149,9 @@ def test_closing_a_dealer_moves_exactly_its_customers_as_the_rules_say(world):
         # dlr-gent is left out with the reason, for the basis it stood on
         if s.before[0] != "NEAREST":
             skipped = app.store.assignments.get(row["id"]).skipped
-            assert any(x.dealer_id == GENT and x.basis == s.before[0] and "not active" in x.reason
-                       for x in skipped), (s.id, skipped)
+            # in the customer's language, naming the dealer and its last day
+            assert any(x.dealer_id == GENT and x.basis == s.before[0] and GENT in x.reason
+                       and str(yesterday) in x.reason for x in skipped), (s.id, skipped)
         # yesterday's answer is still dlr-gent's
         view = app.assignment.responsible_for_customer(s.id, yesterday)
         assert view.dealer.dealer_id == GENT and view.stored and view.dealer_active, s.id

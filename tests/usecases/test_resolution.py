@@ -1316,7 +1316,8 @@ def test_japan_is_adequate_from_the_policy_on(world, s):
     r = world(s)
     japan = [x for x in r.transfers if x.country == "JP"]
     if s.as_of >= d("2020-04-13"):
-        assert [(x.safeguard, x.article) for x in japan] == [("adequacy", "45 (Implementing Decision (EU) 2019/419)")]
+        # the article in the answer's language, naming the decision
+        assert [x.safeguard for x in japan] == ["adequacy"] and "2019/419" in japan[0].article
     else:
         assert japan == []
 
@@ -1536,28 +1537,28 @@ def test_transfer_articles_and_recipients(world):
     related = "Andere aan Lexus gerelateerde bedrijven (bijv. Toyota Motor Corporation)"
     r = world(BY_NAME["dpf"])
     by_rule = {x.rule: x for x in r.transfers}
-    assert by_rule[US_DPF].article == "45 (Decision (EU) 2023/1795)"
-    assert by_rule[US_SCC_2021].article == "46(2)(c) (Implementing Decision (EU) 2021/914)"
-    assert by_rule[UK_ADEQ].article == "45 (Implementing Decision (EU) 2021/1772, C(2021) 4800, to 27 December 2025)"
+    assert by_rule[US_DPF].article == "art. 45 AVG (Uitvoeringsbesluit (EU) 2023/1795)"
+    assert by_rule[US_SCC_2021].article == "art. 46, lid 2, c), AVG (Uitvoeringsbesluit (EU) 2021/914)"
+    assert by_rule[UK_ADEQ].article == "art. 45 AVG (Uitvoeringsbesluit (EU) 2021/1772, C(2021) 4800, tot 27 december 2025)"
     assert by_rule[UK_ADEQ].recipients == ("Inchcape SA",)
-    assert by_rule[JP].article == "45 (Implementing Decision (EU) 2019/419)"
+    assert by_rule[JP].article == "art. 45 AVG (Uitvoeringsbesluit (EU) 2019/419)"
     assert by_rule[JP].recipients == (related,)
     # US transfers now name only the subcontractors
     assert by_rule[US_DPF].recipients == by_rule[US_SCC_2021].recipients == (subcontractors,)
     r = world(BY_NAME["policy-first-day-privacy-shield"])
     by_rule = {x.rule: x for x in r.transfers}
-    assert by_rule[US_PS].article == "45 (Decision (EU) 2016/1250)"
+    assert by_rule[US_PS].article == "art. 45 AVG (Uitvoeringsbesluit (EU) 2016/1250)"
     assert by_rule[US_PS].recipients == (subcontractors,)
-    assert by_rule[US_SCC_2010].article == "46(2)(c) (Commission Decision 2010/87/EU)"
-    assert by_rule[UK_TRANSITION].article == "Withdrawal Agreement, art. 126 and 127 (OJ C 384 I, 12.11.2019)"
+    assert by_rule[US_SCC_2010].article == "art. 46, lid 2, c), AVG (Besluit 2010/87/EU van de Commissie)"
+    assert by_rule[UK_TRANSITION].article == "Terugtrekkingsakkoord, art. 126 en 127 (PB C 384 I van 12.11.2019)"
     assert (by_rule[UK_TRANSITION].country, by_rule[UK_TRANSITION].safeguard) == ("GB", "transition_period")
     r = world(BY_NAME["uk-bridge-first-day"])
     bridge = next(x for x in r.transfers if x.country == "GB")
     assert (bridge.rule, bridge.safeguard) == (UK_BRIDGE, "interim_provision")
-    assert bridge.article == "EU-UK Trade and Cooperation Agreement, art. 782 (ex FINPROV.10A; OJ L 149, 30.4.2021)"
+    assert bridge.article == "Handels- en Samenwerkingsovereenkomst EU-VK, art. 782 (ex FINPROV.10A; PB L 149 van 30.4.2021)"
     r = world(BY_NAME["2022-transfer-contract-on-the-2021-clauses"])
     assert sorted(x.article for x in r.transfers if x.safeguard == "standard_contractual_clauses") == [
-        "46(2)(c) (Commission Decision 2010/87/EU)", "46(2)(c) (Implementing Decision (EU) 2021/914)"]
+        "art. 46, lid 2, c), AVG (Besluit 2010/87/EU van de Commissie)", "art. 46, lid 2, c), AVG (Uitvoeringsbesluit (EU) 2021/914)"]
 
 
 def test_distributor_controller_details(world):
@@ -1683,12 +1684,14 @@ def test_documents_of_both_tax_regimes_each_keep_their_own_period(world):
      False),
     ("2021-06-27", UK_BRIDGE, "EU-UK Trade and Cooperation Agreement, art. 782 (ex FINPROV.10A; OJ L 149, 30.4.2021)",
      False),
-    ("2021-06-28", UK_ADEQ, "45 (Implementing Decision (EU) 2021/1772, C(2021) 4800, to 27 December 2025)", False),
-    ("2025-12-27", UK_ADEQ, "45 (Implementing Decision (EU) 2021/1772, C(2021) 4800, to 27 December 2025)", False),
-    ("2025-12-28", UK_ADEQ_RENEWED, "45 (Commission renewal of 19 December 2025 of Implementing Decision (EU) "
-                                    "2021/1772, to 27 December 2031)", False),
-    ("2031-12-27", UK_ADEQ_RENEWED, "45 (Commission renewal of 19 December 2025 of Implementing Decision (EU) "
-                                    "2021/1772, to 27 December 2031)", False),
+    ("2021-06-28", UK_ADEQ, "GDPR art. 45 (Implementing Decision (EU) 2021/1772, C(2021) 4800, to 27 December 2025)",
+     False),
+    ("2025-12-27", UK_ADEQ, "GDPR art. 45 (Implementing Decision (EU) 2021/1772, C(2021) 4800, to 27 December 2025)",
+     False),
+    ("2025-12-28", UK_ADEQ_RENEWED, "GDPR art. 45 (Implementing Decision (EU) 2021/1772, renewed by the Commission on "
+                                    "19 December 2025, to 27 December 2031)", False),
+    ("2031-12-27", UK_ADEQ_RENEWED, "GDPR art. 45 (Implementing Decision (EU) 2021/1772, renewed by the Commission on "
+                                    "19 December 2025, to 27 December 2031)", False),
     ("2031-12-28", None, None, True),
     ("2032-06-01", None, None, True),
 ])

@@ -183,7 +183,7 @@ class Assigner:
             reverse=True,
         )
         for purchase in purchases:
-            dealer = self._assignable(network, purchase.dealer_id, day, Basis.PURCHASE, skipped)
+            dealer = self._assignable(network, purchase.dealer_id, day, Basis.PURCHASE, skipped, language)
             if dealer:
                 facts.update(
                     has_purchase=True,
@@ -195,14 +195,14 @@ class Assigner:
                 break
 
         if preference and preference.in_force(at):
-            dealer = self._assignable(network, preference.dealer_id, day, Basis.PREFERRED, skipped)
+            dealer = self._assignable(network, preference.dealer_id, day, Basis.PREFERRED, skipped, language)
             if dealer:
                 facts.update(has_preferred=True, preferred_at=int(preference.designated_at.timestamp()))
                 details["preferred_on"] = clock.day_of(preference.designated_at)
                 candidates[Basis.PREFERRED] = (dealer, 0.0)
 
         for score in score_dealers(contacts, at, self._history_parameters(compiled)):
-            dealer = self._assignable(network, score.dealer_id, day, Basis.HISTORY, skipped)
+            dealer = self._assignable(network, score.dealer_id, day, Basis.HISTORY, skipped, language)
             if dealer:
                 facts["history_score"] = score.score
                 details.update(
@@ -264,11 +264,11 @@ class Assigner:
         return rule_key
 
     @staticmethod
-    def _assignable(network, dealer_id, day, basis, skipped) -> DealerVersion | None:
+    def _assignable(network, dealer_id, day, basis, skipped, language) -> DealerVersion | None:
         version = network.version_on(dealer_id, day)
         if version and network.eligible(version):
             return version
-        skipped.append(Skipped(dealer_id, basis, network.inactive_reason(dealer_id, day)))
+        skipped.append(Skipped(dealer_id, basis, network.inactive_reason(dealer_id, day, language)))
         return None
 
     @staticmethod

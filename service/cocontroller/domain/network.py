@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
 
-from ..model import DealerRole, DealerVersion, Language
+from ..model import DealerRole, DealerVersion, Language, in_language
 from .cache_use import CacheUse
 from .enterprise import normalise_enterprise_number
 from .geo import NearestIndex
@@ -38,6 +38,27 @@ def _version(raw: dict) -> DealerVersion:
         active_from=dt.date.fromisoformat(raw["active_from"]),
         active_until=dt.date.fromisoformat(raw["active_until"]) if raw.get("active_until") else None,
     )
+
+
+# Why a dealer is skipped, in the four languages of an answer.
+_REASONS = {
+    "unknown": {"nl": "{dealer} maakt geen deel uit van het dealernetwerk",
+                "fr": "{dealer} ne fait pas partie du réseau de distributeurs",
+                "de": "{dealer} gehört nicht zum Händlernetz",
+                "en": "{dealer} is not in the dealer network"},
+    "opens": {"nl": "{dealer} is niet actief op {day}: opent op {opens}",
+              "fr": "{dealer} n'est pas actif le {day} : ouvre le {opens}",
+              "de": "{dealer} ist am {day} nicht aktiv: öffnet am {opens}",
+              "en": "{dealer} is not active on {day}: opens on {opens}"},
+    "closed": {"nl": "{dealer} is niet actief op {day}: gesloten na {until}",
+               "fr": "{dealer} n'est pas actif le {day} : fermé après le {until}",
+               "de": "{dealer} ist am {day} nicht aktiv: geschlossen nach dem {until}",
+               "en": "{dealer} is not active on {day}: closed after {until}"},
+    "role": {"nl": "{dealer} is geen erkende verdeler (rollen: {roles})",
+             "fr": "{dealer} n'est pas un distributeur agréé (rôles : {roles})",
+             "de": "{dealer} ist kein zugelassener Vertragshändler (Rollen: {roles})",
+             "en": "{dealer} is not an authorised distributor (roles: {roles})"},
+}
 
 
 class Network:
@@ -87,23 +108,23 @@ class Network:
         started = [v for v in versions if v.active_from <= day]
         return started[-1] if started else versions[0]
 
-    def inactive_reason(self, dealer_id: str, day: dt.date) -> str:
-        """Why a dealer is not a candidate on `day`."""
+    def inactive_reason(self, dealer_id: str, day: dt.date, language: str = Language.EN) -> str:
+        """Why a dealer is not a candidate on `day`, in `language` (an assignment's skipped
+        dealers are shown to the customer with its explanation); "" when it is one."""
         if dealer_id not in self._by_dealer:
-            return f"{dealer_id} is not in the dealer network"
+            return in_language(_REASONS["unknown"], language).format(dealer=dealer_id)
         version = self.version_on(dealer_id, day)
         if version is None:
             versions = self._by_dealer[dealer_id]
             later = [v for v in versions if v.active_from > day]
             if later:
-                return f"{dealer_id} is not active on {day}: opens on {later[0].active_from}"
-            last = versions[-1]
-            return f"{dealer_id} is not active on {day}: closed after {last.active_until}"
+                return in_language(_REASONS["opens"], language).format(
+                    dealer=dealer_id, day=day, opens=later[0].active_from)
+            return in_language(_REASONS["closed"], language).format(
+                dealer=dealer_id, day=day, until=versions[-1].active_until)
         if not self.eligible(version):
-            return (
-                f"{dealer_id} is not an authorised distributor "
-                f"(roles: {', '.join(version.roles) or 'none'})"
-            )
+            return in_language(_REASONS["role"], language).format(
+                dealer=dealer_id, roles=", ".join(version.roles) or "-")
         return ""
 
     def eligible(self, version: DealerVersion) -> bool:

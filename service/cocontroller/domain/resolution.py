@@ -9,7 +9,8 @@ and this module turns the fired rules' outputs into the answer, in the asked lan
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .. import clock
@@ -44,7 +45,7 @@ _KINDS = {
     "transfer": {
         "country": str,
         "safeguard": tuple(Safeguard),
-        "article": str, "recipients": list, "applies_to": TEXT,
+        "article": TEXT, "recipients": list, "applies_to": TEXT,
     },
     "retention": {"category": TEXT, "method": ("months_after", "years_after_year_end", "at", "legal_hold", "kept")},
     "notice": {"refers_to": TEXT},
@@ -235,9 +236,11 @@ def transfer_contracts(pack: RulePack) -> list[tuple[str, dt.date]]:
     return register
 
 
-def derive_facts(history: CustomerHistory, at: dt.datetime, distributor_id: str | None) -> tuple[dict, dict]:
+def derive_facts(history: CustomerHistory, at: dt.datetime, distributor_id: str | None,
+                 holders: tuple[list[str], list[str]] | None = None) -> tuple[dict, dict]:
     """The pack's facts and the retention anchors (dates) as of `at`; `distributor_id`: the
-    responsible distributor, None without one."""
+    responsible distributor, None without one; `holders`: holding_dealers(history, at), if
+    the caller has it."""
     day = clock.day_of(at)
     contacts = [c for c in history.contacts if c.occurred_at <= at]
     contracts = [c for c in history.contracts if c.start_date <= day]
@@ -248,7 +251,7 @@ def derive_facts(history: CustomerHistory, at: dt.datetime, distributor_id: str 
     in_force = [c for c in contracts if c.in_force(day)]
     withdrawn = [c for c in history.consents if c.withdrawn_at and c.withdrawn_at <= at
                  and not consents[c.channel]]
-    sellers, repairers = holding_dealers(history, at)
+    sellers, repairers = holders or holding_dealers(history, at)
     facts = {
         "professional": history.professional,
         "distributor_assigned": distributor_id is not None,
@@ -398,6 +401,10 @@ class _Outcome:
     notices: tuple[PolicyNotice, ...]
     findings: tuple[Finding, ...]
 
+    @functools.cached_property
+    def fired_keys(self) -> tuple[str, ...]:
+        return tuple(r.key for r in self.fired)
+
 
 class Resolver:
     """Runs the privacy pack over a customer's derived facts and turns the fired rules'
@@ -426,20 +433,19 @@ class Resolver:
         language: Language,
         distributor: ControllerEntry | None,
         distributor_active: bool = True,
-        dealers: Mapping[str, DealerOnDay] | None = None,
+        dealer_on_day: Callable[[str], DealerOnDay | None] | None = None,
     ) -> Resolution:
         """`distributor`: the assigned distributor as a controller entry (its label, rule
         and citation are filled in from the pack), or None when none is active;
         `distributor_active`: whether that dealer is active on the day (a stored assignment
-        may name one closed since); `dealers`: the dealers that sold to the customer or
-        repaired their vehicle (holding_dealers), as described on the day."""
+        may name one closed since); `dealer_on_day`: a dealer as described on the day, for
+        the sellers and repairers named (None: unknown to the network)."""
         day = clock.day_of(at)
-        dealers = dealers or {}
-        facts, anchors = derive_facts(history, at, distributor.id if distributor else None)
+        sellers, repairers = holding_dealers(history, at)
+        facts, anchors = derive_facts(history, at, distributor.id if distributor else None, (sellers, repairers))
         outcome = self._outcome(compiled, facts, day, language)
         findings = outcome.findings
         controllers = []
-        sellers, repairers = holding_dealers(history, at)
         holders = {ControllerRole.SELLER: sellers, ControllerRole.REPAIRER: repairers}
         reported: set[str] = set()
         for rule in outcome.controllers:
@@ -447,9 +453,11 @@ class Resolver:
             if role in holders:
                 # One entry per dealer holding data of its own, beside the responsible one.
                 for dealer_id in holders[role]:
-                    if (distributor and dealer_id == distributor.id) or dealer_id not in dealers:
+                    on_day = None
+                    if not (distributor and dealer_id == distributor.id) and dealer_on_day:
+                        on_day = dealer_on_day(dealer_id)
+                    if on_day is None:
                         continue
-                    on_day = dealers[dealer_id]
                     entity = _dealer_entry(on_day.version, role)
                     controllers.append(dataclasses.replace(
                         entity, label=rule.label(language), rule=rule.key, citation=_citation(rule)))
@@ -520,7 +528,7 @@ class Resolver:
         return Resolution(
             customer_id=customer_id, as_of=day, language=language,
             rules_version=compiled.version,
-            fired_rules=tuple(r.key for r in outcome.fired if r.key not in unused),
+            fired_rules=outcome.fired_keys if not unused else tuple(k for k in outcome.fired_keys if k not in unused),
             facts=facts, controllers=tuple(controllers), purposes=outcome.purposes,
             recipients=recipients, transfers=outcome.transfers,
             retention=tuple(retention), notices=outcome.notices, findings=findings,
@@ -619,7 +627,7 @@ def _entry(pack: RulePack, rule: Rule, channels: tuple[Channel, ...], language: 
     if kind == "transfer":
         return TransferEntry(
             id=rule.id, label=label, country=out["country"],
-            safeguard=Safeguard(out["safeguard"]), article=out["article"],
+            safeguard=Safeguard(out["safeguard"]), article=in_language(out["article"], language),
             applies_to=in_language(out["applies_to"], language),
             recipients=tuple(_text(recipients[r]["name"], language) for r in out["recipients"]),
             rule=rule.key, citation=citation,

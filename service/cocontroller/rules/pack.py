@@ -14,6 +14,7 @@ itself decides which version of a rule applies on the fact `day` (YYYYMMDD).
 """
 
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -118,7 +119,7 @@ class Rule:
         return (self.records_from is None or self.records_from <= record_day) and (
             self.records_until is None or record_day < self.records_until)
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         """Unique within a pack: the engine's rule name."""
         return f"{self.id}@v{self.version}"

@@ -4,7 +4,7 @@ privacy policy says about their data."""
 import datetime as dt
 
 from .. import clock
-from ..domain.resolution import Resolver, distributor_entry, holding_dealers
+from ..domain.resolution import Resolver, distributor_entry
 from ..domain.validation import check_id, check_known_at
 from ..errors import FailedPrecondition, Violations
 from ..model import LABEL_LANGUAGES, DealerOnDay, Language, Resolution
@@ -57,7 +57,11 @@ class ResolutionService:
             active = responsible.dealer_active
         network = self.runtime.network_known_at(known_at) if known_at else runtime.network
         day = clock.day_of(at)
-        sellers, repairers = holding_dealers(history, at)
-        dealers = {dealer_id: DealerOnDay(network.describe(dealer_id, day), network.version_on(dealer_id, day) is not None)
-                   for dealer_id in {*sellers, *repairers} if dealer_id in network}
-        return self.resolver.resolve(runtime.privacy, customer_id, history, at, language, distributor, active, dealers)
+
+        def dealer_on_day(dealer_id: str) -> DealerOnDay | None:
+            if dealer_id not in network:
+                return None
+            return DealerOnDay(network.describe(dealer_id, day), network.version_on(dealer_id, day) is not None)
+
+        return self.resolver.resolve(runtime.privacy, customer_id, history, at, language, distributor, active,
+                                     dealer_on_day)
