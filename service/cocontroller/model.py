@@ -279,6 +279,17 @@ class Correction:
 
 
 @dataclass(frozen=True)
+class StoredPack:
+    """A rule-pack version as the database keeps it: its main file's name and the text of
+    every file (the main one and the parts it includes), by name."""
+
+    name: str
+    version: str
+    main: str
+    files: dict[str, str]
+
+
+@dataclass(frozen=True)
 class NetworkChange:
     """A recorded change to the network and the dealer as it stands after it; `correction`
     is set when the change is backdated."""

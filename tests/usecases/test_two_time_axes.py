@@ -5,12 +5,14 @@ cancelled and closed dealers reopened. Through the use cases; the gRPC and CLI s
 api/test_network_changes_api.py."""
 
 import datetime as dt
+import shutil
 
 import pytest
 
-from cocontroller import clock
+from cocontroller import bootstrap, clock
 from cocontroller.errors import FailedPrecondition, InvalidArgument
 from cocontroller.model import Correction, DealerFields, NetworkChangeKind
+from cocontroller.resources import packs_dir
 from support import make_app
 
 GENT = "dlr-gent"
@@ -247,3 +249,36 @@ def test_the_assignment_in_force_as_known_then(app):
     then = app.assignment.responsible_for_customer("c-moves", None, known_at=between)
     assert (then.id, then.dealer.dealer_id, then.valid_to) == (first.id, first.dealer.dealer_id, None)
 
+
+
+# -- the packs that served then ------------------------------------------------------------
+
+
+def test_an_answer_as_known_then_uses_the_packs_that_served_then(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(packs_dir(), rules, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    app = make_app(tmp_path / "db.sqlite", rules_dir=rules)
+    app.customers.upsert("c-replay", "9000")
+    old = app.runtime.current.privacy.version
+    before = instant()
+    # a new privacy pack version words the General Privacy Statement pointer otherwise
+    pack = rules / "privacy" / "privacy.yaml"
+    version = pack.read_text(encoding="utf-8").split('version: "', 1)[1].split('"', 1)[0]
+    pack.write_text(pack.read_text(encoding="utf-8").replace(version, version + "9"), encoding="utf-8")
+    notices = rules / "privacy" / "notices.yaml"
+    worded = "      en: Read this together with Lexus' General Privacy Statement, which describes"
+    assert notices.read_text(encoding="utf-8").count(worded) == 1
+    notices.write_text(notices.read_text(encoding="utf-8").replace(worded, "      en: Also read Lexus' General Privacy Statement, which describes"), encoding="utf-8")
+    app.packs.reload()
+    assert app.runtime.current.privacy.version != old
+    now = app.resolution.resolve("c-replay", days(0), "en")
+    then = app.resolution.resolve("c-replay", days(0), "en", known_at=before)
+
+    def pointer(r):
+        return next(n.label for n in r.notices if n.id == "notice.general-privacy-statement")
+
+    assert pointer(now).startswith("Also read") and pointer(then).startswith("Read this together")
+    assert (then.rules_version, now.rules_version) == (old, app.runtime.current.privacy.version)
+    # a restart keeps the history: the old version is replayed from the stored files
+    again = bootstrap.build(app.settings)
+    assert again.resolution.resolve("c-replay", days(0), "en", known_at=before).rules_version == old

@@ -188,3 +188,16 @@ def m006_point_outside_postcode(db: sqlite_utils.Database) -> None:
     """A customer's coordinates that lie farther from their postcode than the tolerance,
     accepted because the caller said so: kept flagged, so every reader knows."""
     db["customers"].add_column("point_outside_postcode", int, not_null_default=0)
+
+
+@MIGRATIONS()
+def m007_rule_pack_history(db: sqlite_utils.Database) -> None:
+    """What each pack version said and when it served: an answer as given on an earlier day
+    is given again with the rules that served then, not today's."""
+    db["rule_pack_versions"].add_column("files", str)
+    db["rule_pack_swaps"].create(
+        {"id": int, "name": str, "version": str, "served_from": str},
+        pk="id",
+        not_null={"name", "version", "served_from"},
+    )
+    db["rule_pack_swaps"].create_index(["name", "served_from"])

@@ -101,12 +101,12 @@ class AssignmentService:
         day = as_of or clock.today()
         at = moment(as_of)
         if known_at is not None:
-            network = self.runtime.network_known_at(known_at)
+            then = self._runtime_known_at(known_at)
             record = self.store.assignments.at(customer_id, at, known_at)
             if record is not None:
-                return _view_of_record(network, record, day)
+                return _view_of_record(then.network, record, day)
             snapshot = self.store.customers.snapshot_known(customer_id, at, known_at)
-            return self._computed(customer_id, self.decide(snapshot, at, network=network, language=language))
+            return self._computed(customer_id, self.decide(snapshot, at, then, language=language))
         record = self.store.assignments.at(customer_id, at) if as_of else self.store.assignments.current(customer_id)
         if record is not None:
             return self._from_record(record, day)
@@ -131,9 +131,8 @@ class AssignmentService:
         check_point_in_postcode(pc, point, "point", violations)
         check_known_at(known_at, violations)
         violations.raise_if_any()
-        runtime = self.runtime.recent()
-        network = self.runtime.network_known_at(known_at)
-        decision = self.assigner.decide(runtime.assignment, network, Subject(pc, point), moment(as_of))
+        runtime = self._runtime_known_at(known_at) if known_at else self.runtime.recent()
+        decision = self.assigner.decide(runtime.assignment, runtime.network, Subject(pc, point), moment(as_of))
         return self._computed("", decision)
 
     def history(self, customer_id: str, page: PageRequest | None = None) -> Page[Responsible]:
@@ -156,6 +155,11 @@ class AssignmentService:
         return self.assigner.decide(
             runtime.assignment, network or runtime.network, subject, at, snapshot.contacts, snapshot.preference
         )
+
+    def _runtime_known_at(self, known_at: dt.datetime) -> Runtime:
+        """The packs and the network as they served at `known_at`."""
+        assignment, privacy = self.runtime.packs_known_at(known_at)
+        return Runtime(assignment, privacy, self.runtime.network_known_at(known_at), self.runtime.current.network_stamp)
 
     def stored_view(self, ref: AssignmentRef, day: dt.date) -> Responsible:
         """The view of a stored version named by a read that already found it (a snapshot):

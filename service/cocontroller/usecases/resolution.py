@@ -63,5 +63,7 @@ class ResolutionService:
                 return None
             return DealerOnDay(network.describe(dealer_id, day), network.version_on(dealer_id, day) is not None)
 
-        return self.resolver.resolve(runtime.privacy, customer_id, history, at, language, distributor, active,
+        # As known at an earlier instant: with the privacy pack that served then.
+        privacy = self.runtime.packs_known_at(known_at)[1] if known_at else runtime.privacy
+        return self.resolver.resolve(privacy, customer_id, history, at, language, distributor, active,
                                      dealer_on_day)

@@ -10,6 +10,7 @@ most once a second.
 """
 
 import datetime as dt
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -22,12 +23,13 @@ from ..domain.runtime import Runtime
 from ..rules.engine import RuleEngine
 from ..errors import RulePackError
 from ..rules.cases import cases_digest, check_cases
-from ..rules.pack import CompiledPack, compile_pack
+from ..rules.pack import CompiledPack, RulePack, compile_pack
 from ..store.network import NetworkRepository
 from ..store.packs import PackVersionRepository
 
 _CHECK_EVERY_S = 1.0
 _KNOWN_KEPT = 16
+_REPLAYED_KEPT = 8
 
 
 class RuntimeHolder:
@@ -44,7 +46,9 @@ class RuntimeHolder:
         # The nearest-dealer answers' use, counted across every network this holder reads.
         self.nearest_use = CacheUse()
         self._current = self._runtime(*self._compile())
+        self._served(self._current)
         self._checked = time.monotonic()
+        self._replayed: dict[tuple[str, str], CompiledPack] = {}
 
     @property
     def current(self) -> Runtime:
@@ -87,7 +91,43 @@ class RuntimeHolder:
         assignment, privacy = self._compile()
         with self._lock:
             self._current = self._runtime(assignment, privacy)
-            return self._current
+        self._served(self._current)
+        return self._current
+
+    def packs_known_at(self, known_at: dt.datetime | None) -> tuple[CompiledPack, CompiledPack]:
+        """The assignment and privacy packs that served at `known_at`, so an answer as given
+        then is given again with the rules of then; None, or a version whose files were not
+        kept: the packs serving now. Replayed versions are compiled from the stored files
+        (their cases passed when they served) and kept, a few at a time."""
+        current = self.recent()
+        if known_at is None:
+            return current.assignment, current.privacy
+        return (self._replay(current.assignment, known_at, ASSIGNMENT_FIELDS, check_assignment_pack),
+                self._replay(current.privacy, known_at, PRIVACY_FIELDS, check_privacy_pack))
+
+    def _replay(self, serving: CompiledPack, known_at: dt.datetime, fields, check) -> CompiledPack:
+        stored = self._versions.serving_at(serving.pack.name, known_at)
+        if stored is None or stored.version == serving.pack.version:
+            return serving
+        key = (stored.name, stored.version)
+        with self._lock:
+            compiled = self._replayed.get(key)
+        if compiled is None:
+            with tempfile.TemporaryDirectory(prefix="cocontroller-pack-") as directory:
+                for name, text in stored.files.items():
+                    target = Path(directory, name)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(text, encoding="utf-8")
+                compiled = compile_pack(self.engine, Path(directory, stored.main), fields, check)
+            with self._lock:
+                if len(self._replayed) >= _REPLAYED_KEPT:
+                    self._replayed.clear()
+                self._replayed[key] = compiled
+        return compiled
+
+    def _served(self, runtime: Runtime) -> None:
+        for compiled in (runtime.assignment, runtime.privacy):
+            self._versions.served(compiled.pack.name, compiled.pack.version)
 
     def refresh_network(self) -> Runtime:
         """Reads the network again, keeping the packs."""
@@ -111,7 +151,7 @@ class RuntimeHolder:
                 self._tested.add(tested)
         for compiled in packs:
             pack = compiled.pack
-            if self._versions.record(pack.name, pack.version, pack.content_hash) != pack.content_hash:
+            if self._versions.record(pack.name, pack.version, pack.content_hash, _files(pack)) != pack.content_hash:
                 raise RulePackError(pack.path, None, "version",
                                     f"{pack.qualified_version} has served with other content: "
                                     "a changed pack needs a new version")
@@ -122,3 +162,12 @@ class RuntimeHolder:
         stamp = self._network.stamp()
         network = Network(self._network.versions(), roles, self.nearest_use)
         return Runtime(assignment, privacy, network, stamp)
+
+
+def _files(pack: RulePack) -> dict:
+    """The pack's files by name relative to its own (the main file and every part a rule
+    comes from): what replaying the version needs."""
+    root = pack.path.parent
+    paths = {pack.path, *(rule.source for rule in pack.rules)}
+    return {"main": pack.path.name,
+            "files": {path.relative_to(root).as_posix(): path.read_text(encoding="utf-8") for path in paths}}
