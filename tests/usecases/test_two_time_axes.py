@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from cocontroller import bootstrap, clock
-from cocontroller.errors import FailedPrecondition, InvalidArgument
+from cocontroller.errors import FailedPrecondition, InvalidArgument, NotFound
 from cocontroller.model import Correction, DealerFields, NetworkChangeKind
 from cocontroller.resources import packs_dir
 from support import make_app
@@ -282,3 +282,14 @@ def test_an_answer_as_known_then_uses_the_packs_that_served_then(tmp_path):
     # a restart keeps the history: the old version is replayed from the stored files
     again = bootstrap.build(app.settings)
     assert again.resolution.resolve("c-replay", days(0), "en", known_at=before).rules_version == old
+
+
+def test_a_customer_who_moved_is_answered_at_the_old_address_as_known_before(app):
+    app.customers.upsert("c-moved", "9000")
+    before = instant()
+    app.customers.upsert("c-moved", "8000")  # moved to Brugge
+    assert app.assignment.responsible_for_customer("c-moved", None, known_at=before).dealer.dealer_id == GENT
+    assert app.assignment.responsible_for_customer("c-moved", None).dealer.dealer_id != GENT
+    assert app.store.customers.get_known("c-moved", before).postcode == "9000"
+    with pytest.raises(NotFound):
+        app.store.customers.get_known("c-moved", before - dt.timedelta(days=1))

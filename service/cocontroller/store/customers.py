@@ -51,6 +51,16 @@ class CustomerRepository:
         now = clock.now()
         with self.db.transaction():
             before = self.find(customer_id)
+            if before is not None and _details(before) != (postcode, point, language, kind, enterprise_number,
+                                                          point_outside_postcode):
+                # What was known until now stays readable (known_at).
+                self.db.execute(
+                    "INSERT INTO customer_history (customer_id, postcode, lat, lon, language, kind,"
+                    " enterprise_number, created_at, updated_at, point_outside_postcode, superseded_at)"
+                    " SELECT id, postcode, lat, lon, language, kind, enterprise_number, created_at, updated_at,"
+                    " point_outside_postcode, ? FROM customers WHERE id = ?",
+                    [clock.to_text(now), customer_id],
+                )
             customer = Customer(
                 id=customer_id, postcode=postcode,
                 lat=point[0] if point else None, lon=point[1] if point else None,
@@ -104,11 +114,25 @@ class CustomerRepository:
             current = AssignmentRef(aid, dealer_id, _BASES[basis])
         return Snapshot(customer_from_row(fields), contacts, preference, current)
 
+    def get_known(self, customer_id: str, known_at: dt.datetime) -> Customer:
+        """The customer's details as the service knew them at `known_at`: the version a
+        later upsert replaced, if one did after that instant; NotFound before the customer
+        was recorded."""
+        at = clock.to_text(known_at)
+        rows = self.db.rows(
+            "SELECT * FROM customer_history WHERE customer_id = ? AND superseded_at > ?"
+            " ORDER BY superseded_at, id LIMIT 1", [customer_id, at],
+        )
+        customer = customer_from_row(rows[0]) if rows else self.get(customer_id)
+        if customer.created_at > known_at:
+            raise NotFound(f"customer {customer_id!r} was not yet recorded at {known_at.isoformat()}")
+        return customer
+
     def snapshot_known(self, customer_id: str, at: dt.datetime, known_at: dt.datetime) -> Snapshot:
         """What a decision at `at` would have read with what the service knew at `known_at`:
         contacts and designations recorded by then, a revocation only if recorded by then.
-        The customer's own details are as they are now (they carry no history)."""
-        customer = self.get(customer_id)
+        The customer's own details are those known then too."""
+        customer = self.get_known(customer_id, known_at)
         known, text = clock.to_text(known_at), clock.to_text(at)
         contacts = tuple(contact_from_row(row) for row in self.db.rows(
             "SELECT * FROM contact_events WHERE customer_id = ? AND recorded_at <= ? ORDER BY occurred_at",
@@ -178,3 +202,8 @@ def preference_from_row(row: dict) -> Preference:
         row["id"], row["customer_id"], row["dealer_id"], clock.from_text(row["designated_at"]),
         clock.from_text(row["revoked_at"]) if row["revoked_at"] else None,
     )
+
+
+def _details(customer: Customer) -> tuple:
+    return (customer.postcode, customer.point, customer.language, customer.kind, customer.enterprise_number,
+            customer.point_outside_postcode)

@@ -201,3 +201,18 @@ def m007_rule_pack_history(db: sqlite_utils.Database) -> None:
         not_null={"name", "version", "served_from"},
     )
     db["rule_pack_swaps"].create_index(["name", "served_from"])
+
+
+@MIGRATIONS()
+def m008_customer_history(db: sqlite_utils.Database) -> None:
+    """A customer's earlier details (an old address, another language), each kept with the
+    instant a later upsert replaced it: what the service knew of the customer on any day."""
+    db["customer_history"].create(
+        {"id": int, "customer_id": str, "postcode": str, "lat": float, "lon": float, "language": str,
+         "kind": str, "enterprise_number": str, "created_at": str, "updated_at": str,
+         "point_outside_postcode": int, "superseded_at": str},
+        pk="id",
+        foreign_keys=[("customer_id", "customers", "id")],
+        not_null={"customer_id", "postcode", "language", "kind", "created_at", "updated_at", "superseded_at"},
+    )
+    db["customer_history"].create_index(["customer_id", "superseded_at"])

@@ -38,7 +38,7 @@ class ResolutionService:
             customer, history = record.customer, record.history
         else:
             record = None
-            customer = self.store.customers.get(customer_id)
+            customer = self.store.customers.get_known(customer_id, known_at)
             history = self.store.facts.history(customer_id, customer.kind == "professional", known_at)
         runtime = self.runtime.recent()
         # Every text exists in nl, fr, de and en: the asked language, else the customer's own
