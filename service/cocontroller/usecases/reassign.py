@@ -181,10 +181,8 @@ class ReassignService:
 
     def _apply(self, job_id: str, decided: Decided, processed: int, at: dt.datetime, cursor: str) -> None:
         """A batch's new versions, their notices and the job's cursor: all or nothing."""
-        trigger = job_trigger(job_id)
         with self.store.transaction():
-            for _, version in decided:
-                self.store.assignments.save_prepared(version, at, trigger, recorded_at=at)
+            self.store.assignments.save_prepared_many([v for _, v in decided], at, job_trigger(job_id), recorded_at=at)
             self.store.jobs.advance(job_id, cursor, processed, len(decided), at)
 
     def _decided(self, batches: Iterator[list[str]], at: dt.datetime, workers: int, keep: bool):
