@@ -83,6 +83,8 @@ class Subject:
 
 class Assigner:
     _MEMO_SIZE = 4096
+    # The bases in their order, without iterating the enum class on every decision.
+    _BASES = tuple(Basis)
 
     def __init__(self, engine: RuleEngine):
         self.engine = engine
@@ -224,7 +226,7 @@ class Assigner:
         """The other bases' candidates, then the next nearest dealers, each dealer once."""
         seen = {chosen.dealer_id}
         found = []
-        for other in Basis:
+        for other in self._BASES:
             if other == basis or other not in candidates or other == Basis.NEAREST:
                 continue
             dealer, score = candidates[other]
