@@ -194,9 +194,12 @@ class Assigner:
         return cached[1]
 
     def _first_match(self, compiled: CompiledPack, facts: dict) -> str | None:
-        """The engine's decision. Identical facts (every postcode-only lookup of a day is
-        one case) get the engine's earlier answer for the same ruleset."""
-        key = (compiled.ruleset.name, *facts.values())
+        """The engine's decision. Facts its rules cannot tell apart (the same outcome of
+        every comparison they make: rules/signature.py) get the engine's earlier answer for
+        the same ruleset; without that key, identical facts do."""
+        ruleset = compiled.ruleset
+        outcomes = ruleset.facts_key(facts) if ruleset.facts_key is not None else None
+        key = (ruleset.name, *facts.values()) if outcomes is None else (ruleset.name, outcomes)
         if key in self._memo:
             self.memo_use.hits += 1
             return self._memo[key]
