@@ -14,9 +14,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from . import bootstrap, certs, logs
-from .api.operations import Operations
-from .api.server import build_server
+from . import bootstrap, logs
 from .config import Settings
 from .errors import FailedPrecondition, RulePackError
 from .model import CaseResult, Change, InitResult, JobProgress, PackInfo, Scope
@@ -33,6 +31,11 @@ def serve(settings: Settings) -> None:
     `shutdown_grace`. SIGHUP reloads the rule packs. Metrics on `metrics_port` unless 0.
     Refuses a database that does not exist or that another server holds, and a port that
     is already bound."""
+    # Imported here: gRPC, the metrics and the certificates are the server's, and a local
+    # job or demo-data would load them for nothing (0.2 s of every such command).
+    from .api.operations import Operations
+    from .api.server import build_server
+
     logs.configure(settings.log_format)
     # A heavy call holding the GIL delays each of a lookup's hand-offs by up to the switch
     # interval (5 ms by default); 0.5 ms keeps lookups quick beside heavy calls.
@@ -78,6 +81,8 @@ def init(db: str, demo: bool, settings: Settings | None = None) -> InitResult:
 def dev_certificates(settings: Settings) -> InitResult:
     """The development CA, server and per-role client certificates that are absent in the
     settings' certs_dir (`init --certs-only`); a database is not touched."""
+    from . import certs
+
     written = certs.create_dev_certificates(settings.certs_dir)
     return InitResult("", 0, False, tuple(str(p) for p in written))
 

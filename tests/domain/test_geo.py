@@ -69,6 +69,18 @@ def test_nearest_random_network():
             assert index.nearest(lat, lon, k) == expected[:k], (lat, lon, k)
 
 
+def test_nearest_small_network_scans_every_point():
+    # At most geo._SCAN_ALL points: no tree query, the same answers as brute force
+    rng = random.Random(20261205)
+    points = [(f"s{i:02d}", rng.uniform(49.5, 51.5), rng.uniform(2.5, 6.4)) for i in range(60)]
+    index = NearestIndex(points)
+    for _ in range(200):
+        lat, lon = rng.uniform(49.4, 51.6), rng.uniform(2.4, 6.5)
+        expected = brute_force(points, lat, lon)
+        for k in (1, 4, 10):
+            assert index.nearest(lat, lon, k) == expected[:k], (lat, lon, k)
+
+
 def test_nearest_clustered_network():
     # Far-apart clusters: the first search box finds nothing and must grow
     rng = random.Random(7)

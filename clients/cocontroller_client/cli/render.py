@@ -81,9 +81,15 @@ def fields_text(data: Mapping, skip: Iterable[str] = ()) -> str:
     return "\n".join(f"{k + ':':{width + 1}} {human(data[k])}" for k in keys)
 
 
+_SCALARS = frozenset({str, int, float, bool})
+
+
 def plain(value):
     """A value made of dicts, lists, str, int, float, bool and None for json.dumps:
     dataclasses become dicts, enums their value, instants ISO 8601 (UTC), days YYYY-MM-DD."""
+    if value is None or type(value) in _SCALARS:
+        # most values of a record: returned before the dataclass, enum and mapping checks
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, enum.Enum):

@@ -138,6 +138,8 @@ class Subject:
 
 class Assigner:
     _MEMO_SIZE = 4096
+    # The bases in their order, without iterating the enum class on every decision.
+    _BASES = tuple(Basis)
 
     def __init__(self, engine: RuleEngine):
         self.engine = engine
@@ -250,9 +252,12 @@ class Assigner:
         return cached[1]
 
     def _first_match(self, compiled: CompiledPack, facts: dict) -> str | None:
-        """The engine's decision. Identical facts (every postcode-only lookup of a day is
-        one case) get the engine's earlier answer for the same ruleset."""
-        key = (compiled.ruleset.name, *facts.values())
+        """The engine's decision. Facts its rules cannot tell apart (the same outcome of
+        every comparison they make: rules/signature.py) get the engine's earlier answer for
+        the same ruleset; without that key, identical facts do."""
+        ruleset = compiled.ruleset
+        outcomes = ruleset.facts_key(facts) if ruleset.facts_key is not None else None
+        key = (ruleset.name, *facts.values()) if outcomes is None else (ruleset.name, outcomes)
         if key in self._memo:
             self.memo_use.hits += 1
             return self._memo[key]
@@ -282,7 +287,7 @@ class Assigner:
         """The other bases' candidates, then the next nearest dealers, each dealer once."""
         seen = {chosen.dealer_id}
         found = []
-        for other in Basis:
+        for other in self._BASES:
             if other == basis or other not in candidates or other == Basis.NEAREST:
                 continue
             dealer, score = candidates[other]

@@ -26,6 +26,8 @@ _MIN_LAT, _MAX_LAT = 47.0, 54.0
 _MARGIN_FACTOR = 1.10
 _MARGIN_KM = 0.5
 _FIRST_RADIUS_KM = 5.0
+# Up to this many points a search approximates the distance to every one of them.
+_SCAN_ALL = 64
 
 
 _WGS84 = Geodesic.WGS84
@@ -103,7 +105,9 @@ class NearestIndex:
         _check_latitude(lat)
         x, y = _project(lat, lon)
         origin = shapely.Point(x, y)
-        if k >= len(self._points):
+        if k >= len(self._points) or len(self._points) <= _SCAN_ALL:
+            # Few points (a national dealer network): approximating them all costs less
+            # than the tree's queries, and the band below keeps the same points.
             candidates = numpy.arange(len(self._points))
         else:
             # Any k points bound the k-th nearest distance; every point within that bound lies

@@ -26,10 +26,13 @@ import queue
 import re
 import threading
 import weakref
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import durable_rules_engine
 from durable import engine
+
+from .signature import distinguisher
 
 _SESSION = "decision"
 # A fact name no pack may declare (pack facts are identifiers without a leading underscore).
@@ -45,10 +48,14 @@ class _QuietHost(engine.Host):
 
 @dataclass(frozen=True)
 class Ruleset:
-    """A compiled ruleset: its engine name and its rule ids in definition order."""
+    """A compiled ruleset: its engine name and its rule ids in definition order, and
+    `facts_key`: what of a fact its rules can tell apart (rules/signature.py), a key under
+    which the engine's answer for one fact is its answer for another; None when the rules'
+    conditions are not of the forms it reads."""
 
     name: str
     rule_ids: tuple[str, ...]
+    facts_key: Callable[[dict], tuple | None] | None = field(default=None, compare=False, repr=False)
 
 
 class RuleEngine:
@@ -77,7 +84,7 @@ class RuleEngine:
             self._delete_released()
             name = f"{re.sub(r'[^A-Za-z0-9_]', '_', label)}_{next(self._names)}"
             self._host.register_rulesets({name: definition})
-        ruleset = Ruleset(name, tuple(rules))
+        ruleset = Ruleset(name, tuple(rules), distinguisher(rules, reserved=_WARMUP))
         # A decision that matches nothing is safe only after one that matched (see above).
         if self.all_matches(ruleset, {_WARMUP: True}) != [_WARMUP]:
             raise RuntimeError(f"durable-rules did not fire the warm-up rule of {name}")

@@ -41,9 +41,22 @@ def prepare(customer_id: str, decision: Decision) -> PreparedVersion:
              "score": c.score}
             for c in decision.runners_up
         ]),
-        json.dumps([{"dealer_id": s.dealer_id, "basis": s.basis.value, "reason": s.reason} for s in decision.skipped]),
+        json.dumps([{"dealer_id": s.dealer_id, "basis": s.basis.value, "reason": s.reason} for s in decision.skipped])
+        if decision.skipped else "[]",
         decision.rules_version, decision.decision_date.isoformat(),
     )
+
+
+# A version's row, and the notice owed when the customer's dealer changed.
+_INSERT = (
+    f"INSERT INTO assignments ({', '.join(PreparedVersion._fields)}, valid_from, valid_to, trigger,"
+    f" decided_at, previous_dealer_id, previous_basis)"
+    f" VALUES ({', '.join('?' * len(PreparedVersion._fields))}, ?, NULL, ?, ?, ?, ?)"
+)
+_NOTICE = (
+    "INSERT INTO notices (customer_id, assignment_id, old_dealer_id, new_dealer_id, trigger, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
 
 
 class AssignmentRepository:
@@ -146,19 +159,56 @@ class AssignmentRepository:
                 self.db.execute("UPDATE assignments SET valid_to = ? WHERE id = ?", [at_text, current[0]])
             recorded = clock.to_text(recorded_at or clock.now())
             cursor = self.db.execute(
-                f"INSERT INTO assignments ({', '.join(PreparedVersion._fields)}, valid_from, valid_to, trigger,"
-                f" decided_at, previous_dealer_id, previous_basis)"
-                f" VALUES ({', '.join('?' * len(PreparedVersion._fields))}, ?, NULL, ?, ?, ?, ?)",
-                [*version, at_text, trigger, recorded,
-                 current[1] if current else None, current[2] if current else None],
+                _INSERT, [*version, at_text, trigger, recorded,
+                          current[1] if current else None, current[2] if current else None],
             )
             if current and current[1] != version.dealer_id:
                 self.db.execute(
-                    "INSERT INTO notices (customer_id, assignment_id, old_dealer_id, new_dealer_id,"
-                    " trigger, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    [version.customer_id, cursor.lastrowid, current[1], version.dealer_id, trigger, recorded],
+                    _NOTICE, [version.customer_id, cursor.lastrowid, current[1], version.dealer_id, trigger, recorded],
                 )
         return cursor.lastrowid, at_text, recorded, (current[1], current[2]) if current else None
+
+    def save_prepared_many(
+        self, versions: list[PreparedVersion], at: dt.datetime, trigger: str, recorded_at: dt.datetime,
+    ) -> int:
+        """`save_prepared` for a batch of versions, each of another customer (a job's batch),
+        in one transaction: the versions in force read in one statement, the instants made
+        text once, the statements made once. Returns how many versions were written."""
+        if not versions:
+            return 0
+        if len({v.customer_id for v in versions}) != len(versions):
+            # The one read below stands for one version a customer.
+            with self.db.transaction():
+                return sum(self.save_prepared(v, at, trigger, recorded_at) is not None for v in versions)
+        at_text, recorded = clock.to_text(at), clock.to_text(recorded_at)
+        written = 0
+        with self.db.transaction():
+            execute = self.db.conn.execute
+            current = {
+                row[1]: row for row in execute(
+                    "SELECT id, customer_id, dealer_id, basis, valid_from FROM assignments"
+                    f" WHERE customer_id IN ({', '.join('?' * len(versions))}) AND valid_to IS NULL",
+                    [v.customer_id for v in versions],
+                )
+            }
+            for version in versions:
+                found = current.get(version.customer_id)
+                if found is None:
+                    execute(_INSERT, [*version, at_text, trigger, recorded, None, None])
+                    written += 1
+                    continue
+                _, _, dealer_id, basis, valid_from = found
+                if (dealer_id, basis) == (version.dealer_id, version.basis):
+                    continue
+                # Never before the version it closes: a job's fixed instant may precede it.
+                start = max(at_text, valid_from)
+                execute("UPDATE assignments SET valid_to = ? WHERE id = ?", [start, found[0]])
+                cursor = execute(_INSERT, [*version, start, trigger, recorded, dealer_id, basis])
+                if dealer_id != version.dealer_id:
+                    execute(_NOTICE, [version.customer_id, cursor.lastrowid, dealer_id, version.dealer_id, trigger,
+                                      recorded])
+                written += 1
+        return written
 
     # notices
 

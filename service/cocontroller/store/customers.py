@@ -153,11 +153,24 @@ class CustomerRepository:
 
     def snapshots(self, ids: list[str], at: dt.datetime) -> list[Snapshot]:
         """The snapshots of a batch of customers (in id order), in four reads: a batch job's
-        way of reading, far cheaper than one snapshot a customer."""
+        way of reading, far cheaper than one snapshot a customer. Rows are read as tuples of
+        named columns, not dicts: a job reads a million customers and 3.4 million contacts,
+        and a dict a row cost as much as the reads (the same rows, the same order, the same
+        values as `snapshot`)."""
         marks = ", ".join("?" * len(ids))
+        execute = self.db.execute
+        parse, kinds = clock.from_text, _CONTACT_KINDS
         contacts: dict[str, list[Contact]] = {}
-        for row in self.db.rows(f"SELECT * FROM contact_events WHERE customer_id IN ({marks})", ids):
-            contacts.setdefault(row["customer_id"], []).append(contact_from_row(row))
+        for event_id, customer_id, dealer_id, kind, occurred_at in execute(
+            f"SELECT event_id, customer_id, dealer_id, kind, occurred_at FROM contact_events"
+            f" WHERE customer_id IN ({marks})", ids,
+        ):
+            contact = Contact(event_id, customer_id, dealer_id, kinds[kind], parse(occurred_at))
+            found = contacts.get(customer_id)
+            if found is None:
+                contacts[customer_id] = [contact]
+            else:
+                found.append(contact)
         text = clock.to_text(at)
         preferences = {}
         for row in self.db.rows(
@@ -166,17 +179,25 @@ class CustomerRepository:
             [*ids, text, text],
         ):
             preferences[row["customer_id"]] = preference_from_row(row)
+        bases = _BASES
         current = {
-            row["customer_id"]: AssignmentRef(row["id"], row["dealer_id"], _BASES[row["basis"]])
-            for row in self.db.rows(
+            customer_id: AssignmentRef(aid, dealer_id, bases[basis])
+            for aid, customer_id, dealer_id, basis in execute(
                 f"SELECT id, customer_id, dealer_id, basis FROM assignments"
                 f" WHERE customer_id IN ({marks}) AND valid_to IS NULL", ids,
             )
         }
+        languages, customer_kinds = _LANGUAGES, _CUSTOMER_KINDS
         return [
-            Snapshot(customer_from_row(row), tuple(contacts.get(row["id"], ())),
-                     preferences.get(row["id"]), current.get(row["id"]))
-            for row in self.db.rows(f"SELECT * FROM customers WHERE id IN ({marks}) ORDER BY id", ids)
+            Snapshot(
+                Customer(cid, postcode, lat, lon, languages[language], customer_kinds[kind], enterprise_number,
+                         parse(created_at), parse(updated_at)),
+                tuple(contacts.get(cid, ())), preferences.get(cid), current.get(cid),
+            )
+            for cid, postcode, lat, lon, language, kind, enterprise_number, created_at, updated_at in execute(
+                f"SELECT id, postcode, lat, lon, language, kind, enterprise_number, created_at, updated_at"
+                f" FROM customers WHERE id IN ({marks}) ORDER BY id", ids,
+            )
         ]
 
 

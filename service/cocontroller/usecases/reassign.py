@@ -140,18 +140,18 @@ class ReassignService:
         runtime = self.runtime.current
         network = runtime.network
         day = clock.day_of(at)
+        decide = self.assignment.decide
         found = []
         for snapshot in self.store.customers.snapshots(ids, at):
-            decision = self.assignment.decide(snapshot, at, runtime)
+            decision = decide(snapshot, at, runtime)
             old = snapshot.current
-            if old and (old.dealer_id, old.basis) == (decision.dealer.dealer_id, decision.basis):
-                continue
             if old is None:
                 reason = f"first assignment: {decision.explanation}"
-            elif not network.inactive_reason(old.dealer_id, day):
-                reason = f"now {decision.explanation}"
+            elif old.dealer_id == decision.dealer.dealer_id and old.basis == decision.basis:
+                continue
             else:
-                reason = f"{network.inactive_reason(old.dealer_id, day)}; now {decision.explanation}"
+                inactive = network.inactive_reason(old.dealer_id, day)
+                reason = f"{inactive}; now {decision.explanation}" if inactive else f"now {decision.explanation}"
             change = Change(
                 snapshot.customer.id, old.dealer_id if old else None, decision.dealer.dealer_id,
                 old.basis if old else None, decision.basis, reason,
@@ -181,10 +181,8 @@ class ReassignService:
 
     def _apply(self, job_id: str, decided: Decided, processed: int, at: dt.datetime, cursor: str) -> None:
         """A batch's new versions, their notices and the job's cursor: all or nothing."""
-        trigger = job_trigger(job_id)
         with self.store.transaction():
-            for _, version in decided:
-                self.store.assignments.save_prepared(version, at, trigger, recorded_at=at)
+            self.store.assignments.save_prepared_many([v for _, v in decided], at, job_trigger(job_id), recorded_at=at)
             self.store.jobs.advance(job_id, cursor, processed, len(decided), at)
 
     def _decided(self, batches: Iterator[list[str]], at: dt.datetime, workers: int, keep: bool):
