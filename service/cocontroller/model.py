@@ -9,7 +9,8 @@ CLI can read the vocabularies without loading the server.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -466,12 +467,13 @@ class RunnerUp:
 
 @dataclass(frozen=True)
 class Decision:
-    """What the assignment rules decided for one moment."""
+    """What the assignment rules decided for one moment. The explanation is written when
+    first read: a batch job reads it only for the customers who change dealer."""
 
     dealer: DealerVersion
     basis: Basis
     rule_id: str
-    explanation: str
+    explain: Callable[[], str] = field(compare=False, repr=False)
     distance_km: float
     point: tuple[float, float]
     point_source: str
@@ -479,6 +481,10 @@ class Decision:
     decision_date: dt.date
     runners_up: tuple[Candidate, ...] = ()
     skipped: tuple[Skipped, ...] = field(default=())
+
+    @functools.cached_property
+    def explanation(self) -> str:
+        return self.explain()
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ decides between them.
 """
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -234,7 +235,7 @@ class Assigner:
             dealer=dealer,
             basis=basis,
             rule_id=rule_key,
-            explanation=explain(rule.extra["explanation"], details, language, parameters),
+            explain=functools.partial(explain, rule.extra["explanation"], details, language, parameters),
             distance_km=distance,
             point=point,
             point_source=point_source,
