@@ -103,10 +103,12 @@ class Client:
     `caller` is only an annotation in the audit trail, beside the certificate's identity."""
 
     def __init__(self, target: str | None = None, timeout: float = 10.0, caller: str = "",
-                 credentials: grpc.ChannelCredentials | None = None):
+                 credentials: grpc.ChannelCredentials | None = None, channel_options: tuple = ()):
+        """`channel_options`: further gRPC channel arguments (keepalive, windows), beside the
+        retry policy."""
         self.target = target or default_target()
         self.channel = grpc.secure_channel(self.target, credentials or channel_credentials(),
-                                           options=[("grpc.service_config", RETRY_POLICY)])
+                                           options=[("grpc.service_config", RETRY_POLICY), *channel_options])
         self.stub = pb_grpc.DealerAssignmentServiceStub(self.channel)
         self.resolution = rpb_grpc.ControllerResolutionServiceStub(self.channel)
         self.network = npb_grpc.DealerNetworkServiceStub(self.channel)

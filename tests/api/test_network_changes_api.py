@@ -307,12 +307,15 @@ def test_cli_local_job_json(tmp_path, cli):
 def test_one_job_at_a_time_per_server(tmp_path):
     """A job holds a handler thread while it streams: a second one is refused, not queued."""
     app = make_app(tmp_path / "jobs.db")
-    # Enough one-customer batches that the stream outgrows gRPC's flow-control window: the
-    # first job cannot finish until its client reads on.
+    # Enough one-customer batches that the stream outgrows gRPC's flow-control window, which
+    # the first client keeps at its initial size (no bandwidth probing, so the window never
+    # grows on a fast loopback): the first job cannot finish until its client reads on.
     app.synthetic.generate(3000, seed=3, now=dt.datetime(2026, 1, 5, 12, tzinfo=dt.timezone.utc))
     server, port = build_server(app, "127.0.0.1:0", Settings().workers)
+    fixed_window = (("grpc.http2.bdp_probe", 0),)
     try:
-        with client_for(f"127.0.0.1:{port}") as first, client_for(f"127.0.0.1:{port}") as second:
+        with client_for(f"127.0.0.1:{port}", channel_options=fixed_window) as first, \
+                client_for(f"127.0.0.1:{port}") as second:
             running = first.reassign("slow", dry_run=True, batch_size=1)
             assert next(running).processed == 1
             with pytest.raises(ClientError) as caught:
