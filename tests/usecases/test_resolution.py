@@ -55,7 +55,6 @@ blocks of the expected sets are:
 
 import datetime as dt
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 

@@ -300,12 +300,11 @@ def derive_facts(history: CustomerHistory, at: dt.datetime, distributor_id: str 
     # guarantee; it runs on (no date) while a contract has no end.
     ends = [c.end_date for c in contracts] + [
         add_months(clock.day_of(c.occurred_at), SALE_GUARANTEE_MONTHS) for c in purchases]
-    relationship_end = None if any(e is None for e in ends) else max(ends, default=None)
-    last_interaction = max(interactions, default=None)
-    if any(e is None for e in ends):
-        last_interaction = None  # the clock does not run while a contract runs
-    elif relationship_end is not None and last_interaction is not None:
-        last_interaction = max(last_interaction, relationship_end)
+    running = any(e is None for e in ends)
+    relationship_end = None if running else max(ends, default=None)
+    # The clock does not run while a contract runs; else from the later of the two.
+    last_interaction = None if running else max(
+        (d for d in (max(interactions, default=None), relationship_end) if d is not None), default=None)
     if interactions:
         facts["months_since_last_interaction"] = (
             0 if last_interaction is None or last_interaction > day else months_between(last_interaction, day))

@@ -31,11 +31,11 @@ MAX_SCOPE = 2000  # postcodes or dealer ids in a job's scope (Belgium has about 
 MAX_NOTICE_IDS = 10_000  # notices marked exported in one call
 
 
-def check_known_at(known_at: dt.datetime | None, violations: Violations, field: str = "known_on") -> None:
+def check_known_at(known_at: dt.datetime | None, violations: Violations) -> None:
     """A recorded-time question asks what the service knew at an instant: not yet known of
     the future, whose answer would change as the service learns more."""
     if known_at is not None and known_at > clock.now() + FUTURE_TOLERANCE:
-        violations.add(field, f"{known_at.isoformat()} is in the future: ask what was known up to now")
+        violations.add("known_on", f"{known_at.isoformat()} is in the future: ask what was known up to now")
 
 
 def check_text(value: str, field: str, violations: Violations, max_chars: int) -> None:
