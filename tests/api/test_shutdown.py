@@ -27,7 +27,9 @@ from cocontroller.v1 import network_pb2_grpc as npb_grpc
 
 SCRIPT = Path(sys.executable).parent / "cocontroller"
 CUSTOMERS = 2000
-BATCH = 10
+# Small batches, each its own commit: the job must still be running when SIGTERM arrives after
+# its third batch (with 10 a batch the faster batch code could finish all 200 first).
+BATCH = 2
 GRACE_S = 15
 JOB = "drain"
 SERVING, NOT_SERVING = health_pb2.HealthCheckResponse.SERVING, health_pb2.HealthCheckResponse.NOT_SERVING
