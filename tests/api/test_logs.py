@@ -6,7 +6,9 @@ import datetime as dt
 import io
 import json
 import logging
+import os
 import re
+import threading
 
 import grpc
 import pytest
@@ -148,3 +150,61 @@ def test_network_changes_reloads_and_jobs_are_logged_with_their_call(tmp_path, c
     assert by_event["job.progress"][0]["job_id"] == "logscan-job"
     job_call, = [c for c in by_event["rpc"] if c["method"].endswith("/ReassignCustomers")]
     assert job_call["code"] == "OK" and start["request_id"] == end["request_id"] == job_call["request_id"]
+
+
+def test_lines_from_many_threads_arrive_whole_and_in_each_threads_order():
+    read_fd, write_fd = os.pipe()
+    handler = logs.BatchedLines(write_fd, interval_s=0.01)
+    handler.setFormatter(logs.JsonFormatter())
+    logger = logging.getLogger("test.batched.order")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    received = []
+    # Read as the log's consumer does, so a full pipe never blocks the writer.
+    reader = threading.Thread(target=lambda: received.append(os.fdopen(read_fd, "rb").read()))
+    reader.start()
+
+    def lines_of(thread: int) -> None:
+        for i in range(200):
+            logs.event(logger, "line", thread=thread, i=i, padding="x" * 300)
+
+    try:
+        workers = [threading.Thread(target=lines_of, args=(t,)) for t in range(4)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        handler.close()
+    finally:
+        logger.removeHandler(handler)
+        os.close(write_fd)
+    reader.join(timeout=10)
+    lines = [json.loads(line) for line in received[0].decode().splitlines()]
+    assert len(lines) == 800
+    for t in range(4):
+        assert [line["i"] for line in lines if line["thread"] == t] == list(range(200))
+
+
+def test_info_lines_wait_for_the_writer_and_a_warning_is_written_at_once():
+    read_fd, write_fd = os.pipe()
+    handler = logs.BatchedLines(write_fd, interval_s=60)  # the writer thread never comes round
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    logger = logging.getLogger("test.batched.levels")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    os.set_blocking(read_fd, False)
+    reader = os.fdopen(read_fd, "rb")
+    try:
+        logger.info("first")
+        assert reader.read() is None  # nothing written yet: it waits for the batch
+        logger.warning("second")
+        assert reader.read().decode().splitlines() == ["INFO first", "WARNING second"]
+        logger.info("third")
+        handler.close()  # logging's shutdown at exit closes it: the last lines are written
+        assert reader.read().decode().splitlines() == ["INFO third"]
+    finally:
+        logger.removeHandler(handler)
+        reader.close()
+        os.close(write_fd)

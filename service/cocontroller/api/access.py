@@ -11,6 +11,7 @@ such an identity is UNAUTHENTICATED.
 (the development admin certificate), so admin is a superset of the others, not a sibling.
 """
 
+import contextvars
 import re
 
 from ..certs import TRUST_DOMAIN
@@ -83,9 +84,24 @@ def principal_for(identity: str) -> Principal | None:
     return Principal(identity, Role(match["role"]))
 
 
+# The caller of the call a handler thread runs, found once a call: the interceptors and the
+# servicers each ask, and grpcio builds the auth context anew on every request for it.
+_CALLER: contextvars.ContextVar[tuple[object, Principal | None] | None] = contextvars.ContextVar(
+    "caller", default=None)
+
+
 def principal_of(context) -> Principal | None:
     """The caller of a gRPC call, from its verified client certificate: the first SAN that
     names a role, else the subject CN; None without either."""
+    found = _CALLER.get()
+    if found is not None and found[0] is context:
+        return found[1]
+    principal = _from_certificate(context)
+    _CALLER.set((context, principal))
+    return principal
+
+
+def _from_certificate(context) -> Principal | None:
     auth = context.auth_context()
     for name in (*auth.get("x509_subject_alternative_name", ()), *auth.get("x509_common_name", ())):
         principal = principal_for(name.decode("utf-8", "replace"))

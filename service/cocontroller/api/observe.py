@@ -13,7 +13,6 @@ import os
 import re
 import secrets
 import time
-import uuid
 from functools import lru_cache
 from pathlib import Path
 
@@ -83,7 +82,7 @@ class CallObserver(grpc.ServerInterceptor):
             return None
         service, _, method = details.method.lstrip("/").partition("/")
         given = next((v for k, v in details.invocation_metadata or () if k == REQUEST_ID), "")
-        request_id = given if isinstance(given, str) and _REQUEST_ID_FORM.fullmatch(given) else uuid.uuid4().hex
+        request_id = given if isinstance(given, str) and _REQUEST_ID_FORM.fullmatch(given) else secrets.token_hex(16)
         call = _Call(self, service, method, request_id)
         if handler.unary_unary:
             return handler._replace(unary_unary=call.unary(handler.unary_unary))
