@@ -11,7 +11,7 @@ from ..usecases.network import NetworkService
 from ..v1 import assignment_pb2 as pb
 from ..v1 import assignment_pb2_grpc as pb_grpc
 from .convert import (
-    CONTACT_KINDS, CUSTOMER_KINDS, assignment_pb, contact_pb, customer_pb, dealer_pb, postcode_pb,
+    CONTACT_KINDS, CUSTOMER_KINDS, assignment_pb, contact_pb, customer_pb, dealer_pb, kept_assignment_pb, postcode_pb,
     preference_pb, read_date, read_time,
 )
 from .access import DealerScope
@@ -58,14 +58,14 @@ class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
                 raise e.prefixed("location.", ("postcode", "point")) from None
         else:
             raise BadField("subject", "give a customer_id or a location")
-        return pb.GetResponsibleDealerResponse(assignment=assignment_pb(view))
+        return pb.GetResponsibleDealerResponse(assignment=kept_assignment_pb(view))
 
     @handles_errors()
     def ListAssignments(self, request, context):
         self.scope.check_customer(context, request.customer_id)
         query = ("ListAssignments", request.customer_id)
         page = self.assignment.history(request.customer_id, page_request(request.page_size, request.page_token, *query))
-        return pb.ListAssignmentsResponse(assignments=[assignment_pb(v) for v in page.items],
+        return pb.ListAssignmentsResponse(assignments=[kept_assignment_pb(v) for v in page.items],
                                           next_page_token=next_page_token(page, *query))
 
     @handles_errors("customer.")

@@ -12,6 +12,7 @@ from ..model import (
     CustomerKind, DealerFields, DealerVersion, Dispute, LegalBasis, LoggedChange, Notice, PackInfo, Postcode,
     Preference, Resolution, Responsible, Safeguard,
 )
+from ..usecases.assignment import AssignmentService
 from ..v1 import assignment_pb2 as pb
 from ..v1 import network_pb2 as npb
 from ..v1 import resolution_pb2 as rpb
@@ -136,6 +137,12 @@ def assignment_pb(view: Responsible) -> pb.Assignment:
     )
 
 
+def kept_assignment_pb(view: Responsible) -> pb.Assignment:
+    """`assignment_pb` of a view the use cases keep (a place's, a stored version's): built
+    once per view. The caller copies it into its response."""
+    return _VIEWS.get(view)
+
+
 def customer_pb(customer: Customer) -> pb.Customer:
     message = pb.Customer(
         id=customer.id, postcode=customer.postcode, language=customer.language,
@@ -202,7 +209,7 @@ def resolution_pb(r: Resolution) -> rpb.ResolveControllersResponse:
     # Purposes, recipients, transfers and notices depend only on the pack's outcome, which
     # many customers share (domain/resolution.py keeps one per set of derived facts):
     # they are turned into protobuf once per outcome and copied, most of a response's size.
-    response.CopyFrom(_SHARED.get(r))
+    response.CopyFrom(_OUTCOMES.get(r.purposes, r.recipients, r.transfers, r.notices))
     response.customer_id = r.customer_id
     response.as_of.CopyFrom(date_pb(r.as_of))
     response.language = r.language
@@ -231,56 +238,60 @@ def resolution_pb(r: Resolution) -> rpb.ResolveControllersResponse:
     return response
 
 
-class _SharedParts:
-    """The protobuf of a resolution's outcome-wide entries, by the identity of their tuples
-    (the values hold the tuples, so an id is not reused while its entry is kept)."""
+class _ByIdentity:
+    """Protobuf made from immutable model values, kept by the values' identity: many calls
+    answer with the same values (a pack outcome many customers share, the view of a place or
+    of a stored version), and copying a message costs a fraction of building it. Each entry
+    holds its values, so their ids are not reused while it is kept. A kept message is only
+    ever copied, never changed."""
 
-    _KEPT = 1024
+    def __init__(self, build, kept: int):
+        self._build = build
+        self._most = kept
+        self._kept: dict[tuple[int, ...], tuple[tuple, object]] = {}
 
-    def __init__(self):
-        self._parts: dict[tuple[int, ...], tuple[tuple, rpb.ResolveControllersResponse]] = {}
-
-    def get(self, r: Resolution) -> rpb.ResolveControllersResponse:
-        shared = (r.purposes, r.recipients, r.transfers, r.notices)
-        key = tuple(map(id, shared))
-        found = self._parts.get(key)
-        if found is not None and all(a is b for a, b in zip(found[0], shared)):
+    def get(self, *values):
+        key = tuple(map(id, values))
+        found = self._kept.get(key)
+        if found is not None and all(a is b for a, b in zip(found[0], values)):
             return found[1]
-        part = _outcome_pb(r)
-        if len(self._parts) >= self._KEPT:
-            self._parts.clear()
-        self._parts[key] = (shared, part)
-        return part
+        message = self._build(*values)
+        if len(self._kept) >= self._most:
+            self._kept.clear()
+        self._kept[key] = (values, message)
+        return message
 
 
-def _outcome_pb(r: Resolution) -> rpb.ResolveControllersResponse:
+def _outcome_pb(purposes, recipients, transfers, notices) -> rpb.ResolveControllersResponse:
     return rpb.ResolveControllersResponse(
         purposes=[
             rpb.Purpose(id=p.id, label=p.label, group=p.group, legal_basis=_LEGAL_BASES[p.legal_basis],
                         article=p.article, controllers=p.controllers, why=p.why,
                         channel=p.channel or "", rule_id=p.rule, citation=_citation(p.citation),
                         allocation=p.allocation)
-            for p in r.purposes
+            for p in purposes
         ],
         recipients=[
             rpb.Recipient(id=x.id, label=x.label, name=x.name, address=x.address,
                           country=x.country, category=x.category, purpose=x.purpose,
                           marketing=x.marketing, channels=x.channels, rule_id=x.rule,
                           citation=_citation(x.citation))
-            for x in r.recipients
+            for x in recipients
         ],
         transfers=[
             rpb.Transfer(id=t.id, label=t.label, country=t.country, safeguard=_SAFEGUARDS[t.safeguard],
                          article=t.article, applies_to=t.applies_to, recipients=t.recipients,
                          rule_id=t.rule, citation=_citation(t.citation))
-            for t in r.transfers
+            for t in transfers
         ],
         notices=[rpb.Notice(id=n.id, label=n.label, refers_to=n.refers_to, rule_id=n.rule,
-                            citation=_citation(n.citation)) for n in r.notices],
+                            citation=_citation(n.citation)) for n in notices],
     )
 
 
-_SHARED = _SharedParts()
+_OUTCOMES = _ByIdentity(_outcome_pb, kept=1024)
+# As many as the assignment use case keeps views of places and of stored versions.
+_VIEWS = _ByIdentity(assignment_pb, kept=AssignmentService.VIEWS_KEPT)
 
 
 def packs_pb(packs: list[PackInfo]) -> list[rpb.RulePack]:

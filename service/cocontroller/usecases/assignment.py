@@ -38,7 +38,7 @@ def moment(as_of: dt.date | None) -> dt.datetime:
 
 
 class AssignmentService:
-    _VIEWS_KEPT = 10_000
+    VIEWS_KEPT = 10_000
 
     def __init__(self, store: Store, runtime: RuntimeHolder, assigner: Assigner,
                  postcodes: PostcodeDirectory, boundary: BelgiumBoundary):
@@ -52,6 +52,11 @@ class AssignmentService:
         self._views: dict[tuple, Responsible] = {}
         self._views_runtime: Runtime | None = None
         self.views_use = CacheUse()
+        # Answers for places (postcode, point, day), valid for one runtime: a place has no
+        # history, so its decision depends on nothing else (see responsible_for_location).
+        self._places: dict[tuple, Responsible] = {}
+        self._places_runtime: Runtime | None = None
+        self.places_use = CacheUse()
 
     def assign(self, customer_id: str, trigger: str = "api") -> tuple[Responsible, bool]:
         """Decides now; stores the decision when it differs from the assignment in force.
@@ -131,9 +136,26 @@ class AssignmentService:
         check_point_in_postcode(pc, point, "point", violations)
         check_known_at(known_at, violations)
         violations.raise_if_any()
-        runtime = self._runtime_known_at(known_at) if known_at else self.runtime.recent()
-        decision = self.assigner.decide(runtime.assignment, runtime.network, Subject(pc, point), moment(as_of))
-        return self._computed("", decision)
+        if known_at:
+            runtime = self._runtime_known_at(known_at)
+            return self._computed("", self.assigner.decide(runtime.assignment, runtime.network, Subject(pc, point),
+                                                           moment(as_of)))
+        # A place's decision reads the packs and the network of one runtime, the postcode,
+        # the point and the day alone (the network changes only by day), so callers asking
+        # for the same place that day share it.
+        runtime = self.runtime.recent()
+        at = moment(as_of)
+        key = (pc.postcode, point, clock.day_of(at))
+        if self._places_runtime is not runtime or len(self._places) >= self.VIEWS_KEPT:
+            self._places, self._places_runtime = {}, runtime
+        view = self._places.get(key)
+        if view is not None:
+            self.places_use.hits += 1
+            return view
+        self.places_use.misses += 1
+        view = self._places[key] = self._computed(
+            "", self.assigner.decide(runtime.assignment, runtime.network, Subject(pc, point), at))
+        return view
 
     def history(self, customer_id: str, page: PageRequest | None = None) -> Page[Responsible]:
         """The stored versions, newest first (all of them without a page)."""
@@ -197,7 +219,7 @@ class AssignmentService:
         network only with the runtime, so views are kept per version, end and day until the
         runtime changes."""
         runtime = self.runtime.current
-        if self._views_runtime is not runtime or len(self._views) >= self._VIEWS_KEPT:
+        if self._views_runtime is not runtime or len(self._views) >= self.VIEWS_KEPT:
             self._views, self._views_runtime = {}, runtime
         key = (record.id, record.valid_to, day)
         view = self._views.get(key)
