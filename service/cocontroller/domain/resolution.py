@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import clock
 from ..errors import RulePackError
@@ -385,6 +385,10 @@ def erase_after(output: dict, anchors: dict) -> dt.date | None:
     return anchor
 
 
+# Partners are free text: an outcome keeps the recipients of this many sets of them.
+_PARTNER_SETS_KEPT = 64
+
+
 @dataclass(frozen=True)
 class _Outcome:
     """What the privacy pack says for one set of derived facts in one language: the fired
@@ -400,9 +404,24 @@ class _Outcome:
     notices: tuple[PolicyNotice, ...]
     findings: tuple[Finding, ...]
 
+    # The recipients with each set of contract partners named, made once per set: customers
+    # sharing an outcome and a partner share one tuple (api/convert.py builds its protobuf
+    # once per tuple).
+    _partnered: dict[tuple[str, ...], tuple[RecipientEntry, ...]] = field(default_factory=dict, compare=False)
+
     @functools.cached_property
     def fired_keys(self) -> tuple[str, ...]:
         return tuple(r.key for r in self.fired)
+
+    def with_partners(self, partners: tuple[str, ...], language: Language) -> tuple[RecipientEntry, ...]:
+        """The recipients, then the contract partner rules' entries for each of `partners`."""
+        found = self._partnered.get(partners)
+        if found is None:
+            found = self.recipients + tuple(
+                _partner_entry(rule, partner, language) for rule in self.partners for partner in partners)
+            if len(self._partnered) < _PARTNER_SETS_KEPT:
+                self._partnered[partners] = found
+        return found
 
 
 class Resolver:
@@ -476,9 +495,8 @@ class Resolver:
                 rule=rule.key, citation=_citation(rule),
             ))
         recipients = outcome.recipients
-        for rule in outcome.partners:
-            recipients += tuple(_partner_entry(rule, partner, language)
-                                for partner in contract_partners(history, day))
+        if outcome.partners:
+            recipients = outcome.with_partners(tuple(contract_partners(history, day)), language)
         retention, unused = [], set()
         records = record_dates(history, at) if any(r.selected_by == RECORD_DATE for r in outcome.retention) else {}
         for rule in outcome.retention:
