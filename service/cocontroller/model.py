@@ -428,6 +428,16 @@ class CustomerRecord:
 
 
 @dataclass(frozen=True)
+class RecordRead:
+    """A customer's record as read, before it is parsed: `fingerprint` holds every value
+    read (equal fingerprints, equal records), so a caller that has already answered for a
+    fingerprint can skip parsing it."""
+
+    fingerprint: tuple
+    parse: Callable[[], CustomerRecord]
+
+
+@dataclass(frozen=True)
 class CustomerHistory:
     """What is on record for a customer, to be read as of a moment by the resolver."""
 

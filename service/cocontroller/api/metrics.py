@@ -104,6 +104,7 @@ class _AppCollector:
             "nearest_dealers": app.runtime.nearest_use,
             "assignment_views": app.assignment.views_use,
             "place_answers": app.assignment.places_use,
+            "resolution_answers": app.resolution.answers_use,
         }
         hits = CounterMetricFamily("cocontroller_cache_hits", "Answers a cache gave.", labels=["cache"])
         misses = CounterMetricFamily("cocontroller_cache_misses", "Answers a cache did not have.", labels=["cache"])

@@ -9,7 +9,7 @@ from .. import clock
 from ..errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from ..model import (
     AssignmentRef, Basis, Channel, Consent, Contact, ContactKind, Contract, ContractKind, CustomerHistory,
-    CustomerKind, CustomerRecord, Dispute, Preference,
+    CustomerKind, CustomerRecord, Dispute, Preference, RecordRead,
 )
 from .customers import contact_from_row, customer_from_row, preference_from_row
 from .db import Database
@@ -207,43 +207,18 @@ class FactRepository:
             for row in _known(self.db, "disputes", customer_id, "opened_at, id", known_at)
         ]
 
-    def record_of(self, customer_id: str, at: dt.datetime) -> CustomerRecord:
+    def record_of(self, customer_id: str, at: dt.datetime) -> RecordRead:
         """The customer, everything on record about them and the assignment version in force
         at `at`, in one statement: a resolution's read. One statement, one step, one release
-        of the GIL: on a busy server each release costs a wait to get it back."""
+        of the GIL: on a busy server each release costs a wait to get it back. Parsed when
+        asked (`RecordRead.parse`)."""
         text = clock.to_text(at)
         cursor = self.db.execute(_RECORD_SQL, [text, text, customer_id])
         row = cursor.fetchone()
         if row is None:
             raise NotFound(f"customer {customer_id!r} does not exist")
-        fields = dict(zip([d[0] for d in cursor.description], row))
-        history = CustomerHistory(
-            professional=fields["kind"] == CustomerKind.PROFESSIONAL,
-            contacts=tuple(
-                Contact(event_id, customer_id, dealer_id, ContactKind(kind), clock.from_text(occurred))
-                for event_id, dealer_id, kind, occurred in json.loads(fields.pop("_contacts"))
-            ),
-            contracts=tuple(
-                Contract(cid, customer_id, ContractKind(kind), partner or "", dealer_id, dt.date.fromisoformat(start),
-                         dt.date.fromisoformat(end) if end else None)
-                for cid, kind, partner, dealer_id, start, end in json.loads(fields.pop("_contracts"))
-            ),
-            consents=tuple(
-                Consent(cid, customer_id, Channel(channel), clock.from_text(given),
-                        clock.from_text(withdrawn) if withdrawn else None)
-                for cid, channel, given, withdrawn in json.loads(fields.pop("_consents"))
-            ),
-            disputes=tuple(
-                Dispute(did, customer_id, subject or "", clock.from_text(opened),
-                        clock.from_text(closed) if closed else None)
-                for did, subject, opened, closed in json.loads(fields.pop("_disputes"))
-            ),
-        )
-        assignment = fields.pop("_assignment")
-        if assignment is not None:
-            aid, dealer_id, basis, valid_to = json.loads(assignment)
-            assignment = AssignmentRef(aid, dealer_id, Basis(basis), clock.from_text(valid_to) if valid_to else None)
-        return CustomerRecord(customer_from_row(fields), history, assignment)
+        names = [d[0] for d in cursor.description]
+        return RecordRead(tuple(row), lambda: _record_from_row(customer_id, dict(zip(names, row))))
 
     def history(self, customer_id: str, professional: bool, known_at: dt.datetime | None = None) -> CustomerHistory:
         """Everything the resolver reads about a customer; with `known_at`, only what the
@@ -255,6 +230,36 @@ class FactRepository:
             consents=tuple(self.consents(customer_id, known_at)),
             disputes=tuple(self.disputes(customer_id, known_at)),
         )
+
+
+def _record_from_row(customer_id: str, fields: dict) -> CustomerRecord:
+    history = CustomerHistory(
+        professional=fields["kind"] == CustomerKind.PROFESSIONAL,
+        contacts=tuple(
+            Contact(event_id, customer_id, dealer_id, ContactKind(kind), clock.from_text(occurred))
+            for event_id, dealer_id, kind, occurred in json.loads(fields.pop("_contacts"))
+        ),
+        contracts=tuple(
+            Contract(cid, customer_id, ContractKind(kind), partner or "", dealer_id, dt.date.fromisoformat(start),
+                     dt.date.fromisoformat(end) if end else None)
+            for cid, kind, partner, dealer_id, start, end in json.loads(fields.pop("_contracts"))
+        ),
+        consents=tuple(
+            Consent(cid, customer_id, Channel(channel), clock.from_text(given),
+                    clock.from_text(withdrawn) if withdrawn else None)
+            for cid, channel, given, withdrawn in json.loads(fields.pop("_consents"))
+        ),
+        disputes=tuple(
+            Dispute(did, customer_id, subject or "", clock.from_text(opened),
+                    clock.from_text(closed) if closed else None)
+            for did, subject, opened, closed in json.loads(fields.pop("_disputes"))
+        ),
+    )
+    assignment = fields.pop("_assignment")
+    if assignment is not None:
+        aid, dealer_id, basis, valid_to = json.loads(assignment)
+        assignment = AssignmentRef(aid, dealer_id, Basis(basis), clock.from_text(valid_to) if valid_to else None)
+    return CustomerRecord(customer_from_row(fields), history, assignment)
 
 
 _RECORD_SQL = (
