@@ -14,6 +14,7 @@ import grpc
 import pytest
 from google.type import date_pb2
 
+from cocontroller.api.convert import resolution_wire
 from cocontroller.api.server import build_server
 from cocontroller.resources import packs_dir
 from cocontroller.v1 import resolution_pb2 as rpb
@@ -109,6 +110,32 @@ def test_resolve_json_shape(client, cli):
     assert {f["id"] for f in data["findings"]} == {
         "finding.privacy-shield", "finding.accounting-legal-basis", "finding.locating-ecall"}
     assert "retention.tax@v1" in data["fired_rules"] and "retention.tax@v2" not in data["fired_rules"]
+
+
+def test_the_answer_on_the_wire_is_the_resolution_of_each_customer(tmp_path):
+    """Two customers share the pack's outcome (its part's bytes are made once) and each gets
+    their own controllers, retention and findings."""
+    app = make_app(tmp_path / "db.sqlite")
+    for customer_id, postcode in (("wire-1", "9000"), ("wire-2", "4000")):
+        app.customers.upsert(customer_id, postcode)
+        app.facts.record_contact("", customer_id, "dlr-gent", "purchase", at("2024-05-02T10:00"))
+        app.assignment.assign(customer_id)
+    for customer_id in ("wire-1", "wire-2", "wire-1"):
+        r = app.resolution.resolve(customer_id, None, "fr")
+        got = rpb.ResolveControllersResponse.FromString(resolution_wire(r))
+        assert (got.customer_id, got.language, got.rules_version) == (customer_id, "fr", r.rules_version)
+        assert dt.date(got.as_of.year, got.as_of.month, got.as_of.day) == r.as_of
+        assert [(c.role, c.id, c.explanation) for c in got.controllers] == [
+            (c.role, c.id, c.explanation or "") for c in r.controllers]
+        assert [p.id for p in got.purposes] == [p.id for p in r.purposes]
+        assert [x.name for x in got.recipients] == [x.name for x in r.recipients]
+        assert [t.id for t in got.transfers] == [t.id for t in r.transfers]
+        assert [n.id for n in got.notices] == [n.id for n in r.notices]
+        assert [(x.id, x.erase_after.year) for x in got.retention] == [
+            (x.id, x.erase_after.year if x.erase_after else 0) for x in r.retention]
+        assert [f.id for f in got.findings] == [f.id for f in r.findings]
+        assert list(got.fired_rules) == list(r.fired_rules)
+    app.store.close()
 
 
 def test_resolve_text_output(client, cli):

@@ -13,6 +13,7 @@ from ..model import (
     Preference, Resolution, Responsible, Safeguard,
 )
 from ..usecases.assignment import AssignmentService
+from ..usecases.resolution import ResolutionService
 from ..v1 import assignment_pb2 as pb
 from ..v1 import network_pb2 as npb
 from ..v1 import resolution_pb2 as rpb
@@ -204,46 +205,51 @@ def _citation(c: Citation | None) -> rpb.Citation | None:
     return rpb.Citation(section=c.section, text=c.text) if c else None
 
 
-def resolution_pb(r: Resolution) -> rpb.ResolveControllersResponse:
-    response = rpb.ResolveControllersResponse()
-    # Purposes, recipients, transfers and notices depend only on the pack's outcome, which
-    # many customers share (domain/resolution.py keeps one per set of derived facts):
-    # they are turned into protobuf once per outcome and copied, most of a response's size.
-    response.CopyFrom(_OUTCOMES.get(r.purposes, r.recipients, r.transfers, r.notices))
-    response.customer_id = r.customer_id
-    response.as_of.CopyFrom(date_pb(r.as_of))
-    response.language = r.language
-    response.controllers.extend(
-        rpb.Controller(role=c.role, id=c.id, name=c.name, legal_name=c.legal_name,
-                       address=c.address, enterprise_number=c.enterprise_number,
-                       assignment_basis=c.basis or "", explanation=c.explanation or "",
-                       label=c.label, rule_id=c.rule, citation=_citation(c.citation))
-        for c in r.controllers
+def resolution_wire(r: Resolution) -> bytes:
+    """The ResolveControllers response, serialized. Purposes, recipients, transfers and
+    notices depend only on the pack's outcome, which many customers share
+    (domain/resolution.py keeps one per set of derived facts), and are most of a response's
+    size: their bytes are made once per outcome, the customer's own part once per answer
+    (answers are kept for unchanged records), and the two are joined. A protobuf parser
+    merges concatenated messages (repeated fields appended, and no field is in both), so the
+    bytes parse to the one message."""
+    return _OUTCOMES.get(r.purposes, r.recipients, r.transfers, r.notices) + _OWN_PARTS.get(r)
+
+
+def _own_part(r: Resolution) -> bytes:
+    response = rpb.ResolveControllersResponse(
+        customer_id=r.customer_id, as_of=date_pb(r.as_of), language=r.language,
+        controllers=[
+            rpb.Controller(role=c.role, id=c.id, name=c.name, legal_name=c.legal_name,
+                           address=c.address, enterprise_number=c.enterprise_number,
+                           assignment_basis=c.basis or "", explanation=c.explanation or "",
+                           label=c.label, rule_id=c.rule, citation=_citation(c.citation))
+            for c in r.controllers
+        ],
+        retention=[
+            rpb.RetentionItem(id=x.id, label=x.label, category=x.category, method=x.method,
+                              anchor=x.anchor or "", anchor_date=date_pb(x.anchor_date),
+                              erase_after=date_pb(x.erase_after), legal_hold=x.legal_hold,
+                              due=x.due, rule_id=x.rule, citation=_citation(x.citation))
+            for x in r.retention
+        ],
+        findings=[
+            rpb.Finding(id=f.id, label=f.label, severity=f.severity, code=f.code,
+                        rule_id=f.rule, citation=_citation(f.citation)) for f in r.findings
+        ],
+        earliest_erase_date=date_pb(r.earliest_erase_date) if r.earliest_erase_date else None,
+        rules_version=r.rules_version,
+        fired_rules=r.fired_rules,
     )
-    response.retention.extend(
-        rpb.RetentionItem(id=x.id, label=x.label, category=x.category, method=x.method,
-                          anchor=x.anchor or "", anchor_date=date_pb(x.anchor_date),
-                          erase_after=date_pb(x.erase_after), legal_hold=x.legal_hold,
-                          due=x.due, rule_id=x.rule, citation=_citation(x.citation))
-        for x in r.retention
-    )
-    response.findings.extend(
-        rpb.Finding(id=f.id, label=f.label, severity=f.severity, code=f.code,
-                    rule_id=f.rule, citation=_citation(f.citation)) for f in r.findings
-    )
-    if r.earliest_erase_date:
-        response.earliest_erase_date.CopyFrom(date_pb(r.earliest_erase_date))
-    response.rules_version = r.rules_version
-    response.fired_rules.extend(r.fired_rules)
-    return response
+    return response.SerializeToString()
 
 
 class _ByIdentity:
-    """Protobuf made from immutable model values, kept by the values' identity: many calls
-    answer with the same values (a pack outcome many customers share, the view of a place or
-    of a stored version), and copying a message costs a fraction of building it. Each entry
-    holds its values, so their ids are not reused while it is kept. A kept message is only
-    ever copied, never changed."""
+    """Protobuf (messages or their bytes) made from immutable model values, kept by the
+    values' identity: many calls answer with the same values (a pack outcome many customers
+    share, a kept answer, the view of a place or of a stored version), and copying costs a
+    fraction of building. Each entry holds its values, so their ids are not reused while it
+    is kept. A kept message is only ever copied, never changed."""
 
     def __init__(self, build, kept: int):
         self._build = build
@@ -262,7 +268,7 @@ class _ByIdentity:
         return message
 
 
-def _outcome_pb(purposes, recipients, transfers, notices) -> rpb.ResolveControllersResponse:
+def _outcome_part(purposes, recipients, transfers, notices) -> bytes:
     return rpb.ResolveControllersResponse(
         purposes=[
             rpb.Purpose(id=p.id, label=p.label, group=p.group, legal_basis=_LEGAL_BASES[p.legal_basis],
@@ -286,10 +292,11 @@ def _outcome_pb(purposes, recipients, transfers, notices) -> rpb.ResolveControll
         ],
         notices=[rpb.Notice(id=n.id, label=n.label, refers_to=n.refers_to, rule_id=n.rule,
                             citation=_citation(n.citation)) for n in notices],
-    )
+    ).SerializeToString()
 
 
-_OUTCOMES = _ByIdentity(_outcome_pb, kept=1024)
+_OUTCOMES = _ByIdentity(_outcome_part, kept=1024)
+_OWN_PARTS = _ByIdentity(_own_part, kept=ResolutionService.ANSWERS_KEPT)
 # As many as the assignment use case keeps views of places and of stored versions.
 _VIEWS = _ByIdentity(assignment_pb, kept=AssignmentService.VIEWS_KEPT)
 

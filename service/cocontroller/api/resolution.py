@@ -7,7 +7,7 @@ from ..usecases.resolution import ResolutionService
 from ..v1 import resolution_pb2 as rpb
 from ..v1 import resolution_pb2_grpc as rpb_grpc
 from .convert import (
-    consent_pb, contract_pb, dispute_pb, packs_pb, read_date, read_time, resolution_pb,
+    consent_pb, contract_pb, dispute_pb, packs_pb, read_date, read_time, resolution_wire,
 )
 from .access import DealerScope
 from .errors import handles_errors
@@ -25,7 +25,7 @@ class ControllerResolutionServicer(rpb_grpc.ControllerResolutionServiceServicer)
     @handles_errors()
     def ResolveControllers(self, request, context):
         self.scope.check_customer(context, request.customer_id)
-        return resolution_pb(self.resolution.resolve(
+        return resolution_wire(self.resolution.resolve(
             request.customer_id, read_date(request.as_of, "as_of"), request.language,
             read_time(request.known_on, "known_on")))
 
