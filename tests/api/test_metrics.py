@@ -96,13 +96,20 @@ def test_the_rule_packs_in_use_are_named_with_their_versions(observed):
 def test_every_cache_counts_its_hits_and_misses(observed):
     target, _, port = observed
     with support.client_for(target) as client:
-        client.upsert_customer("metrics-1", "9000", language="nl")
+        for customer_id in ("metrics-1", "metrics-2"):  # the same facts: one pack outcome
+            client.upsert_customer(customer_id, "9000", language="nl")
         for _ in range(2):
-            client.responsible_for_location("9000")  # the decision memo and the nearest answers
+            # The second of each: a kept answer for the place; the decision memo and the
+            # nearest answers for another point in it.
+            client.responsible_for_location("9000")
+            client.responsible_for_location("9000", 51.06, 3.72)
             client.assign("metrics-1")  # the second confirms the stored version: a kept view
-            client.resolve("metrics-1")  # the resolution memo
+            client.assign("metrics-2")
+            client.resolve("metrics-1")  # the second: the answer kept for the unchanged record
+            client.resolve("metrics-2")  # the first: metrics-1's pack outcome
     samples = scrape(port)
-    for cache in ("assignment_decisions", "resolution_outcomes", "nearest_dealers", "assignment_views"):
+    for cache in ("assignment_decisions", "resolution_outcomes", "nearest_dealers", "assignment_views",
+                  "place_answers", "resolution_answers"):
         hits = value(samples, "cocontroller_cache_hits_total", cache=cache)
         misses = value(samples, "cocontroller_cache_misses_total", cache=cache)
         assert hits >= 1 and misses >= 1, cache
