@@ -2,7 +2,7 @@
 
 Each situation records a customer's history through the use cases with explicit past
 timestamps and states, by hand, what the policy ("Beleid inzake de verwerking van uw
-persoonsgegevens", Lexus Belgium v1.0 of 13/04/2020) and the privacy rule pack (2026.12.6.1)
+persoonsgegevens", Lexus Belgium v1.0 of 13/04/2020) and the privacy rule pack (2026.12.6.2)
 say about the customer on one day: purposes (some with their legal bases and controllers),
 recipients (marketing ones with their channels, contract partners by name), transfers outside
 the EEA, retention dates, notices, findings, the distributor and the other dealers that
@@ -69,7 +69,7 @@ from support import make_app
 BXL = ZoneInfo("Europe/Brussels")
 CHANNELS = ("email", "sms", "phone", "post", "social")
 IMPORTER_NUMBER = "BE 0403.425.770"
-PACK_VERSION = "privacy@2026.12.6.1"
+PACK_VERSION = "privacy@2026.12.6.2"
 POLICY = "/work/shared/seed/000_4ca27e624e740367.txt"
 
 
@@ -207,7 +207,7 @@ def expected_findings(s) -> set:
 
 
 BASES = {
-    "questions": ("contract_or_legitimate_interest", "6(1)(b) or 6(1)(f)"),
+    "questions": ("contract_or_legitimate_interest", "6(1)(b) / 6(1)(f)"),
     "contract": ("contract", "6(1)(b)"),
     "quality": ("legitimate_interest", "6(1)(f)"),
     "leasing": ("legitimate_interest", "6(1)(f)"),
@@ -280,7 +280,7 @@ SITUATIONS = [
       {"purpose.questions.test-drive"} | INTERACTION | LEGAL, BASE_RECIPIENTS, T_DPF,
       R(test_drive="2024-09-10"),           # 2024-03-10 + 6 months
       "2024-09-10", findings=PS_FINDING,
-      bases={"purpose.questions.test-drive": ("contract_or_legitimate_interest", "6(1)(b) or 6(1)(f)"),
+      bases={"purpose.questions.test-drive": ("contract_or_legitimate_interest", "6(1)(b) / 6(1)(f)"),
              "purpose.quality.evaluation": ("legitimate_interest", "6(1)(f)")}),
     S("test-drive-older-than-6-months", "4: tot 6 maanden na de datum waarop u uw verzoek bij ons indient",
       "2024-05-01", [contact("test_drive_request", "2023-06-01")],
@@ -758,7 +758,7 @@ SITUATIONS = [
       bases={"purpose.marketing.email": ("consent", "6(1)(a)"),
              "purpose.marketing.email-tracking": ("consent", "6(1)(a)"),
              "purpose.marketing.profile": ("consent", "6(1)(a)"),
-             "purpose.questions.brochure": ("contract_or_legitimate_interest", "6(1)(b) or 6(1)(f)")}),
+             "purpose.questions.brochure": ("contract_or_legitimate_interest", "6(1)(b) / 6(1)(f)")}),
     S("all-channels-no-contact", "3: Als u toestemming heeft gegeven voor het ontvangen van de door u geselecteerde "
       "berichten, zullen uw gegevens worden gedeeld met deze entiteiten (maar niet met andere derden)",
       "2024-06-01", [give(c, "2023-02-01") for c in CHANNELS],
