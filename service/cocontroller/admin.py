@@ -14,12 +14,12 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from . import bootstrap, logs
+from . import bootstrap, clock, logs
 from .config import Settings
 from .errors import FailedPrecondition, RulePackError
-from .model import CaseResult, Change, InitResult, JobProgress, PackInfo, Scope
+from .model import Arrangement, CaseResult, Change, InitResult, JobProgress, Language, PackInfo, Scope
 from .usecases.packs import check_packs as _check_packs
-from .usecases.packs import run_pack_cases
+from .usecases.packs import arrangement_of, run_pack_cases
 
 log = logging.getLogger("cocontroller")
 SWITCH_INTERVAL_S = 0.0005
@@ -93,6 +93,11 @@ def check_packs(rules_dir: str | None) -> list[PackInfo]:
 
 def test_packs(rules_dir: str | None) -> list[CaseResult]:
     return run_pack_cases(_rules_dir(rules_dir))
+
+
+def arrangement(rules_dir: str | None, language: str, day: dt.date | None) -> Arrangement:
+    """The arrangement on `day` (today in Brussels by default)."""
+    return arrangement_of(_rules_dir(rules_dir), Language(language), day or clock.today())
 
 
 def demo_data(db: str, customers: int, seed: int,

@@ -428,6 +428,48 @@ class CustomerRecord:
 
 
 @dataclass(frozen=True)
+class ArrangementParty:
+    """A joint controller as the arrangement shows it to the data subject (Art. 26(2)): the
+    importer by name and address; a dealer by its part, being named per customer."""
+
+    role: ControllerRole
+    label: str
+    name: str = ""
+    legal_name: str = ""
+    address: str = ""
+    enterprise_number: str = ""
+
+
+@dataclass(frozen=True)
+class ArrangementPurpose:
+    label: str
+    article: str
+
+
+@dataclass(frozen=True)
+class ArrangementShare:
+    """Who does what for one group of purposes: the pack's allocation text, the purposes in
+    force and the controllers they name."""
+
+    group: str
+    allocation: str
+    purposes: tuple[ArrangementPurpose, ...]
+    controllers: tuple[ControllerRole, ...]
+
+
+@dataclass(frozen=True)
+class Arrangement:
+    """The essence of the joint-controller arrangement for the data subject (GDPR Art.
+    26(2)), from the privacy pack in force on `as_of`."""
+
+    pack: str
+    language: Language
+    as_of: dt.date
+    parties: tuple[ArrangementParty, ...]
+    shares: tuple[ArrangementShare, ...]
+
+
+@dataclass(frozen=True)
 class RecordRead:
     """A customer's record as read, before it is parsed: `fingerprint` holds every value
     read (equal fingerprints, equal records), so a caller that has already answered for a

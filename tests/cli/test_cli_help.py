@@ -76,6 +76,7 @@ def test_documented_spellings_still_parse(cli, monkeypatch):
          "--end", "2029-02-28"],
         ["dispute", "--customer", "c", "--open", "2024-02-10T09:00", "--subject", "paint defect"],
         ["resolve", "--customer", "c", "--lang", "en", "--as-of", "2025-01-01"],
+        ["arrangement", "--lang", "de", "--as-of", "2021-01-01", "--dir", "rules", "--json"],
     ):
         called.clear()
         code, out, err = cli(*argv)
@@ -97,6 +98,7 @@ def test_choices_come_from_the_model():
     assert _choices(("consent",), "channel") == tuple(Channel)
     assert _choices(("contract",), "kind") == tuple(ContractKind)
     assert _choices(("resolve",), "lang") == tuple(LABEL_LANGUAGES)
+    assert _choices(("arrangement",), "lang") == tuple(LABEL_LANGUAGES)
     assert _choices(("dealers", "add"), "roles") == tuple(DealerRole)
     assert _choices(("dealers", "update"), "languages") == tuple(Language)
 

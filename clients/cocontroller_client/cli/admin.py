@@ -15,11 +15,11 @@ from pathlib import Path
 import click
 
 from cocontroller.config import LOG_FORMATS, Settings
-from cocontroller.model import Scope
+from cocontroller.model import LABEL_LANGUAGES, Scope
 
 from . import jobs, render
 from .exits import Failure
-from .options import client_options, json_option, option, quiet_option, state
+from .options import DAY, choice, client_options, json_option, option, quiet_option, state
 
 _DEFAULTS = Settings()
 SERVER_EXTRA = "pip install 'cocontroller[server]'"
@@ -273,6 +273,28 @@ def reload():
     render.emit({"packs": packs}, "Reloaded: " + ", ".join(f"{p['name']}@{p['version']}" for p in packs))
 
 
+@click.command()
+@option("--lang", required=True, type=choice(LABEL_LANGUAGES), help="The language of the text.")
+@option("--as-of", type=DAY, show_default="today", help="The day whose pack rules are read.")
+@_DIR
+@json_option
+def arrangement(lang, as_of, directory):
+    """The essence of the joint-controller arrangement, for the data subject (GDPR art. 26(2)).
+
+    Who the joint controllers are, and for each group of purposes which of them act, how they
+    share the work and where the data subject can exercise their rights: read from the
+    privacy pack's rules in force on the day. The dealers are named by their part here;
+    `cocontroller resolve` names a customer's own.
+
+    \b
+    Examples:
+      cocontroller arrangement --lang fr
+      cocontroller arrangement --lang de --as-of 2021-01-01 --json | jq '.shares[].group'
+    """
+    found = load_admin().arrangement(directory, lang, as_of)
+    render.emit(render.plain(found), render.arrangement_text(found))
+
+
 # -- synthetic data and local jobs ---------------------------------------------------------------
 
 
@@ -317,4 +339,4 @@ def reassign_local(*, job_id, postcodes, dealers, dry_run, out, batch_size, db, 
     render.emit(data, jobs.result_text(data))
 
 
-COMMANDS = [serve, init, rules, demo_data]
+COMMANDS = [serve, init, rules, arrangement, demo_data]

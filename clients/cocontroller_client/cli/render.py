@@ -315,6 +315,24 @@ def dealers_table(dealers: list[Mapping]) -> str:
     return "\n".join(lines)
 
 
+# How each language cites an article of the GDPR (its own name for the regulation).
+_GDPR_ARTICLE = {"nl": "art. {} AVG", "fr": "art. {} RGPD", "de": "Art. {} DSGVO", "en": "Art. {} GDPR"}
+
+
+def arrangement_text(a) -> str:
+    """The arrangement as a data subject reads it: the pack's own texts only, in its
+    language; the pack's version and day first."""
+    lines = [f"{a.pack}, {a.as_of.isoformat()}", ""]
+    for party in a.parties:
+        lines.append(party.label)
+        if party.name:
+            lines.append(f"  {party.name} ({party.legal_name}), {party.address}, {party.enterprise_number}")
+    for share in a.shares:
+        lines += ["", share.allocation]
+        lines += [f"  - {p.label} ({_GDPR_ARTICLE[a.language].format(p.article)})" for p in share.purposes]
+    return "\n".join(lines)
+
+
 def resolution_text(d: Mapping) -> str:
     lines = [f"Controllers of {d['customer_id']}'s data on {d['as_of']} (rules {d['rules_version']}):"]
     for c in d["controllers"]:

@@ -487,7 +487,7 @@ class Resolver:
                             Severity.WARNING, "controller-inactive", "", None,
                         ),)
                 continue
-            entity = self._importer(compiled.pack, language) if role == ControllerRole.IMPORTER else distributor
+            entity = importer_entry(compiled.pack, language) if role == ControllerRole.IMPORTER else distributor
             controllers.append(ControllerEntry(
                 role=role, id=entity.id, name=entity.name, legal_name=entity.legal_name,
                 address=entity.address, enterprise_number=entity.enterprise_number,
@@ -566,17 +566,6 @@ class Resolver:
                 self._entries.clear()
             outcome = self._memo[key] = _outcome(compiled, fired, facts, day, language, self._entries)
         return outcome
-
-    @staticmethod
-    def _importer(pack: RulePack, language: Language) -> ControllerEntry:
-        importer = pack.parameters["importer"]
-        return ControllerEntry(
-            role=ControllerRole.IMPORTER, id="importer", name=importer["name"],
-            legal_name=importer["legal_name"], address=importer["address"],
-            enterprise_number=normalise_enterprise_number(importer["enterprise_number"]),
-            basis=None, explanation=_text(importer.get("description", ""), language), label="", rule="",
-            citation=None,
-        )
 
 
 def _outcome(compiled: CompiledPack, fired: list[Rule], facts: dict, day: dt.date, language: Language,
@@ -678,6 +667,18 @@ def _dealer_entry(dealer: DealerVersion, role: ControllerRole) -> ControllerEntr
     return ControllerEntry(
         role=role, id=dealer.dealer_id, name=dealer.name, legal_name=dealer.legal_name, address=dealer.address,
         enterprise_number=dealer.enterprise_number, basis=None, explanation="", label="", rule="", citation=None,
+    )
+
+
+def importer_entry(pack: RulePack, language: Language) -> ControllerEntry:
+    """The importer, as the pack's parameters describe it."""
+    importer = pack.parameters["importer"]
+    return ControllerEntry(
+        role=ControllerRole.IMPORTER, id="importer", name=importer["name"],
+        legal_name=importer["legal_name"], address=importer["address"],
+        enterprise_number=normalise_enterprise_number(importer["enterprise_number"]),
+        basis=None, explanation=_text(importer.get("description", ""), language), label="", rule="",
+        citation=None,
     )
 
 

@@ -1,14 +1,16 @@
 """The rule packs: which versions serve, reloading them without a restart, and checking a
 rules directory (its packs load, and their cases pass) before it is deployed."""
 
+import datetime as dt
 import logging
 from pathlib import Path
 
+from ..domain.arrangement import arrangement
 from ..domain.assignment import ASSIGNMENT_FIELDS, check_assignment_pack
 from ..domain.resolution import PRIVACY_FIELDS, check_privacy_pack
 from ..errors import RulePackError
 from ..logs import event
-from ..model import CaseResult, PackInfo, Page, PageRequest
+from ..model import Arrangement, CaseResult, Language, PackInfo, Page, PageRequest
 from ..resources import ASSIGNMENT_PACK, PRIVACY_PACK
 from ..rules.cases import run_cases
 from ..rules.engine import RuleEngine
@@ -62,6 +64,14 @@ def load_packs(rules_dir: Path) -> list[RulePack]:
 
 def check_packs(rules_dir: Path) -> list[PackInfo]:
     return [PackInfo(p.name, p.version, str(p.path), len(p.rules)) for p in load_packs(rules_dir)]
+
+
+def arrangement_of(rules_dir: Path, language: Language, day: dt.date) -> Arrangement:
+    """The joint-controller arrangement the privacy pack of `rules_dir` states on `day`."""
+    path = rules_dir / PRIVACY_PACK
+    pack = load_pack(path, PRIVACY_FIELDS)
+    check_privacy_pack(pack)
+    return arrangement(pack, language, day)
 
 
 def run_pack_cases(rules_dir: Path) -> list[CaseResult]:
