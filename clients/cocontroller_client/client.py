@@ -176,6 +176,21 @@ class Client:
         request = pb.ListAssignmentsRequest(customer_id=customer_id)
         return self._all_pages("ListAssignments", request, "assignments")
 
+    def contacts(self, customer_id: str) -> list[pb.ContactEvent]:
+        return self._all_pages("ListContacts", pb.ListContactsRequest(customer_id=customer_id), "contacts")
+
+    def preferences(self, customer_id: str) -> list[pb.Preference]:
+        return self._all_pages("ListPreferences", pb.ListPreferencesRequest(customer_id=customer_id), "preferences")
+
+    def consents(self, customer_id: str) -> list[rpb.Consent]:
+        return self._all_pages("ListConsents", rpb.ListConsentsRequest(customer_id=customer_id), "consents")
+
+    def contracts(self, customer_id: str) -> list[rpb.Contract]:
+        return self._all_pages("ListContracts", rpb.ListContractsRequest(customer_id=customer_id), "contracts")
+
+    def disputes(self, customer_id: str) -> list[rpb.Dispute]:
+        return self._all_pages("ListDisputes", rpb.ListDisputesRequest(customer_id=customer_id), "disputes")
+
     def upsert_customer(
         self, customer_id: str, postcode: str, lat=None, lon=None, language: str = "",
         kind: str = "private", enterprise_number: str = "", accept_distant_point: bool = False,

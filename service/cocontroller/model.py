@@ -107,6 +107,16 @@ class DealerRole(StrEnum):
     SERVICE = "service"
 
 
+class FactKind(StrEnum):
+    """The kinds of fact recorded about a customer, each listed on its own (GDPR art. 15)."""
+
+    CONTACTS = "contacts"
+    PREFERENCES = "preferences"
+    CONSENTS = "consents"
+    CONTRACTS = "contracts"
+    DISPUTES = "disputes"
+
+
 class ControllerRole(StrEnum):
     """Who controls a customer's data (policy section 1): the importer and the responsible
     distributor always; a dealer that sold to the customer, or repaired their vehicle, for

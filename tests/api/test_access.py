@@ -53,7 +53,7 @@ def status_of(channel: grpc.Channel, name: str) -> grpc.StatusCode:
 
 
 def test_the_table_names_every_rpc_and_admin_everywhere():
-    assert len(METHODS) == 26
+    assert len(METHODS) == 31
     assert set(access.PERMISSIONS) == set(METHODS)
     assert all(Role.ADMIN in roles for roles in access.PERMISSIONS.values())
 
@@ -67,6 +67,8 @@ def test_the_table_keeps_each_role_to_its_work():
     assert allowed(Role.DPO, "MarkNoticesExported") and not allowed(Role.CRM, "MarkNoticesExported")
     assert allowed(Role.BATCH, "ReassignCustomers") and not allowed(Role.DEALER, "ListNotices")
     assert allowed(Role.CALLCENTRE, "GetResponsibleDealer") and not allowed(Role.CALLCENTRE, "UpsertCustomer")
+    assert allowed(Role.DPO, "ListDisputes") and not allowed(Role.CALLCENTRE, "ListDisputes")
+    assert not any(allowed(Role.BATCH, rpc) for rpc in ("ListContacts", "ListConsents", "ListDisputes"))
 
 
 @pytest.mark.parametrize("role", list(IDENTITIES), ids=str)

@@ -46,6 +46,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     _A + "GetResponsibleDealer": EVERYONE,  # a dealer: only its own customers
     _A + "ListAssignments": frozenset({CRM, CALLCENTRE, DEALER, DPO, ADMIN}),
     _A + "GetCustomer": frozenset({CRM, CALLCENTRE, BATCH, DEALER, DPO, ADMIN}),
+    # what is recorded about a customer, kind by kind (a dealer: its own customers'); the
+    # disputes to those who record them
+    _A + "ListContacts": frozenset({CRM, CALLCENTRE, DEALER, DPO, ADMIN}),
+    _A + "ListPreferences": frozenset({CRM, CALLCENTRE, DEALER, DPO, ADMIN}),
+    _R + "ListConsents": frozenset({CRM, CALLCENTRE, DEALER, DPO, ADMIN}),
+    _R + "ListContracts": frozenset({CRM, CALLCENTRE, DEALER, DPO, ADMIN}),
+    _R + "ListDisputes": frozenset({CRM, DPO, ADMIN}),
     _A + "AssignDealer": frozenset({CRM, BATCH, ADMIN}),
     # facts: the CRM and its batch feeds; the call centre takes preferences and consents by
     # phone; a dealer records its own contacts; the DPO records disputes and withdrawals

@@ -4,6 +4,7 @@ cases."""
 from google.rpc import code_pb2
 
 from ..errors import InvalidArgument
+from ..model import FactKind, Page
 from ..usecases.assignment import AssignmentService
 from ..usecases.customers import CustomerService
 from ..usecases.facts import FactService
@@ -67,6 +68,24 @@ class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
         page = self.assignment.history(request.customer_id, page_request(request.page_size, request.page_token, *query))
         return pb.ListAssignmentsResponse(assignments=[kept_assignment_pb(v) for v in page.items],
                                           next_page_token=next_page_token(page, *query))
+
+    @handles_errors()
+    def ListContacts(self, request, context):
+        page = self._facts(FactKind.CONTACTS, "ListContacts", request, context)
+        return pb.ListContactsResponse(contacts=[contact_pb(c) for c in page.items],
+                                       next_page_token=next_page_token(page, "ListContacts", request.customer_id))
+
+    @handles_errors()
+    def ListPreferences(self, request, context):
+        page = self._facts(FactKind.PREFERENCES, "ListPreferences", request, context)
+        return pb.ListPreferencesResponse(
+            preferences=[preference_pb(p) for p in page.items],
+            next_page_token=next_page_token(page, "ListPreferences", request.customer_id))
+
+    def _facts(self, kind: FactKind, method: str, request, context) -> Page:
+        self.scope.check_customer(context, request.customer_id)
+        return self.facts.listed(kind, request.customer_id,
+                                 page_request(request.page_size, request.page_token, method, request.customer_id))
 
     @handles_errors("customer.")
     def UpsertCustomer(self, request, context):

@@ -1,6 +1,7 @@
 """ControllerResolutionService: thin servicer over resolution, the privacy facts and the rule
 packs."""
 
+from ..model import FactKind, Page
 from ..usecases.facts import FactService
 from ..usecases.packs import PackService
 from ..usecases.resolution import ResolutionService
@@ -50,6 +51,29 @@ class ControllerResolutionServicer(rpb_grpc.ControllerResolutionServiceServicer)
             request.customer_id, read_time(request.opened_at, "opened_at"),
             read_time(request.closed_at, "closed_at"), request.subject, request.dispute_id)
         return rpb.RecordDisputeResponse(dispute=dispute_pb(dispute))
+
+    @handles_errors()
+    def ListConsents(self, request, context):
+        page = self._facts(FactKind.CONSENTS, "ListConsents", request, context)
+        return rpb.ListConsentsResponse(consents=[consent_pb(c) for c in page.items],
+                                        next_page_token=next_page_token(page, "ListConsents", request.customer_id))
+
+    @handles_errors()
+    def ListContracts(self, request, context):
+        page = self._facts(FactKind.CONTRACTS, "ListContracts", request, context)
+        return rpb.ListContractsResponse(contracts=[contract_pb(c) for c in page.items],
+                                         next_page_token=next_page_token(page, "ListContracts", request.customer_id))
+
+    @handles_errors()
+    def ListDisputes(self, request, context):
+        page = self._facts(FactKind.DISPUTES, "ListDisputes", request, context)
+        return rpb.ListDisputesResponse(disputes=[dispute_pb(d) for d in page.items],
+                                        next_page_token=next_page_token(page, "ListDisputes", request.customer_id))
+
+    def _facts(self, kind: FactKind, method: str, request, context) -> Page:
+        self.scope.check_customer(context, request.customer_id)
+        return self.facts.listed(kind, request.customer_id,
+                                 page_request(request.page_size, request.page_token, method, request.customer_id))
 
     @handles_errors()
     def ListRulePacks(self, request, context):

@@ -9,7 +9,7 @@ from .. import clock
 from ..errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from ..model import (
     AssignmentRef, Basis, Channel, Consent, Contact, ContactKind, Contract, ContractKind, CustomerHistory,
-    CustomerKind, CustomerRecord, Dispute, Preference, RecordRead,
+    CustomerKind, CustomerRecord, Dispute, FactKind, Page, PageRequest, Preference, RecordRead,
 )
 from .customers import contact_from_row, customer_from_row, preference_from_row
 from .db import Database
@@ -207,6 +207,27 @@ class FactRepository:
             for row in _known(self.db, "disputes", customer_id, "opened_at, id", known_at)
         ]
 
+    def page_of(self, kind: FactKind, customer_id: str, page: PageRequest) -> Page:
+        """One page of a customer's facts of one kind, in the order of `_LISTS` (keyset
+        pagination: the cursor is the last row's order value and id), each as it stands now
+        (a withdrawn consent with its withdrawal)."""
+        table, order, id_column, id_type, from_row = _LISTS[kind]
+        select, params = f"SELECT * FROM {table} WHERE customer_id = ?", [customer_id]
+        if page.after:
+            value, _, last_id = page.after.rpartition("|")
+            try:
+                last = id_type(last_id)
+            except ValueError:
+                raise InvalidArgument.of("page_token", "is not a token this list gave") from None
+            select += f" AND ({order}, {id_column}) > (?, ?)"
+            params += [value, last]
+        rows = self.db.rows(f"{select} ORDER BY {order}, {id_column} LIMIT {page.size + 1}", params)
+        items = tuple(from_row(row) for row in rows[:page.size])
+        if len(rows) <= page.size:
+            return Page(items)
+        last_row = rows[page.size - 1]
+        return Page(items, f"{last_row[order]}|{last_row[id_column]}")
+
     def record_of(self, customer_id: str, at: dt.datetime) -> RecordRead:
         """The customer, everything on record about them and the assignment version in force
         at `at`, in one statement: a resolution's read. One statement, one step, one release
@@ -293,7 +314,28 @@ def _end(row: dict, end: str, recorded: str, known_at: dt.datetime | None) -> dt
     return clock.from_text(row[end])
 
 
+def _consent_from_row(row: dict) -> Consent:
+    return Consent(row["id"], row["customer_id"], Channel(row["channel"]), clock.from_text(row["given_at"]),
+                   _end(row, "withdrawn_at", "withdrawn_recorded_at", None))
+
+
+def _dispute_from_row(row: dict) -> Dispute:
+    return Dispute(row["id"], row["customer_id"], row["subject"] or "", clock.from_text(row["opened_at"]),
+                   _end(row, "closed_at", "closed_recorded_at", None))
+
+
 def _contract_from_row(row: dict) -> Contract:
     return Contract(row["id"], row["customer_id"], ContractKind(row["kind"]), row["partner"] or "",
                     row["dealer_id"], dt.date.fromisoformat(row["start_date"]),
                     dt.date.fromisoformat(row["end_date"]) if row["end_date"] else None)
+
+
+# Each kind's table, the column it is listed by, the row's id (and its type) and the model
+# value of a row. Ids never hold "|", the cursor's separator.
+_LISTS = {
+    FactKind.CONTACTS: ("contact_events", "occurred_at", "event_id", str, contact_from_row),
+    FactKind.PREFERENCES: ("preferences", "designated_at", "id", int, preference_from_row),
+    FactKind.CONSENTS: ("consents", "given_at", "id", int, _consent_from_row),
+    FactKind.CONTRACTS: ("contracts", "start_date", "id", str, _contract_from_row),
+    FactKind.DISPUTES: ("disputes", "opened_at", "id", int, _dispute_from_row),
+}

@@ -11,7 +11,8 @@ from ..domain.validation import (
 )
 from ..errors import NotFound, Violations
 from ..model import (
-    CAR_SECURITY, Channel, Consent, Contact, ContactKind, Contract, ContractKind, Dispute, Preference,
+    CAR_SECURITY, Channel, Consent, Contact, ContactKind, Contract, ContractKind, Dispute, FactKind, Page,
+    PageRequest, Preference,
 )
 from ..store import Store
 from .assignment import AssignmentService
@@ -23,6 +24,14 @@ class FactService:
         self.store = store
         self.runtime = runtime
         self.assignment = assignment
+
+    def listed(self, kind: FactKind, customer_id: str, page: PageRequest) -> Page:
+        """One page of what is recorded of one kind about a customer (GDPR art. 15)."""
+        violations = Violations()
+        check_id(customer_id, "customer_id", violations)
+        violations.raise_if_any()
+        self.store.customers.get(customer_id)
+        return self.store.facts.page_of(kind, customer_id, page)
 
     def record_contact(
         self, event_id: str, customer_id: str, dealer_id: str, kind: str, occurred_at: dt.datetime | None

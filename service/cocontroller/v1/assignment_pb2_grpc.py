@@ -56,6 +56,16 @@ class DealerAssignmentServiceStub:
                 request_serializer=cocontroller_dot_v1_dot_assignment__pb2.ListAssignmentsRequest.SerializeToString,
                 response_deserializer=cocontroller_dot_v1_dot_assignment__pb2.ListAssignmentsResponse.FromString,
                 _registered_method=True)
+        self.ListContacts = channel.unary_unary(
+                '/cocontroller.v1.DealerAssignmentService/ListContacts',
+                request_serializer=cocontroller_dot_v1_dot_assignment__pb2.ListContactsRequest.SerializeToString,
+                response_deserializer=cocontroller_dot_v1_dot_assignment__pb2.ListContactsResponse.FromString,
+                _registered_method=True)
+        self.ListPreferences = channel.unary_unary(
+                '/cocontroller.v1.DealerAssignmentService/ListPreferences',
+                request_serializer=cocontroller_dot_v1_dot_assignment__pb2.ListPreferencesRequest.SerializeToString,
+                response_deserializer=cocontroller_dot_v1_dot_assignment__pb2.ListPreferencesResponse.FromString,
+                _registered_method=True)
         self.UpsertCustomer = channel.unary_unary(
                 '/cocontroller.v1.DealerAssignmentService/UpsertCustomer',
                 request_serializer=cocontroller_dot_v1_dot_assignment__pb2.UpsertCustomerRequest.SerializeToString,
@@ -131,6 +141,20 @@ class DealerAssignmentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListContacts(self, request, context):
+        """A customer's contact events, oldest first: what is held about them (GDPR art. 15).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPreferences(self, request, context):
+        """A customer's preferred-dealer designations, oldest first, revoked ones included.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def UpsertCustomer(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -197,6 +221,16 @@ def add_DealerAssignmentServiceServicer_to_server(servicer, server):
                     servicer.ListAssignments,
                     request_deserializer=cocontroller_dot_v1_dot_assignment__pb2.ListAssignmentsRequest.FromString,
                     response_serializer=cocontroller_dot_v1_dot_assignment__pb2.ListAssignmentsResponse.SerializeToString,
+            ),
+            'ListContacts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListContacts,
+                    request_deserializer=cocontroller_dot_v1_dot_assignment__pb2.ListContactsRequest.FromString,
+                    response_serializer=cocontroller_dot_v1_dot_assignment__pb2.ListContactsResponse.SerializeToString,
+            ),
+            'ListPreferences': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPreferences,
+                    request_deserializer=cocontroller_dot_v1_dot_assignment__pb2.ListPreferencesRequest.FromString,
+                    response_serializer=cocontroller_dot_v1_dot_assignment__pb2.ListPreferencesResponse.SerializeToString,
             ),
             'UpsertCustomer': grpc.unary_unary_rpc_method_handler(
                     servicer.UpsertCustomer,
@@ -327,6 +361,60 @@ class DealerAssignmentService:
             '/cocontroller.v1.DealerAssignmentService/ListAssignments',
             cocontroller_dot_v1_dot_assignment__pb2.ListAssignmentsRequest.SerializeToString,
             cocontroller_dot_v1_dot_assignment__pb2.ListAssignmentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListContacts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cocontroller.v1.DealerAssignmentService/ListContacts',
+            cocontroller_dot_v1_dot_assignment__pb2.ListContactsRequest.SerializeToString,
+            cocontroller_dot_v1_dot_assignment__pb2.ListContactsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPreferences(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cocontroller.v1.DealerAssignmentService/ListPreferences',
+            cocontroller_dot_v1_dot_assignment__pb2.ListPreferencesRequest.SerializeToString,
+            cocontroller_dot_v1_dot_assignment__pb2.ListPreferencesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -57,6 +57,21 @@ class ControllerResolutionServiceStub:
                 request_serializer=cocontroller_dot_v1_dot_resolution__pb2.RecordDisputeRequest.SerializeToString,
                 response_deserializer=cocontroller_dot_v1_dot_resolution__pb2.RecordDisputeResponse.FromString,
                 _registered_method=True)
+        self.ListConsents = channel.unary_unary(
+                '/cocontroller.v1.ControllerResolutionService/ListConsents',
+                request_serializer=cocontroller_dot_v1_dot_resolution__pb2.ListConsentsRequest.SerializeToString,
+                response_deserializer=cocontroller_dot_v1_dot_resolution__pb2.ListConsentsResponse.FromString,
+                _registered_method=True)
+        self.ListContracts = channel.unary_unary(
+                '/cocontroller.v1.ControllerResolutionService/ListContracts',
+                request_serializer=cocontroller_dot_v1_dot_resolution__pb2.ListContractsRequest.SerializeToString,
+                response_deserializer=cocontroller_dot_v1_dot_resolution__pb2.ListContractsResponse.FromString,
+                _registered_method=True)
+        self.ListDisputes = channel.unary_unary(
+                '/cocontroller.v1.ControllerResolutionService/ListDisputes',
+                request_serializer=cocontroller_dot_v1_dot_resolution__pb2.ListDisputesRequest.SerializeToString,
+                response_deserializer=cocontroller_dot_v1_dot_resolution__pb2.ListDisputesResponse.FromString,
+                _registered_method=True)
         self.ListRulePacks = channel.unary_unary(
                 '/cocontroller.v1.ControllerResolutionService/ListRulePacks',
                 request_serializer=cocontroller_dot_v1_dot_resolution__pb2.ListRulePacksRequest.SerializeToString,
@@ -100,6 +115,27 @@ class ControllerResolutionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListConsents(self, request, context):
+        """A customer's consents, oldest first, withdrawn ones included (GDPR art. 15).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListContracts(self, request, context):
+        """A customer's contracts, by start date.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListDisputes(self, request, context):
+        """A customer's disputes, oldest first, closed ones included.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListRulePacks(self, request, context):
         """The rule packs in use, with their versions.
         """
@@ -138,6 +174,21 @@ def add_ControllerResolutionServiceServicer_to_server(servicer, server):
                     servicer.RecordDispute,
                     request_deserializer=cocontroller_dot_v1_dot_resolution__pb2.RecordDisputeRequest.FromString,
                     response_serializer=cocontroller_dot_v1_dot_resolution__pb2.RecordDisputeResponse.SerializeToString,
+            ),
+            'ListConsents': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListConsents,
+                    request_deserializer=cocontroller_dot_v1_dot_resolution__pb2.ListConsentsRequest.FromString,
+                    response_serializer=cocontroller_dot_v1_dot_resolution__pb2.ListConsentsResponse.SerializeToString,
+            ),
+            'ListContracts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListContracts,
+                    request_deserializer=cocontroller_dot_v1_dot_resolution__pb2.ListContractsRequest.FromString,
+                    response_serializer=cocontroller_dot_v1_dot_resolution__pb2.ListContractsResponse.SerializeToString,
+            ),
+            'ListDisputes': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDisputes,
+                    request_deserializer=cocontroller_dot_v1_dot_resolution__pb2.ListDisputesRequest.FromString,
+                    response_serializer=cocontroller_dot_v1_dot_resolution__pb2.ListDisputesResponse.SerializeToString,
             ),
             'ListRulePacks': grpc.unary_unary_rpc_method_handler(
                     servicer.ListRulePacks,
@@ -261,6 +312,87 @@ class ControllerResolutionService:
             '/cocontroller.v1.ControllerResolutionService/RecordDispute',
             cocontroller_dot_v1_dot_resolution__pb2.RecordDisputeRequest.SerializeToString,
             cocontroller_dot_v1_dot_resolution__pb2.RecordDisputeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListConsents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cocontroller.v1.ControllerResolutionService/ListConsents',
+            cocontroller_dot_v1_dot_resolution__pb2.ListConsentsRequest.SerializeToString,
+            cocontroller_dot_v1_dot_resolution__pb2.ListConsentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListContracts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cocontroller.v1.ControllerResolutionService/ListContracts',
+            cocontroller_dot_v1_dot_resolution__pb2.ListContractsRequest.SerializeToString,
+            cocontroller_dot_v1_dot_resolution__pb2.ListContractsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDisputes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cocontroller.v1.ControllerResolutionService/ListDisputes',
+            cocontroller_dot_v1_dot_resolution__pb2.ListDisputesRequest.SerializeToString,
+            cocontroller_dot_v1_dot_resolution__pb2.ListDisputesResponse.FromString,
             options,
             channel_credentials,
             insecure,
