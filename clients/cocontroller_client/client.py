@@ -21,6 +21,8 @@ from cocontroller.v1 import network_pb2 as npb
 from cocontroller.v1 import network_pb2_grpc as npb_grpc
 from cocontroller.v1 import resolution_pb2 as rpb
 from cocontroller.v1 import resolution_pb2_grpc as rpb_grpc
+from cocontroller.v1 import rights_pb2 as xpb
+from cocontroller.v1 import rights_pb2_grpc as xpb_grpc
 
 from .errors import ClientError
 from .tls import channel_credentials
@@ -112,6 +114,7 @@ class Client:
         self.stub = pb_grpc.DealerAssignmentServiceStub(self.channel)
         self.resolution = rpb_grpc.ControllerResolutionServiceStub(self.channel)
         self.network = npb_grpc.DealerNetworkServiceStub(self.channel)
+        self.rights = xpb_grpc.DataSubjectRightsServiceStub(self.channel)
         self.timeout = timeout
         self.caller = caller
 
@@ -125,7 +128,7 @@ class Client:
         self.close()
 
     def _stub(self, method: str):
-        for stub in (self.stub, self.resolution, self.network):
+        for stub in (self.stub, self.resolution, self.network, self.rights):
             if hasattr(stub, method):
                 return getattr(stub, method)
         raise AttributeError(method)
@@ -190,6 +193,10 @@ class Client:
 
     def disputes(self, customer_id: str) -> list[rpb.Dispute]:
         return self._all_pages("ListDisputes", rpb.ListDisputesRequest(customer_id=customer_id), "disputes")
+
+    def export_customer(self, customer_id: str, language: str = "") -> xpb.ExportCustomerResponse:
+        """Everything held about a customer (GDPR art. 15 and 20)."""
+        return self._call("ExportCustomer", xpb.ExportCustomerRequest(customer_id=customer_id, language=language))
 
     def upsert_customer(
         self, customer_id: str, postcode: str, lat=None, lon=None, language: str = "",

@@ -23,6 +23,7 @@ from .usecases.network import NetworkService
 from .usecases.packs import PackService
 from .usecases.reassign import Decided, ReassignService, WorkerEntry
 from .usecases.resolution import ResolutionService
+from .usecases.rights import RightsService
 from .usecases.runtime import RuntimeHolder
 from .usecases.synthetic import SyntheticData
 
@@ -40,6 +41,7 @@ class App:
     customers: CustomerService
     facts: FactService
     resolution: ResolutionService
+    rights: RightsService
     network: NetworkService
     reassign: ReassignService
     audit: AuditService
@@ -68,6 +70,7 @@ def build(settings: Settings, create: bool = False) -> App:
     assignment = AssignmentService(store, runtime, Assigner(engine), postcodes, boundary)
     facts = FactService(store, runtime, assignment)
     workers = WorkerEntry(start=start_decision_worker, decide=decide_in_worker, args=(settings,))
+    resolution = ResolutionService(store, runtime, Resolver(engine), assignment)
     return App(
         settings=settings,
         store=store,
@@ -77,7 +80,8 @@ def build(settings: Settings, create: bool = False) -> App:
         assignment=assignment,
         customers=CustomerService(store, postcodes, boundary, assignment),
         facts=facts,
-        resolution=ResolutionService(store, runtime, Resolver(engine), assignment),
+        resolution=resolution,
+        rights=RightsService(store, assignment, resolution),
         network=NetworkService(store, runtime, postcodes, boundary, settings.backdate_window_days),
         reassign=ReassignService(store, runtime, assignment, postcodes, workers),
         audit=AuditService(store),

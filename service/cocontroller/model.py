@@ -863,3 +863,41 @@ class Principal:
     name: str
     role: Role
     dealer_id: str = ""
+
+
+@dataclass(frozen=True)
+class CustomerVersion:
+    """A customer's details as they stood until a later upsert replaced them."""
+
+    customer: Customer
+    superseded_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ContractVersion:
+    """A contract as recorded at `recorded_at`, until a later record replaced it."""
+
+    contract: Contract
+    recorded_at: dt.datetime
+    superseded_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class CustomerExport:
+    """Everything held about a customer (GDPR art. 15 and 20), read from one snapshot of
+    the store: the record and its earlier versions, each kind of fact (contracts with their
+    earlier versions), the assignment versions and the notices owed them, and what the
+    policy says of their data today."""
+
+    customer: Customer
+    earlier_versions: tuple[CustomerVersion, ...]
+    contacts: tuple[Contact, ...]
+    preferences: tuple[Preference, ...]
+    consents: tuple[Consent, ...]
+    contracts: tuple[Contract, ...]
+    earlier_contract_versions: tuple[ContractVersion, ...]
+    disputes: tuple[Dispute, ...]
+    assignments: tuple[Responsible, ...]
+    notices: tuple[Notice, ...]
+    resolution: Resolution
+    exported_at: dt.datetime

@@ -77,6 +77,7 @@ def test_documented_spellings_still_parse(cli, monkeypatch):
         ["dispute", "--customer", "c", "--open", "2024-02-10T09:00", "--subject", "paint defect"],
         ["resolve", "--customer", "c", "--lang", "en", "--as-of", "2025-01-01"],
         ["arrangement", "--lang", "de", "--as-of", "2021-01-01", "--dir", "rules", "--json"],
+        ["customer", "export", "--customer", "c", "--lang", "fr", "--target", "h:1", "--json"],
     ):
         called.clear()
         code, out, err = cli(*argv)

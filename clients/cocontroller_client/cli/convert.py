@@ -289,3 +289,24 @@ def resolution(r) -> dict:
         "rules_version": r.rules_version,
         "fired_rules": list(r.fired_rules),
     }
+
+
+def export(x) -> dict:
+    """Everything held about a customer, as the JSON `customer export` prints."""
+    return {
+        "customer": customer(x.customer),
+        "earlier_versions": [dict(customer(v.customer), superseded_at=instant(v, "superseded_time"))
+                             for v in x.earlier_versions],
+        "contacts": [contact(c) for c in x.contacts],
+        "preferences": [preference(p) for p in x.preferences],
+        "consents": [consent(c) for c in x.consents],
+        "contracts": [contract(c) for c in x.contracts],
+        "earlier_contract_versions": [dict(contract(v.contract), recorded_at=instant(v, "record_time"),
+                                           superseded_at=instant(v, "superseded_time"))
+                                      for v in x.earlier_contract_versions],
+        "disputes": [dispute(d) for d in x.disputes],
+        "assignments": [assignment(a) for a in x.assignments],
+        "notices": [notice(n) for n in x.notices],
+        "resolution": resolution(x.resolution),
+        "exported_at": instant(x, "export_time"),
+    }

@@ -127,12 +127,14 @@ def history(customer, job):
 
 @click.group()
 def customer():
-    """Customer records: create or update one (upsert), read one (show).
+    """Customer records: create or update one (upsert), read one (show), or everything held
+    about one (export).
 
     \b
     Examples:
       cocontroller customer upsert --id crm-000123 --postcode 9000 --lang nl
       cocontroller customer show --id crm-000123
+      cocontroller customer export --customer crm-000123 --lang fr
     """
 
 
@@ -183,6 +185,28 @@ def show(customer_id):
     """
     data = _convert().customer(state().client().get_customer(customer_id))
     render.emit(data, render.fields_text(data))
+
+
+@customer.command()
+@option("--customer", "customer_id", required=True, metavar="ID", help="The customer.")
+@option("--lang", type=choice(LABEL_LANGUAGES), show_default="the customer's language",
+        help="The language of the document and of the policy's texts in it.")
+@client_options
+def export(customer_id, lang):
+    """Everything held about a customer, for an access or portability request (GDPR art. 15, 20).
+
+    The record, every contact, preferred-dealer designation, consent, contract and dispute,
+    the assignment history, the notices owed, and today's controllers, purposes,
+    recipients, transfers and retention dates: a document in the customer's language, or
+    with --json the machine-readable form to hand over (art. 20).
+
+    \b
+    Examples:
+      cocontroller customer export --customer crm-000123 > access-request.txt
+      cocontroller customer export --customer crm-000123 --json > crm-000123.json
+    """
+    data = _convert().export(state().client().export_customer(customer_id, lang or ""))
+    render.emit(data, render.export_text(data, data["resolution"]["language"]))
 
 
 @click.command("record-contact")

@@ -315,6 +315,61 @@ def dealers_table(dealers: list[Mapping]) -> str:
     return "\n".join(lines)
 
 
+def export_text(d: Mapping, language: str) -> str:
+    """Everything held about a customer as the customer reads it, in `language`: the
+    headings and the model's words from words.py, the policy's texts as the server wrote
+    them in that language, days as YYYY-MM-DD."""
+    from . import words
+
+    def w(key: str) -> str:
+        return words.WORDS[key][language]
+
+    def day_of(instant: str | None) -> str:
+        return instant[:10] if instant else ""
+
+    r = d["resolution"]
+    c = d["customer"]
+    out = [words.HEADINGS["title"][language].format(id=c["id"], day=r["as_of"])]
+
+    def section(key: str, lines: list[str]) -> None:
+        out.extend(["", words.HEADINGS[key][language]])
+        out.extend(f"  {line}" for line in lines) if lines else out.append(f"  {w('none')}")
+
+    section("record", [f"{w('postcode')}: {c['postcode']}, {w('language')}: {c['language'] or ''}"]
+            + [f"{w('until')} {day_of(v['superseded_at'])}: {w('postcode')}: {v['postcode']}, "
+               f"{w('language')}: {v['language'] or ''}" for v in d["earlier_versions"]])
+    section("contacts", [f"{day_of(x['occurred_at'])} {words.CONTACT_KINDS[x['kind']][language]} ({x['dealer_id']})"
+                         for x in d["contacts"]])
+    section("preferences", [f"{x['dealer_id']}: {w('since')} {day_of(x['designated_at'])}"
+                            + (f", {w('revoked')} {day_of(x['revoked_at'])}" if x["revoked_at"] else "")
+                            for x in d["preferences"]])
+    section("consents", [f"{words.CHANNELS[x['channel']][language]}: {w('given')} {day_of(x['given_at'])}"
+                         + (f", {w('withdrawn')} {day_of(x['withdrawn_at'])}" if x["withdrawn_at"] else "")
+                         for x in d["consents"]])
+    section("contracts", [f"{words.CONTRACT_KINDS[x['kind']][language]}: {x['start']}"
+                          + (f" {w('until')} {x['end']}" if x["end"] else "")
+                          + (f" ({w('partner')}: {x['partner']})" if x["partner"] else "")
+                          for x in d["contracts"]]
+            + [f"{words.CONTRACT_KINDS[x['kind']][language]}: {x['start']}"
+               + (f" {w('until')} {x['end']}" if x["end"] else "")
+               + f" ({w('until')} {day_of(x['superseded_at'])})" for x in d["earlier_contract_versions"]])
+    section("disputes", [f"{x['subject']}: {w('opened')} {day_of(x['opened_at'])}"
+                         + (f", {w('closed')} {day_of(x['closed_at'])}" if x["closed_at"] else "")
+                         for x in d["disputes"]])
+    section("assignments", [f"{day_of(a['valid_from'])}: {a['dealer']['name']} - {a['explanation']}"
+                            for a in d["assignments"]])
+    section("notices", [f"{day_of(n['created_at'])}: {n['old_dealer_id']} -> {n['new_dealer_id']}"
+                        for n in d["notices"]])
+    section("controllers", [f"{x['label']}: {x['name']}, {x['address']}" for x in r["controllers"]])
+    section("purposes", [f"{p['label']} ({_GDPR_ARTICLE[language].format(p['article'])})" for p in r["purposes"]])
+    section("recipients", [f"{x['name']}: {x['purpose']}" for x in r["recipients"]])
+    section("transfers", [f"{t['label']}: {t['article']}" for t in r["transfers"]])
+    section("retention", [f"{x['label']}: " + (w("legal_hold") if x["legal_hold"] else
+                                                 f"{w('erase_after')} {x['erase_after']}" if x["erase_after"]
+                                                 else w("kept")) for x in r["retention"]])
+    return "\n".join(out)
+
+
 # How each language cites an article of the GDPR (its own name for the regulation).
 _GDPR_ARTICLE = {"nl": "art. {} AVG", "fr": "art. {} RGPD", "de": "Art. {} DSGVO", "en": "Art. {} GDPR"}
 

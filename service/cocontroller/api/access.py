@@ -31,6 +31,7 @@ _IDENTITY = re.compile(
 _A = "/cocontroller.v1.DealerAssignmentService/"
 _R = "/cocontroller.v1.ControllerResolutionService/"
 _N = "/cocontroller.v1.DealerNetworkService/"
+_X = "/cocontroller.v1.DataSubjectRightsService/"
 
 CRM, CALLCENTRE, BATCH, DEALER, DPO, ADMIN = (
     Role.CRM, Role.CALLCENTRE, Role.BATCH, Role.DEALER, Role.DPO, Role.ADMIN)
@@ -78,6 +79,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     _N + "ListAssignmentChanges": frozenset({BATCH, DPO, ADMIN}),
     _N + "ListNotices": frozenset({BATCH, DPO, ADMIN}),
     _N + "MarkNoticesExported": frozenset({DPO, ADMIN}),
+    # the data subject's rights: the privacy team answers them
+    _X + "ExportCustomer": frozenset({DPO, ADMIN}),
 }
 
 

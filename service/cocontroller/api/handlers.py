@@ -21,7 +21,7 @@ from .shedding import Pushback, refuse
 HEAVY = frozenset({
     "ListAssignments", "ListDealers", "ListAssignmentChanges", "ListNotices", "ListRulePacks",
     "ListContacts", "ListPreferences", "ListConsents", "ListContracts", "ListDisputes",
-    "ResolveControllers",
+    "ResolveControllers", "ExportCustomer",
 })
 # Heavy calls that may wait for a slot, beyond those running; a waiting call holds a handler
 # thread, so the server adds this many threads to its pool.

@@ -10,6 +10,7 @@ from ..errors import FailedPrecondition
 from ..v1 import assignment_pb2 as pb
 from ..v1 import network_pb2 as npb
 from ..v1 import resolution_pb2 as rpb
+from ..v1 import rights_pb2 as xpb
 from .access import DealerScope
 from .assignment import DealerAssignmentServicer
 from .auth import AuthInterceptor
@@ -17,6 +18,7 @@ from .handlers import HEAVY, HEAVY_QUEUE, HeavyPool, add_services
 from .network import DealerNetworkServicer
 from .operations import Operations
 from .resolution import ControllerResolutionServicer
+from .rights import DataSubjectRightsServicer
 from .shedding import Pushback, Shedding
 from .tls import server_credentials
 
@@ -24,6 +26,7 @@ SERVICES = (
     pb.DESCRIPTOR.services_by_name["DealerAssignmentService"].full_name,
     rpb.DESCRIPTOR.services_by_name["ControllerResolutionService"].full_name,
     npb.DESCRIPTOR.services_by_name["DealerNetworkService"].full_name,
+    xpb.DESCRIPTOR.services_by_name["DataSubjectRightsService"].full_name,
 )
 
 # Calls grpcio lets wait for a handler thread; beyond, it refuses them itself (without a
@@ -66,6 +69,7 @@ def build_server(app, address: str, max_workers: int,
          ControllerResolutionServicer(app.resolution, app.facts, app.packs, scope)),
         (npb.DESCRIPTOR.services_by_name["DealerNetworkService"],
          DealerNetworkServicer(app.network, app.reassign, app.audit, settings.stream_stall_s, ops.stopping)),
+        (xpb.DESCRIPTOR.services_by_name["DataSubjectRightsService"], DataSubjectRightsServicer(app.rights, scope)),
     ], HeavyPool(max(1, min(settings.heavy_calls, max_workers - 1)), pushback))
     health_servicer = ops.health = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

@@ -47,5 +47,8 @@ class Store:
     def transaction(self):
         return self.db.transaction()
 
+    def snapshot(self):
+        return self.db.snapshot()
+
     def close(self) -> None:
         self.db.close()

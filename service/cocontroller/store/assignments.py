@@ -213,10 +213,14 @@ class AssignmentRepository:
     # notices
 
     def notices(
-        self, pending_only: bool = False, job_id: str | None = None, page: PageRequest | None = None
+        self, pending_only: bool = False, job_id: str | None = None, page: PageRequest | None = None,
+        customer_id: str | None = None,
     ) -> Page[Notice]:
-        """Notices oldest first (cursor: the id)."""
+        """Notices oldest first (cursor: the id), of one customer when given."""
         clauses, params = [], []
+        if customer_id is not None:
+            clauses.append("customer_id = ?")
+            params.append(customer_id)
         if pending_only:
             clauses.append("exported_at IS NULL")
         if job_id:

@@ -7,7 +7,8 @@ import json
 from .. import clock
 from ..errors import NotFound
 from ..model import (
-    AssignmentRef, Basis, Contact, ContactKind, Customer, CustomerKind, Language, Preference, Snapshot,
+    AssignmentRef, Basis, Contact, ContactKind, Customer, CustomerKind, CustomerVersion, Language, Preference,
+    Snapshot,
 )
 from .db import Database
 
@@ -123,10 +124,16 @@ class CustomerRepository:
             "SELECT * FROM customer_history WHERE customer_id = ? AND superseded_at > ?"
             " ORDER BY superseded_at, id LIMIT 1", [customer_id, at],
         )
-        customer = customer_from_row(rows[0]) if rows else self.get(customer_id)
+        customer = _earlier_version(rows[0]) if rows else self.get(customer_id)
         if customer.created_at > known_at:
             raise NotFound(f"customer {customer_id!r} was not yet recorded at {known_at.isoformat()}")
         return customer
+
+    def earlier_versions(self, customer_id: str) -> list[CustomerVersion]:
+        """The customer's details as they stood before each later upsert, oldest first."""
+        rows = self.db.rows("SELECT * FROM customer_history WHERE customer_id = ? ORDER BY superseded_at, id",
+                            [customer_id])
+        return [CustomerVersion(_earlier_version(row), clock.from_text(row["superseded_at"])) for row in rows]
 
     def snapshot_known(self, customer_id: str, at: dt.datetime, known_at: dt.datetime) -> Snapshot:
         """What a decision at `at` would have read with what the service knew at `known_at`:
@@ -209,6 +216,11 @@ def customer_from_row(row: dict) -> Customer:
         created_at=clock.from_text(row["created_at"]), updated_at=clock.from_text(row["updated_at"]),
         point_outside_postcode=bool(row.get("point_outside_postcode")),
     )
+
+
+def _earlier_version(row: dict) -> Customer:
+    """A customer_history row: its own id is the row's, the customer's is customer_id."""
+    return customer_from_row({**row, "id": row["customer_id"]})
 
 
 def contact_from_row(row: dict) -> Contact:

@@ -56,6 +56,12 @@ class Database:
         Nested use joins the outer transaction."""
         return _Transaction(self.conn, self._write_lock)
 
+    def snapshot(self) -> "_Snapshot":
+        """A read transaction: every read inside sees the database as of its first read (WAL
+        keeps that state for it), so reads of several tables agree. Nested use joins the
+        outer transaction."""
+        return _Snapshot(self.conn)
+
     def migrate(self) -> None:
         """Applies the pending migrations; BEGIN IMMEDIATE keeps two processes from racing."""
         with self.transaction():
@@ -96,4 +102,21 @@ class _Transaction:
                 self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
             finally:
                 self.lock.release()
+        return False
+
+
+class _Snapshot:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.outer = False
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.outer = not self.conn.in_transaction
+        if self.outer:
+            self.conn.execute("BEGIN DEFERRED")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.outer:
+            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
         return False

@@ -8,7 +8,8 @@ import json
 from .. import clock
 from ..errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from ..model import (
-    AssignmentRef, Basis, Channel, Consent, Contact, ContactKind, Contract, ContractKind, CustomerHistory,
+    AssignmentRef, Basis, Channel, Consent, Contact, ContactKind, Contract, ContractKind, ContractVersion,
+    CustomerHistory,
     CustomerKind, CustomerRecord, Dispute, FactKind, Page, PageRequest, Preference, RecordRead,
 )
 from .customers import contact_from_row, customer_from_row, preference_from_row
@@ -207,12 +208,23 @@ class FactRepository:
             for row in _known(self.db, "disputes", customer_id, "opened_at, id", known_at)
         ]
 
-    def page_of(self, kind: FactKind, customer_id: str, page: PageRequest) -> Page:
-        """One page of a customer's facts of one kind, in the order of `_LISTS` (keyset
-        pagination: the cursor is the last row's order value and id), each as it stands now
-        (a withdrawn consent with its withdrawal)."""
+    def earlier_contract_versions(self, customer_id: str) -> list[ContractVersion]:
+        """Each of the customer's contracts as it stood before each later change, oldest
+        first."""
+        rows = self.db.rows("SELECT * FROM contract_history WHERE customer_id = ? ORDER BY superseded_at, id",
+                            [customer_id])
+        return [ContractVersion(_contract_from_row({**row, "id": row["contract_id"]}),
+                                clock.from_text(row["recorded_at"]), clock.from_text(row["superseded_at"]))
+                for row in rows]
+
+    def page_of(self, kind: FactKind, customer_id: str, page: PageRequest | None) -> Page:
+        """One page of a customer's facts of one kind (all of them without a page), in the
+        order of `_LISTS` (keyset pagination: the cursor is the last row's order value and
+        id), each as it stands now (a withdrawn consent with its withdrawal)."""
         table, order, id_column, id_type, from_row = _LISTS[kind]
         select, params = f"SELECT * FROM {table} WHERE customer_id = ?", [customer_id]
+        if page is None:
+            return Page(tuple(from_row(row) for row in self.db.rows(f"{select} ORDER BY {order}, {id_column}", params)))
         if page.after:
             value, _, last_id = page.after.rpartition("|")
             try:
