@@ -23,6 +23,7 @@ from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 from cocontroller import bootstrap, certs
+from cocontroller.model import ConsentProof, ConsentSource
 from cocontroller.api.server import build_server
 from cocontroller.config import Settings
 from cocontroller_client.client import Client
@@ -132,3 +133,9 @@ def rpc_failure(call, request) -> tuple[grpc.StatusCode, list[str]]:
         if detail.Unpack(bad):
             fields += [v.field for v in bad.field_violations]
     return caught.value.code(), fields
+
+
+# The proof a test's consent carries (GDPR art. 7(1)): for the use cases, and as the client
+# library's keyword arguments.
+PROOF = ConsentProof("Ja, ik wil de nieuwsbrief van Lexus ontvangen (v3)", ConsentSource.WEB_FORM, "form-88412")
+CONSENT_PROOF = {"wording": PROOF.wording, "source": str(PROOF.source), "reference": PROOF.reference}

@@ -77,6 +77,9 @@ _CONTACT_KINDS = {
     for name, number in pb.ContactKind.items() if number
 }
 _CUSTOMER_KINDS = {"private": pb.CUSTOMER_KIND_PRIVATE, "professional": pb.CUSTOMER_KIND_PROFESSIONAL}
+# "web_form" -> CONSENT_SOURCE_WEB_FORM, and so on.
+_CONSENT_SOURCES = {name.removeprefix("CONSENT_SOURCE_").lower(): number
+                    for name, number in rpb.ConsentSource.items() if number}
 
 
 def _client_error(e: grpc.RpcError, target: str = "") -> ClientError:
@@ -253,9 +256,16 @@ class Client:
             customer_id=customer_id, as_of=_date(as_of), language=language, known_on=_time(known_on))
         return self._call("ResolveControllers", request)
 
-    def record_consent(self, customer_id: str, channel: str, given_at=None, withdrawn_at=None) -> rpb.RecordConsentResponse:
+    def record_consent(self, customer_id: str, channel: str, given_at=None, withdrawn_at=None, wording: str = "",
+                       source: str = "", reference: str = "") -> rpb.RecordConsentResponse:
+        """Gives consent for a channel (with its proof: the wording or version agreed to, the
+        source, e.g. "web_form", and the evidence's reference), or withdraws it; an empty
+        channel with `withdrawn_at` withdraws every consent in force."""
+        proof = rpb.ConsentProof(wording=wording, source=_CONSENT_SOURCES.get(source, 0), reference=reference) \
+            if given_at is not None else None
         request = rpb.RecordConsentRequest(
-            customer_id=customer_id, channel=channel, given_at=_time(given_at), withdrawn_at=_time(withdrawn_at)
+            customer_id=customer_id, channel=channel, given_at=_time(given_at), withdrawn_at=_time(withdrawn_at),
+            proof=proof,
         )
         return self._call("RecordConsent", request)
 

@@ -85,6 +85,15 @@ class Channel(StrEnum):
     SOCIAL = "social"
 
 
+class ConsentSource(StrEnum):
+    """Where a consent was given."""
+
+    WEB_FORM = "web_form"
+    SHOWROOM = "showroom"
+    CALL_CENTRE = "call_centre"
+    APP = "app"
+
+
 class ContractKind(StrEnum):
     PURCHASE = "purchase"
     LEASE = "lease"
@@ -372,12 +381,25 @@ class Preference:
 
 
 @dataclass(frozen=True)
+class ConsentProof:
+    """What shows a consent was given (GDPR art. 7(1)): the wording or its version agreed to,
+    where it was given, and the reference of the evidence (a form's submission, a signed
+    sheet's scan, a call's recording)."""
+
+    wording: str
+    source: ConsentSource
+    reference: str
+
+
+@dataclass(frozen=True)
 class Consent:
     id: int
     customer_id: str
     channel: Channel
     given_at: dt.datetime
     withdrawn_at: dt.datetime | None = None
+    # None for a consent recorded before the service kept proofs.
+    proof: ConsentProof | None = None
 
     def in_force(self, at: dt.datetime) -> bool:
         return self.given_at <= at and (self.withdrawn_at is None or self.withdrawn_at > at)

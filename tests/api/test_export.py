@@ -12,7 +12,7 @@ import pytest
 import support
 from cocontroller_client.cli import main, words
 from cocontroller_client.client import ClientError
-from cocontroller.model import Channel, ContactKind, ContractKind
+from cocontroller.model import Channel, ConsentSource, ContactKind, ContractKind
 
 UTC = dt.timezone.utc
 # Every table holding rows about a customer, and the part of the export that lists them.
@@ -48,8 +48,8 @@ def held(tmp_path_factory):
             c.assign("exp-a")  # the purchase moves the customer: a second version and a notice
             c.set_preferred_dealer("exp-a", "dlr-gent", at(3, 1))
             c.set_preferred_dealer("exp-a", "dlr-aalst", at(3, 2))
-            c.record_consent("exp-a", "email", given_at=at(1, 6))
-            c.record_consent("exp-a", "sms", given_at=at(1, 6))
+            c.record_consent("exp-a", "email", given_at=at(1, 6), **support.CONSENT_PROOF)
+            c.record_consent("exp-a", "sms", given_at=at(1, 6), **support.CONSENT_PROOF)
             c.record_consent("exp-a", "sms", withdrawn_at=at(4, 1))
             c.record_contract("exp-lease", "exp-a", "lease", "2024-02-05", "2027-02-04", partner="Fictilease NV")
             c.record_contract("exp-lease", "exp-a", "lease", "2024-02-05", "2028-02-04", partner="Fictilease NV")
@@ -142,8 +142,8 @@ def test_bad_requests(held):
 
 def test_every_word_of_the_model_exists_in_the_four_languages():
     for table, vocabulary in ((words.CONTACT_KINDS, ContactKind), (words.CHANNELS, Channel),
-                              (words.CONTRACT_KINDS, ContractKind)):
+                              (words.CONTRACT_KINDS, ContractKind), (words.SOURCES, ConsentSource)):
         assert set(table) == {v.value for v in vocabulary}
     for table in (*words.CONTACT_KINDS.values(), *words.CHANNELS.values(), *words.CONTRACT_KINDS.values(),
-                  *words.HEADINGS.values(), *words.WORDS.values()):
+                  *words.SOURCES.values(), *words.HEADINGS.values(), *words.WORDS.values()):
         assert set(table) == {"nl", "fr", "de", "en"} and all(table.values())

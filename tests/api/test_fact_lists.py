@@ -14,7 +14,7 @@ from cocontroller.v1 import assignment_pb2_grpc as pb_grpc
 from cocontroller.v1 import resolution_pb2 as rpb
 from cocontroller.v1 import resolution_pb2_grpc as rpb_grpc
 from cocontroller_client.client import ClientError
-from support import channel, client_for, rpc_failure
+from support import CONSENT_PROOF, channel, client_for, rpc_failure
 
 UTC = dt.timezone.utc
 
@@ -37,7 +37,7 @@ def recorded(server):
         c.set_preferred_dealer("facts-a", "dlr-aalst", at(4))
         c.set_preferred_dealer("facts-a", "dlr-gent", at(8))
         for channel_name, day in (("sms", 6), ("email", 1), ("post", 3)):
-            c.record_consent("facts-a", channel_name, given_at=at(day))
+            c.record_consent("facts-a", channel_name, given_at=at(day), **CONSENT_PROOF)
         c.record_consent("facts-a", "sms", withdrawn_at=at(10))
         for contract_id, start in (("fa-lease", "2024-03-05"), ("fa-sale", "2024-03-01"), ("fa-care", "2024-03-09")):
             kind = {"fa-lease": "lease", "fa-sale": "purchase", "fa-care": "maintenance"}[contract_id]
@@ -47,7 +47,7 @@ def recorded(server):
         c.record_dispute("facts-a", closed_at=at(4))
         c.record_dispute("facts-a", opened_at=at(6), subject="invoice")
         c.record_contact("facts-b", "dlr-gent", "quote", at(1), event_id="fb-1")
-        c.record_consent("facts-b", "email", given_at=at(1))
+        c.record_consent("facts-b", "email", given_at=at(1), **CONSENT_PROOF)
     return server
 
 

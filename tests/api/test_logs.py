@@ -54,7 +54,8 @@ def run_scenario(target: str) -> None:
             client.assign(customer_id, reason="lead")
             client.responsible_for_customer(customer_id)
             client.responsible_for_location(postcode, lat, lon)
-            client.record_consent(customer_id, "email", given_at=dt.datetime(2025, 3, 1, 10, tzinfo=UTC))
+            client.record_consent(customer_id, "email", given_at=dt.datetime(2025, 3, 1, 10, tzinfo=UTC),
+                                  **support.CONSENT_PROOF)
             client.resolve(customer_id, language="en")
             client.assignments(customer_id)
         anna = "logscan-anna-7731"

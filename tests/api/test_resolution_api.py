@@ -20,7 +20,7 @@ from cocontroller.resources import packs_dir
 from cocontroller.v1 import resolution_pb2 as rpb
 from cocontroller_client.cli import main
 from cocontroller_client.client import ClientError
-from support import client_for, make_app
+from support import CONSENT_PROOF, client_for, make_app
 
 RULES = packs_dir()
 BXL = ZoneInfo("Europe/Brussels")
@@ -170,7 +170,8 @@ def test_resolve_in_german_through_the_api_and_the_cli(client, cli):
 
 def test_cli_consent_given_and_withdrawn(client, cli):
     c = new_customer(client)
-    code, out, err = cli("consent", "--customer", c, "--channel", "email", "--given", "2024-01-01T10:00")
+    code, out, err = cli("consent", "--customer", c, "--channel", "email", "--given", "2024-01-01T10:00",
+                         "--wording", "newsletter-v3", "--source", "web_form", "--proof", "form-88412")
     assert code == 0, err
     assert "email consent of" in out and "given" in out
     data = resolve_json(cli, c, "2024-02-01")
@@ -263,7 +264,7 @@ def fields(error: ClientError) -> list[str]:
 
 def test_unknown_channel(client):
     c = new_customer(client)
-    e = fails(client.record_consent, c, "fax", given_at=at("2024-01-01T10:00"))
+    e = fails(client.record_consent, c, "fax", given_at=at("2024-01-01T10:00"), **CONSENT_PROOF)
     assert e.code == grpc.StatusCode.INVALID_ARGUMENT and fields(e) == ["channel"]
 
 
@@ -313,7 +314,7 @@ def test_resolve_with_a_date_that_does_not_exist(client, year, month, day):
 def test_unknown_customer_is_not_found(client):
     for call in (
         lambda: client.resolve("nobody-here", "2024-05-01"),
-        lambda: client.record_consent("nobody-here", "email", given_at=at("2024-01-01T10:00")),
+        lambda: client.record_consent("nobody-here", "email", given_at=at("2024-01-01T10:00"), **CONSENT_PROOF),
         lambda: client.record_contract("nobody-c", "nobody-here", "maintenance", "2024-01-01"),
         lambda: client.record_dispute("nobody-here", opened_at=at("2024-01-01T10:00")),
     ):
@@ -324,7 +325,7 @@ def test_withdrawing_a_consent_not_in_force(client):
     c = new_customer(client)
     e = fails(client.record_consent, c, "sms", withdrawn_at=at("2024-01-01T10:00"))
     assert e.code == grpc.StatusCode.FAILED_PRECONDITION
-    client.record_consent(c, "sms", given_at=at("2024-02-01T10:00"))
+    client.record_consent(c, "sms", given_at=at("2024-02-01T10:00"), **CONSENT_PROOF)
     # before it was given it was not in force either
     e = fails(client.record_consent, c, "sms", withdrawn_at=at("2024-01-15T10:00"))
     assert e.code == grpc.StatusCode.FAILED_PRECONDITION

@@ -236,7 +236,8 @@ def main() -> int:
                     c.record_contact(cid, rng.choice(dealers), rng.choice(kinds), at)
                 c.assign(cid, "bench:setup")
                 for channel in rng.sample(["email", "sms", "phone", "post", "social"], rng.randint(0, 3)):
-                    c.record_consent(cid, channel, given_at=dt.datetime(2023, 5, 1, tzinfo=dt.timezone.utc))
+                    c.record_consent(cid, channel, given_at=dt.datetime(2023, 5, 1, tzinfo=dt.timezone.utc),
+                                     wording="bench consent v1", source="web_form", reference=f"bench:{cid}")
                 if rng.random() < 0.3:
                     c.record_contract(f"{cid}-lease", cid, "lease", dt.date(2023, 2, 1), dt.date(2027, 2, 1),
                                       partner="Fictilease NV")

@@ -9,7 +9,9 @@ from importlib.metadata import version
 import click
 import pytest
 
-from cocontroller.model import LABEL_LANGUAGES, Channel, ContactKind, ContractKind, CustomerKind, DealerRole, Language
+from cocontroller.model import (
+    LABEL_LANGUAGES, Channel, ConsentSource, ContactKind, ContractKind, CustomerKind, DealerRole, Language,
+)
 from cocontroller_client.cli import cli as group
 
 
@@ -71,7 +73,9 @@ def test_documented_spellings_still_parse(cli, monkeypatch):
         ["record-contact", "--customer", "c", "--dealer", "d", "--kind", "purchase", "--at", "2025-03-01T10:00",
          "--event-id", "e"],
         ["prefer", "--customer", "c", "--dealer", "d"], ["unprefer", "--customer", "c"],
-        ["consent", "--customer", "c", "--channel", "email", "--given", "2025-03-01T10:00"],
+        ["consent", "--customer", "c", "--channel", "email", "--given", "2025-03-01T10:00", "--wording", "v3",
+         "--source", "web_form", "--proof", "form-1"],
+        ["consent", "--customer", "c", "--channel", "all", "--withdrawn", "2025-09-01T10:00"],
         ["contract", "--id", "l", "--customer", "c", "--kind", "lease", "--partner", "P", "--start", "2025-03-01",
          "--end", "2029-02-28"],
         ["dispute", "--customer", "c", "--open", "2024-02-10T09:00", "--subject", "paint defect"],
@@ -96,7 +100,8 @@ def test_choices_come_from_the_model():
     assert _choices(("record-contact",), "kind") == tuple(ContactKind)
     assert _choices(("customer", "upsert"), "lang") == tuple(Language)
     assert _choices(("customer", "upsert"), "kind") == tuple(CustomerKind)
-    assert _choices(("consent",), "channel") == tuple(Channel)
+    assert _choices(("consent",), "channel") == (*Channel, "all")
+    assert _choices(("consent",), "source") == tuple(ConsentSource)
     assert _choices(("contract",), "kind") == tuple(ContractKind)
     assert _choices(("resolve",), "lang") == tuple(LABEL_LANGUAGES)
     assert _choices(("arrangement",), "lang") == tuple(LABEL_LANGUAGES)

@@ -14,7 +14,7 @@ def test_migrations_apply_once_and_in_order(tmp_path):
     assert applied == ["m001_initial", "m002_privacy_facts", "m003_network_changes_jobs_audit",
                        "m004_rule_pack_versions", "m005_recorded_time",
                        "m006_point_outside_postcode", "m007_rule_pack_history",
-                       "m008_customer_history"]
+                       "m008_customer_history", "m009_consent_proof"]
     assert MIGRATIONS.pending(first.db.utils) == []
     again = Store(path)
     assert again.db.applied_migrations() == applied
@@ -37,3 +37,14 @@ def test_a_missing_file_is_created_only_when_asked(tmp_path):
     assert not path.exists()
     Store(path, create=True)
     assert path.exists()
+
+
+def test_a_consent_recorded_before_proofs_were_kept_reads_without_one(tmp_path):
+    store = Store(tmp_path / "store.db", create=True)
+    store.db.execute("INSERT INTO customers (id, postcode, language, kind, created_at, updated_at)"
+                     " VALUES ('old-1', '9000', 'nl', 'private', '2020-01-01T00:00:00.000000Z',"
+                     " '2020-01-01T00:00:00.000000Z')")
+    store.db.execute("INSERT INTO consents (customer_id, channel, given_at, recorded_at)"
+                     " VALUES ('old-1', 'email', '2020-05-01T10:00:00.000000Z', '2020-05-01T10:00:00.000000Z')")
+    consent, = store.facts.consents("old-1")
+    assert consent.proof is None and consent.channel == "email"

@@ -19,7 +19,7 @@ from cocontroller.errors import InvalidArgument, RulePackError
 from cocontroller.model import FALLBACKS, LABEL_LANGUAGES, Language, in_language
 from cocontroller.resources import ASSIGNMENT_PACK, PRIVACY_PACK, packs_dir
 from cocontroller.rules.pack import load_pack
-from support import make_app
+from support import PROOF, make_app
 
 BXL = dt.timezone(dt.timedelta(hours=1))
 AS_OF = dt.date(2025, 6, 2)
@@ -46,7 +46,7 @@ def eupen(shared):
                               dt.date(2024, 3, 5), None)
     app.facts.record_contract("de-eupen-ins", "de-eupen", "insurance", "Car Security SA", "dlr-eupen",
                               dt.date(2024, 3, 5), None)
-    app.facts.record_consent("de-eupen", "email", at("2024-03-05"), None)
+    app.facts.record_consent("de-eupen", "email", at("2024-03-05"), None, PROOF)
     app.facts.record_dispute("de-eupen", at("2025-01-10"), None, "Streit über die Rechnung")
     view, _ = app.assignment.assign("de-eupen")
     return view, app.resolution.resolve("de-eupen", AS_OF)

@@ -64,7 +64,7 @@ import yaml
 from cocontroller import clock
 from cocontroller.bootstrap import App
 from cocontroller.model import Correction
-from support import make_app
+from support import PROOF, make_app
 
 BXL = ZoneInfo("Europe/Brussels")
 CHANNELS = ("email", "sms", "phone", "post", "social")
@@ -1062,7 +1062,7 @@ def record(app: App, s: Situation) -> str:
             app.facts.record_contact("", customer_id, dealer, what, t(when))
         elif kind == "give":
             channel, when = args
-            app.facts.record_consent(customer_id, channel, t(when), None)
+            app.facts.record_consent(customer_id, channel, t(when), None, PROOF)
         elif kind == "withdraw":
             channel, when = args
             app.facts.record_consent(customer_id, channel, None, t(when))

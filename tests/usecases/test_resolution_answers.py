@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from cocontroller import clock
-from support import make_app
+from support import PROOF, make_app
 
 TODAY = clock.today()
 
@@ -41,14 +41,14 @@ def test_the_same_record_on_the_same_day_gets_the_kept_answer(app, monkeypatch):
 
 def test_a_new_fact_is_answered_anew(app, monkeypatch):
     before = app.resolution.resolve("kept-1", None)
-    app.facts.record_consent("kept-1", "email", at(7), None)
+    app.facts.record_consent("kept-1", "email", at(7), None, PROOF)
     after = app.resolution.resolve("kept-1", None)
     assert not before.facts["consent_email"] and after.facts["consent_email"]
 
 
 def test_a_recorded_time_later_in_the_day_ends_the_kept_answer(app, monkeypatch):
     now_is(monkeypatch, at(13))
-    app.facts.record_consent("kept-1", "email", at(12), None)
+    app.facts.record_consent("kept-1", "email", at(12), None, PROOF)
     now_is(monkeypatch, at(10))
     early = app.resolution.resolve("kept-1", None)
     now_is(monkeypatch, at(11, 59))

@@ -13,7 +13,7 @@ from cocontroller import bootstrap, clock
 from cocontroller.errors import FailedPrecondition, InvalidArgument, NotFound
 from cocontroller.model import Correction, DealerFields, NetworkChangeKind
 from cocontroller.resources import packs_dir
-from support import make_app
+from support import PROOF, make_app
 
 GENT = "dlr-gent"
 
@@ -215,7 +215,7 @@ def test_a_purchase_imported_today_is_unknown_to_earlier_answers(app):
 
 def test_a_withdrawal_recorded_later_is_unknown_before(app):
     app.customers.upsert("c-consent", "9000")
-    app.facts.record_consent("c-consent", "email", clock.now() - dt.timedelta(days=100), None)
+    app.facts.record_consent("c-consent", "email", clock.now() - dt.timedelta(days=100), None, PROOF)
     before = instant()
     app.facts.record_consent("c-consent", "email", None, clock.now() - dt.timedelta(days=50))
     as_of = days(-10)

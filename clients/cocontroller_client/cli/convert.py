@@ -182,6 +182,9 @@ def consent(c) -> dict:
         "channel": c.channel,
         "given_at": instant(c, "given_at"),
         "withdrawn_at": instant(c, "withdrawn_at"),
+        "proof": {"wording": c.proof.wording,
+                  "source": _enum_word(rpb.ConsentSource, c.proof.source, "CONSENT_SOURCE_"),
+                  "reference": c.proof.reference} if c.HasField("proof") else None,
     }
 
 

@@ -9,6 +9,7 @@ import click
 from cocontroller.model import (
     LABEL_LANGUAGES,
     Channel,
+    ConsentSource,
     ContactKind,
     ContractKind,
     CustomerKind,
@@ -273,30 +274,45 @@ def unprefer(customer, at):
 
 @click.command()
 @option("--customer", required=True, metavar="ID", help="The customer.")
-@option("--channel", required=True, type=choice(Channel), help="The marketing channel.")
+@option("--channel", required=True, type=choice([*Channel, "all"]),
+        help="The marketing channel; `all` with --withdrawn withdraws every consent in force.")
 @option("--given", type=INSTANT, show_default="none: give --given or --withdrawn",
         help="When consent was given (ISO 8601).")
 @option("--withdrawn", type=INSTANT, show_default="none: give --given or --withdrawn",
         help="When consent was withdrawn (ISO 8601).")
+@option("--wording", show_default="none: required with --given",
+        help="The wording agreed to, or its version (GDPR art. 7(1)).")
+@option("--source", type=choice(ConsentSource), show_default="none: required with --given",
+        help="Where the consent was given.")
+@option("--proof", "reference", metavar="REFERENCE", show_default="none: required with --given",
+        help="Where the evidence is kept: a form submission's id, a scan, a call recording.")
 @client_options
-def consent(customer, channel, given, withdrawn):
-    """Record marketing consent for one channel, given or withdrawn.
+def consent(customer, channel, given, withdrawn, wording, source, reference):
+    """Record marketing consent for one channel, given (with its proof) or withdrawn.
 
     Consent is per channel (policy section 3); it decides which marketing purposes and
     recipients `resolve` lists from that moment on. Giving consent that is in force
-    already changes nothing.
+    already changes nothing. Withdrawing is as easy as giving: one channel, or all at once.
 
     \b
     Examples:
-      cocontroller consent --customer crm-000123 --channel email --given 2025-03-01T10:00
+      cocontroller consent --customer crm-000123 --channel email --given 2025-03-01T10:00 \\
+        --wording "newsletter-v3" --source web_form --proof form-88412
       cocontroller consent --customer crm-000123 --channel sms --withdrawn 2025-09-01T10:00 --json
+      cocontroller consent --customer crm-000123 --channel all --withdrawn 2025-09-01T10:00
     """
     if (given is None) == (withdrawn is None):
         raise click.UsageError("consent needs exactly one of --given and --withdrawn")
-    response = state().client().record_consent(customer, str(channel), given, withdrawn)
-    data = dict(_convert().consent(response.consent), changed=response.changed)
+    if channel == "all" and given is not None:
+        raise click.UsageError("consent is given channel by channel: --channel all goes with --withdrawn")
+    response = state().client().record_consent(customer, "" if channel == "all" else str(channel), given, withdrawn,
+                                               wording or "", str(source or ""), reference or "")
+    consents = [_convert().consent(c) for c in response.consents]
+    data = dict(consents[0], changed=response.changed) if channel != "all" else {
+        "consents": consents, "changed": response.changed}
     what = "given" if given else "withdrawn"
-    render.emit(data, f"{channel} consent of {customer} {what}" + ("" if response.changed else " (already in force)"))
+    channels = channel if channel != "all" else ", ".join(c["channel"] for c in consents)
+    render.emit(data, f"{channels} consent of {customer} {what}" + ("" if response.changed else " (already in force)"))
 
 
 @click.command()

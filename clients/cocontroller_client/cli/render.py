@@ -344,6 +344,8 @@ def export_text(d: Mapping, language: str) -> str:
                             + (f", {w('revoked')} {day_of(x['revoked_at'])}" if x["revoked_at"] else "")
                             for x in d["preferences"]])
     section("consents", [f"{words.CHANNELS[x['channel']][language]}: {w('given')} {day_of(x['given_at'])}"
+                         + (f" ({x['proof']['wording']}; {words.SOURCES[x['proof']['source']][language]}; "
+                            f"{x['proof']['reference']})" if x["proof"] else "")
                          + (f", {w('withdrawn')} {day_of(x['withdrawn_at'])}" if x["withdrawn_at"] else "")
                          for x in d["consents"]])
     section("contracts", [f"{words.CONTRACT_KINDS[x['kind']][language]}: {x['start']}"

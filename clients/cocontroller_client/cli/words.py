@@ -66,6 +66,13 @@ CHANNELS = {
     "social": {"nl": "sociale netwerken", "fr": "réseaux sociaux", "de": "soziale Netzwerke", "en": "social networks"},
 }
 
+SOURCES = {
+    "web_form": {"nl": "webformulier", "fr": "formulaire web", "de": "Webformular", "en": "web form"},
+    "showroom": {"nl": "showroom", "fr": "showroom", "de": "Showroom", "en": "showroom"},
+    "call_centre": {"nl": "callcenter", "fr": "centre d'appels", "de": "Callcenter", "en": "call centre"},
+    "app": {"nl": "app", "fr": "application", "de": "App", "en": "app"},
+}
+
 CONTRACT_KINDS = {
     "purchase": {"nl": "aankoop", "fr": "achat", "de": "Kauf", "en": "purchase"},
     "lease": {"nl": "leasing", "fr": "leasing", "de": "Leasing", "en": "lease"},

@@ -8,8 +8,8 @@ from google.type import date_pb2
 
 from .. import clock
 from ..model import (
-    AssignmentRecord, Basis, Change, Citation, Consent, Contact, ContactKind, Contract, Correction, Customer,
-    CustomerKind, DealerFields, DealerVersion, Dispute, LegalBasis, LoggedChange, Notice, PackInfo, Postcode,
+    AssignmentRecord, Basis, Change, Citation, Consent, ConsentProof, ConsentSource, Contact, ContactKind, Contract,
+    Correction, Customer, CustomerKind, DealerFields, DealerVersion, Dispute, LegalBasis, LoggedChange, Notice, PackInfo, Postcode,
     Preference, Resolution, Responsible, Safeguard,
 )
 from ..usecases.assignment import AssignmentService
@@ -182,10 +182,23 @@ def postcode_pb(p: Postcode) -> pb.PostcodeInfo:
 
 
 def consent_pb(consent: Consent) -> rpb.Consent:
+    proof = consent.proof
     return rpb.Consent(
         id=consent.id, customer_id=consent.customer_id, channel=consent.channel,
         given_at=time_pb(consent.given_at), withdrawn_at=time_pb(consent.withdrawn_at),
+        proof=rpb.ConsentProof(wording=proof.wording, source=_SOURCE_NUMBERS[proof.source],
+                               reference=proof.reference) if proof else None,
     )
+
+
+_SOURCE_NUMBERS = {source: rpb.ConsentSource.Value(f"CONSENT_SOURCE_{source.upper()}") for source in ConsentSource}
+_SOURCES = {number: source for source, number in _SOURCE_NUMBERS.items()}
+
+
+def read_proof(message: rpb.ConsentProof) -> ConsentProof:
+    """A request's consent proof; an unknown or unset source is left for the use case to
+    refuse with the other fields."""
+    return ConsentProof(message.wording, _SOURCES.get(message.source, ""), message.reference)
 
 
 def contract_pb(contract: Contract) -> rpb.Contract:

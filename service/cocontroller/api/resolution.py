@@ -8,7 +8,7 @@ from ..usecases.resolution import ResolutionService
 from ..v1 import resolution_pb2 as rpb
 from ..v1 import resolution_pb2_grpc as rpb_grpc
 from .convert import (
-    consent_pb, contract_pb, dispute_pb, packs_pb, read_date, read_time, resolution_wire,
+    consent_pb, contract_pb, dispute_pb, packs_pb, read_date, read_proof, read_time, resolution_wire,
 )
 from .access import DealerScope
 from .errors import handles_errors
@@ -32,10 +32,13 @@ class ControllerResolutionServicer(rpb_grpc.ControllerResolutionServiceServicer)
 
     @handles_errors()
     def RecordConsent(self, request, context):
-        consent, changed = self.facts.record_consent(
+        consents, changed = self.facts.record_consent(
             request.customer_id, request.channel,
-            read_time(request.given_at, "given_at"), read_time(request.withdrawn_at, "withdrawn_at"))
-        return rpb.RecordConsentResponse(consent=consent_pb(consent), changed=changed)
+            read_time(request.given_at, "given_at"), read_time(request.withdrawn_at, "withdrawn_at"),
+            read_proof(request.proof) if request.HasField("proof") else None)
+        return rpb.RecordConsentResponse(
+            consent=consent_pb(consents[0]) if request.channel else None, changed=changed,
+            consents=[consent_pb(c) for c in consents])
 
     @handles_errors("contract.")
     def RecordContract(self, request, context):

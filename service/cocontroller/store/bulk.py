@@ -13,7 +13,8 @@ COLUMNS = {
     "preferences": ("customer_id", "dealer_id", "designated_at", "revoked_at", "recorded_at"),
     "contracts": ("id", "customer_id", "kind", "partner", "dealer_id", "start_date", "end_date",
                   "recorded_at", "updated_at"),
-    "consents": ("customer_id", "channel", "given_at", "withdrawn_at", "recorded_at"),
+    "consents": ("customer_id", "channel", "given_at", "withdrawn_at", "recorded_at", "wording", "source",
+                 "proof_reference"),
     "disputes": ("customer_id", "subject", "opened_at", "closed_at", "recorded_at"),
 }
 TABLES = tuple(COLUMNS)

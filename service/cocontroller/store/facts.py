@@ -2,13 +2,15 @@
 consents per channel, contracts and disputes. Each write checks what only the stored rows
 can tell (a reused event id, a consent not in force) and raises the domain error there."""
 
+import dataclasses
 import datetime as dt
 import json
 
 from .. import clock
 from ..errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from ..model import (
-    AssignmentRef, Basis, Channel, Consent, Contact, ContactKind, Contract, ContractKind, ContractVersion,
+    AssignmentRef, Basis, Channel, Consent, ConsentProof, ConsentSource, Contact, ContactKind, Contract,
+    ContractKind, ContractVersion,
     CustomerHistory,
     CustomerKind, CustomerRecord, Dispute, FactKind, Page, PageRequest, Preference, RecordRead,
 )
@@ -86,9 +88,11 @@ class FactRepository:
 
     # consents
 
-    def give_consent(self, customer_id: str, channel: Channel, at: dt.datetime) -> tuple[Consent, bool]:
-        """Records consent for a channel from `at`; a consent already in force then is kept
-        (False). A later consent on record makes this one a FailedPrecondition."""
+    def give_consent(self, customer_id: str, channel: Channel, at: dt.datetime,
+                     proof: ConsentProof) -> tuple[Consent, bool]:
+        """Records consent for a channel from `at`, with its proof; a consent already in
+        force then is kept (False). A later consent on record makes this one a
+        FailedPrecondition."""
         with self.db.transaction():
             for consent in self.consents(customer_id):
                 if consent.channel == channel and consent.in_force(at):
@@ -98,33 +102,34 @@ class FactRepository:
                         f"a later {channel} consent ({consent.given_at.isoformat()}) is on record"
                     )
             cursor = self.db.execute(
-                "INSERT INTO consents (customer_id, channel, given_at, recorded_at) VALUES (?, ?, ?, ?)",
-                [customer_id, str(channel), clock.to_text(at), clock.to_text(clock.now())],
+                "INSERT INTO consents (customer_id, channel, given_at, recorded_at, wording, source, proof_reference)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [customer_id, str(channel), clock.to_text(at), clock.to_text(clock.now()), proof.wording,
+                 str(proof.source), proof.reference],
             )
-        return Consent(cursor.lastrowid, customer_id, channel, at), True
+        return Consent(cursor.lastrowid, customer_id, channel, at, None, proof), True
 
-    def withdraw_consent(self, customer_id: str, channel: Channel, at: dt.datetime) -> Consent:
-        """Ends the consent in force at `at` for a channel."""
+    def withdraw_consent(self, customer_id: str, channel: Channel | None, at: dt.datetime) -> list[Consent]:
+        """Ends the consent in force at `at` for a channel, or for every channel (None): a
+        withdrawal is as easy as giving (GDPR art. 7(3))."""
         with self.db.transaction():
-            current = [c for c in self.consents(customer_id) if c.channel == channel and c.in_force(at)]
+            current = [c for c in self.consents(customer_id)
+                       if (channel is None or c.channel == channel) and c.in_force(at)]
             if not current:
-                raise FailedPrecondition(
-                    f"no {channel} consent of {customer_id!r} is in force at {at.isoformat()}"
+                which = f"{channel} consent" if channel else "consent"
+                raise FailedPrecondition(f"no {which} of {customer_id!r} is in force at {at.isoformat()}")
+            for consent in current:
+                self.db.execute(
+                    "UPDATE consents SET withdrawn_at = ?, withdrawn_recorded_at = ? WHERE id = ?",
+                    [clock.to_text(at), clock.to_text(clock.now()), consent.id],
                 )
-            self.db.execute(
-                "UPDATE consents SET withdrawn_at = ?, withdrawn_recorded_at = ? WHERE id = ?",
-                [clock.to_text(at), clock.to_text(clock.now()), current[0].id],
-            )
-        return Consent(current[0].id, customer_id, channel, current[0].given_at, at)
+        return [dataclasses.replace(c, withdrawn_at=at) for c in current]
 
     def consents(self, customer_id: str, known_at: dt.datetime | None = None) -> list[Consent]:
         """The customer's consents; with `known_at`, as the service knew them then (a
         withdrawal recorded later is not yet known)."""
-        return [
-            Consent(row["id"], row["customer_id"], Channel(row["channel"]), clock.from_text(row["given_at"]),
-                    _end(row, "withdrawn_at", "withdrawn_recorded_at", known_at))
-            for row in _known(self.db, "consents", customer_id, "given_at, id", known_at)
-        ]
+        return [_consent_from_row(row, known_at)
+                for row in _known(self.db, "consents", customer_id, "given_at, id", known_at)]
 
     # contracts
 
@@ -326,9 +331,11 @@ def _end(row: dict, end: str, recorded: str, known_at: dt.datetime | None) -> dt
     return clock.from_text(row[end])
 
 
-def _consent_from_row(row: dict) -> Consent:
+def _consent_from_row(row: dict, known_at: dt.datetime | None = None) -> Consent:
+    proof = ConsentProof(row["wording"], ConsentSource(row["source"]), row["proof_reference"] or "") \
+        if row["wording"] else None
     return Consent(row["id"], row["customer_id"], Channel(row["channel"]), clock.from_text(row["given_at"]),
-                   _end(row, "withdrawn_at", "withdrawn_recorded_at", None))
+                   _end(row, "withdrawn_at", "withdrawn_recorded_at", known_at), proof)
 
 
 def _dispute_from_row(row: dict) -> Dispute:

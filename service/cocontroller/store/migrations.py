@@ -216,3 +216,11 @@ def m008_customer_history(db: sqlite_utils.Database) -> None:
         not_null={"customer_id", "postcode", "language", "kind", "created_at", "updated_at", "superseded_at"},
     )
     db["customer_history"].create_index(["customer_id", "superseded_at"])
+
+
+@MIGRATIONS()
+def m009_consent_proof(db: sqlite_utils.Database) -> None:
+    """What each consent agreed to, where it was given and the reference of its proof (GDPR
+    art. 7(1): the controller must be able to show it). Consents recorded before have none."""
+    for column in ("wording", "source", "proof_reference"):
+        db["consents"].add_column(column, str)

@@ -11,7 +11,8 @@ from ..domain.validation import (
 )
 from ..errors import NotFound, Violations
 from ..model import (
-    CAR_SECURITY, Channel, Consent, Contact, ContactKind, Contract, ContractKind, Dispute, FactKind, Page,
+    CAR_SECURITY, Channel, Consent, ConsentProof, ConsentSource, Contact, ContactKind, Contract, ContractKind,
+    Dispute, FactKind, Page,
     PageRequest, Preference,
 )
 from ..store import Store
@@ -87,17 +88,23 @@ class FactService:
         return preference
 
     def record_consent(
-        self, customer_id: str, channel: str, given_at: dt.datetime | None, withdrawn_at: dt.datetime | None
-    ) -> tuple[Consent, bool]:
-        """Consent for one channel is given or withdrawn (exactly one of the two times)."""
+        self, customer_id: str, channel: str, given_at: dt.datetime | None, withdrawn_at: dt.datetime | None,
+        proof: ConsentProof | None = None,
+    ) -> tuple[list[Consent], bool]:
+        """Consent for one channel is given, with its proof, or withdrawn (exactly one of the
+        two times). A withdrawal with no channel ends every consent in force. Returns the
+        consents recorded and whether anything changed."""
         violations = Violations()
         check_id(customer_id, "customer_id", violations)
-        consent_channel = check_choice(Channel, channel, "channel", violations)
         check_one_instant("given_at", given_at, "withdrawn_at", withdrawn_at, violations)
+        consent_channel = check_choice(Channel, channel, "channel", violations) if channel or given_at else None
+        if given_at is not None:
+            _check_proof(proof, violations)
         violations.raise_if_any()
         self.store.customers.get(customer_id)
         if given_at is not None:
-            return self.store.facts.give_consent(customer_id, consent_channel, given_at)
+            consent, changed = self.store.facts.give_consent(customer_id, consent_channel, given_at, proof)
+            return [consent], changed
         return self.store.facts.withdraw_consent(customer_id, consent_channel, withdrawn_at), True
 
     def record_contract(
@@ -144,3 +151,18 @@ class FactService:
     def _check_dealer(self, dealer_id: str) -> None:
         if dealer_id not in self.runtime.recent().network:
             raise NotFound(f"dealer {dealer_id!r} does not exist")
+
+
+def _check_proof(proof: ConsentProof | None, violations: Violations) -> None:
+    """A consent given is recorded with what shows it (GDPR art. 7(1))."""
+    if proof is None:
+        violations.add("proof", "a consent given needs its proof: the wording, the source and a reference")
+        return
+    if not proof.wording.strip():
+        violations.add("proof.wording", "is required: the wording or the version agreed to")
+    check_text(proof.wording, "proof.wording", violations, MAX_SUBJECT)
+    if proof.source not in set(ConsentSource):
+        violations.add("proof.source", f"must be one of {', '.join(ConsentSource)}")
+    if not proof.reference.strip():
+        violations.add("proof.reference", "is required: where the evidence is kept")
+    check_text(proof.reference, "proof.reference", violations, MAX_NAME)

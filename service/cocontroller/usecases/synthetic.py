@@ -69,6 +69,7 @@ MAINTENANCE_SHARE = 0.15
 PARTNERS = ("Fictilease NV", "Autoleasing Demo SA")
 CONSENT_SHARES = (("email", 0.45), ("sms", 0.20), ("phone", 0.15), ("post", 0.25), ("social", 0.10))
 WITHDRAWN_SHARE = 0.15
+SYNTHETIC_WORDING = "synthetic data: no consent was given"
 OPEN_DISPUTE_SHARE = 0.003
 CLOSED_DISPUTE_SHARE = 0.01
 DISPUTE_SUBJECTS = (
@@ -284,7 +285,9 @@ class _Maker:
                 day = self._day()
                 at = self._instant(day)
                 withdrawn = self._later(day) if rng.random() < WITHDRAWN_SHARE else None
-                rows.append((cid, channel, at, withdrawn, at))
+                # The proof a real consent carries, marked synthetic; drawn from no random
+                # number, so the rest of the data is what the seed always gave.
+                rows.append((cid, channel, at, withdrawn, at, SYNTHETIC_WORDING, "web_form", f"synthetic:{cid}:{channel}"))
 
     def _disputes(self, cid: str) -> None:
         """A few disputes still open, opened in the last months; some more closed ones."""

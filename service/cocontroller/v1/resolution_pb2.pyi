@@ -29,6 +29,14 @@ class Safeguard(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SAFEGUARD_DATA_PRIVACY_FRAMEWORK: _ClassVar[Safeguard]
     SAFEGUARD_TRANSITION_PERIOD: _ClassVar[Safeguard]
     SAFEGUARD_INTERIM_PROVISION: _ClassVar[Safeguard]
+
+class ConsentSource(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CONSENT_SOURCE_UNSPECIFIED: _ClassVar[ConsentSource]
+    CONSENT_SOURCE_WEB_FORM: _ClassVar[ConsentSource]
+    CONSENT_SOURCE_SHOWROOM: _ClassVar[ConsentSource]
+    CONSENT_SOURCE_CALL_CENTRE: _ClassVar[ConsentSource]
+    CONSENT_SOURCE_APP: _ClassVar[ConsentSource]
 LEGAL_BASIS_UNSPECIFIED: LegalBasis
 LEGAL_BASIS_CONTRACT: LegalBasis
 LEGAL_BASIS_LEGITIMATE_INTEREST: LegalBasis
@@ -42,6 +50,11 @@ SAFEGUARD_PRIVACY_SHIELD: Safeguard
 SAFEGUARD_DATA_PRIVACY_FRAMEWORK: Safeguard
 SAFEGUARD_TRANSITION_PERIOD: Safeguard
 SAFEGUARD_INTERIM_PROVISION: Safeguard
+CONSENT_SOURCE_UNSPECIFIED: ConsentSource
+CONSENT_SOURCE_WEB_FORM: ConsentSource
+CONSENT_SOURCE_SHOWROOM: ConsentSource
+CONSENT_SOURCE_CALL_CENTRE: ConsentSource
+CONSENT_SOURCE_APP: ConsentSource
 
 class Citation(_message.Message):
     __slots__ = ("section", "text")
@@ -250,38 +263,54 @@ class ResolveControllersResponse(_message.Message):
     def __init__(self, customer_id: _Optional[str] = ..., as_of: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., language: _Optional[str] = ..., controllers: _Optional[_Iterable[_Union[Controller, _Mapping]]] = ..., purposes: _Optional[_Iterable[_Union[Purpose, _Mapping]]] = ..., recipients: _Optional[_Iterable[_Union[Recipient, _Mapping]]] = ..., transfers: _Optional[_Iterable[_Union[Transfer, _Mapping]]] = ..., retention: _Optional[_Iterable[_Union[RetentionItem, _Mapping]]] = ..., notices: _Optional[_Iterable[_Union[Notice, _Mapping]]] = ..., findings: _Optional[_Iterable[_Union[Finding, _Mapping]]] = ..., earliest_erase_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., rules_version: _Optional[str] = ..., fired_rules: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class RecordConsentRequest(_message.Message):
-    __slots__ = ("customer_id", "channel", "given_at", "withdrawn_at")
+    __slots__ = ("customer_id", "channel", "given_at", "withdrawn_at", "proof")
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     GIVEN_AT_FIELD_NUMBER: _ClassVar[int]
     WITHDRAWN_AT_FIELD_NUMBER: _ClassVar[int]
+    PROOF_FIELD_NUMBER: _ClassVar[int]
     customer_id: str
     channel: str
     given_at: _timestamp_pb2.Timestamp
     withdrawn_at: _timestamp_pb2.Timestamp
-    def __init__(self, customer_id: _Optional[str] = ..., channel: _Optional[str] = ..., given_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., withdrawn_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    proof: ConsentProof
+    def __init__(self, customer_id: _Optional[str] = ..., channel: _Optional[str] = ..., given_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., withdrawn_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., proof: _Optional[_Union[ConsentProof, _Mapping]] = ...) -> None: ...
+
+class ConsentProof(_message.Message):
+    __slots__ = ("wording", "source", "reference")
+    WORDING_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    wording: str
+    source: ConsentSource
+    reference: str
+    def __init__(self, wording: _Optional[str] = ..., source: _Optional[_Union[ConsentSource, str]] = ..., reference: _Optional[str] = ...) -> None: ...
 
 class Consent(_message.Message):
-    __slots__ = ("id", "customer_id", "channel", "given_at", "withdrawn_at")
+    __slots__ = ("id", "customer_id", "channel", "given_at", "withdrawn_at", "proof")
     ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     GIVEN_AT_FIELD_NUMBER: _ClassVar[int]
     WITHDRAWN_AT_FIELD_NUMBER: _ClassVar[int]
+    PROOF_FIELD_NUMBER: _ClassVar[int]
     id: int
     customer_id: str
     channel: str
     given_at: _timestamp_pb2.Timestamp
     withdrawn_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[int] = ..., customer_id: _Optional[str] = ..., channel: _Optional[str] = ..., given_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., withdrawn_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    proof: ConsentProof
+    def __init__(self, id: _Optional[int] = ..., customer_id: _Optional[str] = ..., channel: _Optional[str] = ..., given_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., withdrawn_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., proof: _Optional[_Union[ConsentProof, _Mapping]] = ...) -> None: ...
 
 class RecordConsentResponse(_message.Message):
-    __slots__ = ("consent", "changed")
+    __slots__ = ("consent", "consents", "changed")
     CONSENT_FIELD_NUMBER: _ClassVar[int]
+    CONSENTS_FIELD_NUMBER: _ClassVar[int]
     CHANGED_FIELD_NUMBER: _ClassVar[int]
     consent: Consent
+    consents: _containers.RepeatedCompositeFieldContainer[Consent]
     changed: bool
-    def __init__(self, consent: _Optional[_Union[Consent, _Mapping]] = ..., changed: _Optional[bool] = ...) -> None: ...
+    def __init__(self, consent: _Optional[_Union[Consent, _Mapping]] = ..., consents: _Optional[_Iterable[_Union[Consent, _Mapping]]] = ..., changed: _Optional[bool] = ...) -> None: ...
 
 class Contract(_message.Message):
     __slots__ = ("id", "customer_id", "kind", "partner", "dealer_id", "start", "end")
