@@ -1,5 +1,5 @@
-"""Shared fixtures: the application over a fresh database with the demo network, and a real
-gRPC server on a loopback port with a client for it."""
+"""Shared fixtures: the application over a fresh database with the demo network, a real
+gRPC server on a loopback port with a client for it, and the CLI run in-process."""
 
 import pytest
 
@@ -24,6 +24,20 @@ def no_default_metrics_port():
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("COCONTROLLER_METRICS_PORT", "0")
         yield
+
+
+@pytest.fixture
+def cli(capsys):
+    """The CLI run in-process: (exit code, stdout, stderr)."""
+    # Imported here: a CLI that fails to import fails the CLI tests, not the others.
+    from cocontroller_client.cli import main
+
+    def run(*argv):
+        code = main([str(a) for a in argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
 
 
 @pytest.fixture

@@ -122,6 +122,18 @@ def stop(process: subprocess.Popen, timeout: float = 15.0) -> None:
         process.wait()
 
 
+def pages(call, request, field: str) -> list[list]:
+    """Every page of a list RPC (AIP-158), as lists of items, with the request's page size."""
+    found = []
+    for _ in range(1000):
+        response = call(request, timeout=10)
+        found.append(list(getattr(response, field)))
+        if not response.next_page_token:
+            return found
+        request.page_token = response.next_page_token
+    raise AssertionError("the pages never end")
+
+
 def rpc_failure(call, request) -> tuple[grpc.StatusCode, list[str]]:
     """(code, violated fields) of a raw stub call that must fail."""
     with pytest.raises(grpc.RpcError) as caught:

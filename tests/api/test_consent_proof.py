@@ -10,7 +10,6 @@ import pytest
 
 from cocontroller.v1 import resolution_pb2 as rpb
 from cocontroller.v1 import resolution_pb2_grpc as rpb_grpc
-from cocontroller_client.cli import main
 from cocontroller_client.client import ClientError
 from support import CONSENT_PROOF, channel, client_for, rpc_failure
 
@@ -19,16 +18,6 @@ UTC = dt.timezone.utc
 
 def at(day: int) -> dt.datetime:
     return dt.datetime(2024, 4, day, 10, tzinfo=UTC)
-
-
-@pytest.fixture
-def cli(capsys):
-    def run(*argv):
-        code = main([str(a) for a in argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def test_a_consent_keeps_its_proof(server):

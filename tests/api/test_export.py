@@ -10,7 +10,7 @@ import grpc
 import pytest
 
 import support
-from cocontroller_client.cli import main, words
+from cocontroller_client.cli import words
 from cocontroller_client.client import ClientError
 from cocontroller.model import Channel, ConsentSource, ContactKind, ContractKind
 
@@ -58,18 +58,6 @@ def held(tmp_path_factory):
             c.upsert_customer("exp-other", "8000")
             c.record_contact("exp-other", "dlr-brugge", "quote", at(1, 5))
         yield target, db
-
-
-@pytest.fixture
-def cli(capsys):
-    """The CLI in-process: (exit code, stdout, stderr)."""
-
-    def run(*argv):
-        code = main([str(a) for a in argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def rows_held(db, customer_id: str) -> dict[str, int]:

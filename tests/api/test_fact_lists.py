@@ -14,7 +14,7 @@ from cocontroller.v1 import assignment_pb2_grpc as pb_grpc
 from cocontroller.v1 import resolution_pb2 as rpb
 from cocontroller.v1 import resolution_pb2_grpc as rpb_grpc
 from cocontroller_client.client import ClientError
-from support import CONSENT_PROOF, channel, client_for, rpc_failure
+from support import CONSENT_PROOF, channel, client_for, pages, rpc_failure
 
 UTC = dt.timezone.utc
 
@@ -66,17 +66,6 @@ EXPECTED = {
     "ListContracts": ["fa-sale", "fa-lease", "fa-care"],
     "ListDisputes": [("paint", True), ("invoice", False)],
 }
-
-
-def pages(call, request, field):
-    found = []
-    for _ in range(100):
-        response = call(request, timeout=10)
-        found.append(list(getattr(response, field)))
-        if not response.next_page_token:
-            return found
-        request.page_token = response.next_page_token
-    raise AssertionError("the pages never end")
 
 
 @pytest.fixture(scope="module")

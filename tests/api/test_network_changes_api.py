@@ -207,19 +207,6 @@ def test_closing_a_dealer_on_its_opening_day(fresh_server):
 # -- CLI ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def cli(capsys):
-    # Imported here: a CLI that fails to import fails the CLI tests, not the gRPC ones.
-    from cocontroller_client.cli import main
-
-    def run(*argv):
-        code = main([str(a) for a in argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-
 def test_cli_close_dry_run_apply_history_notices(fresh_server, cli, tmp_path):
     today = clock.today()
     with client_for(fresh_server) as c:

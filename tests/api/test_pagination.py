@@ -12,7 +12,7 @@ from cocontroller.v1 import network_pb2 as npb
 from cocontroller.v1 import network_pb2_grpc as npb_grpc
 from cocontroller.v1 import resolution_pb2 as rpb
 from cocontroller.v1 import resolution_pb2_grpc as rpb_grpc
-from support import channel, client_for, rpc_failure
+from support import channel, client_for, pages, rpc_failure
 
 UTC = dt.timezone.utc
 
@@ -29,18 +29,6 @@ def stubs(server):
     with channel(server) as ch:
         yield (pb_grpc.DealerAssignmentServiceStub(ch), npb_grpc.DealerNetworkServiceStub(ch),
                rpb_grpc.ControllerResolutionServiceStub(ch))
-
-
-def pages(call, request, field):
-    """Every page of a list, as lists of items, with the request's page size."""
-    found = []
-    for _ in range(1000):
-        response = call(request, timeout=10)
-        found.append(list(getattr(response, field)))
-        if not response.next_page_token:
-            return found
-        request.page_token = response.next_page_token
-    raise AssertionError("the pages never end")
 
 
 def test_dealers_in_pages_of_two_are_the_whole_list_once(stubs):

@@ -1,5 +1,5 @@
-"""Fixtures of the CLI tests: the CLI run in-process against the real `server` (from
-tests/conftest.py), and a stub gRPC server on loopback (mTLS, like the real one) that answers what a test tells it to,
+"""Fixtures of the CLI tests: the in-process CLI (`cli`, tests/conftest.py) against the real
+`server`, and a stub gRPC server on loopback (mTLS, like the real one) that answers what a test tells it to,
 for the failures and streams a real server gives only with effort (a status of every kind,
 a stream that hangs, a resumed job)."""
 
@@ -16,20 +16,7 @@ from grpc_status import rpc_status
 from cocontroller.v1 import assignment_pb2_grpc as pb_grpc
 from cocontroller.v1 import network_pb2 as npb
 from cocontroller.v1 import network_pb2_grpc as npb_grpc
-from cocontroller_client.cli import main
 from support import certs_dir
-
-
-@pytest.fixture
-def cli(capsys):
-    """Runs the CLI in-process: (exit code, stdout, stderr)."""
-
-    def run(*argv):
-        code = main([str(a) for a in argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 @pytest.fixture
