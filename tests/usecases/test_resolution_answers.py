@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from cocontroller import clock
+from cocontroller import clock, errors
 from support import PROOF, make_app
 
 TODAY = clock.today()
@@ -74,3 +74,53 @@ def test_a_customer_without_a_stored_assignment_is_not_kept(app):
     assert second is not first
     distributor = next(c for c in second.controllers if c.role == "distributor")
     assert distributor.id == "dlr-gent"
+
+
+def test_kept_answers_equal_fresh_ones_whatever_happens_between(app, monkeypatch):
+    """A seeded walk of recordings (contacts, consents given and withdrawn, contracts,
+    disputes opened and closed, designations) and moves of the clock within a day and across
+    days: after each step, the answers for today and for an earlier day equal those computed
+    with nothing kept."""
+    import random
+
+    rng = random.Random(7)
+    now = [at(9)]
+    monkeypatch.setattr(clock, "now", lambda: now[0])
+    app.customers.upsert("walk-1", "9000")
+    app.assignment.assign("walk-1")
+    dealers = ["dlr-gent", "dlr-aalst", "dlr-brugge"]
+    open_dispute = False
+    for step in range(120):
+        action = rng.choice(["contact", "consent", "withdraw", "contract", "dispute", "prefer", "clock", "clock",
+                             "day"])
+        back = now[0] - dt.timedelta(hours=rng.randint(0, 30), minutes=rng.randint(0, 59))
+        try:
+            if action == "contact":
+                kind = rng.choice(["quote", "purchase", "service_visit", "test_drive_request", "brochure"])
+                app.facts.record_contact("", "walk-1", rng.choice(dealers), kind, back)
+            elif action == "consent":
+                app.facts.record_consent("walk-1", rng.choice(["email", "sms", "post"]), back, None, PROOF)
+            elif action == "withdraw":
+                app.facts.record_consent("walk-1", rng.choice(["email", "sms", "post"]), None, now[0])
+            elif action == "contract":
+                start = clock.day_of(back) - dt.timedelta(days=rng.randint(0, 900))
+                end = start + dt.timedelta(days=rng.randint(1, 1500)) if rng.random() < 0.7 else None
+                app.facts.record_contract(f"walk-c{step}", "walk-1", rng.choice(["lease", "maintenance", "purchase"]),
+                                          "Fictilease NV", "", start, end)
+            elif action == "dispute":
+                app.facts.record_dispute("walk-1", None if open_dispute else back, now[0] if open_dispute else None,
+                                         "paint")
+                open_dispute = not open_dispute
+            elif action == "prefer":
+                app.facts.set_preference("walk-1", rng.choice(dealers), back)
+            elif action == "clock":
+                now[0] += dt.timedelta(minutes=rng.randint(1, 240))
+            else:
+                now[0] += dt.timedelta(days=rng.randint(1, 400))
+        except (errors.FailedPrecondition, errors.InvalidArgument):
+            pass  # a recording the store refuses (a consent not in force, a time in the future)
+        app.assignment.follow_up("walk-1", "walk")
+        for language, as_of in (("", None), ("fr", None), ("", clock.day_of(back))):
+            given = app.resolution.resolve("walk-1", as_of, language)
+            app.resolution._answers.clear()
+            assert given == app.resolution.resolve("walk-1", as_of, language), (step, action, as_of)
