@@ -418,3 +418,18 @@ def test_a_german_speaker_reads_why_a_dealer_was_skipped_in_german(app):
     app.facts.set_preference(c, "dlr-genk", ago(1))
     view, _ = app.assignment.assign(c)
     assert any("ist am" in s.reason and "öffnet am 2027-03-01" in s.reason for s in view.skipped)
+
+
+def test_a_place_keeps_its_answer_until_the_network_or_the_day_changes(app):
+    """Lookups by place share one answer per postcode, point and day; a network change
+    (a new runtime) or another day is answered anew, and another point in the postcode too."""
+    first = app.assignment.responsible_for_location("9000", None, None, None)
+    assert app.assignment.responsible_for_location("9000", None, None, None) is first
+    assert app.assignment.places_use.hits == 1
+    point = app.assignment.responsible_for_location("9000", 51.06, 3.72, None)
+    assert point is not first and point.point == (51.06, 3.72)
+    tomorrow = app.assignment.responsible_for_location("9000", None, None, clock.today() + dt.timedelta(days=1))
+    assert tomorrow is not first and tomorrow.decision_date == clock.today() + dt.timedelta(days=1)
+    app.network.close_dealer(first.dealer.dealer_id, clock.today(), "test")
+    after = app.assignment.responsible_for_location("9000", None, None, None)
+    assert after.dealer.dealer_id != first.dealer.dealer_id
