@@ -62,7 +62,7 @@ class BatchedLines(logging.Handler):
         self._interval_s = interval_s
         self._lines: collections.deque[str] = collections.deque()
         self._writing = threading.Lock()
-        self._closed = threading.Event()
+        self._stopped = threading.Event()
         threading.Thread(target=self._run, name="log-writer", daemon=True).start()
 
     def handle(self, record: logging.LogRecord) -> bool:
@@ -95,12 +95,12 @@ class BatchedLines(logging.Handler):
                     pass
 
     def close(self) -> None:
-        self._closed.set()
+        self._stopped.set()
         self.flush()
         super().close()
 
     def _run(self) -> None:
-        while not self._closed.wait(self._interval_s):
+        while not self._stopped.wait(self._interval_s):
             self.flush()
 
 

@@ -20,6 +20,8 @@ from cocontroller.config import Settings
 from cocontroller_client.client import ClientError
 
 UTC = dt.timezone.utc
+# A log writer thread that dies (its handler closed under it) fails the test that closed it.
+pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
 # Customers with their postcodes and points (Gent, Hasselt, Oostende).
 CUSTOMERS = {
     "logscan-anna-7731": ("9000", 51.05434, 3.71742),
