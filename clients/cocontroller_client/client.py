@@ -194,6 +194,14 @@ class Client:
     def contracts(self, customer_id: str) -> list[rpb.Contract]:
         return self._all_pages("ListContracts", rpb.ListContractsRequest(customer_id=customer_id), "contracts")
 
+    def objections(self, customer_id: str) -> list[rpb.Objection]:
+        return self._all_pages("ListObjections", rpb.ListObjectionsRequest(customer_id=customer_id), "objections")
+
+    def record_objection(self, customer_id: str, purpose: str, objected_at=None) -> rpb.RecordObjectionResponse:
+        """An objection to a purpose resting on legitimate interest, or to "direct_marketing"."""
+        request = rpb.RecordObjectionRequest(customer_id=customer_id, purpose=purpose, objected_at=_time(objected_at))
+        return self._call("RecordObjection", request)
+
     def disputes(self, customer_id: str) -> list[rpb.Dispute]:
         return self._all_pages("ListDisputes", rpb.ListDisputesRequest(customer_id=customer_id), "disputes")
 

@@ -124,6 +124,7 @@ class FactKind(StrEnum):
     CONSENTS = "consents"
     CONTRACTS = "contracts"
     DISPUTES = "disputes"
+    OBJECTIONS = "objections"
 
 
 class ControllerRole(StrEnum):
@@ -511,6 +512,22 @@ class RecordRead:
     parse: Callable[[], CustomerRecord]
 
 
+# What an objection to direct marketing names instead of one purpose (GDPR art. 21(2)).
+DIRECT_MARKETING = "direct_marketing"
+
+
+@dataclass(frozen=True)
+class Objection:
+    """A customer's objection (GDPR art. 21), from `objected_at`: to one purpose resting on
+    legitimate interest (its rule id), or to direct marketing (DIRECT_MARKETING), which is
+    absolute."""
+
+    id: int
+    customer_id: str
+    purpose: str
+    objected_at: dt.datetime
+
+
 @dataclass(frozen=True)
 class CustomerHistory:
     """What is on record for a customer, to be read as of a moment by the resolver."""
@@ -520,6 +537,7 @@ class CustomerHistory:
     contracts: tuple[Contract, ...]
     consents: tuple[Consent, ...]
     disputes: tuple[Dispute, ...]
+    objections: tuple[Objection, ...] = ()
 
 
 # -- assignment ------------------------------------------------------------------------------
@@ -919,6 +937,7 @@ class CustomerExport:
     contracts: tuple[Contract, ...]
     earlier_contract_versions: tuple[ContractVersion, ...]
     disputes: tuple[Dispute, ...]
+    objections: tuple[Objection, ...]
     assignments: tuple[Responsible, ...]
     notices: tuple[Notice, ...]
     resolution: Resolution

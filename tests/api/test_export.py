@@ -25,6 +25,7 @@ HELD = {
     "contracts": "contracts",
     "contract_history": "earlier_contract_versions",
     "disputes": "disputes",
+    "objections": "objections",
     "assignments": "assignments",
     "notices": "notices",
 }
@@ -55,6 +56,7 @@ def held(tmp_path_factory):
             c.record_contract("exp-lease", "exp-a", "lease", "2024-02-05", "2028-02-04", partner="Fictilease NV")
             c.record_dispute("exp-a", opened_at=at(5, 1), subject="paint")
             c.record_dispute("exp-a", closed_at=at(6, 1))
+            c.record_objection("exp-a", "direct_marketing", at(7, 1))
             c.upsert_customer("exp-other", "8000")
             c.record_contact("exp-other", "dlr-brugge", "quote", at(1, 5))
         yield target, db
@@ -102,7 +104,8 @@ def test_the_cli_gives_the_json_and_a_document_in_each_language(held, cli):
     for language in ("nl", "fr", "de", "en"):
         code, out, err = cli("customer", "export", "--customer", "exp-a", "--lang", language, "--target", target)
         assert (code, err) == (0, "")
-        for heading in ("record", "contacts", "consents", "contracts", "disputes", "purposes", "retention"):
+        for heading in ("record", "contacts", "consents", "contracts", "disputes", "objections", "purposes",
+                        "retention"):
             assert words.HEADINGS[heading][language] in out, (language, heading)
         assert words.CONTACT_KINDS["purchase"][language] in out
         if language != "en":

@@ -76,6 +76,7 @@ def test_documented_spellings_still_parse(cli, monkeypatch):
         ["consent", "--customer", "c", "--channel", "email", "--given", "2025-03-01T10:00", "--wording", "v3",
          "--source", "web_form", "--proof", "form-1"],
         ["consent", "--customer", "c", "--channel", "all", "--withdrawn", "2025-09-01T10:00"],
+        ["object", "--customer", "c", "--purpose", "direct_marketing", "--at", "2025-09-01T10:00"],
         ["contract", "--id", "l", "--customer", "c", "--kind", "lease", "--partner", "P", "--start", "2025-03-01",
          "--end", "2029-02-28"],
         ["dispute", "--customer", "c", "--open", "2024-02-10T09:00", "--subject", "paint defect"],

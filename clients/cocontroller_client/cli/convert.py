@@ -210,6 +210,11 @@ def dispute(d) -> dict:
     }
 
 
+def objection(o) -> dict:
+    return {"id": o.id, "customer_id": o.customer_id, "purpose": o.purpose,
+            "objected_at": instant(o, "objected_at")}
+
+
 def rule_pack(p) -> dict:
     return {"name": p.name, "version": p.version, "path": p.path, "rules": p.rules}
 
@@ -308,6 +313,7 @@ def export(x) -> dict:
                                            superseded_at=instant(v, "superseded_time"))
                                       for v in x.earlier_contract_versions],
         "disputes": [dispute(d) for d in x.disputes],
+        "objections": [objection(o) for o in x.objections],
         "assignments": [assignment(a) for a in x.assignments],
         "notices": [notice(n) for n in x.notices],
         "resolution": resolution(x.resolution),

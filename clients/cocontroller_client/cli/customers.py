@@ -315,6 +315,30 @@ def consent(customer, channel, given, withdrawn, wording, source, reference):
     render.emit(data, f"{channels} consent of {customer} {what}" + ("" if response.changed else " (already in force)"))
 
 
+@click.command("object")
+@option("--customer", required=True, metavar="ID", help="The customer.")
+@option("--purpose", required=True, metavar="PURPOSE",
+        help="A purpose resting on legitimate interest (its id, as `resolve` shows it), or direct_marketing.")
+@option("--at", type=INSTANT, show_default="now", help="When the customer objected (ISO 8601).")
+@client_options
+def object_(customer, purpose, at):
+    """Record a customer's objection (GDPR art. 21) to a purpose, or to direct marketing.
+
+    From that moment `resolve` no longer lists the purpose; an objection to direct marketing
+    is absolute and ends every marketing purpose and sender, consent or not. The server
+    refuses a purpose that does not rest on legitimate interest, naming those that do.
+
+    \b
+    Examples:
+      cocontroller object --customer crm-000123 --purpose direct_marketing
+      cocontroller object --customer crm-000123 --purpose purpose.quality.evaluation --at 2025-06-01T10:00 --json
+    """
+    response = state().client().record_objection(customer, purpose, at)
+    data = dict(_convert().objection(response.objection), created=response.created)
+    render.emit(data, f"objection of {customer} to {purpose} recorded"
+                + ("" if response.created else " (it stood already)"))
+
+
 @click.command()
 @option("--id", "contract_id", required=True, metavar="ID", help="The contract's id; the same id updates it.")
 @option("--customer", required=True, metavar="ID", help="The customer.")
@@ -393,5 +417,5 @@ def resolve(customer, as_of, lang, known_on):
     render.emit(data, render.resolution_text(data))
 
 
-COMMANDS = [lookup, assign, history, customer, record_contact, prefer, unprefer, consent, contract,
+COMMANDS = [lookup, assign, history, customer, record_contact, prefer, unprefer, consent, object_, contract,
             dispute, resolve]

@@ -358,6 +358,8 @@ def export_text(d: Mapping, language: str) -> str:
     section("disputes", [f"{x['subject']}: {w('opened')} {day_of(x['opened_at'])}"
                          + (f", {w('closed')} {day_of(x['closed_at'])}" if x["closed_at"] else "")
                          for x in d["disputes"]])
+    section("objections", [(w("direct_marketing") if x["purpose"] == "direct_marketing" else x["purpose"])
+                           + f": {w('from')} {day_of(x['objected_at'])}" for x in d["objections"]])
     section("assignments", [f"{day_of(a['valid_from'])}: {a['dealer']['name']} - {a['explanation']}"
                             for a in d["assignments"]])
     section("notices", [f"{day_of(n['created_at'])}: {n['old_dealer_id']} -> {n['new_dealer_id']}"

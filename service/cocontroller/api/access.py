@@ -54,6 +54,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     _R + "ListConsents": frozenset({CRM, CALLCENTRE, DEALER, DPO, ADMIN}),
     _R + "ListContracts": frozenset({CRM, CALLCENTRE, DEALER, DPO, ADMIN}),
     _R + "ListDisputes": frozenset({CRM, DPO, ADMIN}),
+    _R + "ListObjections": frozenset({CRM, CALLCENTRE, DEALER, DPO, ADMIN}),
+    # an objection is taken where the customer says it: the CRM's channels, the call centre,
+    # the privacy team
+    _R + "RecordObjection": frozenset({CRM, CALLCENTRE, DPO, ADMIN}),
     _A + "AssignDealer": frozenset({CRM, BATCH, ADMIN}),
     # facts: the CRM and its batch feeds; the call centre takes preferences and consents by
     # phone; a dealer records its own contacts; the DPO records disputes and withdrawals

@@ -9,8 +9,8 @@ from google.type import date_pb2
 from .. import clock
 from ..model import (
     AssignmentRecord, Basis, Change, Citation, Consent, ConsentProof, ConsentSource, Contact, ContactKind, Contract,
-    Correction, Customer, CustomerKind, DealerFields, DealerVersion, Dispute, LegalBasis, LoggedChange, Notice, PackInfo, Postcode,
-    Preference, Resolution, Responsible, Safeguard,
+    Correction, Customer, CustomerKind, DealerFields, DealerVersion, Dispute, LegalBasis, LoggedChange, Notice,
+    Objection, PackInfo, Postcode, Preference, Resolution, Responsible, Safeguard,
 )
 from ..usecases.assignment import AssignmentService
 from ..usecases.resolution import ResolutionService
@@ -207,6 +207,10 @@ def contract_pb(contract: Contract) -> rpb.Contract:
         partner=contract.partner, dealer_id=contract.dealer_id or "",
         start=date_pb(contract.start_date), end=date_pb(contract.end_date),
     )
+
+
+def objection_pb(o: Objection) -> rpb.Objection:
+    return rpb.Objection(id=o.id, customer_id=o.customer_id, purpose=o.purpose, objected_at=time_pb(o.objected_at))
 
 
 def dispute_pb(d: Dispute) -> rpb.Dispute:

@@ -20,7 +20,7 @@ from .shedding import Pushback, refuse
 # history): they run in the heavy pool.
 HEAVY = frozenset({
     "ListAssignments", "ListDealers", "ListAssignmentChanges", "ListNotices", "ListRulePacks",
-    "ListContacts", "ListPreferences", "ListConsents", "ListContracts", "ListDisputes",
+    "ListContacts", "ListPreferences", "ListConsents", "ListContracts", "ListDisputes", "ListObjections",
     "ResolveControllers", "ExportCustomer",
 })
 # Heavy calls that may wait for a slot, beyond those running; a waiting call holds a handler

@@ -8,7 +8,8 @@ from ..usecases.resolution import ResolutionService
 from ..v1 import resolution_pb2 as rpb
 from ..v1 import resolution_pb2_grpc as rpb_grpc
 from .convert import (
-    consent_pb, contract_pb, dispute_pb, packs_pb, read_date, read_proof, read_time, resolution_wire,
+    consent_pb, contract_pb, dispute_pb, objection_pb, packs_pb, read_date, read_proof, read_time,
+    resolution_wire,
 )
 from .access import DealerScope
 from .errors import handles_errors
@@ -72,6 +73,18 @@ class ControllerResolutionServicer(rpb_grpc.ControllerResolutionServiceServicer)
         page = self._facts(FactKind.DISPUTES, "ListDisputes", request, context)
         return rpb.ListDisputesResponse(disputes=[dispute_pb(d) for d in page.items],
                                         next_page_token=next_page_token(page, "ListDisputes", request.customer_id))
+
+    @handles_errors()
+    def ListObjections(self, request, context):
+        page = self._facts(FactKind.OBJECTIONS, "ListObjections", request, context)
+        return rpb.ListObjectionsResponse(objections=[objection_pb(o) for o in page.items],
+                                          next_page_token=next_page_token(page, "ListObjections", request.customer_id))
+
+    @handles_errors()
+    def RecordObjection(self, request, context):
+        objection, created = self.facts.record_objection(
+            request.customer_id, request.purpose, read_time(request.objected_at, "objected_at"))
+        return rpb.RecordObjectionResponse(objection=objection_pb(objection), created=created)
 
     def _facts(self, kind: FactKind, method: str, request, context) -> Page:
         self.scope.check_customer(context, request.customer_id)

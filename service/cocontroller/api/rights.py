@@ -6,8 +6,8 @@ from ..v1 import rights_pb2 as xpb
 from ..v1 import rights_pb2_grpc as xpb_grpc
 from .access import DealerScope
 from .convert import (
-    consent_pb, contact_pb, contract_pb, customer_pb, dispute_pb, kept_assignment_pb, notice_pb, preference_pb,
-    resolution_wire, time_pb,
+    consent_pb, contact_pb, contract_pb, customer_pb, dispute_pb, kept_assignment_pb, notice_pb, objection_pb,
+    preference_pb, resolution_wire, time_pb,
 )
 from .errors import handles_errors
 
@@ -35,6 +35,7 @@ class DataSubjectRightsServicer(xpb_grpc.DataSubjectRightsServiceServicer):
                                     superseded_time=time_pb(v.superseded_at))
                 for v in found.earlier_contract_versions],
             disputes=[dispute_pb(d) for d in found.disputes],
+            objections=[objection_pb(o) for o in found.objections],
             assignments=[kept_assignment_pb(a) for a in found.assignments],
             notices=[notice_pb(n) for n in found.notices],
             resolution=rpb.ResolveControllersResponse.FromString(resolution_wire(found.resolution)),

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from .. import clock
 from ..errors import RulePackError
 from ..model import (
-    Basis, Channel, Citation, ContactKind, ContractKind, ControllerEntry, ControllerRole,
+    DIRECT_MARKETING, Basis, Channel, Citation, ContactKind, ContractKind, ControllerEntry, ControllerRole,
     CustomerHistory, DealerOnDay, DealerVersion, Finding, Language, LegalBasis, PolicyNotice, PurposeEntry, RecipientEntry,
     Resolution, RetentionEntry, Safeguard, Severity, TransferEntry, in_language,
 )
@@ -385,8 +385,11 @@ def erase_after(output: dict, anchors: dict) -> dt.date | None:
     return anchor
 
 
-# Partners are free text: an outcome keeps the recipients of this many sets of them.
+# Partners are free text: an outcome keeps the recipients of this many sets of them (and the
+# purposes of as many sets of objections).
 _PARTNER_SETS_KEPT = 64
+# The group of the direct-marketing purposes (the pack's purposes.yaml).
+MARKETING_GROUP = "marketing"
 
 
 @dataclass(frozen=True)
@@ -408,10 +411,23 @@ class _Outcome:
     # sharing an outcome and a partner share one tuple (api/convert.py builds its protobuf
     # once per tuple).
     _partnered: dict[tuple[str, ...], tuple[RecipientEntry, ...]] = field(default_factory=dict, compare=False)
+    # The purposes without each set of objections (`without`).
+    _without: dict[frozenset, tuple[PurposeEntry, ...]] = field(default_factory=dict, compare=False)
 
     @functools.cached_property
     def fired_keys(self) -> tuple[str, ...]:
         return tuple(r.key for r in self.fired)
+
+    def without(self, objected: frozenset[str]) -> tuple[PurposeEntry, ...]:
+        """The purposes but those objected to (a purpose's id, or DIRECT_MARKETING for every
+        marketing purpose), made once per set of objections."""
+        found = self._without.get(objected)
+        if found is None:
+            found = tuple(p for p in self.purposes if p.id not in objected
+                          and not (DIRECT_MARKETING in objected and p.group == MARKETING_GROUP))
+            if len(self._without) < _PARTNER_SETS_KEPT:
+                self._without[objected] = found
+        return found
 
     def with_partners(self, partners: tuple[str, ...], language: Language) -> tuple[RecipientEntry, ...]:
         """The recipients, then the contract partner rules' entries for each of `partners`."""
@@ -497,6 +513,14 @@ class Resolver:
         recipients = outcome.recipients
         if outcome.partners:
             recipients = outcome.with_partners(tuple(contract_partners(history, day)), language)
+        purposes = outcome.purposes
+        objected = frozenset(o.purpose for o in history.objections if o.objected_at <= at)
+        if objected:
+            # Art. 21: a purpose objected to stops from the objection's day; an objection to
+            # direct marketing is absolute: every marketing purpose and sender goes.
+            purposes = outcome.without(objected)
+            if DIRECT_MARKETING in objected:
+                recipients = tuple(r for r in recipients if not r.marketing)
         retention, unused = [], set()
         records = record_dates(history, at) if any(r.selected_by == RECORD_DATE for r in outcome.retention) else {}
         for rule in outcome.retention:
@@ -546,7 +570,7 @@ class Resolver:
             customer_id=customer_id, as_of=day, language=language,
             rules_version=compiled.version,
             fired_rules=outcome.fired_keys if not unused else tuple(k for k in outcome.fired_keys if k not in unused),
-            facts=facts, controllers=tuple(controllers), purposes=outcome.purposes,
+            facts=facts, controllers=tuple(controllers), purposes=purposes,
             recipients=recipients, transfers=outcome.transfers,
             retention=tuple(retention), notices=outcome.notices, findings=findings,
             earliest_erase_date=earliest,
@@ -668,6 +692,15 @@ def _dealer_entry(dealer: DealerVersion, role: ControllerRole) -> ControllerEntr
         role=role, id=dealer.dealer_id, name=dealer.name, legal_name=dealer.legal_name, address=dealer.address,
         enterprise_number=dealer.enterprise_number, basis=None, explanation="", label="", rule="", citation=None,
     )
+
+
+def objectable_purposes(pack: RulePack) -> frozenset[str]:
+    """What a customer may object to (GDPR art. 21): each purpose of the pack resting on
+    legitimate interest alone, and direct marketing as a whole."""
+    return frozenset({DIRECT_MARKETING, *(
+        rule.id for rule in pack.rules
+        if rule.extra["output"]["kind"] == "purpose" and rule.extra["output"]["legal_basis"] == LegalBasis.LEGITIMATE_INTEREST
+    )})
 
 
 def importer_entry(pack: RulePack, language: Language) -> ControllerEntry:

@@ -12,7 +12,7 @@ from ..model import (
     AssignmentRef, Basis, Channel, Consent, ConsentProof, ConsentSource, Contact, ContactKind, Contract,
     ContractKind, ContractVersion,
     CustomerHistory,
-    CustomerKind, CustomerRecord, Dispute, FactKind, Page, PageRequest, Preference, RecordRead,
+    CustomerKind, CustomerRecord, Dispute, FactKind, Objection, Page, PageRequest, Preference, RecordRead,
 )
 from .customers import contact_from_row, customer_from_row, preference_from_row
 from .db import Database
@@ -245,6 +245,22 @@ class FactRepository:
         last_row = rows[page.size - 1]
         return Page(items, f"{last_row[order]}|{last_row[id_column]}")
 
+    def record_objection(self, customer_id: str, purpose: str, at: dt.datetime) -> tuple[Objection, bool]:
+        """Records an objection from `at`; one to the same purpose already standing by then
+        is kept (False)."""
+        with self.db.transaction():
+            for objection in self.objections(customer_id):
+                if objection.purpose == purpose and objection.objected_at <= at:
+                    return objection, False
+            cursor = self.db.execute(
+                "INSERT INTO objections (customer_id, purpose, objected_at, recorded_at) VALUES (?, ?, ?, ?)",
+                [customer_id, purpose, clock.to_text(at), clock.to_text(clock.now())],
+            )
+        return Objection(cursor.lastrowid, customer_id, purpose, at), True
+
+    def objections(self, customer_id: str, known_at: dt.datetime | None = None) -> list[Objection]:
+        return [_objection_from_row(row) for row in _known(self.db, "objections", customer_id, "objected_at, id", known_at)]
+
     def record_of(self, customer_id: str, at: dt.datetime) -> RecordRead:
         """The customer, everything on record about them and the assignment version in force
         at `at`, in one statement: a resolution's read. One statement, one step, one release
@@ -267,6 +283,7 @@ class FactRepository:
             contracts=tuple(self.contracts(customer_id, known_at)),
             consents=tuple(self.consents(customer_id, known_at)),
             disputes=tuple(self.disputes(customer_id, known_at)),
+            objections=tuple(self.objections(customer_id, known_at)),
         )
 
 
@@ -292,6 +309,10 @@ def _record_from_row(customer_id: str, fields: dict) -> CustomerRecord:
                     clock.from_text(closed) if closed else None)
             for did, subject, opened, closed in json.loads(fields.pop("_disputes"))
         ),
+        objections=tuple(
+            Objection(oid, customer_id, purpose, clock.from_text(objected))
+            for oid, purpose, objected in json.loads(fields.pop("_objections"))
+        ),
     )
     assignment = fields.pop("_assignment")
     if assignment is not None:
@@ -310,6 +331,8 @@ _RECORD_SQL = (
     "  (SELECT * FROM contracts WHERE customer_id = c.id ORDER BY start_date, id)) AS _contracts,"
     " (SELECT json_group_array(json_array(id, subject, opened_at, closed_at)) FROM"
     "  (SELECT * FROM disputes WHERE customer_id = c.id ORDER BY opened_at, id)) AS _disputes,"
+    " (SELECT json_group_array(json_array(id, purpose, objected_at)) FROM"
+    "  (SELECT * FROM objections WHERE customer_id = c.id ORDER BY objected_at, id)) AS _objections,"
     " (SELECT json_array(id, dealer_id, basis, valid_to) FROM assignments WHERE customer_id = c.id"
     "  AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) ORDER BY valid_from DESC LIMIT 1) AS _assignment"
     " FROM customers c WHERE c.id = ?"
@@ -343,6 +366,10 @@ def _dispute_from_row(row: dict) -> Dispute:
                    _end(row, "closed_at", "closed_recorded_at", None))
 
 
+def _objection_from_row(row: dict) -> Objection:
+    return Objection(row["id"], row["customer_id"], row["purpose"], clock.from_text(row["objected_at"]))
+
+
 def _contract_from_row(row: dict) -> Contract:
     return Contract(row["id"], row["customer_id"], ContractKind(row["kind"]), row["partner"] or "",
                     row["dealer_id"], dt.date.fromisoformat(row["start_date"]),
@@ -357,4 +384,5 @@ _LISTS = {
     FactKind.CONSENTS: ("consents", "given_at", "id", int, _consent_from_row),
     FactKind.CONTRACTS: ("contracts", "start_date", "id", str, _contract_from_row),
     FactKind.DISPUTES: ("disputes", "opened_at", "id", int, _dispute_from_row),
+    FactKind.OBJECTIONS: ("objections", "objected_at", "id", int, _objection_from_row),
 }

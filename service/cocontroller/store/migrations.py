@@ -224,3 +224,16 @@ def m009_consent_proof(db: sqlite_utils.Database) -> None:
     art. 7(1): the controller must be able to show it). Consents recorded before have none."""
     for column in ("wording", "source", "proof_reference"):
         db["consents"].add_column(column, str)
+
+
+@MIGRATIONS()
+def m010_objections(db: sqlite_utils.Database) -> None:
+    """A customer's objections (GDPR art. 21): to one purpose resting on legitimate interest,
+    or to direct marketing, from `objected_at`; `recorded_at` for the recorded-time axis."""
+    db["objections"].create(
+        {"id": int, "customer_id": str, "purpose": str, "objected_at": str, "recorded_at": str},
+        pk="id",
+        foreign_keys=[("customer_id", "customers", "id")],
+        not_null={"customer_id", "purpose", "objected_at", "recorded_at"},
+    )
+    db["objections"].create_index(["customer_id", "objected_at"])

@@ -11,10 +11,11 @@ from ..domain.validation import (
 )
 from ..errors import NotFound, Violations
 from ..model import (
-    CAR_SECURITY, Channel, Consent, ConsentProof, ConsentSource, Contact, ContactKind, Contract, ContractKind,
-    Dispute, FactKind, Page,
+    CAR_SECURITY, DIRECT_MARKETING, Channel, Consent, ConsentProof, ConsentSource, Contact, ContactKind, Contract, ContractKind,
+    Dispute, FactKind, Objection, Page,
     PageRequest, Preference,
 )
+from ..domain.resolution import objectable_purposes
 from ..store import Store
 from .assignment import AssignmentService
 from .runtime import RuntimeHolder
@@ -106,6 +107,20 @@ class FactService:
             consent, changed = self.store.facts.give_consent(customer_id, consent_channel, given_at, proof)
             return [consent], changed
         return self.store.facts.withdraw_consent(customer_id, consent_channel, withdrawn_at), True
+
+    def record_objection(self, customer_id: str, purpose: str, at: dt.datetime | None) -> tuple[Objection, bool]:
+        """An objection (GDPR art. 21) from `at` (now by default): to a purpose of the privacy
+        pack resting on legitimate interest, or to direct marketing."""
+        violations = Violations()
+        check_id(customer_id, "customer_id", violations)
+        allowed = objectable_purposes(self.runtime.recent().privacy.pack)
+        if purpose not in allowed:
+            violations.add("purpose", f"must be {DIRECT_MARKETING} or a purpose resting on legitimate interest: "
+                                      + ", ".join(sorted(allowed - {DIRECT_MARKETING})))
+        check_instant(at, "objected_at", violations)
+        violations.raise_if_any()
+        self.store.customers.get(customer_id)
+        return self.store.facts.record_objection(customer_id, purpose, at or clock.now())
 
     def record_contract(
         self, contract_id: str, customer_id: str, kind: str, partner: str, dealer_id: str,

@@ -36,6 +36,7 @@ class RightsService:
                 contracts=facts[FactKind.CONTRACTS],
                 earlier_contract_versions=tuple(self.store.facts.earlier_contract_versions(customer_id)),
                 disputes=facts[FactKind.DISPUTES],
+                objections=facts[FactKind.OBJECTIONS],
                 assignments=self.assignment.history(customer_id).items,
                 notices=self.store.assignments.notices(customer_id=customer_id).items,
                 resolution=self.resolution.resolve(customer_id, None, language),

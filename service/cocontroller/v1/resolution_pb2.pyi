@@ -469,3 +469,51 @@ class ListDisputesResponse(_message.Message):
     disputes: _containers.RepeatedCompositeFieldContainer[Dispute]
     next_page_token: str
     def __init__(self, disputes: _Optional[_Iterable[_Union[Dispute, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class Objection(_message.Message):
+    __slots__ = ("id", "customer_id", "purpose", "objected_at")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    PURPOSE_FIELD_NUMBER: _ClassVar[int]
+    OBJECTED_AT_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    customer_id: str
+    purpose: str
+    objected_at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[int] = ..., customer_id: _Optional[str] = ..., purpose: _Optional[str] = ..., objected_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RecordObjectionRequest(_message.Message):
+    __slots__ = ("customer_id", "purpose", "objected_at")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    PURPOSE_FIELD_NUMBER: _ClassVar[int]
+    OBJECTED_AT_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    purpose: str
+    objected_at: _timestamp_pb2.Timestamp
+    def __init__(self, customer_id: _Optional[str] = ..., purpose: _Optional[str] = ..., objected_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RecordObjectionResponse(_message.Message):
+    __slots__ = ("objection", "created")
+    OBJECTION_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    objection: Objection
+    created: bool
+    def __init__(self, objection: _Optional[_Union[Objection, _Mapping]] = ..., created: _Optional[bool] = ...) -> None: ...
+
+class ListObjectionsRequest(_message.Message):
+    __slots__ = ("customer_id", "page_size", "page_token")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, customer_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListObjectionsResponse(_message.Message):
+    __slots__ = ("objections", "next_page_token")
+    OBJECTIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    objections: _containers.RepeatedCompositeFieldContainer[Objection]
+    next_page_token: str
+    def __init__(self, objections: _Optional[_Iterable[_Union[Objection, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -72,6 +72,16 @@ class ControllerResolutionServiceStub:
                 request_serializer=cocontroller_dot_v1_dot_resolution__pb2.ListDisputesRequest.SerializeToString,
                 response_deserializer=cocontroller_dot_v1_dot_resolution__pb2.ListDisputesResponse.FromString,
                 _registered_method=True)
+        self.RecordObjection = channel.unary_unary(
+                '/cocontroller.v1.ControllerResolutionService/RecordObjection',
+                request_serializer=cocontroller_dot_v1_dot_resolution__pb2.RecordObjectionRequest.SerializeToString,
+                response_deserializer=cocontroller_dot_v1_dot_resolution__pb2.RecordObjectionResponse.FromString,
+                _registered_method=True)
+        self.ListObjections = channel.unary_unary(
+                '/cocontroller.v1.ControllerResolutionService/ListObjections',
+                request_serializer=cocontroller_dot_v1_dot_resolution__pb2.ListObjectionsRequest.SerializeToString,
+                response_deserializer=cocontroller_dot_v1_dot_resolution__pb2.ListObjectionsResponse.FromString,
+                _registered_method=True)
         self.ListRulePacks = channel.unary_unary(
                 '/cocontroller.v1.ControllerResolutionService/ListRulePacks',
                 request_serializer=cocontroller_dot_v1_dot_resolution__pb2.ListRulePacksRequest.SerializeToString,
@@ -136,6 +146,22 @@ class ControllerResolutionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordObjection(self, request, context):
+        """An objection (GDPR art. 21) to a purpose resting on legitimate interest, or to direct
+        marketing ("direct_marketing", absolute): resolution drops the purposes concerned from
+        the objection's time. Objecting again to the same purpose changes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListObjections(self, request, context):
+        """A customer's objections, oldest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListRulePacks(self, request, context):
         """The rule packs in use, with their versions.
         """
@@ -189,6 +215,16 @@ def add_ControllerResolutionServiceServicer_to_server(servicer, server):
                     servicer.ListDisputes,
                     request_deserializer=cocontroller_dot_v1_dot_resolution__pb2.ListDisputesRequest.FromString,
                     response_serializer=cocontroller_dot_v1_dot_resolution__pb2.ListDisputesResponse.SerializeToString,
+            ),
+            'RecordObjection': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordObjection,
+                    request_deserializer=cocontroller_dot_v1_dot_resolution__pb2.RecordObjectionRequest.FromString,
+                    response_serializer=cocontroller_dot_v1_dot_resolution__pb2.RecordObjectionResponse.SerializeToString,
+            ),
+            'ListObjections': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListObjections,
+                    request_deserializer=cocontroller_dot_v1_dot_resolution__pb2.ListObjectionsRequest.FromString,
+                    response_serializer=cocontroller_dot_v1_dot_resolution__pb2.ListObjectionsResponse.SerializeToString,
             ),
             'ListRulePacks': grpc.unary_unary_rpc_method_handler(
                     servicer.ListRulePacks,
@@ -393,6 +429,60 @@ class ControllerResolutionService:
             '/cocontroller.v1.ControllerResolutionService/ListDisputes',
             cocontroller_dot_v1_dot_resolution__pb2.ListDisputesRequest.SerializeToString,
             cocontroller_dot_v1_dot_resolution__pb2.ListDisputesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordObjection(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cocontroller.v1.ControllerResolutionService/RecordObjection',
+            cocontroller_dot_v1_dot_resolution__pb2.RecordObjectionRequest.SerializeToString,
+            cocontroller_dot_v1_dot_resolution__pb2.RecordObjectionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListObjections(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cocontroller.v1.ControllerResolutionService/ListObjections',
+            cocontroller_dot_v1_dot_resolution__pb2.ListObjectionsRequest.SerializeToString,
+            cocontroller_dot_v1_dot_resolution__pb2.ListObjectionsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -28,7 +28,7 @@ from cocontroller.v1 import resolution_pb2 as cocontroller_dot_v1_dot_resolution
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63ocontroller/v1/rights.proto\x12\x0f\x63ocontroller.v1\x1a cocontroller/v1/assignment.proto\x1a\x1d\x63ocontroller/v1/network.proto\x1a cocontroller/v1/resolution.proto\x1a\x1fgoogle/protobuf/timestamp.proto\">\n\x15\x45xportCustomerRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\"\x85\x05\n\x16\x45xportCustomerResponse\x12+\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x19.cocontroller.v1.Customer\x12:\n\x10\x65\x61rlier_versions\x18\x0b \x03(\x0b\x32 .cocontroller.v1.CustomerVersion\x12/\n\x08\x63ontacts\x18\x02 \x03(\x0b\x32\x1d.cocontroller.v1.ContactEvent\x12\x30\n\x0bpreferences\x18\x03 \x03(\x0b\x32\x1b.cocontroller.v1.Preference\x12*\n\x08\x63onsents\x18\x04 \x03(\x0b\x32\x18.cocontroller.v1.Consent\x12,\n\tcontracts\x18\x05 \x03(\x0b\x32\x19.cocontroller.v1.Contract\x12\x43\n\x19\x65\x61rlier_contract_versions\x18\x0c \x03(\x0b\x32 .cocontroller.v1.ContractVersion\x12*\n\x08\x64isputes\x18\x06 \x03(\x0b\x32\x18.cocontroller.v1.Dispute\x12\x30\n\x0b\x61ssignments\x18\x07 \x03(\x0b\x32\x1b.cocontroller.v1.Assignment\x12\x30\n\x07notices\x18\x08 \x03(\x0b\x32\x1f.cocontroller.v1.CustomerNotice\x12?\n\nresolution\x18\t \x01(\x0b\x32+.cocontroller.v1.ResolveControllersResponse\x12/\n\x0b\x65xport_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"s\n\x0f\x43ustomerVersion\x12+\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x19.cocontroller.v1.Customer\x12\x33\n\x0fsuperseded_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa4\x01\n\x0f\x43ontractVersion\x12+\n\x08\x63ontract\x18\x01 \x01(\x0b\x32\x19.cocontroller.v1.Contract\x12/\n\x0brecord_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0fsuperseded_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp2}\n\x18\x44\x61taSubjectRightsService\x12\x61\n\x0e\x45xportCustomer\x12&.cocontroller.v1.ExportCustomerRequest\x1a\'.cocontroller.v1.ExportCustomerResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63ocontroller/v1/rights.proto\x12\x0f\x63ocontroller.v1\x1a cocontroller/v1/assignment.proto\x1a\x1d\x63ocontroller/v1/network.proto\x1a cocontroller/v1/resolution.proto\x1a\x1fgoogle/protobuf/timestamp.proto\">\n\x15\x45xportCustomerRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\"\xb5\x05\n\x16\x45xportCustomerResponse\x12+\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x19.cocontroller.v1.Customer\x12:\n\x10\x65\x61rlier_versions\x18\x0b \x03(\x0b\x32 .cocontroller.v1.CustomerVersion\x12/\n\x08\x63ontacts\x18\x02 \x03(\x0b\x32\x1d.cocontroller.v1.ContactEvent\x12\x30\n\x0bpreferences\x18\x03 \x03(\x0b\x32\x1b.cocontroller.v1.Preference\x12*\n\x08\x63onsents\x18\x04 \x03(\x0b\x32\x18.cocontroller.v1.Consent\x12,\n\tcontracts\x18\x05 \x03(\x0b\x32\x19.cocontroller.v1.Contract\x12\x43\n\x19\x65\x61rlier_contract_versions\x18\x0c \x03(\x0b\x32 .cocontroller.v1.ContractVersion\x12*\n\x08\x64isputes\x18\x06 \x03(\x0b\x32\x18.cocontroller.v1.Dispute\x12.\n\nobjections\x18\r \x03(\x0b\x32\x1a.cocontroller.v1.Objection\x12\x30\n\x0b\x61ssignments\x18\x07 \x03(\x0b\x32\x1b.cocontroller.v1.Assignment\x12\x30\n\x07notices\x18\x08 \x03(\x0b\x32\x1f.cocontroller.v1.CustomerNotice\x12?\n\nresolution\x18\t \x01(\x0b\x32+.cocontroller.v1.ResolveControllersResponse\x12/\n\x0b\x65xport_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"s\n\x0f\x43ustomerVersion\x12+\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x19.cocontroller.v1.Customer\x12\x33\n\x0fsuperseded_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa4\x01\n\x0f\x43ontractVersion\x12+\n\x08\x63ontract\x18\x01 \x01(\x0b\x32\x19.cocontroller.v1.Contract\x12/\n\x0brecord_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0fsuperseded_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp2}\n\x18\x44\x61taSubjectRightsService\x12\x61\n\x0e\x45xportCustomer\x12&.cocontroller.v1.ExportCustomerRequest\x1a\'.cocontroller.v1.ExportCustomerResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,11 +38,11 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EXPORTCUSTOMERREQUEST']._serialized_start=181
   _globals['_EXPORTCUSTOMERREQUEST']._serialized_end=243
   _globals['_EXPORTCUSTOMERRESPONSE']._serialized_start=246
-  _globals['_EXPORTCUSTOMERRESPONSE']._serialized_end=891
-  _globals['_CUSTOMERVERSION']._serialized_start=893
-  _globals['_CUSTOMERVERSION']._serialized_end=1008
-  _globals['_CONTRACTVERSION']._serialized_start=1011
-  _globals['_CONTRACTVERSION']._serialized_end=1175
-  _globals['_DATASUBJECTRIGHTSSERVICE']._serialized_start=1177
-  _globals['_DATASUBJECTRIGHTSSERVICE']._serialized_end=1302
+  _globals['_EXPORTCUSTOMERRESPONSE']._serialized_end=939
+  _globals['_CUSTOMERVERSION']._serialized_start=941
+  _globals['_CUSTOMERVERSION']._serialized_end=1056
+  _globals['_CONTRACTVERSION']._serialized_start=1059
+  _globals['_CONTRACTVERSION']._serialized_end=1223
+  _globals['_DATASUBJECTRIGHTSSERVICE']._serialized_start=1225
+  _globals['_DATASUBJECTRIGHTSSERVICE']._serialized_end=1350
 # @@protoc_insertion_point(module_scope)

@@ -21,7 +21,7 @@ class ExportCustomerRequest(_message.Message):
     def __init__(self, customer_id: _Optional[str] = ..., language: _Optional[str] = ...) -> None: ...
 
 class ExportCustomerResponse(_message.Message):
-    __slots__ = ("customer", "earlier_versions", "contacts", "preferences", "consents", "contracts", "earlier_contract_versions", "disputes", "assignments", "notices", "resolution", "export_time")
+    __slots__ = ("customer", "earlier_versions", "contacts", "preferences", "consents", "contracts", "earlier_contract_versions", "disputes", "objections", "assignments", "notices", "resolution", "export_time")
     CUSTOMER_FIELD_NUMBER: _ClassVar[int]
     EARLIER_VERSIONS_FIELD_NUMBER: _ClassVar[int]
     CONTACTS_FIELD_NUMBER: _ClassVar[int]
@@ -30,6 +30,7 @@ class ExportCustomerResponse(_message.Message):
     CONTRACTS_FIELD_NUMBER: _ClassVar[int]
     EARLIER_CONTRACT_VERSIONS_FIELD_NUMBER: _ClassVar[int]
     DISPUTES_FIELD_NUMBER: _ClassVar[int]
+    OBJECTIONS_FIELD_NUMBER: _ClassVar[int]
     ASSIGNMENTS_FIELD_NUMBER: _ClassVar[int]
     NOTICES_FIELD_NUMBER: _ClassVar[int]
     RESOLUTION_FIELD_NUMBER: _ClassVar[int]
@@ -42,11 +43,12 @@ class ExportCustomerResponse(_message.Message):
     contracts: _containers.RepeatedCompositeFieldContainer[_resolution_pb2.Contract]
     earlier_contract_versions: _containers.RepeatedCompositeFieldContainer[ContractVersion]
     disputes: _containers.RepeatedCompositeFieldContainer[_resolution_pb2.Dispute]
+    objections: _containers.RepeatedCompositeFieldContainer[_resolution_pb2.Objection]
     assignments: _containers.RepeatedCompositeFieldContainer[_assignment_pb2.Assignment]
     notices: _containers.RepeatedCompositeFieldContainer[_network_pb2.CustomerNotice]
     resolution: _resolution_pb2.ResolveControllersResponse
     export_time: _timestamp_pb2.Timestamp
-    def __init__(self, customer: _Optional[_Union[_assignment_pb2.Customer, _Mapping]] = ..., earlier_versions: _Optional[_Iterable[_Union[CustomerVersion, _Mapping]]] = ..., contacts: _Optional[_Iterable[_Union[_assignment_pb2.ContactEvent, _Mapping]]] = ..., preferences: _Optional[_Iterable[_Union[_assignment_pb2.Preference, _Mapping]]] = ..., consents: _Optional[_Iterable[_Union[_resolution_pb2.Consent, _Mapping]]] = ..., contracts: _Optional[_Iterable[_Union[_resolution_pb2.Contract, _Mapping]]] = ..., earlier_contract_versions: _Optional[_Iterable[_Union[ContractVersion, _Mapping]]] = ..., disputes: _Optional[_Iterable[_Union[_resolution_pb2.Dispute, _Mapping]]] = ..., assignments: _Optional[_Iterable[_Union[_assignment_pb2.Assignment, _Mapping]]] = ..., notices: _Optional[_Iterable[_Union[_network_pb2.CustomerNotice, _Mapping]]] = ..., resolution: _Optional[_Union[_resolution_pb2.ResolveControllersResponse, _Mapping]] = ..., export_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    def __init__(self, customer: _Optional[_Union[_assignment_pb2.Customer, _Mapping]] = ..., earlier_versions: _Optional[_Iterable[_Union[CustomerVersion, _Mapping]]] = ..., contacts: _Optional[_Iterable[_Union[_assignment_pb2.ContactEvent, _Mapping]]] = ..., preferences: _Optional[_Iterable[_Union[_assignment_pb2.Preference, _Mapping]]] = ..., consents: _Optional[_Iterable[_Union[_resolution_pb2.Consent, _Mapping]]] = ..., contracts: _Optional[_Iterable[_Union[_resolution_pb2.Contract, _Mapping]]] = ..., earlier_contract_versions: _Optional[_Iterable[_Union[ContractVersion, _Mapping]]] = ..., disputes: _Optional[_Iterable[_Union[_resolution_pb2.Dispute, _Mapping]]] = ..., objections: _Optional[_Iterable[_Union[_resolution_pb2.Objection, _Mapping]]] = ..., assignments: _Optional[_Iterable[_Union[_assignment_pb2.Assignment, _Mapping]]] = ..., notices: _Optional[_Iterable[_Union[_network_pb2.CustomerNotice, _Mapping]]] = ..., resolution: _Optional[_Union[_resolution_pb2.ResolveControllersResponse, _Mapping]] = ..., export_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CustomerVersion(_message.Message):
     __slots__ = ("customer", "superseded_time")
