@@ -58,6 +58,17 @@ def test_a_recorded_time_later_in_the_day_ends_the_kept_answer(app, monkeypatch)
     assert app.resolution.resolve("kept-1", None).facts["consent_email"]
 
 
+def test_an_objection_later_in_the_day_ends_the_kept_answer(app, monkeypatch):
+    now_is(monkeypatch, at(13))
+    app.facts.record_objection("kept-1", "direct_marketing", at(12))
+    now_is(monkeypatch, at(10))
+    early = app.resolution.resolve("kept-1", None)
+    now_is(monkeypatch, at(11, 59))
+    assert app.resolution.resolve("kept-1", None) is early
+    now_is(monkeypatch, at(12, 1))
+    assert app.resolution.resolve("kept-1", None) is not early
+
+
 def test_another_language_day_or_runtime_is_answered_anew(app):
     first = app.resolution.resolve("kept-1", None, "nl")
     assert app.resolution.resolve("kept-1", None, "fr").language == "fr"

@@ -4,11 +4,11 @@ privacy policy says about their data."""
 import datetime as dt
 
 from .. import clock
+from ..domain.cache_use import CacheUse
 from ..domain.resolution import Resolver, distributor_entry
+from ..domain.runtime import Runtime
 from ..domain.validation import check_id, check_known_at
 from ..errors import FailedPrecondition, Violations
-from ..domain.cache_use import CacheUse
-from ..domain.runtime import Runtime
 from ..model import (
     LABEL_LANGUAGES, Customer, CustomerHistory, CustomerRecord, DealerOnDay, Language, Resolution,
 )
@@ -65,8 +65,8 @@ class ResolutionService:
         if record.assignment is not None:
             # Read with the record, the stored version makes the answer depend on nothing but
             # the record, the runtime, the day and the asked language, until the next instant
-            # a recorded time passes (a contact, a consent or dispute opening or ending, the
-            # version's end). Without one, the distributor is decided from a snapshot with
+            # a recorded time passes (a contact, a consent or dispute opening or ending, an
+            # objection, the version's end). Without one, the distributor is decided from a snapshot with
             # the customer's preference, which the record does not hold: not kept.
             self._answers[key] = (answer, _answer_until(record, at))
         return answer
@@ -110,6 +110,7 @@ def _answer_until(record: CustomerRecord, at: dt.datetime) -> dt.datetime:
         *(c.occurred_at for c in history.contacts),
         *(t for c in history.consents for t in (c.given_at, c.withdrawn_at)),
         *(t for d in history.disputes for t in (d.opened_at, d.closed_at)),
+        *(o.objected_at for o in history.objections),
         record.assignment.valid_to if record.assignment else None,
     ]
     return min((t for t in times if t is not None and t > at), default=clock.end_of_day(clock.day_of(at)))
