@@ -4,7 +4,7 @@ cases."""
 from google.rpc import code_pb2
 
 from ..errors import InvalidArgument
-from ..model import FactKind, Page
+from ..model import FactKind
 from ..usecases.assignment import AssignmentService
 from ..usecases.customers import CustomerService
 from ..usecases.facts import FactService
@@ -12,13 +12,13 @@ from ..usecases.network import NetworkService
 from ..v1 import assignment_pb2 as pb
 from ..v1 import assignment_pb2_grpc as pb_grpc
 from .convert import (
-    CONTACT_KINDS, CUSTOMER_KINDS, assignment_pb, contact_pb, customer_pb, dealer_pb, kept_assignment_pb, postcode_pb,
-    preference_pb, read_date, read_time,
+    CONTACT_KINDS, CUSTOMER_KINDS, assignment_pb, contact_pb, customer_pb, dealer_pb, kept_assignment_pb,
+    postcode_pb, preference_pb, read_date, read_time,
 )
 from .access import DealerScope
 from .errors import BadField, abort, handles_errors
 from .metadata import caller
-from .pages import next_page_token, page_request
+from .pages import fact_page, next_page_token, page_request
 
 
 class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
@@ -71,21 +71,16 @@ class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
 
     @handles_errors()
     def ListContacts(self, request, context):
-        page = self._facts(FactKind.CONTACTS, "ListContacts", request, context)
+        page = fact_page(self.facts, self.scope, FactKind.CONTACTS, "ListContacts", request, context)
         return pb.ListContactsResponse(contacts=[contact_pb(c) for c in page.items],
                                        next_page_token=next_page_token(page, "ListContacts", request.customer_id))
 
     @handles_errors()
     def ListPreferences(self, request, context):
-        page = self._facts(FactKind.PREFERENCES, "ListPreferences", request, context)
+        page = fact_page(self.facts, self.scope, FactKind.PREFERENCES, "ListPreferences", request, context)
         return pb.ListPreferencesResponse(
             preferences=[preference_pb(p) for p in page.items],
             next_page_token=next_page_token(page, "ListPreferences", request.customer_id))
-
-    def _facts(self, kind: FactKind, method: str, request, context) -> Page:
-        self.scope.check_customer(context, request.customer_id)
-        return self.facts.listed(kind, request.customer_id,
-                                 page_request(request.page_size, request.page_token, method, request.customer_id))
 
     @handles_errors("customer.")
     def UpsertCustomer(self, request, context):

@@ -8,7 +8,9 @@ import base64
 import hashlib
 import json
 
-from ..model import Page, PageRequest
+from ..model import FactKind, Page, PageRequest
+from ..usecases.facts import FactService
+from .access import DealerScope
 from .errors import BadField
 
 DEFAULT_PAGE_SIZE = 100
@@ -42,6 +44,14 @@ def next_page_token(page: Page, *query) -> str:
         return ""
     data = json.dumps({"a": page.next_after, "q": _fingerprint(query)}, separators=(",", ":"))
     return base64.urlsafe_b64encode(data.encode()).decode("ascii")
+
+
+def fact_page(facts: FactService, scope: DealerScope, kind: FactKind, method: str, request, context) -> Page:
+    """The page a List<Facts> request asks for, of one customer's facts of `kind`, within
+    the caller's dealer scope; `method` names the list its tokens belong to."""
+    scope.check_customer(context, request.customer_id)
+    return facts.listed(kind, request.customer_id,
+                        page_request(request.page_size, request.page_token, method, request.customer_id))
 
 
 def _fingerprint(query: tuple) -> str:

@@ -1,7 +1,7 @@
 """ControllerResolutionService: thin servicer over resolution, the privacy facts and the rule
 packs."""
 
-from ..model import FactKind, Page
+from ..model import FactKind
 from ..usecases.facts import FactService
 from ..usecases.packs import PackService
 from ..usecases.resolution import ResolutionService
@@ -13,7 +13,7 @@ from .convert import (
 )
 from .access import DealerScope
 from .errors import handles_errors
-from .pages import next_page_token, page_request
+from .pages import fact_page, next_page_token, page_request
 
 
 class ControllerResolutionServicer(rpb_grpc.ControllerResolutionServiceServicer):
@@ -58,25 +58,25 @@ class ControllerResolutionServicer(rpb_grpc.ControllerResolutionServiceServicer)
 
     @handles_errors()
     def ListConsents(self, request, context):
-        page = self._facts(FactKind.CONSENTS, "ListConsents", request, context)
+        page = fact_page(self.facts, self.scope, FactKind.CONSENTS, "ListConsents", request, context)
         return rpb.ListConsentsResponse(consents=[consent_pb(c) for c in page.items],
                                         next_page_token=next_page_token(page, "ListConsents", request.customer_id))
 
     @handles_errors()
     def ListContracts(self, request, context):
-        page = self._facts(FactKind.CONTRACTS, "ListContracts", request, context)
+        page = fact_page(self.facts, self.scope, FactKind.CONTRACTS, "ListContracts", request, context)
         return rpb.ListContractsResponse(contracts=[contract_pb(c) for c in page.items],
                                          next_page_token=next_page_token(page, "ListContracts", request.customer_id))
 
     @handles_errors()
     def ListDisputes(self, request, context):
-        page = self._facts(FactKind.DISPUTES, "ListDisputes", request, context)
+        page = fact_page(self.facts, self.scope, FactKind.DISPUTES, "ListDisputes", request, context)
         return rpb.ListDisputesResponse(disputes=[dispute_pb(d) for d in page.items],
                                         next_page_token=next_page_token(page, "ListDisputes", request.customer_id))
 
     @handles_errors()
     def ListObjections(self, request, context):
-        page = self._facts(FactKind.OBJECTIONS, "ListObjections", request, context)
+        page = fact_page(self.facts, self.scope, FactKind.OBJECTIONS, "ListObjections", request, context)
         return rpb.ListObjectionsResponse(objections=[objection_pb(o) for o in page.items],
                                           next_page_token=next_page_token(page, "ListObjections", request.customer_id))
 
@@ -85,11 +85,6 @@ class ControllerResolutionServicer(rpb_grpc.ControllerResolutionServiceServicer)
         objection, created = self.facts.record_objection(
             request.customer_id, request.purpose, read_time(request.objected_at, "objected_at"))
         return rpb.RecordObjectionResponse(objection=objection_pb(objection), created=created)
-
-    def _facts(self, kind: FactKind, method: str, request, context) -> Page:
-        self.scope.check_customer(context, request.customer_id)
-        return self.facts.listed(kind, request.customer_id,
-                                 page_request(request.page_size, request.page_token, method, request.customer_id))
 
     @handles_errors()
     def ListRulePacks(self, request, context):

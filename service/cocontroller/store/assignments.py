@@ -100,18 +100,13 @@ class AssignmentRepository:
         self, customer_id: str, newest_first: bool = True, page: PageRequest | None = None
     ) -> Page[AssignmentRecord]:
         """A customer's versions by validity (cursor: valid_from and id); all without a page."""
-        direction, compare = ("DESC", "<") if newest_first else ("ASC", ">")
-        return _page(
-            self.db, "SELECT * FROM assignments WHERE customer_id = ?", [customer_id],
-            ("valid_from", "id"), direction, compare, page,
-        )
+        return self.db.keyset_page("SELECT * FROM assignments WHERE customer_id = ?", [customer_id],
+                                   ("valid_from", "id"), page, record_from_row, descending=newest_first)
 
     def of_job(self, job_id: str, page: PageRequest | None = None) -> Page[AssignmentRecord]:
         """The versions a job stored, by customer (cursor: customer id and id)."""
-        return _page(
-            self.db, "SELECT * FROM assignments WHERE trigger = ?", [job_trigger(job_id)],
-            ("customer_id", "id"), "ASC", ">", page,
-        )
+        return self.db.keyset_page("SELECT * FROM assignments WHERE trigger = ?", [job_trigger(job_id)],
+                                   ("customer_id", "id"), page, record_from_row)
 
     def save(
         self, customer_id: str, decision: Decision, at: dt.datetime, trigger: str,
@@ -253,25 +248,6 @@ class AssignmentRepository:
                     f" ({', '.join('?' * len(chunk))})", [clock.to_text(at), *chunk],
                 ).rowcount
         return marked
-
-
-def _page(db: Database, select: str, params: list, keys: tuple[str, str], direction: str,
-          compare: str, page: PageRequest | None) -> Page[AssignmentRecord]:
-    """Keyset pagination over assignment rows ordered by two columns; the cursor is the last
-    row's two values joined by "|" (ids never hold one)."""
-    order = f" ORDER BY {keys[0]} {direction}, {keys[1]} {direction}"
-    if page is None:
-        return Page(tuple(record_from_row(row) for row in db.rows(select + order, params)))
-    if page.after:
-        first, _, second = page.after.rpartition("|")
-        select += f" AND ({keys[0]}, {keys[1]}) {compare} (?, ?)"
-        params = [*params, first, _cursor_id(second)]
-    rows = db.rows(f"{select}{order} LIMIT {page.size + 1}", params)
-    records = tuple(record_from_row(row) for row in rows[:page.size])
-    if len(rows) <= page.size:
-        return Page(records)
-    last = rows[page.size - 1]
-    return Page(records, f"{last[keys[0]]}|{last[keys[1]]}")
 
 
 _BASES = {b.value: b for b in Basis}

@@ -10,9 +10,8 @@ from .. import clock
 from ..errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from ..model import (
     AssignmentRef, Basis, Channel, Consent, ConsentProof, ConsentSource, Contact, ContactKind, Contract,
-    ContractKind, ContractVersion,
-    CustomerHistory,
-    CustomerKind, CustomerRecord, Dispute, FactKind, Objection, Page, PageRequest, Preference, RecordRead,
+    ContractKind, ContractVersion, CustomerHistory, CustomerKind, CustomerRecord, Dispute, FactKind, Objection, Page,
+    PageRequest, Preference, RecordRead,
 )
 from .customers import contact_from_row, customer_from_row, preference_from_row
 from .db import Database
@@ -207,11 +206,8 @@ class FactRepository:
         return Dispute(dispute.id, customer_id, dispute.subject, dispute.opened_at, at)
 
     def disputes(self, customer_id: str, known_at: dt.datetime | None = None) -> list[Dispute]:
-        return [
-            Dispute(row["id"], row["customer_id"], row["subject"] or "", clock.from_text(row["opened_at"]),
-                    _end(row, "closed_at", "closed_recorded_at", known_at))
-            for row in _known(self.db, "disputes", customer_id, "opened_at, id", known_at)
-        ]
+        return [_dispute_from_row(row, known_at)
+                for row in _known(self.db, "disputes", customer_id, "opened_at, id", known_at)]
 
     def earlier_contract_versions(self, customer_id: str) -> list[ContractVersion]:
         """Each of the customer's contracts as it stood before each later change, oldest
@@ -224,26 +220,10 @@ class FactRepository:
 
     def page_of(self, kind: FactKind, customer_id: str, page: PageRequest | None) -> Page:
         """One page of a customer's facts of one kind (all of them without a page), in the
-        order of `_LISTS` (keyset pagination: the cursor is the last row's order value and
-        id), each as it stands now (a withdrawn consent with its withdrawal)."""
+        order of `_LISTS`, each as it stands now (a withdrawn consent with its withdrawal)."""
         table, order, id_column, id_type, from_row = _LISTS[kind]
-        select, params = f"SELECT * FROM {table} WHERE customer_id = ?", [customer_id]
-        if page is None:
-            return Page(tuple(from_row(row) for row in self.db.rows(f"{select} ORDER BY {order}, {id_column}", params)))
-        if page.after:
-            value, _, last_id = page.after.rpartition("|")
-            try:
-                last = id_type(last_id)
-            except ValueError:
-                raise InvalidArgument.of("page_token", "is not a token this list gave") from None
-            select += f" AND ({order}, {id_column}) > (?, ?)"
-            params += [value, last]
-        rows = self.db.rows(f"{select} ORDER BY {order}, {id_column} LIMIT {page.size + 1}", params)
-        items = tuple(from_row(row) for row in rows[:page.size])
-        if len(rows) <= page.size:
-            return Page(items)
-        last_row = rows[page.size - 1]
-        return Page(items, f"{last_row[order]}|{last_row[id_column]}")
+        return self.db.keyset_page(f"SELECT * FROM {table} WHERE customer_id = ?", [customer_id],
+                                   (order, id_column), page, from_row, id_type)
 
     def record_objection(self, customer_id: str, purpose: str, at: dt.datetime) -> tuple[Objection, bool]:
         """Records an objection from `at`; one to the same purpose already standing by then
@@ -259,7 +239,8 @@ class FactRepository:
         return Objection(cursor.lastrowid, customer_id, purpose, at), True
 
     def objections(self, customer_id: str, known_at: dt.datetime | None = None) -> list[Objection]:
-        return [_objection_from_row(row) for row in _known(self.db, "objections", customer_id, "objected_at, id", known_at)]
+        return [_objection_from_row(row)
+                for row in _known(self.db, "objections", customer_id, "objected_at, id", known_at)]
 
     def record_of(self, customer_id: str, at: dt.datetime) -> RecordRead:
         """The customer, everything on record about them and the assignment version in force
@@ -361,9 +342,9 @@ def _consent_from_row(row: dict, known_at: dt.datetime | None = None) -> Consent
                    _end(row, "withdrawn_at", "withdrawn_recorded_at", known_at), proof)
 
 
-def _dispute_from_row(row: dict) -> Dispute:
+def _dispute_from_row(row: dict, known_at: dt.datetime | None = None) -> Dispute:
     return Dispute(row["id"], row["customer_id"], row["subject"] or "", clock.from_text(row["opened_at"]),
-                   _end(row, "closed_at", "closed_recorded_at", None))
+                   _end(row, "closed_at", "closed_recorded_at", known_at))
 
 
 def _objection_from_row(row: dict) -> Objection:

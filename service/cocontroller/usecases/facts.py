@@ -6,16 +6,15 @@ import datetime as dt
 import hashlib
 
 from .. import clock
+from ..domain.resolution import objectable_purposes
 from ..domain.validation import (
     MAX_NAME, MAX_SUBJECT, check_choice, check_id, check_instant, check_one_instant, check_text,
 )
 from ..errors import NotFound, Violations
 from ..model import (
-    CAR_SECURITY, DIRECT_MARKETING, Channel, Consent, ConsentProof, ConsentSource, Contact, ContactKind, Contract, ContractKind,
-    Dispute, FactKind, Objection, Page,
-    PageRequest, Preference,
+    CAR_SECURITY, DIRECT_MARKETING, Channel, Consent, ConsentProof, ConsentSource, Contact, ContactKind, Contract,
+    ContractKind, Dispute, FactKind, Objection, Page, PageRequest, Preference,
 )
-from ..domain.resolution import objectable_purposes
 from ..store import Store
 from .assignment import AssignmentService
 from .runtime import RuntimeHolder
