@@ -209,12 +209,25 @@ class Client:
         """Everything held about a customer (GDPR art. 15 and 20)."""
         return self._call("ExportCustomer", xpb.ExportCustomerRequest(customer_id=customer_id, language=language))
 
+    def erase_customer(self, customer_id: str, request_id: str) -> xpb.Erasure:
+        """Erases what is held about a customer but what the law keeps, which is restricted
+        (GDPR art. 17 and 18); a retry with the same request id returns what was done."""
+        return self._call("EraseCustomer", xpb.EraseCustomerRequest(customer_id=customer_id,
+                                                                    request_id=request_id)).erasure
+
+    def sweep_retention(self, job_id: str, dry_run: bool = False, batch_size: int = 0):
+        """Yields the retention sweep's progress messages, the last one with `finished` set."""
+        return self._stream("SweepRetention", xpb.SweepRetentionRequest(job_id=job_id, dry_run=dry_run,
+                                                                        batch_size=batch_size))
+
     def upsert_customer(
         self, customer_id: str, postcode: str, lat=None, lon=None, language: str = "",
         kind: str = "private", enterprise_number: str = "", accept_distant_point: bool = False,
+        readmit_erased: bool = False,
     ) -> pb.UpsertCustomerResponse:
         """`accept_distant_point`: keep coordinates farther than 20 km from the postcode,
-        flagged, instead of refusing them."""
+        flagged, instead of refusing them; `readmit_erased`: a subject erased on request came
+        back of their own accord."""
         customer = pb.Customer(
             id=customer_id, postcode=postcode, language=language,
             kind=_CUSTOMER_KINDS.get(kind, pb.CUSTOMER_KIND_UNSPECIFIED),
@@ -223,7 +236,7 @@ class Client:
         if lat is not None or lon is not None:
             customer.point.CopyFrom(pb.GeoPoint(latitude=lat or 0.0, longitude=lon or 0.0))
         return self._call("UpsertCustomer", pb.UpsertCustomerRequest(
-            customer=customer, accept_distant_point=accept_distant_point))
+            customer=customer, accept_distant_point=accept_distant_point, readmit_erased=readmit_erased))
 
     def get_customer(self, customer_id: str) -> pb.Customer:
         return self._call("GetCustomer", pb.GetCustomerRequest(customer_id=customer_id)).customer

@@ -17,7 +17,7 @@ from pathlib import Path
 from . import bootstrap, clock, logs
 from .config import Settings
 from .errors import FailedPrecondition, RulePackError
-from .model import Arrangement, CaseResult, Change, InitResult, JobProgress, Language, PackInfo, Scope
+from .model import Arrangement, CaseResult, Change, InitResult, JobProgress, Language, PackInfo, Scope, SweepProgress
 from .usecases.packs import check_packs as _check_packs
 from .usecases.packs import arrangement_of, run_pack_cases
 
@@ -50,6 +50,8 @@ def serve(settings: Settings) -> None:
         except FailedPrecondition:
             server.stop(None)
             raise
+        if settings.sweep_hour >= 0:
+            ops.sweep_daily(app, settings.sweep_hour)
         versions = ", ".join(p.name + "@" + p.version for p in app.packs.in_use().items)
         log.info("cocontroller serving on %s:%d (database %s, rules %s)", settings.host, bound, settings.db, versions)
         if metrics:
@@ -113,6 +115,13 @@ def reassign_local(db: str, job_id: str, scope: Scope, dry_run: bool, batch_size
     """A re-assignment job run in this process against `db` (see ReassignService.run)."""
     app = bootstrap.build(Settings.from_env().with_flags(db=db))
     yield from app.reassign.run(job_id, scope, dry_run, "cli:local", batch_size, at, workers)
+
+
+def sweep_local(db: str, job_id: str, dry_run: bool, batch_size: int,
+                at: dt.datetime | None) -> Iterator[SweepProgress]:
+    """A retention sweep run in this process against `db` (see RetentionSweep.run)."""
+    app = bootstrap.build(Settings.from_env().with_flags(db=db))
+    yield from app.sweep.run(job_id, dry_run, "cli:local", batch_size, at)
 
 
 def stored_job_changes(db: str, job_id: str) -> list[Change]:

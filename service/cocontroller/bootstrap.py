@@ -12,17 +12,20 @@ from .domain.geo import BelgiumBoundary
 from .domain.postcodes import PostcodeDirectory
 from .domain.resolution import Resolver
 from .errors import AlreadyExists
+from .keys import key_beside
 from .model import InitResult
 from .rules.engine import RuleEngine
 from .store import Store
 from .usecases.assignment import AssignmentService
 from .usecases.audit import AuditService
 from .usecases.customers import CustomerService
+from .usecases.erasure import ErasureService
 from .usecases.facts import FactService
 from .usecases.network import NetworkService
 from .usecases.packs import PackService
 from .usecases.reassign import Decided, ReassignService, WorkerEntry
 from .usecases.resolution import ResolutionService
+from .usecases.retention import RetentionSweep
 from .usecases.rights import RightsService
 from .usecases.runtime import RuntimeHolder
 from .usecases.synthetic import SyntheticData
@@ -47,6 +50,8 @@ class App:
     audit: AuditService
     packs: PackService
     synthetic: SyntheticData
+    erasure: ErasureService
+    sweep: RetentionSweep
 
 
 def rules_dir(settings: Settings) -> Path:
@@ -71,6 +76,7 @@ def build(settings: Settings, create: bool = False) -> App:
     facts = FactService(store, runtime, assignment)
     workers = WorkerEntry(start=start_decision_worker, decide=decide_in_worker, args=(settings,))
     resolution = ResolutionService(store, runtime, Resolver(engine), assignment)
+    erasure = ErasureService(store, runtime, resolution, key_beside(settings.db, "erasurekey", settings.erasure_key))
     return App(
         settings=settings,
         store=store,
@@ -78,7 +84,7 @@ def build(settings: Settings, create: bool = False) -> App:
         postcodes=postcodes,
         boundary=boundary,
         assignment=assignment,
-        customers=CustomerService(store, postcodes, boundary, assignment),
+        customers=CustomerService(store, postcodes, boundary, assignment, erasure),
         facts=facts,
         resolution=resolution,
         rights=RightsService(store, assignment, resolution),
@@ -89,6 +95,8 @@ def build(settings: Settings, create: bool = False) -> App:
         synthetic=SyntheticData(
             store, lambda: runtime.recent().network, postcodes, boundary, data / "province-population.csv"
         ),
+        erasure=erasure,
+        sweep=RetentionSweep(store, erasure),
     )
 
 

@@ -45,6 +45,13 @@ class Settings:
     # file `<db>.logkey` beside the database, made when absent, so hashes stay comparable
     # across restarts of one installation and differ between installations.
     log_key: str = ""
+    # An erased customer is remembered only as HMAC-SHA256 of their id (and enterprise
+    # number) under this key, so a re-import is caught but the list names no one; empty: the
+    # key in the file `<db>.erasurekey`, made when absent. Losing it forgets the erasures.
+    erasure_key: str = ""
+    # The server sweeps retention once a day at this hour (Brussels time, 0-23); -1: never
+    # (the DPO runs `cocontroller retention sweep` instead).
+    sweep_hour: int = 3
     # Prometheus metrics on http://host:metrics_port/metrics; 0 turns them off.
     metrics_port: int = 9464
     # On SIGTERM or SIGINT: how long calls in flight, and a running job's last batch, may
@@ -98,6 +105,8 @@ class Settings:
         settings = dataclasses.replace(self, **{k: v for k, v in flags.items() if v is not None})
         if settings.log_format not in LOG_FORMATS:
             raise ValueError(f"log format must be one of {', '.join(LOG_FORMATS)}")
+        if not -1 <= settings.sweep_hour <= 23:
+            raise ValueError("the sweep hour must be -1 (never) or 0 to 23")
         return settings
 
 

@@ -176,6 +176,30 @@ class JobStatus(StrEnum):
     FINISHED = "finished"
 
 
+class JobKind(StrEnum):
+    """What a job does to the customers it walks."""
+
+    REASSIGN = "reassign"
+    RETENTION_SWEEP = "retention"
+
+
+class ErasureReason(StrEnum):
+    """Why a customer's data is erased: they asked (GDPR art. 17), or every period the
+    privacy pack gives it has run out (policy section 4, the retention sweep)."""
+
+    REQUEST = "request"
+    RETENTION = "retention"
+
+
+class ErasureOutcome(StrEnum):
+    """What an erasure left: nothing; the records a legal obligation keeps, restricted until
+    their date; or, under a legal hold (an open dispute), everything, restricted."""
+
+    ERASED = "erased"
+    RESTRICTED = "restricted"
+    HELD = "held"
+
+
 class Role(StrEnum):
     """Who may call what (api/access.py): read from the client certificate's identity."""
 
@@ -458,6 +482,7 @@ class CustomerRecord:
     customer: Customer
     history: "CustomerHistory"
     assignment: AssignmentRef | None
+    restriction: "Restriction | None" = None
 
 
 @dataclass(frozen=True)
@@ -942,3 +967,96 @@ class CustomerExport:
     notices: tuple[Notice, ...]
     resolution: Resolution
     exported_at: dt.datetime
+
+
+# -- erasure and restriction -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ErasurePolicy:
+    """What the privacy pack says erasure does (parameters.erasure): which retention rules
+    the law sets (their records stay, restricted, until their date), which stored records
+    those are ("contracts" and contact kinds), what is anonymised rather than erased, whose
+    kept data the suppression record is, and what a restricted record still serves."""
+
+    legal_retention: frozenset[str]
+    legal_records: frozenset[str]
+    anonymise: frozenset[str]
+    suppression: frozenset[str]
+    restricted_purposes: frozenset[str]
+    restricted_recipients: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ErasurePlan:
+    outcome: ErasureOutcome
+    # The day the restricted records are erased in turn (RESTRICTED only).
+    erase_on: dt.date | None = None
+    # The subject's refusals are kept as a suppression record (an erasure request, or a
+    # retention rule the pack keeps that way).
+    suppress: bool = False
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """A customer whose remaining records serve only their legal purposes (GDPR art. 18(2)),
+    from `since`, until `erase_on` (None under a legal hold)."""
+
+    customer_id: str
+    since: dt.datetime
+    reason: ErasureReason
+    request_id: str
+    erase_on: dt.date | None
+    legal_hold: bool
+
+
+@dataclass(frozen=True)
+class TableCount:
+    table: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """That an erasure happened, as the audit keeps it: the request (or sweep job) id, the
+    subject only as a keyed hash, the rows erased and kept per table, never their content.
+    `scrubbed`: the database file and its write-ahead log no longer hold the erased bytes
+    (False when readers kept the log from being emptied; the next erasure or sweep does)."""
+
+    request_id: str
+    reason: ErasureReason
+    requested_at: dt.datetime
+    outcome: ErasureOutcome
+    erased: tuple[TableCount, ...]
+    kept: tuple[TableCount, ...]
+    erase_on: dt.date | None
+    caller: str
+    scrubbed: bool = False
+
+
+@dataclass(frozen=True)
+class SweepItem:
+    """One customer a retention sweep acts on, and how; the customer's id is shown by a dry
+    run only, since after the act there is nothing left to name."""
+
+    customer_id: str
+    outcome: ErasureOutcome
+    erase_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class SweepProgress:
+    """A retention sweep's progress after a batch: counts from the store's job row, so they
+    are right after a resume; `items` are this batch's (a dry run's, with their ids)."""
+
+    job_id: str
+    dry_run: bool
+    total: int
+    processed: int
+    acted: int
+    elapsed_s: float
+    finished: bool
+    resumed: bool
+    processed_before: int = 0
+    items: tuple[SweepItem, ...] = ()
+    outcomes: tuple[tuple[ErasureOutcome, int], ...] = ()

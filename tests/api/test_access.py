@@ -50,7 +50,7 @@ def status_of(channel: grpc.Channel, name: str) -> grpc.StatusCode:
 
 
 def test_the_table_names_every_rpc_and_admin_everywhere():
-    assert len(METHODS) == 34
+    assert len(METHODS) == 36
     assert set(access.PERMISSIONS) == set(METHODS)
     assert all(Role.ADMIN in roles for roles in access.PERMISSIONS.values())
 
@@ -66,6 +66,9 @@ def test_the_table_keeps_each_role_to_its_work():
     assert allowed(Role.CALLCENTRE, "GetResponsibleDealer") and not allowed(Role.CALLCENTRE, "UpsertCustomer")
     assert allowed(Role.DPO, "ListDisputes") and not allowed(Role.CALLCENTRE, "ListDisputes")
     assert not any(allowed(Role.BATCH, rpc) for rpc in ("ListContacts", "ListConsents", "ListDisputes"))
+    assert allowed(Role.DPO, "EraseCustomer") and not any(
+        allowed(role, "EraseCustomer") for role in (Role.CRM, Role.CALLCENTRE, Role.BATCH, Role.DEALER))
+    assert allowed(Role.BATCH, "SweepRetention") and not allowed(Role.CRM, "SweepRetention")
 
 
 @pytest.mark.parametrize("role", list(IDENTITIES), ids=str)

@@ -17,7 +17,7 @@ import sys
 
 import click
 
-from . import admin, customers, network
+from . import admin, customers, network, retention
 from .exits import Interrupted, exit_codes_help, print_report, report_for
 from .options import State, group_options
 
@@ -27,7 +27,8 @@ HELP = f"""Dealer assignment and controller resolution for the brand's Belgian d
 
 Who is a customer's joint controller (the dealer it bought from, preferred, had contact
 with, or the nearest), why, since when, and what the controllers do with the data. Every
-command but serve, init, demo-data, rules check|test and reassign --local talks to a
+command but serve, init, demo-data, rules check|test, reassign --local and retention sweep
+--local talks to a
 running server (--target). With --json a command prints one JSON object on stdout; errors
 go to stderr, as one JSON object with --json, and stdout stays empty.
 
@@ -76,7 +77,7 @@ def cli() -> None:
     pass
 
 
-for _command in (*customers.COMMANDS, *network.COMMANDS, *admin.COMMANDS):
+for _command in (*customers.COMMANDS, *network.COMMANDS, *retention.COMMANDS, *admin.COMMANDS):
     cli.add_command(_command)
 
 

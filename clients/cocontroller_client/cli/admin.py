@@ -98,9 +98,11 @@ def _paths(tls: dict) -> dict:
 @option("--shutdown-grace", type=click.FloatRange(min=0), metavar="SECONDS",
         show_default=_env("shutdown_grace", _DEFAULTS.shutdown_grace),
         help="On SIGTERM or Ctrl-C, how long calls in flight and a running job's last batch may take.")
+@option("--sweep-hour", type=click.IntRange(-1, 23), show_default=_env("sweep_hour", _DEFAULTS.sweep_hour),
+        help="Run the retention sweep once a day from this hour (Brussels time); -1: never.")
 @_server_tls_options
 def serve(db, host, port, workers, max_concurrent_rpcs, max_queue_ms, heavy_calls, backdate_window_days, rules_dir,
-          data_dir, log_format, metrics_port, health_port, shutdown_grace, **tls):
+          data_dir, log_format, metrics_port, health_port, shutdown_grace, sweep_hour, **tls):
     """Run the gRPC server until Ctrl-C or SIGTERM; SIGHUP reloads the rule packs.
 
     Flags override the COCONTROLLER_* environment variables, which override the defaults.
@@ -113,13 +115,15 @@ def serve(db, host, port, workers, max_concurrent_rpcs, max_queue_ms, heavy_call
       cocontroller serve
       cocontroller serve --db var/cocontroller.db --host 0.0.0.0 --port 50051 --log-format json
       cocontroller serve --metrics-port 9464 --health-port 50052 --shutdown-grace 30
+      cocontroller serve --sweep-hour 2
       COCONTROLLER_DB=/srv/cc.db cocontroller serve --workers 8
     """
     admin = load_admin()
     chosen = settings().with_flags(
         db=db, host=host, port=port, workers=workers, log_format=log_format,
         max_concurrent_rpcs=max_concurrent_rpcs, max_queue_ms=max_queue_ms, heavy_calls=heavy_calls,
-        backdate_window_days=backdate_window_days, metrics_port=metrics_port, health_port=health_port, shutdown_grace=shutdown_grace, **_paths(tls),
+        backdate_window_days=backdate_window_days, metrics_port=metrics_port, health_port=health_port, shutdown_grace=shutdown_grace,
+        sweep_hour=sweep_hour, **_paths(tls),
         rules_dir=Path(rules_dir) if rules_dir else None, data_dir=Path(data_dir) if data_dir else None,
     )
     admin.serve(chosen)

@@ -12,6 +12,7 @@ import datetime as dt
 
 from cocontroller.v1 import assignment_pb2 as pb
 from cocontroller.v1 import resolution_pb2 as rpb
+from cocontroller.v1 import rights_pb2 as xpb
 
 
 def _enum_word(enum, value: int, prefix: str, lower: bool = True) -> str | None:
@@ -22,6 +23,20 @@ def _enum_word(enum, value: int, prefix: str, lower: bool = True) -> str | None:
     except ValueError:  # a value newer than this client
         return str(value)
     return word.lower() if lower else word
+
+
+def erasure_outcome(value: int) -> str | None:
+    return _enum_word(xpb.ErasureOutcome, value, "ERASURE_OUTCOME_")
+
+
+def erasure(e) -> dict:
+    """An erasure as the audit keeps it: counts of rows, never their content."""
+    return {
+        "request_id": e.request_id, "reason": _enum_word(xpb.ErasureReason, e.reason, "ERASURE_REASON_"),
+        "requested_at": instant(e, "request_time"), "outcome": erasure_outcome(e.outcome),
+        "erased": {t.table: t.rows for t in e.erased}, "kept": {t.table: t.rows for t in e.kept},
+        "erase_on": day(e.erase_date), "caller": e.caller, "scrubbed": e.scrubbed,
+    }
 
 
 def basis(value: int) -> str | None:

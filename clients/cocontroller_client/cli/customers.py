@@ -128,14 +128,15 @@ def history(customer, job):
 
 @click.group()
 def customer():
-    """Customer records: create or update one (upsert), read one (show), or everything held
-    about one (export).
+    """Customer records: create or update one (upsert), read one (show), everything held about
+    one (export), or erase one on request (erase).
 
     \b
     Examples:
       cocontroller customer upsert --id crm-000123 --postcode 9000 --lang nl
       cocontroller customer show --id crm-000123
       cocontroller customer export --customer crm-000123 --lang fr
+      cocontroller customer erase --customer crm-000123 --request-id dsr-2026-0042
     """
 
 
@@ -151,8 +152,10 @@ def customer():
 @option("--enterprise-number", show_default="none", help="A business's enterprise number (BE 0123.456.789).")
 @option("--accept-distant-point", is_flag=True,
         help="Keep --lat/--lon even farther than 20 km from the postcode (flagged) instead of refusing them.")
+@option("--readmit-erased", is_flag=True,
+        help="The subject was erased on request and came back of their own accord: recreate them.")
 @client_options
-def upsert(customer_id, postcode, lat, lon, lang, kind, enterprise_number, accept_distant_point):
+def upsert(customer_id, postcode, lat, lon, lang, kind, enterprise_number, accept_distant_point, readmit_erased):
     """Create a customer, or update one's address, language or kind.
 
     Call it when the CRM creates or edits a customer; the id is the CRM's. Idempotent: the
@@ -166,7 +169,7 @@ def upsert(customer_id, postcode, lat, lon, lang, kind, enterprise_number, accep
     if kind is None:
         kind = CustomerKind.PROFESSIONAL if enterprise_number else CustomerKind.PRIVATE
     response = state().client().upsert_customer(customer_id, postcode, lat, lon, lang or "", str(kind),
-                                                enterprise_number or "", accept_distant_point)
+                                                enterprise_number or "", accept_distant_point, readmit_erased)
     data = dict(_convert().customer(response.customer), created=response.created)
     verb = "created" if response.created else "updated"
     render.emit(data, f"Customer {customer_id} {verb}: postcode {data['postcode']},"
@@ -208,6 +211,42 @@ def export(customer_id, lang):
     """
     data = _convert().export(state().client().export_customer(customer_id, lang or ""))
     render.emit(data, render.export_text(data, data["resolution"]["language"]))
+
+
+@customer.command()
+@option("--customer", "customer_id", required=True, metavar="ID", help="The customer.")
+@option("--request-id", required=True, metavar="ID",
+        help="The data subject's request as filed: a retry with the same id returns what was done.")
+@client_options
+def erase(customer_id, request_id):
+    """Erase a customer on their request (GDPR art. 17), but what the law keeps.
+
+    Everything held goes, the contacts counted into anonymous statistics first, except what
+    a legal obligation keeps (invoiced sales and services, contracts: restricted to their
+    legal purposes until their own date, then erased by the retention sweep) or a legal hold
+    (an open dispute: everything, restricted). The subject is remembered only as a keyed
+    hash, so a re-import is refused unless readmitted. Prints what was erased and kept, as
+    counts of rows: the audit never holds the data.
+
+    \b
+    Examples:
+      cocontroller customer erase --customer crm-000123 --request-id dsr-2026-0042
+      cocontroller customer erase --customer crm-000123 --request-id dsr-2026-0042 --json | jq .outcome
+    """
+    data = _convert().erasure(state().client().erase_customer(customer_id, request_id))
+    render.emit(data, _erasure_text(data))
+
+
+def _erasure_text(data: dict) -> str:
+    outcome = {"erased": "erased: nothing is left",
+               "restricted": f"erased but what the law keeps, restricted until {data['erase_on']}",
+               "held": "held: an open dispute keeps everything, restricted, until it ends"}[data["outcome"]]
+    lines = [f"Request {data['request_id']}: {outcome}"]
+    lines += [f"  erased {table}: {rows:,}" for table, rows in sorted(data["erased"].items())]
+    lines += [f"  kept {table}: {rows:,}" for table, rows in sorted(data["kept"].items())]
+    if not data["scrubbed"]:
+        lines.append("  the database's log still holds erased bytes: the next erasure or sweep clears it")
+    return "\n".join(lines)
 
 
 @click.command("record-contact")

@@ -85,6 +85,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     _N + "MarkNoticesExported": frozenset({DPO, ADMIN}),
     # the data subject's rights: the privacy team answers them
     _X + "ExportCustomer": frozenset({DPO, ADMIN}),
+    _X + "EraseCustomer": frozenset({DPO, ADMIN}),
+    # the sweep erases on the pack's dates: the privacy team, or the batch jobs it schedules
+    _X + "SweepRetention": frozenset({BATCH, DPO, ADMIN}),
 }
 
 

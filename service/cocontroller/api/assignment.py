@@ -92,6 +92,7 @@ class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
             c.id, c.postcode,
             point.latitude if point else None, point.longitude if point else None,
             c.language, CUSTOMER_KINDS.get(c.kind, ""), c.enterprise_number, request.accept_distant_point,
+            request.readmit_erased,
         )
         return pb.UpsertCustomerResponse(customer=customer_pb(customer), created=created)
 

@@ -15,6 +15,7 @@ from .convert import (
     change_pb, correction_of, dealer_fields, dealer_pb, logged_change_pb, notice_pb, read_date, stored_change_pb,
 )
 from .errors import abort, handles_errors, streams_errors
+from .jobs import StallWatch
 from .metadata import caller
 from .pages import next_page_token, page_request
 
@@ -68,7 +69,7 @@ class DealerNetworkServicer(npb_grpc.DealerNetworkServiceServicer):
         if not self._job_running.acquire(blocking=False):
             abort(context, code_pb2.RESOURCE_EXHAUSTED,
                   "a re-assignment job is running on this server; retry when it has finished")
-        stall = _StallWatch(context, self.stall_timeout_s)
+        stall = StallWatch(context, self.stall_timeout_s)
         try:
             scope = Scope(tuple(request.scope.postcodes), tuple(request.scope.dealer_ids))
             finished = False
@@ -110,34 +111,6 @@ class DealerNetworkServicer(npb_grpc.DealerNetworkServiceServicer):
     @handles_errors()
     def MarkNoticesExported(self, request, context):
         return npb.MarkNoticesExportedResponse(marked=self.audit.mark_notices_exported(list(request.notice_ids)))
-
-
-class _StallWatch:
-    """Cancels a job stream whose client stops reading. A yielded message resumes the job
-    only once gRPC has handed it to the transport; when the client's flow-control window is
-    full, that never happens and the job would hold the server's one job slot for good. If a
-    message is not taken within the timeout the call is cancelled: the job stops at its last
-    committed batch (every batch commits before its message is sent), so rerunning the job
-    id resumes it."""
-
-    def __init__(self, context, timeout_s: float):
-        self.context = context
-        self.timeout_s = timeout_s
-        self.timer: threading.Timer | None = None
-
-    def __enter__(self):
-        self.timer = threading.Timer(self.timeout_s, self.context.cancel)
-        self.timer.daemon = True
-        self.timer.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
-
-    def stop(self) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
 
 
 def _progress_pb(p: JobProgress) -> npb.ReassignCustomersResponse:

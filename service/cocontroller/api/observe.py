@@ -9,18 +9,17 @@ An operator who holds the key can find a customer's lines by hashing the id the 
 import hashlib
 import hmac
 import logging
-import os
 import re
 import secrets
 import time
 from functools import lru_cache
-from pathlib import Path
 
 import grpc
 from google.protobuf import descriptor_pool, message_factory
 
 from ..config import Settings
 from .. import logs
+from ..keys import key_beside
 from ..logs import event
 from .access import principal_of
 from .metrics import Metrics
@@ -54,18 +53,8 @@ class Pseudonyms:
 
 
 def log_key(settings: Settings) -> bytes:
-    """The `log_key` setting, else the key in the file `<db>.logkey` beside the database,
-    written (0600) when absent."""
-    if settings.log_key:
-        return settings.log_key.encode()
-    path = Path(f"{settings.db}.logkey")
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip().encode()
-    with os.fdopen(fd, "w") as f:
-        f.write(secrets.token_hex(32) + "\n")
-    return path.read_text().strip().encode()
+    """The `log_key` setting, else the key in the file `<db>.logkey` beside the database."""
+    return key_beside(settings.db, "logkey", settings.log_key)
 
 
 class CallObserver(grpc.ServerInterceptor):

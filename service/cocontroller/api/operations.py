@@ -10,6 +10,8 @@ for, then the server refuses new calls and gives those in flight what is left of
 period.
 """
 
+import datetime as dt
+import logging
 import threading
 import time
 from concurrent import futures
@@ -17,12 +19,15 @@ from concurrent import futures
 import grpc
 from grpc_health.v1 import health_pb2_grpc
 
+from .. import clock
 from ..errors import FailedPrecondition
 
 from .metrics import Metrics, MetricsEndpoint
 from .observe import CallObserver, Pseudonyms, log_key
 
 _POLL_S = 0.05
+
+log = logging.getLogger(__name__)
 
 
 class Operations:
@@ -68,9 +73,32 @@ class Operations:
         if self.health is not None:
             self.health.enter_graceful_shutdown()
         self.stopping.set()
-        running = self.app.reassign.running if self.app is not None else {}
-        while running and time.monotonic() < deadline:
+        running = (self.app.reassign.running, self.app.sweep.running) if self.app is not None else ()
+        while any(running) and time.monotonic() < deadline:
             time.sleep(_POLL_S)
         left = max(0.0, deadline - time.monotonic())
         server.stop(left).wait(left + 1)
-        return not running
+        return not any(running)
+
+    def sweep_daily(self, app, hour: int) -> threading.Thread:
+        """Runs the retention sweep once a day from `hour` (Brussels time), as job
+        `retention-<day>`: a server restarted later that day resumes it, or finds it
+        finished. Stops with the server, after the batch it is writing."""
+        thread = threading.Thread(target=self._sweep_each_day, args=(app, hour), name="retention-sweep", daemon=True)
+        thread.start()
+        return thread
+
+    def _sweep_each_day(self, app, hour: int) -> None:
+        while not self.stopping.is_set():
+            now = clock.now().astimezone(clock.BRUSSELS)
+            if now.hour >= hour:
+                try:
+                    for _ in app.sweep.run(f"retention-{now.date().isoformat()}", dry_run=False, caller="server",
+                                           stop=self.stopping):
+                        pass
+                except Exception:
+                    log.exception("the daily retention sweep failed; it resumes at its next run")
+                start = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(hour), clock.BRUSSELS)
+            else:
+                start = dt.datetime.combine(now.date(), dt.time(hour), clock.BRUSSELS)
+            self.stopping.wait(max(1.0, (start - clock.now()).total_seconds()))

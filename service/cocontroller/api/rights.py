@@ -1,21 +1,43 @@
 """DataSubjectRightsService: thin servicer over the data subject's rights."""
 
+import threading
+
+from google.rpc import code_pb2
+
+from ..model import Erasure, ErasureOutcome, ErasureReason, SweepProgress
+from ..usecases.erasure import ErasureService
+from ..usecases.retention import DEFAULT_BATCH, RetentionSweep
 from ..usecases.rights import RightsService
 from ..v1 import resolution_pb2 as rpb
 from ..v1 import rights_pb2 as xpb
 from ..v1 import rights_pb2_grpc as xpb_grpc
 from .access import DealerScope
 from .convert import (
-    consent_pb, contact_pb, contract_pb, customer_pb, dispute_pb, kept_assignment_pb, notice_pb, objection_pb,
-    preference_pb, resolution_wire, time_pb,
+    consent_pb, contact_pb, contract_pb, customer_pb, date_pb, dispute_pb, kept_assignment_pb, notice_pb,
+    objection_pb, preference_pb, resolution_wire, time_pb,
 )
-from .errors import handles_errors
+from .errors import abort, handles_errors, streams_errors
+from .jobs import StallWatch
+from .metadata import caller
+
+_OUTCOMES = {
+    ErasureOutcome.ERASED: xpb.ERASURE_OUTCOME_ERASED,
+    ErasureOutcome.RESTRICTED: xpb.ERASURE_OUTCOME_RESTRICTED,
+    ErasureOutcome.HELD: xpb.ERASURE_OUTCOME_HELD,
+}
+_REASONS = {ErasureReason.REQUEST: xpb.ERASURE_REASON_REQUEST, ErasureReason.RETENTION: xpb.ERASURE_REASON_RETENTION}
 
 
 class DataSubjectRightsServicer(xpb_grpc.DataSubjectRightsServiceServicer):
-    def __init__(self, rights: RightsService, scope: DealerScope):
+    def __init__(self, rights: RightsService, erasure: ErasureService, sweep: RetentionSweep, scope: DealerScope,
+                 stall_timeout_s: float, stopping: threading.Event):
         self.rights = rights
+        self.erasure = erasure
+        self.sweep = sweep
         self.scope = scope
+        self.stall_timeout_s = stall_timeout_s
+        self.stopping = stopping
+        self._sweeping = threading.Lock()
 
     @handles_errors()
     def ExportCustomer(self, request, context):
@@ -41,3 +63,48 @@ class DataSubjectRightsServicer(xpb_grpc.DataSubjectRightsServiceServicer):
             resolution=rpb.ResolveControllersResponse.FromString(resolution_wire(found.resolution)),
             export_time=time_pb(found.exported_at),
         )
+
+    @handles_errors()
+    def EraseCustomer(self, request, context):
+        found = self.erasure.erase(request.customer_id, request.request_id, caller(context))
+        return xpb.EraseCustomerResponse(erasure=erasure_pb(found))
+
+    @streams_errors
+    def SweepRetention(self, request, context):
+        if not self._sweeping.acquire(blocking=False):
+            abort(context, code_pb2.RESOURCE_EXHAUSTED, "a retention sweep is running on this server; retry when"
+                                                        " it has finished")
+        stall = StallWatch(context, self.stall_timeout_s)
+        try:
+            finished = False
+            for progress in self.sweep.run(request.job_id, request.dry_run, caller(context),
+                                           request.batch_size or DEFAULT_BATCH, stop=self.stopping):
+                finished = progress.finished
+                with stall:
+                    yield sweep_pb(progress)
+            if not finished:
+                abort(context, code_pb2.UNAVAILABLE,
+                      f"the server is shutting down: sweep {request.job_id} stopped after its last committed "
+                      "batch; run it again with the same id to resume")
+        finally:
+            stall.stop()
+            self._sweeping.release()
+
+
+def erasure_pb(e: Erasure) -> xpb.Erasure:
+    return xpb.Erasure(
+        request_id=e.request_id, reason=_REASONS[e.reason], request_time=time_pb(e.requested_at),
+        outcome=_OUTCOMES[e.outcome], erased=[xpb.TableRows(table=c.table, rows=c.rows) for c in e.erased],
+        kept=[xpb.TableRows(table=c.table, rows=c.rows) for c in e.kept], erase_date=date_pb(e.erase_on),
+        caller=e.caller, scrubbed=e.scrubbed,
+    )
+
+
+def sweep_pb(p: SweepProgress) -> xpb.SweepRetentionResponse:
+    return xpb.SweepRetentionResponse(
+        job_id=p.job_id, dry_run=p.dry_run, total=p.total, processed=p.processed, acted=p.acted,
+        finished=p.finished, resumed=p.resumed, processed_before=p.processed_before,
+        customers=[xpb.SweptCustomer(customer_id=i.customer_id, outcome=_OUTCOMES[i.outcome],
+                                     erase_date=date_pb(i.erase_on)) for i in p.items],
+        outcomes=[xpb.OutcomeCount(outcome=_OUTCOMES[o], customers=n) for o, n in p.outcomes],
+    )

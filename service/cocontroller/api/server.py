@@ -69,7 +69,8 @@ def build_server(app, address: str, max_workers: int,
          ControllerResolutionServicer(app.resolution, app.facts, app.packs, scope)),
         (npb.DESCRIPTOR.services_by_name["DealerNetworkService"],
          DealerNetworkServicer(app.network, app.reassign, app.audit, settings.stream_stall_s, ops.stopping)),
-        (xpb.DESCRIPTOR.services_by_name["DataSubjectRightsService"], DataSubjectRightsServicer(app.rights, scope)),
+        (xpb.DESCRIPTOR.services_by_name["DataSubjectRightsService"], DataSubjectRightsServicer(
+            app.rights, app.erasure, app.sweep, scope, settings.stream_stall_s, ops.stopping)),
     ], HeavyPool(max(1, min(settings.heavy_calls, max_workers - 1)), pushback))
     health_servicer = ops.health = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

@@ -18,11 +18,12 @@ from ..errors import RulePackError
 from ..model import (
     DIRECT_MARKETING, Basis, Channel, Citation, ContactKind, ContractKind, ControllerEntry, ControllerRole,
     CustomerHistory, DealerOnDay, DealerVersion, Finding, Language, LegalBasis, PolicyNotice, PurposeEntry, RecipientEntry,
-    Resolution, RetentionEntry, Safeguard, Severity, TransferEntry, in_language,
+    ErasurePolicy, Resolution, Restriction, RetentionEntry, Safeguard, Severity, TransferEntry, in_language,
 )
 from ..rules.engine import RuleEngine
 from ..rules.pack import RECORD_DATE, CompiledPack, Rule, RulePack, TextError, day_number, texts
 from .cache_use import CacheUse
+from .erasure import erasure_policy, restricted
 from .enterprise import normalise_enterprise_number
 
 CHANNELS = tuple(Channel)
@@ -114,6 +115,17 @@ _ERASURE_OVERDUE = {
     "en": "every retention period has run out (the last on {day}): the data must be erased or anonymised",
 }
 
+_RESTRICTED = {
+    "nl": "de verwerking is beperkt (AVG art. 18): de gegevens dienen enkel nog hun wettelijke doeleinden en "
+          "worden gewist op {day}",
+    "fr": "le traitement est limité (RGPD art. 18) : les données ne servent plus qu'à leurs finalités légales "
+          "et seront effacées le {day}",
+    "de": "die Verarbeitung ist eingeschränkt (DSGVO Art. 18): die Daten dienen nur noch ihren gesetzlichen "
+          "Zwecken und werden am {day} gelöscht",
+    "en": "processing is restricted (GDPR art. 18): the data serves its legal purposes only and is erased "
+          "on {day}",
+}
+
 _NO_DISTRIBUTOR = {
     "nl": "geen erkende verdeler actief op deze datum",
     "fr": "aucun distributeur agréé actif à cette date",
@@ -201,6 +213,7 @@ def check_privacy_pack(pack: RulePack) -> None:
             texts(text, f"allocation.{group}")
         except TextError as e:
             raise RulePackError(pack.path, None, f"parameters.{e.where}", str(e)) from None
+    erasure_policy(pack)
     try:
         transfer_contracts(pack)
     except (TypeError, ValueError, KeyError, AttributeError) as e:
@@ -457,6 +470,7 @@ class Resolver:
         # Outcomes share their entries: one per rule, language and consented channels.
         self._entries: dict[tuple, object] = {}
         self.memo_use = CacheUse()
+        self._policies: dict[str, ErasurePolicy] = {}
 
     def resolve(
         self,
@@ -468,12 +482,14 @@ class Resolver:
         distributor: ControllerEntry | None,
         distributor_active: bool = True,
         dealer_on_day: Callable[[str], DealerOnDay | None] | None = None,
+        restriction: Restriction | None = None,
     ) -> Resolution:
         """`distributor`: the assigned distributor as a controller entry (its label, rule
         and citation are filled in from the pack), or None when none is active;
         `distributor_active`: whether that dealer is active on the day (a stored assignment
         may name one closed since); `dealer_on_day`: a dealer as described on the day, for
-        the sellers and repairers named (None: unknown to the network)."""
+        the sellers and repairers named (None: unknown to the network); `restriction`: the
+        customer's processing is restricted (GDPR art. 18) from its day."""
         day = clock.day_of(at)
         sellers, repairers = holding_dealers(history, at)
         facts, anchors = derive_facts(history, at, distributor.id if distributor else None, (sellers, repairers))
@@ -521,6 +537,14 @@ class Resolver:
             purposes = outcome.without(objected)
             if DIRECT_MARKETING in objected:
                 recipients = tuple(r for r in recipients if not r.marketing)
+        transfers = outcome.transfers
+        if restriction is not None and restriction.since <= at:
+            purposes, recipients, transfers = restricted(purposes, recipients, transfers, self.erasure_policy(compiled))
+            findings += (Finding(
+                "resolver.restricted", in_language(_RESTRICTED, language).format(
+                    day=restriction.erase_on.isoformat() if restriction.erase_on else "–"),
+                Severity.INFO, "restricted", "", None,
+            ),)
         retention, unused = [], set()
         records = record_dates(history, at) if any(r.selected_by == RECORD_DATE for r in outcome.retention) else {}
         for rule in outcome.retention:
@@ -548,7 +572,7 @@ class Resolver:
                 "resolver.distributor-inactive", text.format(name=distributor.name),
                 Severity.WARNING, "distributor-inactive", "", None,
             ),)
-        if distributor is None:
+        if distributor is None and restriction is None:
             findings += (Finding(
                 "resolver.no-distributor", in_language(_NO_DISTRIBUTOR, language),
                 Severity.WARNING, "no-distributor", "", None,
@@ -571,10 +595,17 @@ class Resolver:
             rules_version=compiled.version,
             fired_rules=outcome.fired_keys if not unused else tuple(k for k in outcome.fired_keys if k not in unused),
             facts=facts, controllers=tuple(controllers), purposes=purposes,
-            recipients=recipients, transfers=outcome.transfers,
+            recipients=recipients, transfers=transfers,
             retention=tuple(retention), notices=outcome.notices, findings=findings,
             earliest_erase_date=earliest,
         )
+
+    def erasure_policy(self, compiled: CompiledPack) -> ErasurePolicy:
+        """The pack's erasure parameters, read once per compiled pack."""
+        policy = self._policies.get(compiled.ruleset.name)
+        if policy is None:
+            policy = self._policies[compiled.ruleset.name] = erasure_policy(compiled.pack)
+        return policy
 
     def _outcome(self, compiled: CompiledPack, facts: dict, day: dt.date, language: Language) -> _Outcome:
         key = (compiled.ruleset.name, language, day_number(day), *facts.values())

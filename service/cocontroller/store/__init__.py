@@ -1,5 +1,5 @@
 """The SQLite store, split by aggregate: customers and decision snapshots, facts,
-assignments and notices, the dealer network, jobs, the rule-pack versions served, and bulk
+erasure and restriction, assignments and notices, the dealer network, jobs, the rule-pack versions served, and bulk
 insert for synthetic data.
 
 Each repository holds all the SQL for its tables, returns model values and raises domain
@@ -14,6 +14,7 @@ from .assignments import AssignmentRepository
 from .bulk import BulkWriter
 from .customers import CustomerRepository
 from .db import Database
+from .erasure import ErasureRepository
 from .facts import FactRepository
 from .jobs import JobRepository
 from .network import NetworkRepository
@@ -43,6 +44,7 @@ class Store:
         self.jobs = JobRepository(self.db)
         self.packs = PackVersionRepository(self.db)
         self.bulk = BulkWriter(self.db)
+        self.erasure = ErasureRepository(self.db)
 
     def transaction(self):
         return self.db.transaction()

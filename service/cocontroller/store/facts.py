@@ -15,6 +15,7 @@ from ..model import (
 )
 from .customers import contact_from_row, customer_from_row, preference_from_row
 from .db import Database
+from .erasure import restriction_from_row
 
 
 class FactRepository:
@@ -299,7 +300,13 @@ def _record_from_row(customer_id: str, fields: dict) -> CustomerRecord:
     if assignment is not None:
         aid, dealer_id, basis, valid_to = json.loads(assignment)
         assignment = AssignmentRef(aid, dealer_id, Basis(basis), clock.from_text(valid_to) if valid_to else None)
-    return CustomerRecord(customer_from_row(fields), history, assignment)
+    restriction = fields.pop("_restriction")
+    if restriction is not None:
+        since, reason, request_id, erase_on, legal_hold = json.loads(restriction)
+        restriction = restriction_from_row({"customer_id": customer_id, "since": since, "reason": reason,
+                                            "request_id": request_id, "erase_on": erase_on,
+                                            "legal_hold": legal_hold})
+    return CustomerRecord(customer_from_row(fields), history, assignment, restriction)
 
 
 _RECORD_SQL = (
@@ -315,7 +322,9 @@ _RECORD_SQL = (
     " (SELECT json_group_array(json_array(id, purpose, objected_at)) FROM"
     "  (SELECT * FROM objections WHERE customer_id = c.id ORDER BY objected_at, id)) AS _objections,"
     " (SELECT json_array(id, dealer_id, basis, valid_to) FROM assignments WHERE customer_id = c.id"
-    "  AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) ORDER BY valid_from DESC LIMIT 1) AS _assignment"
+    "  AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) ORDER BY valid_from DESC LIMIT 1) AS _assignment,"
+    " (SELECT json_array(since, reason, request_id, erase_on, legal_hold) FROM restrictions"
+    "  WHERE customer_id = c.id) AS _restriction"
     " FROM customers c WHERE c.id = ?"
 )
 

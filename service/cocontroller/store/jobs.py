@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from .. import clock
 from ..errors import FailedPrecondition
-from ..model import Job, JobStatus, Scope
+from ..model import Job, JobKind, JobStatus, Scope
 from .db import Database
 
 
@@ -15,12 +15,15 @@ class JobRepository:
     def __init__(self, db: Database):
         self.db = db
 
-    def start(self, job_id: str, scope: Scope, at: dt.datetime, caller: str) -> Job:
+    def start(self, job_id: str, scope: Scope, at: dt.datetime, caller: str,
+              kind: JobKind = JobKind.REASSIGN) -> Job:
         """The job of that id: the stored one when it exists (a run resumed or repeated),
-        else a new one deciding at `at`. The same id with another scope is refused."""
+        else a new one deciding at `at`. The same id with another scope or kind is refused."""
         with self.db.transaction():
             rows = self.db.rows("SELECT * FROM reassign_jobs WHERE id = ?", [job_id])
             if rows:
+                if rows[0]["kind"] != kind:
+                    raise FailedPrecondition(f"job {job_id} is a {rows[0]['kind']} job; use a new job id")
                 if rows[0]["scope"] != scope_json(scope):
                     raise FailedPrecondition(
                         f"job {job_id} exists with another scope ({rows[0]['scope']}); use a new job id"
@@ -29,7 +32,8 @@ class JobRepository:
             now = clock.to_text(clock.now())
             row = {"id": job_id, "scope": scope_json(scope), "decision_at": clock.to_text(at),
                    "status": str(JobStatus.RUNNING), "cursor": None, "processed": 0, "changed": 0,
-                   "started_at": now, "updated_at": now, "finished_at": None, "caller": caller}
+                   "started_at": now, "updated_at": now, "finished_at": None, "caller": caller,
+                   "kind": str(kind)}
             self.db.execute(
                 f"INSERT INTO reassign_jobs ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})",
                 row,
@@ -51,15 +55,16 @@ class JobRepository:
                 [str(JobStatus.FINISHED), clock.to_text(at), clock.to_text(at), job_id],
             )
 
-    def count(self, scope: Scope, cursor: str) -> int:
-        """Customers of the scope after `cursor`."""
-        where, params = _where(scope)
+    def count(self, scope: Scope, cursor: str, restricted: bool = False) -> int:
+        """Customers of the scope after `cursor` (the restricted too when `restricted`)."""
+        where, params = _where(scope, restricted)
         sql = f"SELECT count(*) FROM customers c WHERE c.id > ? AND ({where})"
         return self.db.execute(sql, [cursor, *params]).fetchone()[0]
 
-    def id_batches(self, scope: Scope, cursor: str, size: int) -> Iterator[list[str]]:
-        """The ids of the scope after `cursor`, in order, `size` at a time."""
-        where, params = _where(scope)
+    def id_batches(self, scope: Scope, cursor: str, size: int, restricted: bool = False) -> Iterator[list[str]]:
+        """The ids of the scope after `cursor`, in order, `size` at a time; a restricted
+        customer's only when `restricted` (a re-assignment leaves them alone)."""
+        where, params = _where(scope, restricted)
         sql = f"SELECT c.id FROM customers c WHERE c.id > ? AND ({where}) ORDER BY c.id LIMIT ?"
         while True:
             ids = [row[0] for row in self.db.execute(sql, [cursor, *params, size])]
@@ -83,7 +88,7 @@ def job_from_row(row: dict) -> Job:
     )
 
 
-def _where(scope: Scope) -> tuple[str, list]:
+def _where(scope: Scope, restricted: bool) -> tuple[str, list]:
     clauses, params = [], []
     if scope.postcodes:
         clauses.append(f"c.postcode IN ({', '.join('?' * len(scope.postcodes))})")
@@ -94,4 +99,7 @@ def _where(scope: Scope) -> tuple[str, list]:
             f" ({', '.join('?' * len(scope.dealer_ids))}))"
         )
         params += sorted(scope.dealer_ids)
-    return (" OR ".join(clauses) or "1"), params
+    where = " OR ".join(clauses) or "1"
+    if not restricted:
+        where = f"({where}) AND c.id NOT IN (SELECT customer_id FROM restrictions)"
+    return where, params

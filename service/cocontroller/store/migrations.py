@@ -237,3 +237,40 @@ def m010_objections(db: sqlite_utils.Database) -> None:
         not_null={"customer_id", "purpose", "objected_at", "recorded_at"},
     )
     db["objections"].create_index(["customer_id", "objected_at"])
+
+
+@MIGRATIONS()
+def m011_erasure(db: sqlite_utils.Database) -> None:
+    """Erasure and restriction (GDPR art. 17 and 18) and the retention sweep.
+
+    `erasures` is the audit that an erasure happened: its request (or sweep job) id, the
+    subject only as a keyed hash, what was erased and what stays restricted, never the data.
+    `suppressions` holds the keyed hashes of erased subjects, so a re-import is not silent.
+    `restrictions` marks a customer whose remaining records serve only their legal purposes
+    until `erase_on` (none while a legal hold lasts). `contact_statistics` counts the contacts
+    of erased customers per month, dealer and kind: anonymised use, with no identifier.
+    `reassign_jobs.kind` tells a re-assignment from a retention sweep; both walk customers."""
+    db["erasures"].create(
+        {"request_id": str, "subject": str, "reason": str, "requested_at": str, "outcome": str,
+         "erased": str, "kept": str, "erase_on": str, "caller": str},
+        pk="request_id",
+        not_null={"reason", "requested_at", "outcome", "erased", "kept", "caller"},
+    )
+    db["suppressions"].create(
+        {"subject": str, "since": str, "request_id": str},
+        pk="subject",
+        not_null={"since", "request_id"},
+    )
+    db["restrictions"].create(
+        {"customer_id": str, "since": str, "reason": str, "request_id": str, "erase_on": str,
+         "legal_hold": int},
+        pk="customer_id",
+        foreign_keys=[("customer_id", "customers", "id")],
+        not_null={"since", "reason", "request_id", "legal_hold"},
+    )
+    db["contact_statistics"].create(
+        {"month": str, "dealer_id": str, "kind": str, "contacts": int},
+        pk=("month", "dealer_id", "kind"),
+        not_null={"contacts"},
+    )
+    db["reassign_jobs"].add_column("kind", str, not_null_default="reassign")

@@ -79,6 +79,7 @@ class AssignmentService:
         # Deciding inside the write transaction orders concurrent assigns of one customer:
         # each sees the facts and the assignment the previous one committed.
         with self.store.transaction():
+            self.store.erasure.check_unrestricted(customer_id, "assigning a dealer")
             at = clock.now()
             decision = self.decide(self.store.customers.snapshot(customer_id, at), at)
             record, changed = self.store.assignments.save(customer_id, decision, at, trigger)
@@ -115,6 +116,7 @@ class AssignmentService:
         record = self.store.assignments.at(customer_id, at) if as_of else self.store.assignments.current(customer_id)
         if record is not None:
             return self._from_record(record, day)
+        self.store.erasure.check_unrestricted(customer_id, "deciding a dealer")
         snapshot = self.store.customers.snapshot(customer_id, at)
         return self._computed(customer_id, self.decide(snapshot, at, language=language))
 

@@ -7,10 +7,12 @@ from ..domain.validation import (
     MAX_ENTERPRISE_NUMBER, check_choice, check_id, check_point, check_point_in_postcode, check_postcode,
     check_text,
 )
-from ..errors import Violations
+from ..domain.erasure import subject_hash
+from ..errors import FailedPrecondition, Violations
 from ..model import Customer, CustomerKind, Language
 from ..store import Store
 from .assignment import AssignmentService
+from .erasure import ENTERPRISE, ErasureService
 
 # A customer's language by the language area of the postcode; Brussels (nl-fr) reads French
 # until the customer says otherwise.
@@ -19,11 +21,12 @@ _AREA_LANGUAGE = {"nl": Language.NL, "fr": Language.FR, "de": Language.DE}
 
 class CustomerService:
     def __init__(self, store: Store, postcodes: PostcodeDirectory, boundary: BelgiumBoundary,
-                 assignment: AssignmentService):
+                 assignment: AssignmentService, erasure: ErasureService):
         self.store = store
         self.postcodes = postcodes
         self.boundary = boundary
         self.assignment = assignment
+        self.erasure = erasure
 
     def upsert(
         self,
@@ -35,10 +38,14 @@ class CustomerService:
         kind: str = "",
         enterprise_number: str = "",
         accept_distant_point: bool = False,
+        readmit_erased: bool = False,
     ) -> tuple[Customer, bool]:
         """Creates or replaces the customer's record; returns it and whether it was created.
         A new address re-assigns a customer who has an assignment. Coordinates far from the
-        postcode are refused unless `accept_distant_point`: then they are kept, flagged."""
+        postcode are refused unless `accept_distant_point`: then they are kept, flagged.
+        A subject erased on request (by id or enterprise number) is refused unless
+        `readmit_erased` says they came back of their own accord: never re-imported silently.
+        A restricted customer's record is not changed."""
         violations = Violations()
         check_id(customer_id, "id", violations)
         pc = check_postcode(self.postcodes, postcode, "postcode", violations)
@@ -63,6 +70,15 @@ class CustomerService:
         language_ = chosen_language or _AREA_LANGUAGE.get(pc.language_area, Language.FR)
         # A new address and the re-assignment it causes commit together.
         with self.store.transaction():
+            self.store.erasure.check_unrestricted(customer_id, "changing the record")
+            subjects = self.erasure.subjects(customer_id, None) + (
+                [subject_hash(self.erasure.key, ENTERPRISE, number)] if number else [])
+            if self.store.erasure.suppressed(subjects):
+                if not readmit_erased:
+                    raise FailedPrecondition(
+                        "this subject's data was erased on their request; recreate them only if they came back"
+                        " of their own accord (readmit_erased)")
+                self.store.erasure.lift_suppression(subjects)
             customer, before = self.store.customers.upsert(
                 customer_id, pc.postcode, point, language_, customer_kind, number, distant
             )

@@ -50,6 +50,7 @@ class FactService:
         check_instant(occurred_at, "occurred_at", violations)
         violations.raise_if_any()
         self.store.customers.get(customer_id)
+        self.store.erasure.check_unrestricted(customer_id, "recording a contact")
         self._check_dealer(dealer_id)
         if not event_id:
             content = f"{customer_id}|{dealer_id}|{contact_kind}|{clock.to_text(occurred_at)}"
@@ -70,6 +71,7 @@ class FactService:
         check_instant(at, "designated_at", violations)
         violations.raise_if_any()
         self.store.customers.get(customer_id)
+        self.store.erasure.check_unrestricted(customer_id, "designating a preferred dealer")
         self._check_dealer(dealer_id)
         with self.store.transaction():
             preference = self.store.facts.set_preference(customer_id, dealer_id, at)
@@ -103,6 +105,7 @@ class FactService:
         violations.raise_if_any()
         self.store.customers.get(customer_id)
         if given_at is not None:
+            self.store.erasure.check_unrestricted(customer_id, "giving a consent")
             consent, changed = self.store.facts.give_consent(customer_id, consent_channel, given_at, proof)
             return [consent], changed
         return self.store.facts.withdraw_consent(customer_id, consent_channel, withdrawn_at), True
@@ -142,6 +145,7 @@ class FactService:
             check_id(dealer_id, "dealer_id", violations)
         violations.raise_if_any()
         self.store.customers.get(customer_id)
+        self.store.erasure.check_unrestricted(customer_id, "recording a contract")
         if dealer_id:
             self._check_dealer(dealer_id)
         contract = Contract(contract_id, customer_id, contract_kind, partner or "", dealer_id or None, start, end)

@@ -10,7 +10,7 @@ from ..domain.runtime import Runtime
 from ..domain.validation import check_id, check_known_at
 from ..errors import FailedPrecondition, Violations
 from ..model import (
-    LABEL_LANGUAGES, Customer, CustomerHistory, CustomerRecord, DealerOnDay, Language, Resolution,
+    LABEL_LANGUAGES, Customer, CustomerHistory, CustomerRecord, DealerOnDay, Language, Resolution, Restriction,
 )
 from ..store import Store
 from .assignment import AssignmentService, moment
@@ -47,8 +47,11 @@ class ResolutionService:
         if known_at is not None:
             customer = self.store.customers.get_known(customer_id, known_at)
             history = self.store.facts.history(customer_id, customer.kind == "professional", known_at)
+            restriction = self.store.erasure.restriction(customer_id)
+            if restriction is not None and restriction.since > known_at:
+                restriction = None
             return self._resolve(self.runtime.recent(), customer_id, as_of, at, language, customer, history, None,
-                                 known_at)
+                                 known_at, restriction)
         read = self.store.facts.record_of(customer_id, at)
         runtime = self.runtime.recent()
         if self._answers_runtime is not runtime or len(self._answers) >= self.ANSWERS_KEPT:
@@ -61,7 +64,7 @@ class ResolutionService:
         self.answers_use.misses += 1
         record = read.parse()
         answer = self._resolve(runtime, customer_id, as_of, at, language, record.customer, record.history, record,
-                               None)
+                               None, record.restriction)
         if record.assignment is not None:
             # Read with the record, the stored version makes the answer depend on nothing but
             # the record, the runtime, the day and the asked language, until the next instant
@@ -73,19 +76,23 @@ class ResolutionService:
 
     def _resolve(self, runtime: Runtime, customer_id: str, as_of: dt.date | None, at: dt.datetime, language: str,
                  customer: Customer, history: CustomerHistory, record: CustomerRecord | None,
-                 known_at: dt.datetime | None) -> Resolution:
+                 known_at: dt.datetime | None, restriction: Restriction | None) -> Resolution:
         # Every text exists in nl, fr, de and en: the asked language, else the customer's own
         # (a German speaker reads German).
         language = Language(language or customer.language)
-        try:
-            if record is not None and record.assignment is not None:
-                # The version in force was read with the facts: its view is usually kept.
-                responsible = self.assignment.stored_view(record.assignment, clock.day_of(at))
-            else:
+        responsible = None
+        if record is not None and record.assignment is not None:
+            # The version in force was read with the facts: its view is usually kept.
+            responsible = self.assignment.stored_view(record.assignment, clock.day_of(at))
+        elif restriction is None:
+            # (A restricted customer is no longer assigned: only their records' own dealers,
+            # who sold and who repaired, remain controllers of them.)
+            try:
                 responsible = self.assignment.responsible_for_customer(customer_id, as_of, known_at, language=language)
-        except FailedPrecondition:
-            distributor, active = None, True
-        else:
+            except FailedPrecondition:
+                pass
+        distributor, active = None, True
+        if responsible is not None:
             distributor = distributor_entry(responsible.dealer, responsible.basis, responsible.explanation)
             active = responsible.dealer_active
         network = self.runtime.network_known_at(known_at) if known_at else runtime.network
@@ -99,7 +106,7 @@ class ResolutionService:
         # As known at an earlier instant: with the privacy pack that served then.
         privacy = self.runtime.packs_known_at(known_at)[1] if known_at else runtime.privacy
         return self.resolver.resolve(privacy, customer_id, history, at, language, distributor, active,
-                                     dealer_on_day)
+                                     dealer_on_day, restriction)
 
 
 def _answer_until(record: CustomerRecord, at: dt.datetime) -> dt.datetime:

@@ -271,12 +271,14 @@ class Customer(_message.Message):
     def __init__(self, id: _Optional[str] = ..., postcode: _Optional[str] = ..., point: _Optional[_Union[GeoPoint, _Mapping]] = ..., language: _Optional[str] = ..., kind: _Optional[_Union[CustomerKind, str]] = ..., enterprise_number: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., point_outside_postcode: _Optional[bool] = ...) -> None: ...
 
 class UpsertCustomerRequest(_message.Message):
-    __slots__ = ("customer", "accept_distant_point")
+    __slots__ = ("customer", "accept_distant_point", "readmit_erased")
     CUSTOMER_FIELD_NUMBER: _ClassVar[int]
     ACCEPT_DISTANT_POINT_FIELD_NUMBER: _ClassVar[int]
+    READMIT_ERASED_FIELD_NUMBER: _ClassVar[int]
     customer: Customer
     accept_distant_point: bool
-    def __init__(self, customer: _Optional[_Union[Customer, _Mapping]] = ..., accept_distant_point: _Optional[bool] = ...) -> None: ...
+    readmit_erased: bool
+    def __init__(self, customer: _Optional[_Union[Customer, _Mapping]] = ..., accept_distant_point: _Optional[bool] = ..., readmit_erased: _Optional[bool] = ...) -> None: ...
 
 class UpsertCustomerResponse(_message.Message):
     __slots__ = ("customer", "created")

@@ -4,13 +4,131 @@ from cocontroller.v1 import assignment_pb2 as _assignment_pb2
 from cocontroller.v1 import network_pb2 as _network_pb2
 from cocontroller.v1 import resolution_pb2 as _resolution_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.type import date_pb2 as _date_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class ErasureOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ERASURE_OUTCOME_UNSPECIFIED: _ClassVar[ErasureOutcome]
+    ERASURE_OUTCOME_ERASED: _ClassVar[ErasureOutcome]
+    ERASURE_OUTCOME_RESTRICTED: _ClassVar[ErasureOutcome]
+    ERASURE_OUTCOME_HELD: _ClassVar[ErasureOutcome]
+
+class ErasureReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ERASURE_REASON_UNSPECIFIED: _ClassVar[ErasureReason]
+    ERASURE_REASON_REQUEST: _ClassVar[ErasureReason]
+    ERASURE_REASON_RETENTION: _ClassVar[ErasureReason]
+ERASURE_OUTCOME_UNSPECIFIED: ErasureOutcome
+ERASURE_OUTCOME_ERASED: ErasureOutcome
+ERASURE_OUTCOME_RESTRICTED: ErasureOutcome
+ERASURE_OUTCOME_HELD: ErasureOutcome
+ERASURE_REASON_UNSPECIFIED: ErasureReason
+ERASURE_REASON_REQUEST: ErasureReason
+ERASURE_REASON_RETENTION: ErasureReason
+
+class EraseCustomerRequest(_message.Message):
+    __slots__ = ("customer_id", "request_id")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    request_id: str
+    def __init__(self, customer_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class EraseCustomerResponse(_message.Message):
+    __slots__ = ("erasure",)
+    ERASURE_FIELD_NUMBER: _ClassVar[int]
+    erasure: Erasure
+    def __init__(self, erasure: _Optional[_Union[Erasure, _Mapping]] = ...) -> None: ...
+
+class TableRows(_message.Message):
+    __slots__ = ("table", "rows")
+    TABLE_FIELD_NUMBER: _ClassVar[int]
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    table: str
+    rows: int
+    def __init__(self, table: _Optional[str] = ..., rows: _Optional[int] = ...) -> None: ...
+
+class Erasure(_message.Message):
+    __slots__ = ("request_id", "reason", "request_time", "outcome", "erased", "kept", "erase_date", "caller", "scrubbed")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_TIME_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    ERASED_FIELD_NUMBER: _ClassVar[int]
+    KEPT_FIELD_NUMBER: _ClassVar[int]
+    ERASE_DATE_FIELD_NUMBER: _ClassVar[int]
+    CALLER_FIELD_NUMBER: _ClassVar[int]
+    SCRUBBED_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    reason: ErasureReason
+    request_time: _timestamp_pb2.Timestamp
+    outcome: ErasureOutcome
+    erased: _containers.RepeatedCompositeFieldContainer[TableRows]
+    kept: _containers.RepeatedCompositeFieldContainer[TableRows]
+    erase_date: _date_pb2.Date
+    caller: str
+    scrubbed: bool
+    def __init__(self, request_id: _Optional[str] = ..., reason: _Optional[_Union[ErasureReason, str]] = ..., request_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., outcome: _Optional[_Union[ErasureOutcome, str]] = ..., erased: _Optional[_Iterable[_Union[TableRows, _Mapping]]] = ..., kept: _Optional[_Iterable[_Union[TableRows, _Mapping]]] = ..., erase_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., caller: _Optional[str] = ..., scrubbed: _Optional[bool] = ...) -> None: ...
+
+class SweepRetentionRequest(_message.Message):
+    __slots__ = ("job_id", "dry_run", "batch_size")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    BATCH_SIZE_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    dry_run: bool
+    batch_size: int
+    def __init__(self, job_id: _Optional[str] = ..., dry_run: _Optional[bool] = ..., batch_size: _Optional[int] = ...) -> None: ...
+
+class SweptCustomer(_message.Message):
+    __slots__ = ("customer_id", "outcome", "erase_date")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    ERASE_DATE_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    outcome: ErasureOutcome
+    erase_date: _date_pb2.Date
+    def __init__(self, customer_id: _Optional[str] = ..., outcome: _Optional[_Union[ErasureOutcome, str]] = ..., erase_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+
+class OutcomeCount(_message.Message):
+    __slots__ = ("outcome", "customers")
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMERS_FIELD_NUMBER: _ClassVar[int]
+    outcome: ErasureOutcome
+    customers: int
+    def __init__(self, outcome: _Optional[_Union[ErasureOutcome, str]] = ..., customers: _Optional[int] = ...) -> None: ...
+
+class SweepRetentionResponse(_message.Message):
+    __slots__ = ("job_id", "dry_run", "total", "processed", "acted", "finished", "resumed", "processed_before", "customers", "outcomes")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    PROCESSED_FIELD_NUMBER: _ClassVar[int]
+    ACTED_FIELD_NUMBER: _ClassVar[int]
+    FINISHED_FIELD_NUMBER: _ClassVar[int]
+    RESUMED_FIELD_NUMBER: _ClassVar[int]
+    PROCESSED_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMERS_FIELD_NUMBER: _ClassVar[int]
+    OUTCOMES_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    dry_run: bool
+    total: int
+    processed: int
+    acted: int
+    finished: bool
+    resumed: bool
+    processed_before: int
+    customers: _containers.RepeatedCompositeFieldContainer[SweptCustomer]
+    outcomes: _containers.RepeatedCompositeFieldContainer[OutcomeCount]
+    def __init__(self, job_id: _Optional[str] = ..., dry_run: _Optional[bool] = ..., total: _Optional[int] = ..., processed: _Optional[int] = ..., acted: _Optional[int] = ..., finished: _Optional[bool] = ..., resumed: _Optional[bool] = ..., processed_before: _Optional[int] = ..., customers: _Optional[_Iterable[_Union[SweptCustomer, _Mapping]]] = ..., outcomes: _Optional[_Iterable[_Union[OutcomeCount, _Mapping]]] = ...) -> None: ...
 
 class ExportCustomerRequest(_message.Message):
     __slots__ = ("customer_id", "language")

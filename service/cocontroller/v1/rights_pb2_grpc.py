@@ -27,7 +27,8 @@ if _version_not_supported:
 
 class DataSubjectRightsServiceStub:
     """The data subject's rights over what is held about them (GDPR chapter III): access and
-    portability so far.
+    portability, erasure and the restriction of what the law keeps, and the retention sweep
+    that erases what is no longer needed.
     """
 
     def __init__(self, channel):
@@ -41,11 +42,22 @@ class DataSubjectRightsServiceStub:
                 request_serializer=cocontroller_dot_v1_dot_rights__pb2.ExportCustomerRequest.SerializeToString,
                 response_deserializer=cocontroller_dot_v1_dot_rights__pb2.ExportCustomerResponse.FromString,
                 _registered_method=True)
+        self.EraseCustomer = channel.unary_unary(
+                '/cocontroller.v1.DataSubjectRightsService/EraseCustomer',
+                request_serializer=cocontroller_dot_v1_dot_rights__pb2.EraseCustomerRequest.SerializeToString,
+                response_deserializer=cocontroller_dot_v1_dot_rights__pb2.EraseCustomerResponse.FromString,
+                _registered_method=True)
+        self.SweepRetention = channel.unary_stream(
+                '/cocontroller.v1.DataSubjectRightsService/SweepRetention',
+                request_serializer=cocontroller_dot_v1_dot_rights__pb2.SweepRetentionRequest.SerializeToString,
+                response_deserializer=cocontroller_dot_v1_dot_rights__pb2.SweepRetentionResponse.FromString,
+                _registered_method=True)
 
 
 class DataSubjectRightsServiceServicer:
     """The data subject's rights over what is held about them (GDPR chapter III): access and
-    portability so far.
+    portability, erasure and the restriction of what the law keeps, and the retention sweep
+    that erases what is no longer needed.
     """
 
     def ExportCustomer(self, request, context):
@@ -53,6 +65,27 @@ class DataSubjectRightsServiceServicer:
         and 20): the record, every contact, designation, consent, contract and dispute, the
         assignment versions, the notices owed them, and today's resolution. Each list is also
         available page by page (ListContacts, ListConsents, ...).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EraseCustomer(self, request, context):
+        """Erases what is held about a customer (GDPR art. 17) but what a legal obligation
+        (accounting, tax) or a legal hold (an open dispute) keeps: that part is restricted (art.
+        18), serving only its legal purposes, and erased on its own date by the retention
+        sweep. The subject is remembered as a keyed hash, so a re-import is refused unless
+        readmitted. Idempotent by request_id (AIP-155): a retry returns what was done; the same
+        id for another customer is ALREADY_EXISTS.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SweepRetention(self, request, context):
+        """Runs the retention sweep over every customer, or resumes it (same job id): each
+        customer whose periods have all run out is erased, what the law keeps restricted. A
+        dry run writes nothing and names the customers; an applied sweep names none.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -66,6 +99,16 @@ def add_DataSubjectRightsServiceServicer_to_server(servicer, server):
                     request_deserializer=cocontroller_dot_v1_dot_rights__pb2.ExportCustomerRequest.FromString,
                     response_serializer=cocontroller_dot_v1_dot_rights__pb2.ExportCustomerResponse.SerializeToString,
             ),
+            'EraseCustomer': grpc.unary_unary_rpc_method_handler(
+                    servicer.EraseCustomer,
+                    request_deserializer=cocontroller_dot_v1_dot_rights__pb2.EraseCustomerRequest.FromString,
+                    response_serializer=cocontroller_dot_v1_dot_rights__pb2.EraseCustomerResponse.SerializeToString,
+            ),
+            'SweepRetention': grpc.unary_stream_rpc_method_handler(
+                    servicer.SweepRetention,
+                    request_deserializer=cocontroller_dot_v1_dot_rights__pb2.SweepRetentionRequest.FromString,
+                    response_serializer=cocontroller_dot_v1_dot_rights__pb2.SweepRetentionResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'cocontroller.v1.DataSubjectRightsService', rpc_method_handlers)
@@ -76,7 +119,8 @@ def add_DataSubjectRightsServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class DataSubjectRightsService:
     """The data subject's rights over what is held about them (GDPR chapter III): access and
-    portability so far.
+    portability, erasure and the restriction of what the law keeps, and the retention sweep
+    that erases what is no longer needed.
     """
 
     @staticmethod
@@ -96,6 +140,60 @@ class DataSubjectRightsService:
             '/cocontroller.v1.DataSubjectRightsService/ExportCustomer',
             cocontroller_dot_v1_dot_rights__pb2.ExportCustomerRequest.SerializeToString,
             cocontroller_dot_v1_dot_rights__pb2.ExportCustomerResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EraseCustomer(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cocontroller.v1.DataSubjectRightsService/EraseCustomer',
+            cocontroller_dot_v1_dot_rights__pb2.EraseCustomerRequest.SerializeToString,
+            cocontroller_dot_v1_dot_rights__pb2.EraseCustomerResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SweepRetention(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/cocontroller.v1.DataSubjectRightsService/SweepRetention',
+            cocontroller_dot_v1_dot_rights__pb2.SweepRetentionRequest.SerializeToString,
+            cocontroller_dot_v1_dot_rights__pb2.SweepRetentionResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,27 @@
+"""Secret keys kept in files beside the database: made once (0600) when absent, so what
+they hash stays comparable across restarts of one installation and differs between
+installations."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def key_beside(db: str, suffix: str, given: str = "") -> bytes:
+    """`given`, else the key in the file `<db>.<suffix>`, written when absent. A database in
+    memory has no place beside it: its key lives as long as the process."""
+    if given:
+        return given.encode()
+    if db == ":memory:":
+        return _PROCESS_KEY
+    path = Path(f"{db}.{suffix}")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip().encode()
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_hex(32) + "\n")
+    return path.read_text().strip().encode()
+
+
+_PROCESS_KEY = secrets.token_hex(32).encode()

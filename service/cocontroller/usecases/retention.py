@@ -1,0 +1,154 @@
+"""The retention sweep: section 4's promise that data no longer needed "wordt gewist of
+geanonimiseerd", carried out over every customer.
+
+A sweep walks the customers in id order at its job's fixed instant. For each it asks the
+privacy pack what every period gives on that day: a customer whose periods have all run out
+(but those the law sets) is erased, their contacts counted into statistics first; what the
+law keeps stays, restricted, until its date; a legal hold keeps everything. A restricted
+customer whose date has come, or whose hold ended, is erased in turn. An applied sweep writes
+each batch's erasures and its cursor in one transaction with the job's instant, so a sweep
+killed at any point and run again with the same id resumes after the last committed batch
+and ends as an uninterrupted one would. A dry run writes nothing.
+"""
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Iterator
+
+from .. import clock
+from ..domain.erasure import erasure_plan, sweep_due
+from ..domain.validation import FUTURE_TOLERANCE, check_id
+from ..errors import Violations
+from ..logs import event
+from ..model import (
+    ErasureOutcome, ErasurePlan, ErasurePolicy, ErasureReason, JobKind, JobStatus, Scope, SweepItem, SweepProgress,
+)
+from ..store import Store
+from .erasure import ErasureService
+
+DEFAULT_BATCH = 500
+_EVERYONE = Scope((), ())
+_PROGRESS_LOG_EVERY_S = 5.0
+
+log = logging.getLogger(__name__)
+
+
+class RetentionSweep:
+    def __init__(self, store: Store, erasure: ErasureService):
+        self.store = store
+        self.erasure = erasure
+        # The sweeps running in this process, by id (the server waits for them to stop).
+        self.running: dict[str, SweepProgress] = {}
+
+    def run(self, job_id: str, dry_run: bool, caller: str = "cli", batch_size: int = DEFAULT_BATCH,
+            at: dt.datetime | None = None, stop: threading.Event | None = None) -> Iterator[SweepProgress]:
+        """Yields the progress after every batch and a last one with `finished` set and the
+        count of each outcome. `at`, the instant of a new sweep, may not lie in the future.
+        Once `stop` is set the sweep ends after the batch it is writing; run again with the
+        same id, it resumes there."""
+        try:
+            for progress in self._run(job_id, dry_run, caller, batch_size, at, stop):
+                self.running[job_id] = progress
+                yield progress
+        finally:
+            self.running.pop(job_id, None)
+
+    def _run(self, job_id: str, dry_run: bool, caller: str, batch_size: int, at: dt.datetime | None,
+             stop: threading.Event | None) -> Iterator[SweepProgress]:
+        _check(job_id, batch_size, at)
+        started = time.monotonic()
+        before = acted_before = 0
+        cursor = ""
+        if dry_run:
+            at = at or clock.now()
+        else:
+            job = self.store.jobs.start(job_id, _EVERYONE, at or clock.now(), caller, JobKind.RETENTION_SWEEP)
+            at, cursor, before, acted_before = job.decision_at, job.cursor, job.processed, job.changed
+            if job.status == JobStatus.FINISHED:
+                yield SweepProgress(job_id, False, before, before, acted_before, time.monotonic() - started, True,
+                                    before > 0, before, (), self._outcomes(job_id))
+                return
+        policy = self.erasure.policy()
+        total = before + self.store.jobs.count(_EVERYONE, cursor, restricted=True)
+        processed, acted = before, acted_before
+        counted: dict[ErasureOutcome, int] = {}
+        event(log, "sweep.start", job_id=job_id, dry_run=dry_run, total=total, resumed_at=before)
+        logged = -_PROGRESS_LOG_EVERY_S
+        for ids in self.store.jobs.id_batches(_EVERYONE, cursor, batch_size, restricted=True):
+            found = [(position, customer_id, plan) for position, customer_id in enumerate(ids)
+                     if (plan := self.decide(customer_id, at, policy)) is not None]
+            if not dry_run:
+                found = self._apply(job_id, ids, found, processed, at, caller, policy)
+            processed += len(ids)
+            acted += len(found)
+            for _, _, plan in found:
+                counted[plan.outcome] = counted.get(plan.outcome, 0) + 1
+            if time.monotonic() - logged >= _PROGRESS_LOG_EVERY_S:
+                logged = time.monotonic()
+                event(log, "sweep.progress", job_id=job_id, dry_run=dry_run, total=total, processed=processed,
+                      acted=acted)
+            items = tuple(SweepItem(customer_id if dry_run else "", plan.outcome, plan.erase_on)
+                          for _, customer_id, plan in found)
+            yield SweepProgress(job_id, dry_run, total, processed, acted, time.monotonic() - started, False,
+                                before > 0, before, items)
+            if stop is not None and stop.is_set() and processed < total:
+                event(log, "sweep.stopped", job_id=job_id, processed=processed, acted=acted)
+                return
+        if not dry_run:
+            self.store.jobs.finish(job_id, at)
+            self.store.erasure.empty_log()
+        event(log, "sweep.end", job_id=job_id, dry_run=dry_run, total=total, processed=processed, acted=acted,
+              seconds=round(time.monotonic() - started, 3))
+        outcomes = tuple(sorted(counted.items())) if dry_run else self._outcomes(job_id)
+        yield SweepProgress(job_id, dry_run, total, processed, acted, time.monotonic() - started, True,
+                            before > 0, before, (), outcomes)
+
+    def decide(self, customer_id: str, at: dt.datetime, policy: ErasurePolicy) -> ErasurePlan | None:
+        """What the sweep does to the customer at `at`, or None: a customer not restricted
+        when every period but the law's has run out; a restricted one when its plan moved
+        (its date came, its hold ended)."""
+        day = clock.day_of(at)
+        resolution = self.erasure.resolution.resolve(customer_id, day)
+        restriction = self.store.erasure.restriction(customer_id)
+        if restriction is None and not sweep_due(resolution, policy, day):
+            return None
+        plan = erasure_plan(resolution, policy, day, requested=False)
+        if restriction is not None and (plan.outcome, plan.erase_on) == (
+                ErasureOutcome.HELD if restriction.legal_hold else ErasureOutcome.RESTRICTED, restriction.erase_on):
+            return None
+        return plan
+
+    def _apply(self, job_id: str, ids: list[str], found: list[tuple[int, str, ErasurePlan]], before: int,
+               at: dt.datetime, caller: str, policy: ErasurePolicy) -> list[tuple[int, str, ErasurePlan]]:
+        """A batch's erasures and the job's cursor, all or nothing. Each plan is made again
+        under the write lock: a fact recorded since the first look may have changed it."""
+        done = []
+        with self.store.transaction():
+            for position, customer_id, _ in found:
+                plan = self.decide(customer_id, at, policy)
+                if plan is None:
+                    continue
+                customer = self.store.customers.get(customer_id)
+                self.store.erasure.erase(customer_id, plan, policy, f"{job_id}#{before + position}",
+                                         ErasureReason.RETENTION, at, caller,
+                                         self.erasure.subjects(customer_id, customer))
+                done.append((position, customer_id, plan))
+            self.store.jobs.advance(job_id, ids[-1], len(ids), len(done), at)
+        return done
+
+    def _outcomes(self, job_id: str) -> tuple[tuple[ErasureOutcome, int], ...]:
+        """The count of each outcome of an applied sweep, from its audit rows: right after
+        any number of resumes."""
+        return self.store.erasure.outcomes_of(job_id + "#")
+
+
+def _check(job_id: str, batch_size: int, at: dt.datetime | None) -> None:
+    violations = Violations()
+    check_id(job_id, "job_id", violations)
+    if not 1 <= batch_size <= 10000:
+        violations.add("batch_size", "must be 1 to 10000")
+    if at is not None and at > clock.now() + FUTURE_TOLERANCE:
+        violations.add("at", f"{at.isoformat()} is in the future")
+    violations.raise_if_any()
