@@ -967,6 +967,8 @@ class CustomerExport:
     notices: tuple[Notice, ...]
     resolution: Resolution
     exported_at: dt.datetime
+    # Set while what remains serves only its legal purposes (GDPR art. 18).
+    restriction: Restriction | None = None
 
 
 # -- erasure and restriction -------------------------------------------------------------------

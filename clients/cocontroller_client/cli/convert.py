@@ -328,6 +328,12 @@ def export(x) -> dict:
                                            superseded_at=instant(v, "superseded_time"))
                                       for v in x.earlier_contract_versions],
         "disputes": [dispute(d) for d in x.disputes],
+        "restriction": {
+            "since": instant(x.restriction, "since"),
+            "reason": _enum_word(xpb.ErasureReason, x.restriction.reason, "ERASURE_REASON_"),
+            "request_id": x.restriction.request_id, "erase_on": day(x.restriction.erase_date),
+            "legal_hold": x.restriction.legal_hold,
+        } if x.HasField("restriction") else None,
         "objections": [objection(o) for o in x.objections],
         "assignments": [assignment(a) for a in x.assignments],
         "notices": [notice(n) for n in x.notices],

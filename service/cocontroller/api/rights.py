@@ -4,7 +4,7 @@ import threading
 
 from google.rpc import code_pb2
 
-from ..model import Erasure, ErasureOutcome, ErasureReason, SweepProgress
+from ..model import Erasure, ErasureOutcome, ErasureReason, Restriction, SweepProgress
 from ..usecases.erasure import ErasureService
 from ..usecases.retention import DEFAULT_BATCH, RetentionSweep
 from ..usecases.rights import RightsService
@@ -62,6 +62,7 @@ class DataSubjectRightsServicer(xpb_grpc.DataSubjectRightsServiceServicer):
             notices=[notice_pb(n) for n in found.notices],
             resolution=rpb.ResolveControllersResponse.FromString(resolution_wire(found.resolution)),
             export_time=time_pb(found.exported_at),
+            restriction=restriction_pb(found.restriction),
         )
 
     @handles_errors()
@@ -98,6 +99,13 @@ def erasure_pb(e: Erasure) -> xpb.Erasure:
         kept=[xpb.TableRows(table=c.table, rows=c.rows) for c in e.kept], erase_date=date_pb(e.erase_on),
         caller=e.caller, scrubbed=e.scrubbed,
     )
+
+
+def restriction_pb(r: Restriction | None) -> xpb.Restriction | None:
+    if r is None:
+        return None
+    return xpb.Restriction(since=time_pb(r.since), reason=_REASONS[r.reason], request_id=r.request_id,
+                           erase_date=date_pb(r.erase_on), legal_hold=r.legal_hold)
 
 
 def sweep_pb(p: SweepProgress) -> xpb.SweepRetentionResponse:

@@ -41,4 +41,5 @@ class RightsService:
                 notices=self.store.assignments.notices(customer_id=customer_id).items,
                 resolution=self.resolution.resolve(customer_id, None, language),
                 exported_at=clock.now(),
+                restriction=self.store.erasure.restriction(customer_id),
             )

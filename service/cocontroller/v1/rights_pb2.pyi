@@ -139,7 +139,7 @@ class ExportCustomerRequest(_message.Message):
     def __init__(self, customer_id: _Optional[str] = ..., language: _Optional[str] = ...) -> None: ...
 
 class ExportCustomerResponse(_message.Message):
-    __slots__ = ("customer", "earlier_versions", "contacts", "preferences", "consents", "contracts", "earlier_contract_versions", "disputes", "objections", "assignments", "notices", "resolution", "export_time")
+    __slots__ = ("customer", "earlier_versions", "contacts", "preferences", "consents", "contracts", "earlier_contract_versions", "disputes", "objections", "assignments", "notices", "resolution", "export_time", "restriction")
     CUSTOMER_FIELD_NUMBER: _ClassVar[int]
     EARLIER_VERSIONS_FIELD_NUMBER: _ClassVar[int]
     CONTACTS_FIELD_NUMBER: _ClassVar[int]
@@ -153,6 +153,7 @@ class ExportCustomerResponse(_message.Message):
     NOTICES_FIELD_NUMBER: _ClassVar[int]
     RESOLUTION_FIELD_NUMBER: _ClassVar[int]
     EXPORT_TIME_FIELD_NUMBER: _ClassVar[int]
+    RESTRICTION_FIELD_NUMBER: _ClassVar[int]
     customer: _assignment_pb2.Customer
     earlier_versions: _containers.RepeatedCompositeFieldContainer[CustomerVersion]
     contacts: _containers.RepeatedCompositeFieldContainer[_assignment_pb2.ContactEvent]
@@ -166,7 +167,22 @@ class ExportCustomerResponse(_message.Message):
     notices: _containers.RepeatedCompositeFieldContainer[_network_pb2.CustomerNotice]
     resolution: _resolution_pb2.ResolveControllersResponse
     export_time: _timestamp_pb2.Timestamp
-    def __init__(self, customer: _Optional[_Union[_assignment_pb2.Customer, _Mapping]] = ..., earlier_versions: _Optional[_Iterable[_Union[CustomerVersion, _Mapping]]] = ..., contacts: _Optional[_Iterable[_Union[_assignment_pb2.ContactEvent, _Mapping]]] = ..., preferences: _Optional[_Iterable[_Union[_assignment_pb2.Preference, _Mapping]]] = ..., consents: _Optional[_Iterable[_Union[_resolution_pb2.Consent, _Mapping]]] = ..., contracts: _Optional[_Iterable[_Union[_resolution_pb2.Contract, _Mapping]]] = ..., earlier_contract_versions: _Optional[_Iterable[_Union[ContractVersion, _Mapping]]] = ..., disputes: _Optional[_Iterable[_Union[_resolution_pb2.Dispute, _Mapping]]] = ..., objections: _Optional[_Iterable[_Union[_resolution_pb2.Objection, _Mapping]]] = ..., assignments: _Optional[_Iterable[_Union[_assignment_pb2.Assignment, _Mapping]]] = ..., notices: _Optional[_Iterable[_Union[_network_pb2.CustomerNotice, _Mapping]]] = ..., resolution: _Optional[_Union[_resolution_pb2.ResolveControllersResponse, _Mapping]] = ..., export_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    restriction: Restriction
+    def __init__(self, customer: _Optional[_Union[_assignment_pb2.Customer, _Mapping]] = ..., earlier_versions: _Optional[_Iterable[_Union[CustomerVersion, _Mapping]]] = ..., contacts: _Optional[_Iterable[_Union[_assignment_pb2.ContactEvent, _Mapping]]] = ..., preferences: _Optional[_Iterable[_Union[_assignment_pb2.Preference, _Mapping]]] = ..., consents: _Optional[_Iterable[_Union[_resolution_pb2.Consent, _Mapping]]] = ..., contracts: _Optional[_Iterable[_Union[_resolution_pb2.Contract, _Mapping]]] = ..., earlier_contract_versions: _Optional[_Iterable[_Union[ContractVersion, _Mapping]]] = ..., disputes: _Optional[_Iterable[_Union[_resolution_pb2.Dispute, _Mapping]]] = ..., objections: _Optional[_Iterable[_Union[_resolution_pb2.Objection, _Mapping]]] = ..., assignments: _Optional[_Iterable[_Union[_assignment_pb2.Assignment, _Mapping]]] = ..., notices: _Optional[_Iterable[_Union[_network_pb2.CustomerNotice, _Mapping]]] = ..., resolution: _Optional[_Union[_resolution_pb2.ResolveControllersResponse, _Mapping]] = ..., export_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., restriction: _Optional[_Union[Restriction, _Mapping]] = ...) -> None: ...
+
+class Restriction(_message.Message):
+    __slots__ = ("since", "reason", "request_id", "erase_date", "legal_hold")
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    ERASE_DATE_FIELD_NUMBER: _ClassVar[int]
+    LEGAL_HOLD_FIELD_NUMBER: _ClassVar[int]
+    since: _timestamp_pb2.Timestamp
+    reason: ErasureReason
+    request_id: str
+    erase_date: _date_pb2.Date
+    legal_hold: bool
+    def __init__(self, since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[_Union[ErasureReason, str]] = ..., request_id: _Optional[str] = ..., erase_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., legal_hold: _Optional[bool] = ...) -> None: ...
 
 class CustomerVersion(_message.Message):
     __slots__ = ("customer", "superseded_time")
