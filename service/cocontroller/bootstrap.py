@@ -96,7 +96,7 @@ def build(settings: Settings, create: bool = False) -> App:
             store, lambda: runtime.recent().network, postcodes, boundary, data / "province-population.csv"
         ),
         erasure=erasure,
-        sweep=RetentionSweep(store, erasure),
+        sweep=RetentionSweep(store, runtime, resolution.resolver, erasure),
     )
 
 

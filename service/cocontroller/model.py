@@ -836,6 +836,16 @@ class TransferEntry:
 
 
 @dataclass(frozen=True)
+class RetentionDate:
+    """A fired retention rule's method and date, without the texts an answer shows: what
+    erasure and the sweep decide by."""
+
+    id: str
+    method: str
+    erase_after: dt.date | None
+
+
+@dataclass(frozen=True)
 class RetentionEntry:
     id: str
     label: str

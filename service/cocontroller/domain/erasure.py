@@ -8,7 +8,7 @@ import hmac
 
 from ..errors import RulePackError
 from ..model import (
-    ContactKind, ErasureOutcome, ErasurePlan, ErasurePolicy, PurposeEntry, RecipientEntry, Resolution,
+    ContactKind, ErasureOutcome, ErasurePlan, ErasurePolicy, PurposeEntry, RecipientEntry, RetentionDate,
     TransferEntry,
 )
 from ..rules.pack import RulePack
@@ -49,28 +49,29 @@ def erasure_policy(pack: RulePack) -> ErasurePolicy:
     return ErasurePolicy(**found)
 
 
-def erasure_plan(resolution: Resolution, policy: ErasurePolicy, day: dt.date, requested: bool) -> ErasurePlan:
+def erasure_plan(retention: tuple[RetentionDate, ...], policy: ErasurePolicy, day: dt.date,
+                 requested: bool) -> ErasurePlan:
     """What erasing the customer on `day` leaves: everything, restricted, under a legal hold;
     else the records the law keeps, restricted until the latest of their dates; else
     nothing. A request (art. 17) always leaves a suppression record; the sweep does where a
     retention rule of the pack keeps one."""
-    suppress = requested or any(r.id in policy.suppression for r in resolution.retention)
-    if any(r.method == LEGAL_HOLD for r in resolution.retention):
+    suppress = requested or any(r.id in policy.suppression for r in retention)
+    if any(r.method == LEGAL_HOLD for r in retention):
         return ErasurePlan(ErasureOutcome.HELD, None, suppress)
-    legal = [r.erase_after for r in resolution.retention
+    legal = [r.erase_after for r in retention
              if r.id in policy.legal_retention and r.erase_after is not None and r.erase_after > day]
     if legal:
         return ErasurePlan(ErasureOutcome.RESTRICTED, max(legal), suppress)
     return ErasurePlan(ErasureOutcome.ERASED, None, suppress)
 
 
-def sweep_due(resolution: Resolution, policy: ErasurePolicy, day: dt.date) -> bool:
+def sweep_due(retention: tuple[RetentionDate, ...], policy: ErasurePolicy, day: dt.date) -> bool:
     """Whether every period the pack gives the customer's data has run out on `day`, but
     those the law sets (their records stay, restricted): section 4's "wanneer deze niet meer
     nodig zijn". A legal hold, or a rule that keeps data as long as something stands (a
     consent), keeps it all; the suppression rules keep only the subject's hash."""
     dated = []
-    for entry in resolution.retention:
+    for entry in retention:
         if entry.method == LEGAL_HOLD:
             return False
         if entry.method == KEPT:

@@ -18,7 +18,7 @@ from ..errors import RulePackError
 from ..model import (
     DIRECT_MARKETING, Basis, Channel, Citation, ContactKind, ContractKind, ControllerEntry, ControllerRole,
     CustomerHistory, DealerOnDay, DealerVersion, Finding, Language, LegalBasis, PolicyNotice, PurposeEntry, RecipientEntry,
-    ErasurePolicy, Resolution, Restriction, RetentionEntry, Safeguard, Severity, TransferEntry, in_language,
+    ErasurePolicy, Resolution, Restriction, RetentionDate, RetentionEntry, Safeguard, Severity, TransferEntry, in_language,
 )
 from ..rules.engine import RuleEngine
 from ..rules.pack import RECORD_DATE, CompiledPack, Rule, RulePack, TextError, day_number, texts
@@ -247,6 +247,28 @@ def transfer_contracts(pack: RulePack) -> list[tuple[str, dt.date]]:
             raise ValueError(f"unknown recipient {contract['recipient']!r}")
         register.append((contract["recipient"], dt.date.fromisoformat(str(contract["concluded"]))))
     return register
+
+
+def _retention_dates(outcome: "_Outcome", history: CustomerHistory, at: dt.datetime, anchors: dict
+                     ) -> tuple[list[tuple[Rule, dict, dt.date | None]], set[str]]:
+    """Each fired retention rule with the anchors it reads and its date, and the rules
+    picked by record date that govern none of the customer's records (not reported as
+    fired)."""
+    found, unused = [], set()
+    records = record_dates(history, at) if any(r.selected_by == RECORD_DATE for r in outcome.retention) else {}
+    for rule in outcome.retention:
+        out = rule.extra["output"]
+        anchor = out.get("anchor")
+        own = anchors
+        if rule.selected_by == RECORD_DATE:
+            # This version governs the records dated within its effective dates only.
+            dated = [d for d in records[anchor] if rule.governs(d)]
+            if not dated:
+                unused.add(rule.key)
+                continue
+            own = dict(anchors, **{anchor: max(dated)})
+        found.append((rule, own, erase_after(out, own)))
+    return found, unused
 
 
 def derive_facts(history: CustomerHistory, at: dt.datetime, distributor_id: str | None,
@@ -545,27 +567,17 @@ class Resolver:
                     day=restriction.erase_on.isoformat() if restriction.erase_on else "–"),
                 Severity.INFO, "restricted", "", None,
             ),)
-        retention, unused = [], set()
-        records = record_dates(history, at) if any(r.selected_by == RECORD_DATE for r in outcome.retention) else {}
-        for rule in outcome.retention:
-            out = rule.extra["output"]
-            anchor = out.get("anchor")
-            own = anchors
-            if rule.selected_by == RECORD_DATE:
-                # This version governs the records dated within its effective dates only.
-                dated = [d for d in records[anchor] if rule.governs(d)]
-                if not dated:
-                    unused.add(rule.key)
-                    continue
-                own = dict(anchors, **{anchor: max(dated)})
-            date = erase_after(out, own)
-            retention.append(RetentionEntry(
-                id=rule.id, label=rule.label(language), category=in_language(out["category"], language),
-                method=out["method"],
-                anchor=anchor, anchor_date=own[anchor] if anchor else None,
-                erase_after=date, legal_hold=facts["dispute_open"],
-                due=bool(date and date <= day), rule=rule.key, citation=_citation(rule),
-            ))
+        dates, unused = _retention_dates(outcome, history, at, anchors)
+        retention = [
+            RetentionEntry(
+                id=rule.id, label=rule.label(language), category=in_language(rule.extra["output"]["category"], language),
+                method=rule.extra["output"]["method"], anchor=rule.extra["output"].get("anchor"),
+                anchor_date=own.get(rule.extra["output"].get("anchor")), erase_after=date,
+                legal_hold=facts["dispute_open"], due=bool(date and date <= day), rule=rule.key,
+                citation=_citation(rule),
+            )
+            for rule, own, date in dates
+        ]
         if distributor is not None and not distributor_active:
             text = in_language(_INACTIVE_DISTRIBUTOR, language)
             findings += (Finding(
@@ -599,6 +611,16 @@ class Resolver:
             retention=tuple(retention), notices=outcome.notices, findings=findings,
             earliest_erase_date=earliest,
         )
+
+    def retention(self, compiled: CompiledPack, history: CustomerHistory, at: dt.datetime,
+                  distributor_id: str | None) -> tuple[RetentionDate, ...]:
+        """The retention dates alone, a sweep's question: the facts, the pack's outcome and
+        the dates, without the parties and texts an answer shows."""
+        day = clock.day_of(at)
+        facts, anchors = derive_facts(history, at, distributor_id)
+        outcome = self._outcome(compiled, facts, day, Language.EN)
+        return tuple(RetentionDate(rule.id, rule.extra["output"]["method"], date)
+                     for rule, _, date in _retention_dates(outcome, history, at, anchors)[0])
 
     def erasure_policy(self, compiled: CompiledPack) -> ErasurePolicy:
         """The pack's erasure parameters, read once per compiled pack."""

@@ -8,7 +8,7 @@ from .. import clock
 from ..domain.erasure import erasure_plan, subject_hash
 from ..domain.validation import check_id
 from ..errors import AlreadyExists, Violations
-from ..model import Customer, Erasure, ErasurePlan, ErasurePolicy, ErasureReason
+from ..model import Customer, Erasure, ErasurePlan, ErasurePolicy, ErasureReason, RetentionDate
 from ..store import Store
 from .resolution import ResolutionService
 from .runtime import RuntimeHolder
@@ -50,7 +50,9 @@ class ErasureService:
     def plan(self, customer_id: str, at: dt.datetime, requested: bool) -> ErasurePlan:
         """What erasing the customer at `at` would leave, by the pack in force."""
         day = clock.day_of(at)
-        return erasure_plan(self.resolution.resolve(customer_id, day), self.policy(), day, requested)
+        retention = tuple(RetentionDate(e.id, e.method, e.erase_after)
+                          for e in self.resolution.resolve(customer_id, day).retention)
+        return erasure_plan(retention, self.policy(), day, requested)
 
     def policy(self) -> ErasurePolicy:
         return self.resolution.resolver.erasure_policy(self.runtime.recent().privacy)

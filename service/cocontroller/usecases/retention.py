@@ -25,8 +25,10 @@ from ..logs import event
 from ..model import (
     ErasureOutcome, ErasurePlan, ErasurePolicy, ErasureReason, JobKind, JobStatus, Scope, SweepItem, SweepProgress,
 )
+from ..domain.resolution import Resolver
 from ..store import Store
 from .erasure import ErasureService
+from .runtime import RuntimeHolder
 
 DEFAULT_BATCH = 500
 _EVERYONE = Scope((), ())
@@ -36,8 +38,10 @@ log = logging.getLogger(__name__)
 
 
 class RetentionSweep:
-    def __init__(self, store: Store, erasure: ErasureService):
+    def __init__(self, store: Store, runtime: RuntimeHolder, resolver: Resolver, erasure: ErasureService):
         self.store = store
+        self.runtime = runtime
+        self.resolver = resolver
         self.erasure = erasure
         # The sweeps running in this process, by id (the server waits for them to stop).
         self.running: dict[str, SweepProgress] = {}
@@ -77,8 +81,8 @@ class RetentionSweep:
         event(log, "sweep.start", job_id=job_id, dry_run=dry_run, total=total, resumed_at=before)
         logged = -_PROGRESS_LOG_EVERY_S
         for ids in self.store.jobs.id_batches(_EVERYONE, cursor, batch_size, restricted=True):
-            found = [(position, customer_id, plan) for position, customer_id in enumerate(ids)
-                     if (plan := self.decide(customer_id, at, policy)) is not None]
+            positions = {customer_id: position for position, customer_id in enumerate(ids)}
+            found = [(positions[customer_id], customer_id, plan) for customer_id, plan in self.decide(ids, at, policy)]
             if not dry_run:
                 found = self._apply(job_id, ids, found, processed, at, caller, policy)
             processed += len(ids)
@@ -105,36 +109,41 @@ class RetentionSweep:
         yield SweepProgress(job_id, dry_run, total, processed, acted, time.monotonic() - started, True,
                             before > 0, before, (), outcomes)
 
-    def decide(self, customer_id: str, at: dt.datetime, policy: ErasurePolicy) -> ErasurePlan | None:
-        """What the sweep does to the customer at `at`, or None: a customer not restricted
-        when every period but the law's has run out; a restricted one when its plan moved
-        (its date came, its hold ended)."""
+    def decide(self, ids: list[str], at: dt.datetime, policy: ErasurePolicy) -> list[tuple[str, ErasurePlan]]:
+        """What the sweep does at `at` to each of a batch of customers that needs it: one
+        not restricted when every period but the law's has run out; a restricted one when
+        its plan moved (its date came, its hold ended). Only the retention of the pack in
+        force is asked, with the stored assignment: a sweep decides no dealer."""
         day = clock.day_of(at)
-        resolution = self.erasure.resolution.resolve(customer_id, day)
-        restriction = self.store.erasure.restriction(customer_id)
-        if restriction is None and not sweep_due(resolution, policy, day):
-            return None
-        plan = erasure_plan(resolution, policy, day, requested=False)
-        if restriction is not None and (plan.outcome, plan.erase_on) == (
-                ErasureOutcome.HELD if restriction.legal_hold else ErasureOutcome.RESTRICTED, restriction.erase_on):
-            return None
-        return plan
+        privacy = self.runtime.recent().privacy
+        found = []
+        for record in self.store.facts.records_of(ids, at):
+            retention = self.resolver.retention(privacy, record.history, at,
+                                                record.assignment.dealer_id if record.assignment else None)
+            restriction = record.restriction
+            if restriction is None and not sweep_due(retention, policy, day):
+                continue
+            plan = erasure_plan(retention, policy, day, requested=False)
+            if restriction is not None and (plan.outcome, plan.erase_on) == (
+                    ErasureOutcome.HELD if restriction.legal_hold else ErasureOutcome.RESTRICTED,
+                    restriction.erase_on):
+                continue
+            found.append((record.customer.id, plan))
+        return found
 
     def _apply(self, job_id: str, ids: list[str], found: list[tuple[int, str, ErasurePlan]], before: int,
                at: dt.datetime, caller: str, policy: ErasurePolicy) -> list[tuple[int, str, ErasurePlan]]:
-        """A batch's erasures and the job's cursor, all or nothing. Each plan is made again
-        under the write lock: a fact recorded since the first look may have changed it."""
+        """A batch's erasures and the job's cursor, all or nothing. The plans are made again
+        under the write lock: a fact recorded since the first look may have changed them."""
+        positions = {customer_id: position for position, customer_id, _ in found}
         done = []
         with self.store.transaction():
-            for position, customer_id, _ in found:
-                plan = self.decide(customer_id, at, policy)
-                if plan is None:
-                    continue
+            for customer_id, plan in self.decide(list(positions), at, policy) if positions else ():
                 customer = self.store.customers.get(customer_id)
-                self.store.erasure.erase(customer_id, plan, policy, f"{job_id}#{before + position}",
+                self.store.erasure.erase(customer_id, plan, policy, f"{job_id}#{before + positions[customer_id]}",
                                          ErasureReason.RETENTION, at, caller,
                                          self.erasure.subjects(customer_id, customer))
-                done.append((position, customer_id, plan))
+                done.append((positions[customer_id], customer_id, plan))
             self.store.jobs.advance(job_id, ids[-1], len(ids), len(done), at)
         return done
 
