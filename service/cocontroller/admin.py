@@ -117,11 +117,11 @@ def reassign_local(db: str, job_id: str, scope: Scope, dry_run: bool, batch_size
     yield from app.reassign.run(job_id, scope, dry_run, "cli:local", batch_size, at, workers)
 
 
-def sweep_local(db: str, job_id: str, dry_run: bool, batch_size: int,
-                at: dt.datetime | None) -> Iterator[SweepProgress]:
+def sweep_local(db: str, job_id: str, dry_run: bool, batch_size: int, at: dt.datetime | None,
+                workers: int | None) -> Iterator[SweepProgress]:
     """A retention sweep run in this process against `db` (see RetentionSweep.run)."""
     app = bootstrap.build(Settings.from_env().with_flags(db=db))
-    yield from app.sweep.run(job_id, dry_run, "cli:local", batch_size, at)
+    yield from app.sweep.run(job_id, dry_run, "cli:local", batch_size, at, workers=workers)
 
 
 def stored_job_changes(db: str, job_id: str) -> list[Change]:

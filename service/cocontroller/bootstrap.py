@@ -13,7 +13,7 @@ from .domain.postcodes import PostcodeDirectory
 from .domain.resolution import Resolver
 from .errors import AlreadyExists
 from .keys import key_beside
-from .model import InitResult
+from .model import ErasurePlan, InitResult
 from .rules.engine import RuleEngine
 from .store import Store
 from .usecases.assignment import AssignmentService
@@ -23,11 +23,12 @@ from .usecases.erasure import ErasureService
 from .usecases.facts import FactService
 from .usecases.network import NetworkService
 from .usecases.packs import PackService
-from .usecases.reassign import Decided, ReassignService, WorkerEntry
+from .usecases.reassign import Decided, ReassignService
 from .usecases.resolution import ResolutionService
 from .usecases.retention import RetentionSweep
 from .usecases.rights import RightsService
 from .usecases.runtime import RuntimeHolder
+from .usecases.workers import WorkerEntry
 from .usecases.synthetic import SyntheticData
 
 
@@ -74,7 +75,7 @@ def build(settings: Settings, create: bool = False) -> App:
                             store.packs)
     assignment = AssignmentService(store, runtime, Assigner(engine), postcodes, boundary)
     facts = FactService(store, runtime, assignment)
-    workers = WorkerEntry(start=start_decision_worker, decide=decide_in_worker, args=(settings,))
+    workers = WorkerEntry(start=start_worker, decide=decide_in_worker, sweep=sweep_in_worker, args=(settings,))
     resolution = ResolutionService(store, runtime, Resolver(engine), assignment)
     erasure = ErasureService(store, runtime, resolution, key_beside(settings.db, "erasurekey", settings.erasure_key))
     return App(
@@ -96,7 +97,7 @@ def build(settings: Settings, create: bool = False) -> App:
             store, lambda: runtime.recent().network, postcodes, boundary, data / "province-population.csv"
         ),
         erasure=erasure,
-        sweep=RetentionSweep(store, runtime, resolution.resolver, erasure),
+        sweep=RetentionSweep(store, runtime, resolution.resolver, erasure, workers),
     )
 
 
@@ -113,14 +114,18 @@ def create_database(settings: Settings, demo: bool) -> InitResult:
     return InitResult(settings.db, dealers, demo)
 
 
-# A worker process of a large re-assignment job: its own application on the same database.
-_worker: ReassignService | None = None
+# A worker process of a large job: its own application on the same database.
+_worker: App | None = None
 
 
-def start_decision_worker(settings: Settings) -> None:
+def start_worker(settings: Settings) -> None:
     global _worker
-    _worker = build(settings).reassign
+    _worker = build(settings)
 
 
 def decide_in_worker(ids: list[str], at_text: str, keep: bool) -> tuple[list[str], Decided]:
-    return ids, _worker.decide_batch(ids, clock.from_text(at_text), keep)
+    return ids, _worker.reassign.decide_batch(ids, clock.from_text(at_text), keep)
+
+
+def sweep_in_worker(ids: list[str], at_text: str) -> tuple[list[str], list[tuple[str, ErasurePlan]]]:
+    return ids, _worker.sweep.decide(ids, clock.from_text(at_text), _worker.erasure.policy())

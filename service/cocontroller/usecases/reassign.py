@@ -9,16 +9,14 @@ run would: every write of a job carries the job's instant, not the wall clock. A
 job run again changes nothing.
 """
 
-import collections
 import datetime as dt
+import functools
 import logging
-import multiprocessing
 import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 
 from .. import clock
 from ..domain.postcodes import PostcodeDirectory
@@ -30,10 +28,9 @@ from ..store import Store
 from ..store.assignments import PreparedVersion, job_trigger, prepare
 from .assignment import AssignmentService
 from .runtime import RuntimeHolder
+from .workers import PARALLEL_FROM, WorkerEntry, in_order
 
 DEFAULT_BATCH = 1000
-# Below this many customers, starting worker processes costs more than it saves.
-PARALLEL_FROM = 50_000
 # A long job logs its progress at most this often (its start and end always).
 _PROGRESS_LOG_EVERY_S = 5.0
 
@@ -41,17 +38,6 @@ log = logging.getLogger(__name__)
 
 # A batch's changes, each with the row to store when the job is applied (None in a dry run).
 Decided = list[tuple[Change, PreparedVersion | None]]
-
-
-@dataclass(frozen=True)
-class WorkerEntry:
-    """How a worker process of a large job is started and asked to decide a batch: two
-    module-level functions (spawned processes import them by name) and what `start` takes.
-    The composition root provides them; this module never builds an application itself."""
-
-    start: Callable[..., None]
-    decide: Callable[[list[str], str, bool], tuple[list[str], Decided]]
-    args: tuple
 
 
 class ReassignService:
@@ -107,7 +93,10 @@ class ReassignService:
         processed, changed, pairs = before, changed_before, Counter()
         event(log, "job.start", job_id=job_id, dry_run=dry_run, total=total, resumed_at=before)
         logged = -_PROGRESS_LOG_EVERY_S
-        for ids, decided in self._decided(batches, decision_at, workers, not dry_run):
+        decide = functools.partial(self.decide_batch, at=decision_at, keep=not dry_run)
+        entry = self.workers
+        for ids, decided in in_order(batches, decide, workers, entry, entry.decide if entry else None,
+                                     (clock.to_text(decision_at), not dry_run)):
             if not dry_run:
                 self._apply(job_id, decided, len(ids), decision_at, ids[-1])
             processed += len(ids)
@@ -184,22 +173,3 @@ class ReassignService:
         with self.store.transaction():
             self.store.assignments.save_prepared_many([v for _, v in decided], at, job_trigger(job_id), recorded_at=at)
             self.store.jobs.advance(job_id, cursor, processed, len(decided), at)
-
-    def _decided(self, batches: Iterator[list[str]], at: dt.datetime, workers: int, keep: bool):
-        """(ids, decided) per batch, in order; from a pool of processes when workers > 1, with
-        at most two batches a worker in flight so memory stays flat."""
-        if workers <= 1 or self.workers is None:
-            for ids in batches:
-                yield ids, self.decide_batch(ids, at, keep)
-            return
-        entry = self.workers
-        context = multiprocessing.get_context("spawn")
-        with context.Pool(workers, initializer=entry.start, initargs=entry.args) as pool:
-            pending: collections.deque = collections.deque()
-            for ids in batches:
-                pending.append(pool.apply_async(entry.decide, (ids, clock.to_text(at), keep)))
-                if len(pending) >= 2 * workers:
-                    yield pending.popleft().get()
-            while pending:
-                yield pending.popleft().get()
-

@@ -12,7 +12,9 @@ and ends as an uninterrupted one would. A dry run writes nothing.
 """
 
 import datetime as dt
+import functools
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -29,6 +31,7 @@ from ..domain.resolution import Resolver
 from ..store import Store
 from .erasure import ErasureService
 from .runtime import RuntimeHolder
+from .workers import PARALLEL_FROM, WorkerEntry, in_order
 
 DEFAULT_BATCH = 500
 _EVERYONE = Scope((), ())
@@ -38,29 +41,33 @@ log = logging.getLogger(__name__)
 
 
 class RetentionSweep:
-    def __init__(self, store: Store, runtime: RuntimeHolder, resolver: Resolver, erasure: ErasureService):
+    def __init__(self, store: Store, runtime: RuntimeHolder, resolver: Resolver, erasure: ErasureService,
+                 workers: WorkerEntry | None = None):
         self.store = store
         self.runtime = runtime
         self.resolver = resolver
         self.erasure = erasure
+        self.workers = workers
         # The sweeps running in this process, by id (the server waits for them to stop).
         self.running: dict[str, SweepProgress] = {}
 
     def run(self, job_id: str, dry_run: bool, caller: str = "cli", batch_size: int = DEFAULT_BATCH,
-            at: dt.datetime | None = None, stop: threading.Event | None = None) -> Iterator[SweepProgress]:
+            at: dt.datetime | None = None, stop: threading.Event | None = None,
+            workers: int | None = None) -> Iterator[SweepProgress]:
         """Yields the progress after every batch and a last one with `finished` set and the
         count of each outcome. `at`, the instant of a new sweep, may not lie in the future.
-        Once `stop` is set the sweep ends after the batch it is writing; run again with the
-        same id, it resumes there."""
+        Large sweeps decide in `workers` processes (default: one per core, up to two)
+        while this one reads ids and writes. Once `stop` is set the sweep ends after the
+        batch it is writing; run again with the same id, it resumes there."""
         try:
-            for progress in self._run(job_id, dry_run, caller, batch_size, at, stop):
+            for progress in self._run(job_id, dry_run, caller, batch_size, at, stop, workers):
                 self.running[job_id] = progress
                 yield progress
         finally:
             self.running.pop(job_id, None)
 
     def _run(self, job_id: str, dry_run: bool, caller: str, batch_size: int, at: dt.datetime | None,
-             stop: threading.Event | None) -> Iterator[SweepProgress]:
+             stop: threading.Event | None, workers: int | None) -> Iterator[SweepProgress]:
         _check(job_id, batch_size, at)
         started = time.monotonic()
         before = acted_before = 0
@@ -80,9 +87,14 @@ class RetentionSweep:
         counted: dict[ErasureOutcome, int] = {}
         event(log, "sweep.start", job_id=job_id, dry_run=dry_run, total=total, resumed_at=before)
         logged = -_PROGRESS_LOG_EVERY_S
-        for ids in self.store.jobs.id_batches(_EVERYONE, cursor, batch_size, restricted=True):
+        if workers is None:
+            workers = min(2, os.cpu_count() or 1) if total - before >= PARALLEL_FROM else 1
+        batches = self.store.jobs.id_batches(_EVERYONE, cursor, batch_size, restricted=True)
+        entry = self.workers
+        for ids, decided in in_order(batches, functools.partial(self.decide, at=at, policy=policy), workers, entry,
+                                     entry.sweep if entry else None, (clock.to_text(at),)):
             positions = {customer_id: position for position, customer_id in enumerate(ids)}
-            found = [(positions[customer_id], customer_id, plan) for customer_id, plan in self.decide(ids, at, policy)]
+            found = [(positions[customer_id], customer_id, plan) for customer_id, plan in decided]
             if not dry_run:
                 found = self._apply(job_id, ids, found, processed, at, caller, policy)
             processed += len(ids)
