@@ -6,9 +6,10 @@ resident memory is sampled:
      database made by `cocontroller init --demo`);
   2. apply the first assignment of every customer (every customer written);
   3. close a dealer, then a dry run over all customers (the difference only);
-  4. apply that change.
-Beside them, the ceiling: a raw sqlite3 read of the rows a job reads, and a raw write of as
-many assignment-sized rows, with the job's share of each.
+  4. apply that change;
+  5. a retention sweep's dry run over everyone.
+Beside them, the ceiling: a raw sqlite3 read of the rows a job reads (and of those a sweep
+reads), and a raw write of as many assignment-sized rows, with each job's share.
 
 Run with `make bench` (after the gRPC bench) or `python tests/bench/bench_batch.py [N]`.
 """
@@ -30,6 +31,7 @@ CLOSED_DEALER = "dlr-antwerpen"
 TARGET_DRY_RUN = 20_000
 TARGET_APPLY = 10_000
 TARGET_RSS_MB = 500
+TARGET_SWEEP_SHARE = 0.25
 
 
 def tree_rss_kb(pid: int) -> int:
@@ -95,6 +97,31 @@ def raw_read(db: str) -> float:
     return time.monotonic() - started
 
 
+def sweep(db: str, job_id: str, *extra: str) -> tuple[float, float]:
+    return run_measured([str(BIN / "cocontroller"), "retention", "sweep", "--local", "--db", db, "--job-id", job_id,
+                         "--quiet", *extra])
+
+
+def raw_read_sweep(db: str) -> float:
+    """The rows a retention sweep reads (every customer with all that is recorded about
+    them), read with plain sqlite3 in the same order and batches."""
+    conn = sqlite3.connect(db)
+    started = time.monotonic()
+    cursor = ""
+    while True:
+        ids = [r[0] for r in conn.execute("SELECT id FROM customers WHERE id > ? ORDER BY id LIMIT 500", [cursor])]
+        if not ids:
+            break
+        marks = ", ".join("?" * len(ids))
+        conn.execute(f"SELECT * FROM customers WHERE id IN ({marks})", ids).fetchall()
+        for table in ("contact_events", "consents", "contracts", "disputes", "objections", "restrictions"):
+            conn.execute(f"SELECT * FROM {table} WHERE customer_id IN ({marks})", ids).fetchall()
+        conn.execute(f"SELECT * FROM assignments WHERE customer_id IN ({marks}) AND valid_to IS NULL", ids).fetchall()
+        cursor = ids[-1]
+    conn.close()
+    return time.monotonic() - started
+
+
 def raw_write(db: str, rows: int) -> float:
     """As many assignment-sized rows written with plain sqlite3, 1,000 a transaction."""
     conn = sqlite3.connect(db, isolation_level=None)
@@ -137,7 +164,9 @@ def main() -> int:
         conn = sqlite3.connect(db)
         moved = conn.execute("SELECT changed FROM reassign_jobs WHERE id = 'bench-close'").fetchone()[0]
         conn.close()
+        sweep_s, sweep_mb = sweep(db, "bench-sweep-dry", "--dry-run")
         read_s = raw_read(db)
+        sweep_read_s = raw_read_sweep(db)
         write_s = raw_write(db, CUSTOMERS)
 
     def rate(seconds: float) -> float:
@@ -155,10 +184,16 @@ def main() -> int:
     ]
     for name, seconds, mb in rows:
         print(f"{name:44} {seconds:8.1f} {rate(seconds):12,.0f} {mb:12.0f}")
+    print(f"{'retention sweep: dry run':44} {sweep_s:8.1f} {rate(sweep_s):12,.0f} {sweep_mb:12.0f}")
     print(f"{'ceiling: raw sqlite3 read of the same rows':44} {read_s:8.1f} {rate(read_s):12,.0f}")
+    print(f"{'ceiling: raw read of the rows a sweep reads':44} {sweep_read_s:8.1f} {rate(sweep_read_s):12,.0f}")
     print(f"{'ceiling: raw sqlite3 write of as many rows':44} {write_s:8.1f} {rate(write_s):12,.0f}")
     print()
     print(f"dry run = {read_s / dry_s:.0%} of the raw read; first apply = {write_s / first_s:.0%} of the raw write")
+    sweep_share = sweep_read_s / sweep_s
+    print(f"retention sweep dry run = {sweep_share:.0%} of its raw read (target >= {TARGET_SWEEP_SHARE:.0%}): "
+          f"{'MET' if sweep_share >= TARGET_SWEEP_SHARE else 'NOT MET'}; peak RSS {sweep_mb:.0f} MB "
+          f"(target < {TARGET_RSS_MB}): {'MET' if sweep_mb < TARGET_RSS_MB else 'NOT MET'}")
     peak = max(first_mb, dry_mb, apply_mb)
     for label, value, target, unit, ok in (
         ("dry run", rate(dry_s), TARGET_DRY_RUN, "customers/s", rate(dry_s) >= TARGET_DRY_RUN),

@@ -22,6 +22,7 @@ from ..model import (
 )
 from ..rules.engine import RuleEngine
 from ..rules.pack import RECORD_DATE, CompiledPack, Rule, RulePack, TextError, day_number, texts
+from ..rules.signature import distinguisher
 from .cache_use import CacheUse
 from .erasure import erasure_policy, restricted
 from .enterprise import normalise_enterprise_number
@@ -31,6 +32,14 @@ CHANNELS = tuple(Channel)
 NEVER = 100000  # months_since_* when there never was such a contact
 # An output field shown to the customer: a text in each language (rules.pack.texts).
 TEXT = "text"
+# The kind of output of the rules a sweep asks about.
+RETENTION = "retention"
+# The facts _outcome reads beside the rules that matched: the consents per channel and the
+# controllers present.
+_OUTCOME_READS = (*(f"consent_{c}" for c in CHANNELS), "distributor_assigned", "has_other_seller",
+                  "has_other_repairer")
+
+
 _KINDS = {
     "controller": {"role": tuple(ControllerRole)},
     "purpose": {
@@ -249,14 +258,14 @@ def transfer_contracts(pack: RulePack) -> list[tuple[str, dt.date]]:
     return register
 
 
-def _retention_dates(outcome: "_Outcome", history: CustomerHistory, at: dt.datetime, anchors: dict
+def _retention_dates(rules: tuple[Rule, ...], history: CustomerHistory, at: dt.datetime, anchors: dict
                      ) -> tuple[list[tuple[Rule, dict, dt.date | None]], set[str]]:
     """Each fired retention rule with the anchors it reads and its date, and the rules
     picked by record date that govern none of the customer's records (not reported as
     fired)."""
     found, unused = [], set()
-    records = record_dates(history, at) if any(r.selected_by == RECORD_DATE for r in outcome.retention) else {}
-    for rule in outcome.retention:
+    records = record_dates(history, at) if any(r.selected_by == RECORD_DATE for r in rules) else {}
+    for rule in rules:
         out = rule.extra["output"]
         anchor = out.get("anchor")
         own = anchors
@@ -493,6 +502,11 @@ class Resolver:
         self._entries: dict[tuple, object] = {}
         self.memo_use = CacheUse()
         self._policies: dict[str, ErasurePolicy] = {}
+        # For sweeps: what the retention rules alone can tell apart in a fact, per compiled
+        # pack, and the retention rules matched per such key.
+        self._retention_keys: dict[str, Callable[[dict], tuple | None] | None] = {}
+        self._retained: dict[tuple, tuple[Rule, ...]] = {}
+        self.retention_use = CacheUse()
 
     def resolve(
         self,
@@ -567,7 +581,7 @@ class Resolver:
                     day=restriction.erase_on.isoformat() if restriction.erase_on else "–"),
                 Severity.INFO, "restricted", "", None,
             ),)
-        dates, unused = _retention_dates(outcome, history, at, anchors)
+        dates, unused = _retention_dates(outcome.retention, history, at, anchors)
         retention = [
             RetentionEntry(
                 id=rule.id, label=rule.label(language), category=in_language(rule.extra["output"]["category"], language),
@@ -614,13 +628,34 @@ class Resolver:
 
     def retention(self, compiled: CompiledPack, history: CustomerHistory, at: dt.datetime,
                   distributor_id: str | None) -> tuple[RetentionDate, ...]:
-        """The retention dates alone, a sweep's question: the facts, the pack's outcome and
-        the dates, without the parties and texts an answer shows."""
+        """The retention dates alone, a sweep's question: the facts, the pack's retention
+        rules that match them and the dates, without the parties and texts an answer shows.
+        Which retention rules match depends on the outcomes of their own comparisons alone
+        (rules/signature.py), so the matches are kept per those: a sweep asks the engine a
+        few times, not once per customer."""
         day = clock.day_of(at)
         facts, anchors = derive_facts(history, at, distributor_id)
-        outcome = self._outcome(compiled, facts, day, Language.EN)
+        fact = dict(facts, day=day_number(day))
+        tells = self._retention_keys.get(compiled.ruleset.name)
+        if tells is None:
+            pack = compiled.pack
+            tells = self._retention_keys[compiled.ruleset.name] = distinguisher(
+                {k: c for k, c in pack.conditions().items() if pack.rule(k).extra["output"]["kind"] == RETENTION})
+        outcomes = tells(fact) if tells is not None else None
+        key = (compiled.ruleset.name, *((outcomes,) if outcomes is not None else fact.values()))
+        rules = self._retained.get(key)
+        if rules is not None:
+            self.retention_use.hits += 1
+        else:
+            self.retention_use.misses += 1
+            fired = self.engine.all_matches(compiled.ruleset, fact)
+            rules = tuple(sorted((r for r in (compiled.pack.rule(k) for k in fired)
+                                  if r.extra["output"]["kind"] == RETENTION), key=lambda r: r.id))
+            if len(self._retained) >= self._MEMO_SIZE:
+                self._retained.clear()
+            self._retained[key] = rules
         return tuple(RetentionDate(rule.id, rule.extra["output"]["method"], date)
-                     for rule, _, date in _retention_dates(outcome, history, at, anchors)[0])
+                     for rule, _, date in _retention_dates(rules, history, at, anchors)[0])
 
     def erasure_policy(self, compiled: CompiledPack) -> ErasurePolicy:
         """The pack's erasure parameters, read once per compiled pack."""
@@ -630,13 +665,20 @@ class Resolver:
         return policy
 
     def _outcome(self, compiled: CompiledPack, facts: dict, day: dt.date, language: Language) -> _Outcome:
-        key = (compiled.ruleset.name, language, day_number(day), *facts.values())
+        """The pack's outcome, kept per what decides it: the outcome of every comparison
+        the rules make (rules/signature.py: customers 47 and 37 months from their last
+        interaction get one answer) and the facts _outcome reads itself."""
+        ruleset = compiled.ruleset
+        fact = dict(facts, day=day_number(day))
+        outcomes = ruleset.facts_key(fact) if ruleset.facts_key is not None else None
+        own = tuple(facts[name] for name in _OUTCOME_READS)
+        key = (ruleset.name, language, day_number(day), own, *((outcomes,) if outcomes is not None else facts.values()))
         outcome = self._memo.get(key)
         if outcome is not None:
             self.memo_use.hits += 1
         else:
             self.memo_use.misses += 1
-            fired_keys = self.engine.all_matches(compiled.ruleset, dict(facts, day=day_number(day)))
+            fired_keys = self.engine.all_matches(ruleset, fact)
             fired = sorted((compiled.pack.rule(k) for k in fired_keys), key=lambda r: r.id)
             if len(self._memo) >= self._MEMO_SIZE:
                 self._memo.clear()
