@@ -158,6 +158,37 @@ class Safeguard(StrEnum):
     INTERIM_PROVISION = "interim_provision"
 
 
+class DataSubject(StrEnum):
+    """Whose data a purpose processes (the privacy pack's `is_customer` fact tells them
+    apart): the words are also fideslang's default data subject keys."""
+
+    CUSTOMER = "customer"
+    PROSPECT = "prospect"
+
+
+class FidesLegalBasis(StrEnum):
+    """GDPR art. 6(1)'s legal bases in fideslang's words (a privacy declaration's
+    `legal_basis_for_processing`), so the pack's mapping to them is checked at load."""
+
+    CONSENT = "Consent"
+    CONTRACT = "Contract"
+    LEGAL_OBLIGATIONS = "Legal obligations"
+    VITAL_INTERESTS = "Vital interests"
+    PUBLIC_INTEREST = "Public interest"
+    LEGITIMATE_INTERESTS = "Legitimate interests"
+
+
+class FidesTransferBasis(StrEnum):
+    """The legal bases of transfers outside the EEA in fideslang's words (a system's
+    `legal_basis_for_transfers`)."""
+
+    ADEQUACY_DECISION = "Adequacy Decision"
+    SCCS = "SCCs"
+    BCRS = "BCRs"
+    SUPPLEMENTARY_MEASURES = "Supplementary Measures"
+    OTHER = "Other"
+
+
 class Severity(StrEnum):
     INFO = "info"
     WARNING = "warning"
@@ -860,6 +891,20 @@ class Resolution:
     notices: tuple[PolicyNotice, ...] = ()
     findings: tuple[Finding, ...] = ()
     earliest_erase_date: dt.date | None = None
+
+
+# -- the record of processing (GDPR art. 30) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DataCategory:
+    """A category of personal data the policy lists (section 2), with the fideslang data
+    categories it maps to."""
+
+    id: str
+    label: str
+    fides_categories: tuple[str, ...]
+    citation: Citation
 
 
 # -- rule packs ------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from ..rules.engine import RuleEngine
 from ..rules.pack import RECORD_DATE, CompiledPack, Rule, RulePack, TextError, day_number, texts
 from .cache_use import CacheUse
 from .enterprise import normalise_enterprise_number
+from .taxonomy import check_taxonomy
 
 CHANNELS = tuple(Channel)
 
@@ -36,6 +37,8 @@ _KINDS = {
         "group": ("questions", "contract", "quality", "leasing", "marketing", "data_management", "legal"),
         "legal_basis": tuple(LegalBasis),
         "article": str, "controllers": list, "why": TEXT,
+        # section 2's categories it processes, whose data, its fideslang data use (taxonomy.py)
+        "data_categories": list, "data_subjects": list, "fides_data_use": str,
     },
     "recipient": {
         "recipient": str,
@@ -224,6 +227,7 @@ def check_privacy_pack(pack: RulePack) -> None:
         if output.get("anchor") == "last_interaction" and output.get("months") != months:
             raise RulePackError(rule.source, rule.id, "output.months",
                                 f"must equal parameters.last_interaction_months ({months})")
+    check_taxonomy(pack)
 
 
 def transfer_contracts(pack: RulePack) -> list[tuple[str, dt.date]]:
