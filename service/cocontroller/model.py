@@ -907,6 +907,132 @@ class DataCategory:
     citation: Citation
 
 
+@dataclass(frozen=True)
+class RopaPurpose:
+    """A purpose as the record lists it: every controller the rule names, whoever the
+    customer, and the data categories, data subjects and fideslang words it comes with."""
+
+    id: str
+    label: str
+    group: str
+    legal_basis: LegalBasis
+    article: str
+    fides_legal_bases: tuple[FidesLegalBasis, ...]
+    controllers: tuple[ControllerRole, ...]
+    data_subjects: tuple[DataSubject, ...]
+    data_categories: tuple[str, ...]
+    fides_data_use: str
+    channel: Channel | None
+    allocation: str
+    rule: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class RopaTransfer:
+    """A transfer outside the EEA in force on the day; `recipients`: keys of the recipients
+    listed beside it; `records_from`/`records_until`: the transfer contracts it governs by
+    their own date, when it is picked so."""
+
+    id: str
+    label: str
+    country: str
+    safeguard: Safeguard
+    fides_transfer_basis: FidesTransferBasis
+    article: str
+    applies_to: str
+    recipients: tuple[str, ...]
+    records_from: dt.date | None
+    records_until: dt.date | None
+    rule: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class RopaRetention:
+    """A retention criterion: its method and arguments, not a customer's dates."""
+
+    id: str
+    label: str
+    category: str
+    method: str
+    anchor: str | None
+    months: int | None
+    years: int | None
+    records_from: dt.date | None
+    records_until: dt.date | None
+    rule: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class Ropa:
+    """The record of processing activities (GDPR art. 30(1)) the privacy pack states on
+    `as_of`: the controllers (a dealer by its part), the purposes, the data categories they
+    use, the recipients, the transfers and the retention criteria, each with its citation."""
+
+    pack: str
+    language: Language
+    as_of: dt.date
+    controllers: tuple[ControllerEntry, ...]
+    purposes: tuple[RopaPurpose, ...]
+    data_categories: tuple[DataCategory, ...]
+    recipients: tuple[RecipientEntry, ...]
+    transfers: tuple[RopaTransfer, ...]
+    retention: tuple[RopaRetention, ...]
+
+
+@dataclass(frozen=True)
+class FidesDeclaration:
+    """A fideslang PrivacyDeclaration: one purpose under one legal basis (field names are
+    fideslang's)."""
+
+    name: str
+    data_use: str
+    data_categories: tuple[str, ...]
+    data_subjects: tuple[DataSubject, ...]
+    legal_basis_for_processing: FidesLegalBasis
+    # The basis is the policy's, not one a notice may change.
+    flexible_legal_basis_for_processing: bool = False
+
+
+@dataclass(frozen=True)
+class FidesDataFlow:
+    """A fideslang DataFlow: a recipient the system sends data to."""
+
+    fides_key: str
+    type: str = "system"
+
+
+@dataclass(frozen=True)
+class FidesMeta:
+    """Where a manifest comes from, in the system's free `meta`."""
+
+    pack: str
+    as_of: dt.date
+    language: Language
+    third_countries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FidesSystem:
+    """The record as a fideslang System (field names are fideslang's)."""
+
+    fides_key: str
+    name: str
+    description: str
+    system_type: str
+    legal_name: str
+    legal_address: str
+    responsibility: tuple[str, ...]
+    joint_controller_info: str
+    privacy_declarations: tuple[FidesDeclaration, ...]
+    egress: tuple[FidesDataFlow, ...]
+    does_international_transfers: bool
+    legal_basis_for_transfers: tuple[FidesTransferBasis, ...]
+    meta: FidesMeta
+
+
 # -- rule packs ------------------------------------------------------------------------------
 
 
