@@ -1,5 +1,5 @@
-"""The server-side commands of the CLI: serve, init, checking rule packs, synthetic data and
-local re-assignment jobs. The client CLI loads this module by name only when such a command
+"""The server-side commands of the CLI: serve, init, checking rule packs, the arrangement and
+the record of processing, synthetic data and local re-assignment jobs. The client CLI loads this module by name only when such a command
 runs, so client commands never import the server."""
 
 import contextlib
@@ -17,9 +17,12 @@ from pathlib import Path
 from . import bootstrap, clock, logs
 from .config import Settings
 from .errors import FailedPrecondition, RulePackError
-from .model import Arrangement, CaseResult, Change, InitResult, JobProgress, Language, PackInfo, Scope, SweepProgress
+from .model import (
+    Arrangement, CaseResult, Change, FidesSystem, InitResult, JobProgress, Language, PackInfo, Ropa, Scope,
+    SweepProgress,
+)
 from .usecases.packs import check_packs as _check_packs
-from .usecases.packs import arrangement_of, run_pack_cases
+from .usecases.packs import arrangement_of, fides_system_of, ropa_of, run_pack_cases
 
 log = logging.getLogger("cocontroller")
 SWITCH_INTERVAL_S = 0.0005
@@ -100,6 +103,16 @@ def test_packs(rules_dir: str | None) -> list[CaseResult]:
 def arrangement(rules_dir: str | None, language: str, day: dt.date | None) -> Arrangement:
     """The arrangement on `day` (today in Brussels by default)."""
     return arrangement_of(_rules_dir(rules_dir), Language(language), day or clock.today())
+
+
+def ropa(rules_dir: str | None, language: str, day: dt.date | None) -> Ropa:
+    """The record of processing (GDPR art. 30) on `day` (today in Brussels by default)."""
+    return ropa_of(_rules_dir(rules_dir), Language(language), day or clock.today())
+
+
+def fides_system(rules_dir: str | None, language: str, day: dt.date | None) -> FidesSystem:
+    """That record as a Fides system manifest."""
+    return fides_system_of(_rules_dir(rules_dir), Language(language), day or clock.today())
 
 
 def demo_data(db: str, customers: int, seed: int,

@@ -158,6 +158,37 @@ class Safeguard(StrEnum):
     INTERIM_PROVISION = "interim_provision"
 
 
+class DataSubject(StrEnum):
+    """Whose data a purpose processes (the privacy pack's `is_customer` fact tells them
+    apart): the words are also fideslang's default data subject keys."""
+
+    CUSTOMER = "customer"
+    PROSPECT = "prospect"
+
+
+class FidesLegalBasis(StrEnum):
+    """GDPR art. 6(1)'s legal bases in fideslang's words (a privacy declaration's
+    `legal_basis_for_processing`), so the pack's mapping to them is checked at load."""
+
+    CONSENT = "Consent"
+    CONTRACT = "Contract"
+    LEGAL_OBLIGATIONS = "Legal obligations"
+    VITAL_INTERESTS = "Vital interests"
+    PUBLIC_INTEREST = "Public interest"
+    LEGITIMATE_INTERESTS = "Legitimate interests"
+
+
+class FidesTransferBasis(StrEnum):
+    """The legal bases of transfers outside the EEA in fideslang's words (a system's
+    `legal_basis_for_transfers`)."""
+
+    ADEQUACY_DECISION = "Adequacy Decision"
+    SCCS = "SCCs"
+    BCRS = "BCRs"
+    SUPPLEMENTARY_MEASURES = "Supplementary Measures"
+    OTHER = "Other"
+
+
 class Severity(StrEnum):
     INFO = "info"
     WARNING = "warning"
@@ -895,6 +926,146 @@ class Resolution:
     notices: tuple[PolicyNotice, ...] = ()
     findings: tuple[Finding, ...] = ()
     earliest_erase_date: dt.date | None = None
+
+
+# -- the record of processing (GDPR art. 30) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DataCategory:
+    """A category of personal data the policy lists (section 2), with the fideslang data
+    categories it maps to."""
+
+    id: str
+    label: str
+    fides_categories: tuple[str, ...]
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class RopaPurpose:
+    """A purpose as the record lists it: every controller the rule names, whoever the
+    customer, and the data categories, data subjects and fideslang words it comes with."""
+
+    id: str
+    label: str
+    group: str
+    legal_basis: LegalBasis
+    article: str
+    fides_legal_bases: tuple[FidesLegalBasis, ...]
+    controllers: tuple[ControllerRole, ...]
+    data_subjects: tuple[DataSubject, ...]
+    data_categories: tuple[str, ...]
+    fides_data_use: str
+    channel: Channel | None
+    allocation: str
+    rule: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class RopaTransfer:
+    """A transfer outside the EEA in force on the day; `recipients`: keys of the recipients
+    listed beside it; `records_from`/`records_until`: the transfer contracts it governs by
+    their own date, when it is picked so."""
+
+    id: str
+    label: str
+    country: str
+    safeguard: Safeguard
+    fides_transfer_basis: FidesTransferBasis
+    article: str
+    applies_to: str
+    recipients: tuple[str, ...]
+    records_from: dt.date | None
+    records_until: dt.date | None
+    rule: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class RopaRetention:
+    """A retention criterion: its method and arguments, not a customer's dates."""
+
+    id: str
+    label: str
+    category: str
+    method: str
+    anchor: str | None
+    months: int | None
+    years: int | None
+    records_from: dt.date | None
+    records_until: dt.date | None
+    rule: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class Ropa:
+    """The record of processing activities (GDPR art. 30(1)) the privacy pack states on
+    `as_of`: the controllers (a dealer by its part), the purposes, the data categories they
+    use, the recipients, the transfers and the retention criteria, each with its citation."""
+
+    pack: str
+    language: Language
+    as_of: dt.date
+    controllers: tuple[ControllerEntry, ...]
+    purposes: tuple[RopaPurpose, ...]
+    data_categories: tuple[DataCategory, ...]
+    recipients: tuple[RecipientEntry, ...]
+    transfers: tuple[RopaTransfer, ...]
+    retention: tuple[RopaRetention, ...]
+
+
+@dataclass(frozen=True)
+class FidesDeclaration:
+    """A fideslang PrivacyDeclaration: one purpose under one legal basis (field names are
+    fideslang's)."""
+
+    name: str
+    data_use: str
+    data_categories: tuple[str, ...]
+    data_subjects: tuple[DataSubject, ...]
+    legal_basis_for_processing: FidesLegalBasis
+    # The basis is the policy's, not one a notice may change.
+    flexible_legal_basis_for_processing: bool = False
+
+
+@dataclass(frozen=True)
+class FidesDataFlow:
+    """A fideslang DataFlow: a recipient the system sends data to."""
+
+    fides_key: str
+    type: str = "system"
+
+
+@dataclass(frozen=True)
+class FidesMeta:
+    """Where a manifest comes from, in the system's free `meta`."""
+
+    pack: str
+    as_of: dt.date
+    language: Language
+    third_countries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FidesSystem:
+    """The record as a fideslang System (field names are fideslang's)."""
+
+    fides_key: str
+    name: str
+    description: str
+    system_type: str
+    legal_name: str
+    legal_address: str
+    responsibility: tuple[str, ...]
+    joint_controller_info: str
+    privacy_declarations: tuple[FidesDeclaration, ...]
+    egress: tuple[FidesDataFlow, ...]
+    does_international_transfers: bool
+    legal_basis_for_transfers: tuple[FidesTransferBasis, ...]
+    meta: FidesMeta
 
 
 # -- rule packs ------------------------------------------------------------------------------

@@ -82,6 +82,8 @@ def test_documented_spellings_still_parse(cli, monkeypatch):
         ["dispute", "--customer", "c", "--open", "2024-02-10T09:00", "--subject", "paint defect"],
         ["resolve", "--customer", "c", "--lang", "en", "--as-of", "2025-01-01"],
         ["arrangement", "--lang", "de", "--as-of", "2021-01-01", "--dir", "rules", "--json"],
+        ["ropa", "export", "--format", "fides", "--as-of", "2021-01-01", "--lang", "en", "--out", "r.yml",
+         "--rules-dir", "rules", "--json"],
         ["customer", "export", "--customer", "c", "--lang", "fr", "--target", "h:1", "--json"],
     ):
         called.clear()
@@ -106,6 +108,7 @@ def test_choices_come_from_the_model():
     assert _choices(("contract",), "kind") == tuple(ContractKind)
     assert _choices(("resolve",), "lang") == tuple(LABEL_LANGUAGES)
     assert _choices(("arrangement",), "lang") == tuple(LABEL_LANGUAGES)
+    assert _choices(("ropa", "export"), "lang") == tuple(LABEL_LANGUAGES)
     assert _choices(("dealers", "add"), "roles") == tuple(DealerRole)
     assert _choices(("dealers", "update"), "languages") == tuple(Language)
 

@@ -27,9 +27,9 @@ HELP = f"""Dealer assignment and controller resolution for the brand's Belgian d
 
 Who is a customer's joint controller (the dealer it bought from, preferred, had contact
 with, or the nearest), why, since when, and what the controllers do with the data. Every
-command but serve, init, demo-data, rules check|test, reassign --local and retention sweep
---local talks to a
-running server (--target). With --json a command prints one JSON object on stdout; errors
+command but serve, init, demo-data, rules check|test, arrangement, ropa export, reassign --local
+and retention sweep --local talks to a running server (--target). With --json a command prints
+one JSON object on stdout; errors
 go to stderr, as one JSON object with --json, and stdout stays empty.
 
 \b

@@ -1,5 +1,6 @@
 """Commands for operators that run server code in this process: serve, init, rules
-check|test, demo-data and reassign --local; and rules list|reload, which ask a server.
+check|test, arrangement, ropa export, demo-data and reassign --local; and rules list|reload,
+which ask a server.
 
 The server code is `cocontroller.admin`, loaded by name when such a command runs: the client
 package never imports the server statically (an import-linter contract says so), and a
@@ -15,7 +16,7 @@ from pathlib import Path
 import click
 
 from cocontroller.config import LOG_FORMATS, Settings
-from cocontroller.model import LABEL_LANGUAGES, Scope
+from cocontroller.model import LABEL_LANGUAGES, Language, Scope
 
 from . import jobs, render
 from .exits import Failure
@@ -182,7 +183,8 @@ def rules():
     """
 
 
-_DIR = option("--dir", "directory", type=click.Path(file_okay=False), show_default="the shipped rules/",
+# --rules-dir too, as `serve` spells it.
+_DIR = option("--dir", "--rules-dir", "directory", type=click.Path(file_okay=False), show_default="the shipped rules/",
               help="The rules directory to read.")
 
 
@@ -299,6 +301,66 @@ def arrangement(lang, as_of, directory):
     render.emit(render.plain(found), render.arrangement_text(found))
 
 
+@click.group()
+def ropa():
+    """The record of processing activities (GDPR article 30), read from the privacy pack.
+
+    \b
+    Examples:
+      cocontroller ropa export --format csv --out ropa.csv
+      cocontroller ropa export --format fides --lang en --out lexus_belgium.yml
+    """
+
+
+ROPA_FORMATS = ("json", "csv", "fides")
+
+
+@ropa.command()
+@option("--format", "format_", type=click.Choice(ROPA_FORMATS), default="json",
+        help="json: the whole record; csv: one row per purpose; fides: a Fides system manifest.")
+@option("--as-of", type=DAY, show_default="today", help="The day whose pack rules are read.")
+@option("--lang", type=choice(LABEL_LANGUAGES), default=str(Language.NL),
+        help="The language of the texts (the policy's own by default).")
+@option("--out", metavar="FILE", show_default="stdout", help="Write the document to FILE.")
+@_DIR
+@json_option
+def export(format_, as_of, lang, out, directory):
+    """Export the record of processing (GDPR article 30) from the privacy pack's rules of a day.
+
+    It lists the controllers (the importer, and the dealers by their part), the purposes with
+    their legal basis, data subjects and categories of data (policy section 2), the
+    recipients, the transfers outside the EEA with their safeguards and the retention
+    criteria, each citing the policy. json is one document; csv has one row per purpose, a
+    cell of several values joined by " | ", and on every row the recipients, transfers and
+    retention, which the policy states for all purposes; fides is a Fides system manifest
+    (one privacy declaration per purpose and legal basis, in fideslang's taxonomy), written as
+    JSON, which YAML tools such as `fides` read too. With --out the command prints what it
+    wrote (--json: as one JSON object).
+
+    \b
+    Examples:
+      cocontroller ropa export > ropa.json
+      cocontroller ropa export --format csv --lang fr --out ropa-fr.csv
+      cocontroller ropa export --format fides --lang en --out lexus_belgium.yml
+      cocontroller ropa export --as-of 2020-05-01 | jq '.transfers[].safeguard'
+    """
+    if format_ == "csv" and not out and state().json:
+        raise click.UsageError("--json prints one JSON object: write the CSV with --out FILE, or use --format json")
+    admin = load_admin()
+    if format_ == "fides":
+        system = admin.fides_system(directory, lang, as_of)
+        pack, day = system.meta.pack, system.meta.as_of
+        text = render.json_document({"system": [system]})
+    else:
+        record = admin.ropa(directory, lang, as_of)
+        pack, day = record.pack, record.as_of
+        text = render.ropa_csv(record) if format_ == "csv" else render.json_document(record)
+    render.write_document(text, out)
+    if out:
+        render.emit({"out": out, "format": format_, "pack": pack, "as_of": day.isoformat(), "language": lang},
+                    f"Wrote the record of processing ({format_}, {pack}, {day.isoformat()}, {lang}) to {out}")
+
+
 # -- synthetic data and local jobs ---------------------------------------------------------------
 
 
@@ -343,4 +405,4 @@ def reassign_local(*, job_id, postcodes, dealers, dry_run, out, batch_size, db, 
     render.emit(data, jobs.result_text(data))
 
 
-COMMANDS = [serve, init, rules, arrangement, demo_data]
+COMMANDS = [serve, init, rules, arrangement, ropa, demo_data]

@@ -13,6 +13,7 @@ import csv
 import dataclasses
 import datetime as dt
 import enum
+import io
 import json
 import os
 import re
@@ -167,6 +168,31 @@ class RecordWriter:
 
     def __exit__(self, exc_type, exc, tb):
         self.close(succeeded=exc_type is None)
+
+
+def json_document(data) -> str:
+    """`data` as a JSON document for a file or a reader: indented, the texts as written."""
+    return json.dumps(plain(data), ensure_ascii=False, indent=2) + "\n"
+
+
+def write_document(text: str, path: str | None) -> None:
+    """A whole document on stdout, or into FILE, which it replaces only once written (as
+    RecordWriter does): a failed command never leaves half a file."""
+    if not path:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    target = Path(path)
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
+                                     dir=target.parent if str(target.parent) else ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
 
 
 # -- progress ----------------------------------------------------------------------------------
@@ -390,6 +416,44 @@ def arrangement_text(a) -> str:
         lines += ["", share.allocation]
         lines += [f"  - {p.label} ({_GDPR_ARTICLE[a.language].format(p.article)})" for p in share.purposes]
     return "\n".join(lines)
+
+
+# The record of processing as CSV: one row per purpose, these columns. A cell of several values
+# joins them with " | ": the texts themselves hold commas and semicolons.
+ROPA_FIELDS = [
+    "purpose", "group", "label", "legal_basis", "article", "fides_legal_bases", "controllers", "data_subjects",
+    "data_categories", "data_category_labels", "fides_data_use", "fides_data_categories", "channel", "allocation",
+    "recipients", "transfers", "retention", "rule", "citation_section", "citation",
+]
+_JOIN = " | "
+
+
+def ropa_csv(r) -> str:
+    """The record of processing as CSV, one row per purpose. The policy states recipients,
+    transfers and retention for the processing as a whole (its sections 4 and 5), not per
+    purpose, so every row carries them all; the JSON document lists them once."""
+    categories = {c.id: c for c in r.data_categories}
+    whole = {
+        "recipients": _JOIN.join(x.label for x in r.recipients),
+        "transfers": _JOIN.join(f"{t.label} ({t.article})" for t in r.transfers),
+        "retention": _JOIN.join(f"{x.category}: {x.label}" for x in r.retention),
+    }
+    out = io.StringIO()
+    writer = csv.DictWriter(out, ROPA_FIELDS)
+    writer.writeheader()
+    for p in r.purposes:
+        writer.writerow({
+            "purpose": p.id, "group": p.group, "label": p.label, "legal_basis": p.legal_basis, "article": p.article,
+            "fides_legal_bases": _JOIN.join(p.fides_legal_bases), "controllers": _JOIN.join(p.controllers),
+            "data_subjects": _JOIN.join(p.data_subjects), "data_categories": _JOIN.join(p.data_categories),
+            "data_category_labels": _JOIN.join(categories[c].label for c in p.data_categories),
+            "fides_data_use": p.fides_data_use,
+            "fides_data_categories": _JOIN.join(dict.fromkeys(
+                key for c in p.data_categories for key in categories[c].fides_categories)),
+            "channel": p.channel or "", "allocation": p.allocation, **whole,
+            "rule": p.rule, "citation_section": p.citation.section, "citation": p.citation.text,
+        })
+    return out.getvalue()
 
 
 def resolution_text(d: Mapping) -> str:

@@ -26,6 +26,7 @@ from ..rules.signature import distinguisher
 from .cache_use import CacheUse
 from .erasure import erasure_policy, restricted
 from .enterprise import normalise_enterprise_number
+from .taxonomy import check_taxonomy
 
 CHANNELS = tuple(Channel)
 
@@ -46,6 +47,8 @@ _KINDS = {
         "group": ("questions", "contract", "quality", "leasing", "marketing", "data_management", "legal"),
         "legal_basis": tuple(LegalBasis),
         "article": str, "controllers": list, "why": TEXT,
+        # section 2's categories it processes, whose data, its fideslang data use (taxonomy.py)
+        "data_categories": list, "data_subjects": list, "fides_data_use": str,
     },
     "recipient": {
         "recipient": str,
@@ -246,6 +249,7 @@ def check_privacy_pack(pack: RulePack) -> None:
         if output.get("anchor") == "last_interaction" and output.get("months") != months:
             raise RulePackError(rule.source, rule.id, "output.months",
                                 f"must equal parameters.last_interaction_months ({months})")
+    check_taxonomy(pack)
 
 
 def transfer_contracts(pack: RulePack) -> list[tuple[str, dt.date]]:
@@ -278,6 +282,14 @@ def _retention_dates(rules: tuple[Rule, ...], history: CustomerHistory, at: dt.d
             own = dict(anchors, **{anchor: max(dated)})
         found.append((rule, own, erase_after(out, own)))
     return found, unused
+
+
+def transfer_in_use(rule: Rule, register: list[tuple[str, dt.date]], day: dt.date) -> bool:
+    """Whether a transfer rule in force on `day` is in use: one picked by its recipients'
+    transfer contracts only once such a contract, concluded by `day`, falls under it."""
+    return rule.selected_by != RECORD_DATE or any(
+        recipient in rule.extra["output"]["recipients"] and concluded <= day and rule.governs(concluded)
+        for recipient, concluded in register)
 
 
 def derive_facts(history: CustomerHistory, at: dt.datetime, distributor_id: str | None,
@@ -546,7 +558,7 @@ class Resolver:
                         continue
                     entity = _dealer_entry(on_day.version, role)
                     controllers.append(dataclasses.replace(
-                        entity, label=rule.label(language), rule=rule.key, citation=_citation(rule)))
+                        entity, label=rule.label(language), rule=rule.key, citation=citation_of(rule)))
                     if not on_day.active and dealer_id not in reported:
                         reported.add(dealer_id)  # once per dealer, though it sold and repaired
                         findings += (Finding(
@@ -560,7 +572,7 @@ class Resolver:
                 role=role, id=entity.id, name=entity.name, legal_name=entity.legal_name,
                 address=entity.address, enterprise_number=entity.enterprise_number,
                 basis=entity.basis, explanation=entity.explanation, label=rule.label(language),
-                rule=rule.key, citation=_citation(rule),
+                rule=rule.key, citation=citation_of(rule),
             ))
         recipients = outcome.recipients
         if outcome.partners:
@@ -588,7 +600,7 @@ class Resolver:
                 method=rule.extra["output"]["method"], anchor=rule.extra["output"].get("anchor"),
                 anchor_date=own.get(rule.extra["output"].get("anchor")), erase_after=date,
                 legal_hold=facts["dispute_open"], due=bool(date and date <= day), rule=rule.key,
-                citation=_citation(rule),
+                citation=citation_of(rule),
             )
             for rule, own, date in dates
         ]
@@ -703,9 +715,7 @@ def _outcome(compiled: CompiledPack, fired: list[Rule], facts: dict, day: dt.dat
     for rule in fired:
         out = rule.extra["output"]
         kind = out["kind"]
-        if rule.selected_by == RECORD_DATE and kind == "transfer" and not any(
-                recipient in out["recipients"] and concluded <= day and rule.governs(concluded)
-                for recipient, concluded in register):
+        if kind == "transfer" and not transfer_in_use(rule, register, day):
             continue  # no transfer contract of its recipients concluded by the day under this version
         kept.append(rule)
         if kind in ("controller", "retention"):
@@ -730,7 +740,7 @@ def _entry(pack: RulePack, rule: Rule, channels: tuple[Channel, ...], language: 
     out = rule.extra["output"]
     kind = out["kind"]
     label = rule.label(language)
-    citation = _citation(rule)
+    citation = citation_of(rule)
     if kind == "purpose":
         return PurposeEntry(
             id=rule.id, label=label, group=out["group"], legal_basis=LegalBasis(out["legal_basis"]),
@@ -741,14 +751,7 @@ def _entry(pack: RulePack, rule: Rule, channels: tuple[Channel, ...], language: 
             allocation=in_language(pack.parameters["allocation"][out["group"]], language),
         )
     if kind == "recipient":
-        entity = recipients[out["recipient"]]
-        return RecipientEntry(
-            id=rule.id, label=label, recipient=out["recipient"],
-            name=_text(entity["name"], language), address=_text(entity.get("address", ""), language),
-            country=entity.get("country", ""), category=out["category"],
-            purpose=in_language(out["purpose"], language), marketing=out["marketing"],
-            channels=channels if out["marketing"] else (), rule=rule.key, citation=citation,
-        )
+        return recipient_entry(pack, rule, language, channels if out["marketing"] else ())
     if kind == "transfer":
         return TransferEntry(
             id=rule.id, label=label, country=out["country"],
@@ -760,6 +763,20 @@ def _entry(pack: RulePack, rule: Rule, channels: tuple[Channel, ...], language: 
     if kind == "notice":
         return PolicyNotice(rule.id, label, in_language(out["refers_to"], language), rule.key, citation)
     return Finding(rule.id, label, Severity(out["severity"]), out["code"], rule.key, citation)
+
+
+def recipient_entry(pack: RulePack, rule: Rule, language: Language,
+                    channels: tuple[Channel, ...] = ()) -> RecipientEntry:
+    """A recipient rule's entry, the recipient described by parameters.recipients."""
+    out = rule.extra["output"]
+    entity = pack.parameters["recipients"][out["recipient"]]
+    return RecipientEntry(
+        id=rule.id, label=rule.label(language), recipient=out["recipient"],
+        name=_text(entity["name"], language), address=_text(entity.get("address", ""), language),
+        country=entity.get("country", ""), category=out["category"],
+        purpose=in_language(out["purpose"], language), marketing=out["marketing"],
+        channels=channels, rule=rule.key, citation=citation_of(rule),
+    )
 
 
 def contract_partners(history: CustomerHistory, day: dt.date) -> list[str]:
@@ -778,7 +795,7 @@ def _partner_entry(rule: Rule, partner: str, language: Language) -> RecipientEnt
     return RecipientEntry(
         id=rule.id, label=rule.label(language), recipient=CONTRACT_PARTNER, name=partner, address="", country="",
         category=out["category"], purpose=in_language(out["purpose"], language), marketing=out["marketing"],
-        channels=(), rule=rule.key, citation=_citation(rule),
+        channels=(), rule=rule.key, citation=citation_of(rule),
     )
 
 
@@ -810,7 +827,7 @@ def importer_entry(pack: RulePack, language: Language) -> ControllerEntry:
     )
 
 
-def _citation(rule: Rule) -> Citation:
+def citation_of(rule: Rule) -> Citation:
     return Citation(rule.citation.section, rule.citation.text)
 
 

@@ -7,10 +7,12 @@ from pathlib import Path
 
 from ..domain.arrangement import arrangement
 from ..domain.assignment import ASSIGNMENT_FIELDS, check_assignment_pack
+from ..domain.fides import fides_system
 from ..domain.resolution import PRIVACY_FIELDS, check_privacy_pack
+from ..domain.ropa import ropa
 from ..errors import RulePackError
 from ..logs import event
-from ..model import Arrangement, CaseResult, Language, PackInfo, Page, PageRequest
+from ..model import Arrangement, CaseResult, FidesSystem, Language, PackInfo, Page, PageRequest, Ropa
 from ..resources import ASSIGNMENT_PACK, PRIVACY_PACK
 from ..rules.cases import run_cases
 from ..rules.engine import RuleEngine
@@ -68,10 +70,24 @@ def check_packs(rules_dir: Path) -> list[PackInfo]:
 
 def arrangement_of(rules_dir: Path, language: Language, day: dt.date) -> Arrangement:
     """The joint-controller arrangement the privacy pack of `rules_dir` states on `day`."""
-    path = rules_dir / PRIVACY_PACK
-    pack = load_pack(path, PRIVACY_FIELDS)
+    return arrangement(_privacy_pack(rules_dir), language, day)
+
+
+def ropa_of(rules_dir: Path, language: Language, day: dt.date) -> Ropa:
+    """The record of processing (GDPR art. 30) the privacy pack of `rules_dir` states on `day`."""
+    return ropa(_privacy_pack(rules_dir), language, day)
+
+
+def fides_system_of(rules_dir: Path, language: Language, day: dt.date) -> FidesSystem:
+    """That record as a Fides system manifest."""
+    return fides_system(_privacy_pack(rules_dir), language, day)
+
+
+def _privacy_pack(rules_dir: Path) -> RulePack:
+    """The privacy pack of `rules_dir`, loaded and checked; raises RulePackError."""
+    pack = load_pack(rules_dir / PRIVACY_PACK, PRIVACY_FIELDS)
     check_privacy_pack(pack)
-    return arrangement(pack, language, day)
+    return pack
 
 
 def run_pack_cases(rules_dir: Path) -> list[CaseResult]:
