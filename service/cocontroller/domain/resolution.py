@@ -340,14 +340,19 @@ def derive_facts(history: CustomerHistory, at: dt.datetime, distributor_id: str 
         "consent_any": any(consents.values()),
         "dispute_open": any(d.open_at(at) for d in history.disputes),
     }
-    for contact in contacts:
+    # Each contact's day in Brussels, once: a sweep derives facts for a million customers.
+    contact_days = [clock.day_of(c.occurred_at) for c in contacts]
+    latest: dict[str, dt.date] = {}
+    for contact, contact_day in zip(contacts, contact_days):
         name = _CONTACT_FACTS.get(contact.kind)
-        if name:
-            facts[name] = min(facts[name], months_between(clock.day_of(contact.occurred_at), day))
+        if name and (name not in latest or contact_day > latest[name]):
+            latest[name] = contact_day
+    for name, contact_day in latest.items():
+        facts[name] = months_between(contact_day, day)
 
-    test_drives = [clock.day_of(c.occurred_at) for c in contacts if c.kind == ContactKind.TEST_DRIVE_REQUEST]
+    test_drives = [d for c, d in zip(contacts, contact_days) if c.kind == ContactKind.TEST_DRIVE_REQUEST]
     interactions = (
-        [clock.day_of(c.occurred_at) for c in contacts]
+        contact_days
         + [c.start_date for c in contracts]
         + [clock.day_of(c.given_at) for c in history.consents if c.given_at <= at]
         + [clock.day_of(c.withdrawn_at) for c in history.consents if c.withdrawn_at and c.withdrawn_at <= at]
