@@ -17,11 +17,14 @@ def test_the_sweeps_retention_equals_the_full_resolutions(tmp_path):
     ids = [row[0] for row in app.store.db.execute("SELECT id FROM customers ORDER BY id")]
     privacy = app.runtime.recent().privacy
     resolver = app.resolution.resolver
-    for record in app.store.facts.records_of(ids, at):
+    for record in app.store.records.of(ids, at):
         full = app.resolution.resolve(record.customer.id, DAY, "en")
         lean = resolver.retention(privacy, record.history, at,
                                   record.assignment.dealer_id if record.assignment else None)
         assert [(r.id, r.method, r.erase_after) for r in lean] == [
             (r.id, r.method, r.erase_after) for r in full.retention], record.customer.id
+    # The batch read gives each customer's record as the one-customer read does.
+    for record in app.store.records.of(ids[:200], at):
+        assert record == app.store.facts.record_of(record.customer.id, at).parse()
     # Kept per what the retention rules tell apart: a handful of engine calls, not 800.
     assert resolver.retention_use.hits > 10 * resolver.retention_use.misses

@@ -19,6 +19,7 @@ from .facts import FactRepository
 from .jobs import JobRepository
 from .network import NetworkRepository
 from .packs import PackVersionRepository
+from .records import RecordBatches
 
 
 class Store:
@@ -45,6 +46,7 @@ class Store:
         self.packs = PackVersionRepository(self.db)
         self.bulk = BulkWriter(self.db)
         self.erasure = ErasureRepository(self.db)
+        self.records = RecordBatches(self.db)
 
     def transaction(self):
         return self.db.transaction()

@@ -249,20 +249,12 @@ class FactRepository:
         of the GIL: on a busy server each release costs a wait to get it back. Parsed when
         asked (`RecordRead.parse`)."""
         text = clock.to_text(at)
-        cursor = self.db.execute(_RECORD_SQL + "= ?", [text, text, customer_id])
+        cursor = self.db.execute(_RECORD_SQL, [text, text, customer_id])
         row = cursor.fetchone()
         if row is None:
             raise NotFound(f"customer {customer_id!r} does not exist")
         names = [d[0] for d in cursor.description]
         return RecordRead(tuple(row), lambda: _record_from_row(customer_id, dict(zip(names, row))))
-
-    def records_of(self, ids: list[str], at: dt.datetime) -> list[CustomerRecord]:
-        """The records of a batch of customers (those that exist, in id order), in one
-        statement: a sweep's way of reading."""
-        text = clock.to_text(at)
-        cursor = self.db.execute(_RECORD_SQL + f"IN ({', '.join('?' * len(ids))}) ORDER BY c.id", [text, text, *ids])
-        names = [d[0] for d in cursor.description]
-        return [_record_from_row(fields["id"], fields) for fields in (dict(zip(names, row)) for row in cursor)]
 
     def history(self, customer_id: str, professional: bool, known_at: dt.datetime | None = None) -> CustomerHistory:
         """Everything the resolver reads about a customer; with `known_at`, only what the
@@ -333,7 +325,7 @@ _RECORD_SQL = (
     "  AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) ORDER BY valid_from DESC LIMIT 1) AS _assignment,"
     " (SELECT json_array(since, reason, request_id, erase_on, legal_hold) FROM restrictions"
     "  WHERE customer_id = c.id) AS _restriction"
-    " FROM customers c WHERE c.id "
+    " FROM customers c WHERE c.id = ?"
 )
 
 

@@ -129,7 +129,7 @@ class RetentionSweep:
         day = clock.day_of(at)
         privacy = self.runtime.recent().privacy
         found = []
-        for record in self.store.facts.records_of(ids, at):
+        for record in self.store.records.of(ids, at):
             retention = self.resolver.retention(privacy, record.history, at,
                                                 record.assignment.dealer_id if record.assignment else None)
             restriction = record.restriction
