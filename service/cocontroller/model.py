@@ -915,11 +915,13 @@ class CustomerVersion:
 
 @dataclass(frozen=True)
 class ContractVersion:
-    """A contract as recorded at `recorded_at`, until a later record replaced it."""
+    """A contract as recorded at `recorded_at`, until a later record replaced it; the
+    reason when a correction (GDPR art. 16) replaced it."""
 
     contract: Contract
     recorded_at: dt.datetime
     superseded_at: dt.datetime
+    correction_reason: str = ""
 
 
 @dataclass(frozen=True)
