@@ -1,6 +1,6 @@
-"""The SQLite store, split by aggregate: customers and decision snapshots, facts,
-assignments and notices, the dealer network, jobs, the rule-pack versions served, and bulk
-insert for synthetic data.
+"""The SQLite store, split by aggregate: customers and decision snapshots, facts and their
+rectification, assignments and notices, the dealer network, jobs, the rule-pack versions
+served, and bulk insert for synthetic data.
 
 Each repository holds all the SQL for its tables, returns model values and raises domain
 errors where it finds them. `Store.transaction()` is the unit of work: repository calls made
@@ -18,6 +18,7 @@ from .facts import FactRepository
 from .jobs import JobRepository
 from .network import NetworkRepository
 from .packs import PackVersionRepository
+from .rectification import RectificationRepository
 
 
 class Store:
@@ -38,6 +39,7 @@ class Store:
         self.db.migrate()
         self.customers = CustomerRepository(self.db)
         self.facts = FactRepository(self.db)
+        self.rectification = RectificationRepository(self.db, self.facts)
         self.assignments = AssignmentRepository(self.db)
         self.network = NetworkRepository(self.db)
         self.jobs = JobRepository(self.db)
