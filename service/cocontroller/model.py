@@ -1017,16 +1017,17 @@ class CustomerExport:
     """Everything held about a customer (GDPR art. 15 and 20), read from one snapshot of
     the store: the record and its earlier versions, each kind of fact (contracts with their
     earlier versions), the assignment versions and the notices owed them, and what the
-    policy says of their data today."""
+    policy says of their data today. Retracted facts are there too, with their retraction
+    (GDPR art. 16): the export lists every row held."""
 
     customer: Customer
     earlier_versions: tuple[CustomerVersion, ...]
-    contacts: tuple[Contact, ...]
+    contacts: tuple[Held[Contact], ...]
     preferences: tuple[Preference, ...]
-    consents: tuple[Consent, ...]
-    contracts: tuple[Contract, ...]
+    consents: tuple[Held[Consent], ...]
+    contracts: tuple[Held[Contract], ...]
     earlier_contract_versions: tuple[ContractVersion, ...]
-    disputes: tuple[Dispute, ...]
+    disputes: tuple[Held[Dispute], ...]
     objections: tuple[Objection, ...]
     assignments: tuple[Responsible, ...]
     notices: tuple[Notice, ...]

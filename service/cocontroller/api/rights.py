@@ -6,10 +6,10 @@ from ..v1 import rights_pb2 as xpb
 from ..v1 import rights_pb2_grpc as xpb_grpc
 from .access import DealerScope
 from .convert import (
-    consent_pb, contact_pb, contract_pb, customer_pb, dispute_pb, kept_assignment_pb, notice_pb, objection_pb,
-    preference_pb, resolution_wire, time_pb,
+    RECTIFIABLE_KINDS, contract_pb, customer_pb, fact_pb, held_pb, kept_assignment_pb, notice_pb, objection_pb,
+    preference_pb, read_correction, resolution_wire, time_pb,
 )
-from .errors import handles_errors
+from .errors import BadField, handles_errors
 
 
 class DataSubjectRightsServicer(xpb_grpc.DataSubjectRightsServiceServicer):
@@ -26,18 +26,28 @@ class DataSubjectRightsServicer(xpb_grpc.DataSubjectRightsServiceServicer):
             earlier_versions=[xpb.CustomerVersion(customer=customer_pb(v.customer),
                                                   superseded_time=time_pb(v.superseded_at))
                               for v in found.earlier_versions],
-            contacts=[contact_pb(c) for c in found.contacts],
+            contacts=[held_pb(c) for c in found.contacts],
             preferences=[preference_pb(p) for p in found.preferences],
-            consents=[consent_pb(c) for c in found.consents],
-            contracts=[contract_pb(c) for c in found.contracts],
+            consents=[held_pb(c) for c in found.consents],
+            contracts=[held_pb(c) for c in found.contracts],
             earlier_contract_versions=[
                 xpb.ContractVersion(contract=contract_pb(v.contract), record_time=time_pb(v.recorded_at),
-                                    superseded_time=time_pb(v.superseded_at))
+                                    superseded_time=time_pb(v.superseded_at), correction_reason=v.correction_reason)
                 for v in found.earlier_contract_versions],
-            disputes=[dispute_pb(d) for d in found.disputes],
+            disputes=[held_pb(d) for d in found.disputes],
             objections=[objection_pb(o) for o in found.objections],
             assignments=[kept_assignment_pb(a) for a in found.assignments],
             notices=[notice_pb(n) for n in found.notices],
             resolution=rpb.ResolveControllersResponse.FromString(resolution_wire(found.resolution)),
             export_time=time_pb(found.exported_at),
         )
+
+    @handles_errors()
+    def RectifyFact(self, request, context):
+        self.scope.check_customer(context, request.customer_id)
+        if request.kind not in RECTIFIABLE_KINDS:
+            raise BadField("kind", "must be one of " + ", ".join(xpb.RectifiableKind.Name(k) for k in RECTIFIABLE_KINDS))
+        done = self.rights.rectify(RECTIFIABLE_KINDS[request.kind], request.customer_id, request.fact_id,
+                                   request.reason, read_correction(request))
+        return xpb.RectifyFactResponse(retracted=fact_pb(done.retracted), correction=fact_pb(done.correction),
+                                       changed=done.changed)

@@ -25,24 +25,33 @@ _sym_db = _symbol_database.Default()
 from cocontroller.v1 import assignment_pb2 as cocontroller_dot_v1_dot_assignment__pb2
 from cocontroller.v1 import network_pb2 as cocontroller_dot_v1_dot_network__pb2
 from cocontroller.v1 import resolution_pb2 as cocontroller_dot_v1_dot_resolution__pb2
+from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63ocontroller/v1/rights.proto\x12\x0f\x63ocontroller.v1\x1a cocontroller/v1/assignment.proto\x1a\x1d\x63ocontroller/v1/network.proto\x1a cocontroller/v1/resolution.proto\x1a\x1fgoogle/protobuf/timestamp.proto\">\n\x15\x45xportCustomerRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\"\xb5\x05\n\x16\x45xportCustomerResponse\x12+\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x19.cocontroller.v1.Customer\x12:\n\x10\x65\x61rlier_versions\x18\x0b \x03(\x0b\x32 .cocontroller.v1.CustomerVersion\x12/\n\x08\x63ontacts\x18\x02 \x03(\x0b\x32\x1d.cocontroller.v1.ContactEvent\x12\x30\n\x0bpreferences\x18\x03 \x03(\x0b\x32\x1b.cocontroller.v1.Preference\x12*\n\x08\x63onsents\x18\x04 \x03(\x0b\x32\x18.cocontroller.v1.Consent\x12,\n\tcontracts\x18\x05 \x03(\x0b\x32\x19.cocontroller.v1.Contract\x12\x43\n\x19\x65\x61rlier_contract_versions\x18\x0c \x03(\x0b\x32 .cocontroller.v1.ContractVersion\x12*\n\x08\x64isputes\x18\x06 \x03(\x0b\x32\x18.cocontroller.v1.Dispute\x12.\n\nobjections\x18\r \x03(\x0b\x32\x1a.cocontroller.v1.Objection\x12\x30\n\x0b\x61ssignments\x18\x07 \x03(\x0b\x32\x1b.cocontroller.v1.Assignment\x12\x30\n\x07notices\x18\x08 \x03(\x0b\x32\x1f.cocontroller.v1.CustomerNotice\x12?\n\nresolution\x18\t \x01(\x0b\x32+.cocontroller.v1.ResolveControllersResponse\x12/\n\x0b\x65xport_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"s\n\x0f\x43ustomerVersion\x12+\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x19.cocontroller.v1.Customer\x12\x33\n\x0fsuperseded_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa4\x01\n\x0f\x43ontractVersion\x12+\n\x08\x63ontract\x18\x01 \x01(\x0b\x32\x19.cocontroller.v1.Contract\x12/\n\x0brecord_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0fsuperseded_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp2}\n\x18\x44\x61taSubjectRightsService\x12\x61\n\x0e\x45xportCustomer\x12&.cocontroller.v1.ExportCustomerRequest\x1a\'.cocontroller.v1.ExportCustomerResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63ocontroller/v1/rights.proto\x12\x0f\x63ocontroller.v1\x1a cocontroller/v1/assignment.proto\x1a\x1d\x63ocontroller/v1/network.proto\x1a cocontroller/v1/resolution.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\">\n\x15\x45xportCustomerRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\"\xb5\x05\n\x16\x45xportCustomerResponse\x12+\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x19.cocontroller.v1.Customer\x12:\n\x10\x65\x61rlier_versions\x18\x0b \x03(\x0b\x32 .cocontroller.v1.CustomerVersion\x12/\n\x08\x63ontacts\x18\x02 \x03(\x0b\x32\x1d.cocontroller.v1.ContactEvent\x12\x30\n\x0bpreferences\x18\x03 \x03(\x0b\x32\x1b.cocontroller.v1.Preference\x12*\n\x08\x63onsents\x18\x04 \x03(\x0b\x32\x18.cocontroller.v1.Consent\x12,\n\tcontracts\x18\x05 \x03(\x0b\x32\x19.cocontroller.v1.Contract\x12\x43\n\x19\x65\x61rlier_contract_versions\x18\x0c \x03(\x0b\x32 .cocontroller.v1.ContractVersion\x12*\n\x08\x64isputes\x18\x06 \x03(\x0b\x32\x18.cocontroller.v1.Dispute\x12.\n\nobjections\x18\r \x03(\x0b\x32\x1a.cocontroller.v1.Objection\x12\x30\n\x0b\x61ssignments\x18\x07 \x03(\x0b\x32\x1b.cocontroller.v1.Assignment\x12\x30\n\x07notices\x18\x08 \x03(\x0b\x32\x1f.cocontroller.v1.CustomerNotice\x12?\n\nresolution\x18\t \x01(\x0b\x32+.cocontroller.v1.ResolveControllersResponse\x12/\n\x0b\x65xport_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"s\n\x0f\x43ustomerVersion\x12+\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x19.cocontroller.v1.Customer\x12\x33\n\x0fsuperseded_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xbf\x01\n\x0f\x43ontractVersion\x12+\n\x08\x63ontract\x18\x01 \x01(\x0b\x32\x19.cocontroller.v1.Contract\x12/\n\x0brecord_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0fsuperseded_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11\x63orrection_reason\x18\x04 \x01(\t\"\xc9\x01\n\x04\x46\x61\x63t\x12\x30\n\x07\x63ontact\x18\x01 \x01(\x0b\x32\x1d.cocontroller.v1.ContactEventH\x00\x12+\n\x07\x63onsent\x18\x02 \x01(\x0b\x32\x18.cocontroller.v1.ConsentH\x00\x12-\n\x08\x63ontract\x18\x03 \x01(\x0b\x32\x19.cocontroller.v1.ContractH\x00\x12+\n\x07\x64ispute\x18\x04 \x01(\x0b\x32\x18.cocontroller.v1.DisputeH\x00\x42\x06\n\x04\x66\x61\x63t\"\xd6\x01\n\x12RectifyFactRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12.\n\x04kind\x18\x02 \x01(\x0e\x32 .cocontroller.v1.RectifiableKind\x12\x0f\n\x07\x66\x61\x63t_id\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12)\n\ncorrection\x18\x05 \x01(\x0b\x32\x15.cocontroller.v1.Fact\x12/\n\x0bupdate_mask\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"{\n\x13RectifyFactResponse\x12(\n\tretracted\x18\x01 \x01(\x0b\x32\x15.cocontroller.v1.Fact\x12)\n\ncorrection\x18\x02 \x01(\x0b\x32\x15.cocontroller.v1.Fact\x12\x0f\n\x07\x63hanged\x18\x03 \x01(\x08*\xac\x01\n\x0fRectifiableKind\x12 \n\x1cRECTIFIABLE_KIND_UNSPECIFIED\x10\x00\x12\x1c\n\x18RECTIFIABLE_KIND_CONTACT\x10\x01\x12\x1c\n\x18RECTIFIABLE_KIND_CONSENT\x10\x02\x12\x1d\n\x19RECTIFIABLE_KIND_CONTRACT\x10\x03\x12\x1c\n\x18RECTIFIABLE_KIND_DISPUTE\x10\x04\x32\xd7\x01\n\x18\x44\x61taSubjectRightsService\x12\x61\n\x0e\x45xportCustomer\x12&.cocontroller.v1.ExportCustomerRequest\x1a\'.cocontroller.v1.ExportCustomerResponse\x12X\n\x0bRectifyFact\x12#.cocontroller.v1.RectifyFactRequest\x1a$.cocontroller.v1.RectifyFactResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'cocontroller.v1.rights_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_EXPORTCUSTOMERREQUEST']._serialized_start=181
-  _globals['_EXPORTCUSTOMERREQUEST']._serialized_end=243
-  _globals['_EXPORTCUSTOMERRESPONSE']._serialized_start=246
-  _globals['_EXPORTCUSTOMERRESPONSE']._serialized_end=939
-  _globals['_CUSTOMERVERSION']._serialized_start=941
-  _globals['_CUSTOMERVERSION']._serialized_end=1056
-  _globals['_CONTRACTVERSION']._serialized_start=1059
-  _globals['_CONTRACTVERSION']._serialized_end=1223
-  _globals['_DATASUBJECTRIGHTSSERVICE']._serialized_start=1225
-  _globals['_DATASUBJECTRIGHTSSERVICE']._serialized_end=1350
+  _globals['_RECTIFIABLEKIND']._serialized_start=1833
+  _globals['_RECTIFIABLEKIND']._serialized_end=2005
+  _globals['_EXPORTCUSTOMERREQUEST']._serialized_start=215
+  _globals['_EXPORTCUSTOMERREQUEST']._serialized_end=277
+  _globals['_EXPORTCUSTOMERRESPONSE']._serialized_start=280
+  _globals['_EXPORTCUSTOMERRESPONSE']._serialized_end=973
+  _globals['_CUSTOMERVERSION']._serialized_start=975
+  _globals['_CUSTOMERVERSION']._serialized_end=1090
+  _globals['_CONTRACTVERSION']._serialized_start=1093
+  _globals['_CONTRACTVERSION']._serialized_end=1284
+  _globals['_FACT']._serialized_start=1287
+  _globals['_FACT']._serialized_end=1488
+  _globals['_RECTIFYFACTREQUEST']._serialized_start=1491
+  _globals['_RECTIFYFACTREQUEST']._serialized_end=1705
+  _globals['_RECTIFYFACTRESPONSE']._serialized_start=1707
+  _globals['_RECTIFYFACTRESPONSE']._serialized_end=1830
+  _globals['_DATASUBJECTRIGHTSSERVICE']._serialized_start=2008
+  _globals['_DATASUBJECTRIGHTSSERVICE']._serialized_end=2223
 # @@protoc_insertion_point(module_scope)
