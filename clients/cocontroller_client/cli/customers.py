@@ -1,6 +1,7 @@
 """Commands about one customer: who is responsible (lookup, assign, history), the facts that
-decide it (customer, record-contact, prefer, unprefer, consent, contract, dispute) and what
-the two controllers do with the data (resolve). All talk to a server."""
+decide it (customer, record-contact, prefer, unprefer, consent, contract, dispute; their
+rectification in rectification.py) and what the two controllers do with the data (resolve).
+All talk to a server."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from cocontroller.model import (
 
 from . import render
 from .options import DAY, INSTANT, choice, client_options, known_on_option, option, state
+from .rectification import correct, retract
 
 
 def _convert():
@@ -128,15 +130,21 @@ def history(customer, job):
 
 @click.group()
 def customer():
-    """Customer records: create or update one (upsert), read one (show), or everything held
-    about one (export).
+    """Customer records: create or update one (upsert), read one (show), everything held
+    about one (export), and a recorded fact about one retracted or corrected (retract,
+    correct).
 
     \b
     Examples:
       cocontroller customer upsert --id crm-000123 --postcode 9000 --lang nl
       cocontroller customer show --id crm-000123
       cocontroller customer export --customer crm-000123 --lang fr
+      cocontroller customer retract --customer crm-000123 --kind contact --id dms-889 --reason "not this customer"
     """
+
+
+customer.add_command(retract)
+customer.add_command(correct)
 
 
 @customer.command()
