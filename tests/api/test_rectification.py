@@ -231,7 +231,8 @@ BAD = {
     "a correction of another kind": (dict(correction=xpb.Fact(dispute={"subject": "x"})), ["correction"]),
     "an empty correction": (dict(correction=xpb.Fact()), ["correction"]),
     "a mask naming no field": (dict(correction=xpb.Fact(consent={"channel": "sms"}),
-                                    update_mask=field_mask_pb2.FieldMask(paths=["channel", "colour"])), ["update_mask"]),
+                                    update_mask=field_mask_pb2.FieldMask(paths=["channel", "colour"])),
+                               ["update_mask"]),
     "an unknown channel": (dict(correction=xpb.Fact(consent={"channel": "fax"})), ["correction.consent.channel"]),
     "a withdrawal before the consent": (
         dict(correction=xpb.Fact(consent={"withdrawn_at": {"seconds": int(at(2, 1).timestamp())}})),

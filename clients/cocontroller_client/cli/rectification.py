@@ -34,8 +34,9 @@ def _emit(kind: str, response) -> None:
     elif kind == RectifiableKind.CONTRACT:
         text = f"Contract {name} of {retracted['customer_id']} corrected ({retracted['retraction_reason']})"
     else:
+        now = correction.get("event_id") or correction["id"]
         text = (f"{kind.capitalize()} {name} of {retracted['customer_id']} retracted "
-                f"({retracted['retraction_reason']}) and corrected: now {kind} {correction.get('event_id') or correction['id']}")
+                f"({retracted['retraction_reason']}) and corrected: now {kind} {now}")
     render.emit(data, text + ("" if data["changed"] else " (done before: unchanged)"))
 
 

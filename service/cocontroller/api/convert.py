@@ -106,8 +106,8 @@ def read_correction(request: xpb.RectifyFactRequest) -> FactCorrection | None:
                                read_time(message.withdrawn_at, at + "withdrawn_at"),
                                read_proof(message.proof) if message.HasField("proof") else None)
     elif which == "contract":
-        values = ContractFields(message.kind, message.partner, message.dealer_id, read_date(message.start, at + "start"),
-                                read_date(message.end, at + "end"))
+        values = ContractFields(message.kind, message.partner, message.dealer_id,
+                                read_date(message.start, at + "start"), read_date(message.end, at + "end"))
     else:
         values = DisputeFields(message.subject, read_time(message.opened_at, at + "opened_at"),
                                read_time(message.closed_at, at + "closed_at"))

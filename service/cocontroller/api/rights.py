@@ -46,7 +46,8 @@ class DataSubjectRightsServicer(xpb_grpc.DataSubjectRightsServiceServicer):
     def RectifyFact(self, request, context):
         self.scope.check_customer(context, request.customer_id)
         if request.kind not in RECTIFIABLE_KINDS:
-            raise BadField("kind", "must be one of " + ", ".join(xpb.RectifiableKind.Name(k) for k in RECTIFIABLE_KINDS))
+            kinds = ", ".join(xpb.RectifiableKind.Name(k) for k in RECTIFIABLE_KINDS)
+            raise BadField("kind", f"must be one of {kinds}")
         done = self.rights.rectify(RECTIFIABLE_KINDS[request.kind], request.customer_id, request.fact_id,
                                    request.reason, read_correction(request))
         return xpb.RectifyFactResponse(retracted=fact_pb(done.retracted), correction=fact_pb(done.correction),

@@ -90,8 +90,8 @@ class RectificationRepository:
             now = clock.now()
             if isinstance(fact, Contact):
                 if self.facts.find_contact(fact.event_id) is not None:
-                    raise AlreadyExists(f"event {fact.event_id} is recorded already: retract {fact_id} instead, or give "
-                                        "the correction another event id")
+                    raise AlreadyExists(f"event {fact.event_id} is recorded already: retract {fact_id} instead, or "
+                                        "give the correction another event id")
                 insert_contact(self.db, fact, now, fact_id)
             elif isinstance(fact, Consent):
                 self._check_no_overlap(fact, fact_id)

@@ -282,7 +282,8 @@ def _check_dispute(fields: DisputeFields, violations: Violations, at: str) -> No
         violations.add(at + "closed_at", "a dispute cannot close before it opened")
 
 
-def _fields_of(fact: Contact | Consent | Contract | Dispute) -> ContactFields | ConsentFields | ContractFields | DisputeFields:
+def _fields_of(fact: Contact | Consent | Contract | Dispute) -> (
+        ContactFields | ConsentFields | ContractFields | DisputeFields):
     """A recorded fact's fields, for a correction to replace some of. A contact's event id
     is left out: the corrected contact gets its own."""
     match fact:
