@@ -99,7 +99,7 @@ def _client_error(e: grpc.RpcError, target: str = "") -> ClientError:
     return ClientError(e.code(), e.details() or "", violations, target)
 
 
-def _correction(fact_kind: str, fields: dict, clear) -> tuple[xpb.Fact, field_mask_pb2.FieldMask]:
+def _fact_correction(fact_kind: str, fields: dict, clear) -> tuple[xpb.Fact, field_mask_pb2.FieldMask]:
     """A correction's message from plain values named as its fields (a consent's proof as
     wording, source and reference), and the mask naming them and the fields to clear."""
     if fact_kind not in _FACTS:
@@ -258,7 +258,7 @@ class Client:
         or YYYY-MM-DD, a contact's kind and a consent's source as words, a consent's proof as
         wording, source and reference together); `clear` names fields to empty, such as a
         consent's withdrawn_at. The others keep their recorded values."""
-        correction, mask = _correction(fact_kind, fields, clear)
+        correction, mask = _fact_correction(fact_kind, fields, clear)
         request = xpb.RectifyFactRequest(customer_id=customer_id, kind=_RECTIFIABLE_KINDS.get(fact_kind, 0),
                                          fact_id=str(fact_id), reason=reason, correction=correction,
                                          update_mask=mask)
