@@ -9,7 +9,7 @@ import json
 import os
 
 import grpc
-from google.protobuf import timestamp_pb2
+from google.protobuf import field_mask_pb2, timestamp_pb2
 from google.rpc import error_details_pb2
 from google.type import date_pb2
 from grpc_status import rpc_status
@@ -80,6 +80,11 @@ _CUSTOMER_KINDS = {"private": pb.CUSTOMER_KIND_PRIVATE, "professional": pb.CUSTO
 # "web_form" -> CONSENT_SOURCE_WEB_FORM, and so on.
 _CONSENT_SOURCES = {name.removeprefix("CONSENT_SOURCE_").lower(): number
                     for name, number in rpb.ConsentSource.items() if number}
+# "contact" -> RECTIFIABLE_KIND_CONTACT, and so on.
+_RECTIFIABLE_KINDS = {name.removeprefix("RECTIFIABLE_KIND_").lower(): number
+                      for name, number in xpb.RectifiableKind.items() if number}
+# A correction's message, by the kind of fact.
+_FACTS = {"contact": pb.ContactEvent, "consent": rpb.Consent, "contract": rpb.Contract, "dispute": rpb.Dispute}
 
 
 def _client_error(e: grpc.RpcError, target: str = "") -> ClientError:
@@ -92,6 +97,36 @@ def _client_error(e: grpc.RpcError, target: str = "") -> ClientError:
                 detail.Unpack(bad)
                 violations += [(v.field, v.description) for v in bad.field_violations]
     return ClientError(e.code(), e.details() or "", violations, target)
+
+
+def _fact_correction(fact_kind: str, fields: dict, clear) -> tuple[xpb.Fact, field_mask_pb2.FieldMask]:
+    """A correction's message from plain values named as its fields (a consent's proof as
+    wording, source and reference), and the mask naming them and the fields to clear."""
+    if fact_kind not in _FACTS:
+        raise ValueError(f"a correction is of a {', '.join(_FACTS)}, not of {fact_kind!r}")
+    message = _FACTS[fact_kind]()
+    paths = list(clear)
+    fields = dict(fields)
+    proof = {name: fields.pop(name) for name in ("wording", "source", "reference") if name in fields}
+    if proof:
+        message.proof.CopyFrom(rpb.ConsentProof(wording=proof.get("wording", ""), reference=proof.get("reference", ""),
+                                                source=_CONSENT_SOURCES.get(proof.get("source", ""), 0)))
+        paths.append("proof")
+    for name, value in fields.items():
+        field = message.DESCRIPTOR.fields_by_name.get(name)
+        if field is None:
+            raise ValueError(f"a {fact_kind} has no field {name!r}")
+        paths.append(name)
+        kind = field.message_type.full_name if field.message_type else ""
+        if kind == "google.protobuf.Timestamp":
+            getattr(message, name).CopyFrom(_time(value))
+        elif kind == "google.type.Date":
+            getattr(message, name).CopyFrom(_date(value))
+        elif fact_kind == "contact" and name == "kind":
+            message.kind = _CONTACT_KINDS.get(value, pb.CONTACT_KIND_UNSPECIFIED)
+        else:
+            setattr(message, name, value)
+    return xpb.Fact(**{fact_kind: message}), field_mask_pb2.FieldMask(paths=paths)
 
 
 def _dealer_fields(fields: dict) -> npb.DealerFields:
@@ -219,6 +254,26 @@ class Client:
         """Yields the retention sweep's progress messages, the last one with `finished` set."""
         return self._stream("SweepRetention", xpb.SweepRetentionRequest(job_id=job_id, dry_run=dry_run,
                                                                         batch_size=batch_size))
+
+    def retract_fact(self, customer_id: str, fact_kind: str, fact_id, reason: str) -> xpb.RectifyFactResponse:
+        """Retracts a recorded fact (GDPR art. 16): `fact_kind` is "contact", "consent",
+        "contract" or "dispute", `fact_id` its event id, id or number."""
+        request = xpb.RectifyFactRequest(customer_id=customer_id, kind=_RECTIFIABLE_KINDS.get(fact_kind, 0),
+                                         fact_id=str(fact_id), reason=reason)
+        return self._call("RectifyFact", request)
+
+    def correct_fact(self, customer_id: str, fact_kind: str, fact_id, reason: str, clear=(),
+                     **fields) -> xpb.RectifyFactResponse:
+        """Corrects a recorded fact (GDPR art. 16): `fields` are the values that change,
+        named as the fact's message names them (date-times with a time zone, days as dates
+        or YYYY-MM-DD, a contact's kind and a consent's source as words, a consent's proof as
+        wording, source and reference together); `clear` names fields to empty, such as a
+        consent's withdrawn_at. The others keep their recorded values."""
+        correction, mask = _fact_correction(fact_kind, fields, clear)
+        request = xpb.RectifyFactRequest(customer_id=customer_id, kind=_RECTIFIABLE_KINDS.get(fact_kind, 0),
+                                         fact_id=str(fact_id), reason=reason, correction=correction,
+                                         update_mask=mask)
+        return self._call("RectifyFact", request)
 
     def upsert_customer(
         self, customer_id: str, postcode: str, lat=None, lon=None, language: str = "",

@@ -127,6 +127,15 @@ class FactKind(StrEnum):
     OBJECTIONS = "objections"
 
 
+class RectifiableKind(StrEnum):
+    """The kinds of recorded fact a rectification (GDPR art. 16) retracts or corrects."""
+
+    CONTACT = "contact"
+    CONSENT = "consent"
+    CONTRACT = "contract"
+    DISPUTE = "dispute"
+
+
 class ControllerRole(StrEnum):
     """Who controls a customer's data (policy section 1): the importer and the responsible
     distributor always; a dealer that sold to the customer, or repaired their vehicle, for
@@ -493,6 +502,85 @@ class Dispute:
 
     def open_at(self, at: dt.datetime) -> bool:
         return self.opened_at <= at and (self.closed_at is None or self.closed_at > at)
+
+
+@dataclass(frozen=True)
+class Retraction:
+    """When the service took a fact back (recorded time) and why (GDPR art. 16). The fact
+    stays held: answers as known before `at` still rest on it, none given since does."""
+
+    at: dt.datetime
+    reason: str
+
+
+F = TypeVar("F", Contact, Consent, Contract, Dispute)
+
+
+@dataclass(frozen=True)
+class Held(Generic[F]):
+    """A fact as the store holds it, standing or retracted: what the export shows (GDPR
+    art. 15). `corrects` is the id of the fact this one was recorded to correct."""
+
+    fact: F
+    retraction: Retraction | None = None
+    corrects: str | int | None = None
+
+
+@dataclass(frozen=True)
+class Rectification:
+    """What a rectification did: the fact taken back (a contract: the version replaced) and
+    the fact recorded in its place, None for a retraction. `changed` is False when the call
+    repeated an earlier one and recorded nothing."""
+
+    retracted: Held
+    correction: Held | None
+    changed: bool
+
+
+# The fields of a fact as a correction gives them, unchecked: the use case merges them into
+# the fact as recorded and checks the result as it checks a recording.
+
+
+@dataclass(frozen=True)
+class ContactFields:
+    # Empty: derived from the content, as for a recording.
+    event_id: str = ""
+    dealer_id: str = ""
+    kind: str = ""
+    occurred_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class ConsentFields:
+    channel: str = ""
+    given_at: dt.datetime | None = None
+    withdrawn_at: dt.datetime | None = None
+    proof: ConsentProof | None = None
+
+
+@dataclass(frozen=True)
+class ContractFields:
+    kind: str = ""
+    partner: str = ""
+    dealer_id: str = ""
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class DisputeFields:
+    subject: str = ""
+    opened_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class FactCorrection:
+    """A correction: the fields named in `replaced` take the values of `fields`; the others
+    keep the fact's recorded values (AIP-134's update mask)."""
+
+    fields: ContactFields | ConsentFields | ContractFields | DisputeFields
+    replaced: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -1121,11 +1209,13 @@ class CustomerVersion:
 
 @dataclass(frozen=True)
 class ContractVersion:
-    """A contract as recorded at `recorded_at`, until a later record replaced it."""
+    """A contract as recorded at `recorded_at`, until a later record replaced it; the
+    reason when a correction (GDPR art. 16) replaced it."""
 
     contract: Contract
     recorded_at: dt.datetime
     superseded_at: dt.datetime
+    correction_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -1133,16 +1223,17 @@ class CustomerExport:
     """Everything held about a customer (GDPR art. 15 and 20), read from one snapshot of
     the store: the record and its earlier versions, each kind of fact (contracts with their
     earlier versions), the assignment versions and the notices owed them, and what the
-    policy says of their data today."""
+    policy says of their data today. Retracted facts are there too, with their retraction
+    (GDPR art. 16): the export lists every row held."""
 
     customer: Customer
     earlier_versions: tuple[CustomerVersion, ...]
-    contacts: tuple[Contact, ...]
+    contacts: tuple[Held[Contact], ...]
     preferences: tuple[Preference, ...]
-    consents: tuple[Consent, ...]
-    contracts: tuple[Contract, ...]
+    consents: tuple[Held[Consent], ...]
+    contracts: tuple[Held[Contract], ...]
     earlier_contract_versions: tuple[ContractVersion, ...]
-    disputes: tuple[Dispute, ...]
+    disputes: tuple[Held[Dispute], ...]
     objections: tuple[Objection, ...]
     assignments: tuple[Responsible, ...]
     notices: tuple[Notice, ...]

@@ -50,7 +50,7 @@ def status_of(channel: grpc.Channel, name: str) -> grpc.StatusCode:
 
 
 def test_the_table_names_every_rpc_and_admin_everywhere():
-    assert len(METHODS) == 36
+    assert len(METHODS) == 37
     assert set(access.PERMISSIONS) == set(METHODS)
     assert all(Role.ADMIN in roles for roles in access.PERMISSIONS.values())
 
@@ -65,6 +65,8 @@ def test_the_table_keeps_each_role_to_its_work():
     assert allowed(Role.BATCH, "ReassignCustomers") and not allowed(Role.DEALER, "ListNotices")
     assert allowed(Role.CALLCENTRE, "GetResponsibleDealer") and not allowed(Role.CALLCENTRE, "UpsertCustomer")
     assert allowed(Role.DPO, "ListDisputes") and not allowed(Role.CALLCENTRE, "ListDisputes")
+    assert allowed(Role.DPO, "RectifyFact") and not any(allowed(role, "RectifyFact") for role in Role
+                                                        if role not in (Role.DPO, Role.ADMIN))
     assert not any(allowed(Role.BATCH, rpc) for rpc in ("ListContacts", "ListConsents", "ListDisputes"))
     assert allowed(Role.DPO, "EraseCustomer") and not any(
         allowed(role, "EraseCustomer") for role in (Role.CRM, Role.CALLCENTRE, Role.BATCH, Role.DEALER))

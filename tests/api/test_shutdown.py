@@ -113,7 +113,8 @@ def test_sigterm_during_a_job_drains_and_the_job_resumes_to_the_same_end(databas
     with open(log, "w") as stderr:
         server = subprocess.Popen(
             [str(SCRIPT), "serve", "--db", str(database), "--host", "127.0.0.1", "--port", str(port),
-             "--metrics-port", str(metrics_port), "--shutdown-grace", str(GRACE_S), "--log-format", "json"],
+             "--metrics-port", str(metrics_port), "--shutdown-grace", str(GRACE_S), "--log-format", "json",
+             "--sweep-hour", "-1"],
             stdout=subprocess.DEVNULL, stderr=stderr, cwd=database.parent)
     try:
         wait_serving(target, server)

@@ -215,7 +215,7 @@ def main() -> int:
         with open(real_log, "wb") as log:
             procs.append(subprocess.Popen(
                 [str(BIN / "cocontroller"), "serve", "--host", "127.0.0.1", "--port", str(real_port),
-                 "--db", db, "--certs-dir", certs, "--metrics-port", "0"],
+                 "--db", db, "--certs-dir", certs, "--metrics-port", "0", "--sweep-hour", "-1"],
                 stdout=log, stderr=subprocess.STDOUT))
         credentials = channel_credentials(Settings(certs_dir=Path(certs)))
         wait_ready(real, procs[-1], real_log, credentials)

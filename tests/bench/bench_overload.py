@@ -110,7 +110,8 @@ def main() -> int:
             with open(logs[0], "wb") as log:
                 procs.append(subprocess.Popen(
                     [str(BIN / "cocontroller"), "serve", "--host", "127.0.0.1", "--port", real.split(":")[1],
-                     "--db", db, "--certs-dir", certs, "--metrics-port", "0"], stdout=log, stderr=subprocess.STDOUT))
+                     "--db", db, "--certs-dir", certs, "--metrics-port", "0", "--sweep-hour", "-1"], stdout=log,
+                    stderr=subprocess.STDOUT))
             wait_ready(real, procs[-1], logs[0], credentials)
             sample = grpc.secure_channel(real, credentials).unary_unary(METHOD)(
                 pb.GetResponsibleDealerRequest(location=pb.Location(postcode="9000")).SerializeToString(), timeout=10)

@@ -11,6 +11,7 @@ import pytest
 
 from cocontroller.model import (
     LABEL_LANGUAGES, Channel, ConsentSource, ContactKind, ContractKind, CustomerKind, DealerRole, Language,
+    RectifiableKind,
 )
 from cocontroller_client.cli import cli as group
 
@@ -85,6 +86,13 @@ def test_documented_spellings_still_parse(cli, monkeypatch):
         ["ropa", "export", "--format", "fides", "--as-of", "2021-01-01", "--lang", "en", "--out", "r.yml",
          "--rules-dir", "rules", "--json"],
         ["customer", "export", "--customer", "c", "--lang", "fr", "--target", "h:1", "--json"],
+        ["customer", "retract", "--customer", "c", "--kind", "contact", "--id", "dms-889", "--reason", "not theirs",
+         "--target", "h:1", "--json"],
+        ["customer", "correct", "consent", "--customer", "c", "--id", "12", "--given", "2025-03-02T10:00",
+         "--reason", "a day later"],
+        ["customer", "correct", "contact", "--customer", "c", "--id", "dms-889", "--dealer", "d", "--reason", "r"],
+        ["customer", "correct", "contract", "--customer", "c", "--id", "l", "--open-ended", "--reason", "r"],
+        ["customer", "correct", "dispute", "--customer", "c", "--id", "4", "--still-open", "--reason", "r"],
     ):
         called.clear()
         code, out, err = cli(*argv)
@@ -111,6 +119,9 @@ def test_choices_come_from_the_model():
     assert _choices(("ropa", "export"), "lang") == tuple(LABEL_LANGUAGES)
     assert _choices(("dealers", "add"), "roles") == tuple(DealerRole)
     assert _choices(("dealers", "update"), "languages") == tuple(Language)
+    assert _choices(("customer", "retract"), "kind") == tuple(RectifiableKind)
+    assert _choices(("customer", "correct", "contact"), "kind") == tuple(ContactKind)
+    assert _choices(("customer", "correct", "contract"), "kind") == tuple(ContractKind)
 
 
 def test_a_wrong_choice_is_a_usage_error(cli):

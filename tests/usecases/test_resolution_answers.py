@@ -135,3 +135,24 @@ def test_kept_answers_equal_fresh_ones_whatever_happens_between(app, monkeypatch
             given = app.resolution.resolve("walk-1", as_of, language)
             app.resolution._answers.clear()
             assert given == app.resolution.resolve("walk-1", as_of, language), (step, action, as_of)
+
+
+@pytest.mark.parametrize("kind", ["contact", "consent", "contract", "dispute"])
+def test_a_retraction_is_answered_anew(app, monkeypatch, kind):
+    """The kept answer rests on the one-statement read; a retraction changes what it returns,
+    so the answer given after it is computed again, without the fact."""
+    if kind == "contact":
+        fact_id = app.facts.record_contact("", "kept-1", "dlr-aalst", "purchase", at(7))[0].event_id
+    elif kind == "consent":
+        fact_id = str(app.facts.record_consent("kept-1", "email", at(7), None, PROOF)[0][0].id)
+    elif kind == "contract":
+        fact_id = app.facts.record_contract("kept-c", "kept-1", "lease", "Fictilease NV", "", TODAY, None)[0].id
+    else:
+        fact_id = str(app.facts.record_dispute("kept-1", at(7), None, "paint").id)
+    kept = app.resolution.resolve("kept-1", None)
+    assert app.resolution.resolve("kept-1", None) is kept
+    app.rights.rectify(kind, "kept-1", fact_id, "recorded in error")
+    answered = app.resolution.resolve("kept-1", None)
+    assert answered is not kept and answered != kept
+    app.resolution._answers.clear()
+    assert answered == app.resolution.resolve("kept-1", None)

@@ -150,6 +150,11 @@ def customer(c) -> dict:
     }
 
 
+def _retraction(fact) -> dict:
+    """A fact's retraction (GDPR art. 16): set where retracted facts are shown."""
+    return {"retracted_at": instant(fact, "retract_time"), "retraction_reason": fact.retraction_reason or None}
+
+
 def contact(e) -> dict:
     return {
         "event_id": e.event_id,
@@ -157,6 +162,8 @@ def contact(e) -> dict:
         "dealer_id": e.dealer_id,
         "kind": _enum_word(pb.ContactKind, e.kind, "CONTACT_KIND_"),
         "occurred_at": instant(e, "occurred_at"),
+        **_retraction(e),
+        "corrects": e.corrects or None,
     }
 
 
@@ -200,6 +207,8 @@ def consent(c) -> dict:
         "proof": {"wording": c.proof.wording,
                   "source": _enum_word(rpb.ConsentSource, c.proof.source, "CONSENT_SOURCE_"),
                   "reference": c.proof.reference} if c.HasField("proof") else None,
+        **_retraction(c),
+        "corrects": c.corrects or None,
     }
 
 
@@ -212,6 +221,7 @@ def contract(c) -> dict:
         "dealer_id": c.dealer_id or None,
         "start": day(c.start),
         "end": day(c.end),
+        **_retraction(c),
     }
 
 
@@ -222,7 +232,20 @@ def dispute(d) -> dict:
         "subject": d.subject or None,
         "opened_at": instant(d, "opened_at"),
         "closed_at": instant(d, "closed_at"),
+        **_retraction(d),
+        "corrects": d.corrects or None,
     }
+
+
+def fact(f) -> dict:
+    """A Fact: the contact, consent, contract or dispute it holds."""
+    which = f.WhichOneof("fact")
+    return {"contact": contact, "consent": consent, "contract": contract, "dispute": dispute}[which](getattr(f, which))
+
+
+def rectification(r) -> dict:
+    return {"retracted": fact(r.retracted), "correction": fact(r.correction) if r.HasField("correction") else None,
+            "changed": r.changed}
 
 
 def objection(o) -> dict:
@@ -325,7 +348,8 @@ def export(x) -> dict:
         "consents": [consent(c) for c in x.consents],
         "contracts": [contract(c) for c in x.contracts],
         "earlier_contract_versions": [dict(contract(v.contract), recorded_at=instant(v, "record_time"),
-                                           superseded_at=instant(v, "superseded_time"))
+                                           superseded_at=instant(v, "superseded_time"),
+                                           correction_reason=v.correction_reason or None)
                                       for v in x.earlier_contract_versions],
         "disputes": [dispute(d) for d in x.disputes],
         "restriction": {

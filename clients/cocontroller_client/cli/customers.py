@@ -1,6 +1,7 @@
 """Commands about one customer: who is responsible (lookup, assign, history), the facts that
-decide it (customer, record-contact, prefer, unprefer, consent, contract, dispute) and what
-the two controllers do with the data (resolve). All talk to a server."""
+decide it (customer, record-contact, prefer, unprefer, consent, contract, dispute; their
+rectification in rectification.py) and what the two controllers do with the data (resolve).
+All talk to a server."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from cocontroller.model import (
 
 from . import render
 from .options import DAY, INSTANT, choice, client_options, known_on_option, option, state
+from .rectification import correct, retract
 
 
 def _convert():
@@ -128,8 +130,9 @@ def history(customer, job):
 
 @click.group()
 def customer():
-    """Customer records: create or update one (upsert), read one (show), everything held about
-    one (export), or erase one on request (erase).
+    """Customer records: create or update one (upsert), read one (show), everything held
+    about one (export), a recorded fact about one retracted or corrected (retract, correct),
+    or one erased on request (erase).
 
     \b
     Examples:
@@ -137,7 +140,12 @@ def customer():
       cocontroller customer show --id crm-000123
       cocontroller customer export --customer crm-000123 --lang fr
       cocontroller customer erase --customer crm-000123 --request-id dsr-2026-0042
+      cocontroller customer retract --customer crm-000123 --kind contact --id dms-889 --reason "not this customer"
     """
+
+
+customer.add_command(retract)
+customer.add_command(correct)
 
 
 @customer.command()

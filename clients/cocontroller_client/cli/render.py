@@ -353,6 +353,10 @@ def export_text(d: Mapping, language: str) -> str:
     def day_of(instant: str | None) -> str:
         return instant[:10] if instant else ""
 
+    def retracted(x: Mapping) -> str:
+        """A retracted fact's mark (GDPR art. 16): when, and why."""
+        return f" - {w('retracted')} {day_of(x['retracted_at'])}: {x['retraction_reason']}" if x["retracted_at"] else ""
+
     r = d["resolution"]
     c = d["customer"]
     out = [words.HEADINGS["title"][language].format(id=c["id"], day=r["as_of"])]
@@ -365,7 +369,7 @@ def export_text(d: Mapping, language: str) -> str:
             + [f"{w('until')} {day_of(v['superseded_at'])}: {w('postcode')}: {v['postcode']}, "
                f"{w('language')}: {v['language'] or ''}" for v in d["earlier_versions"]])
     section("contacts", [f"{day_of(x['occurred_at'])} {words.CONTACT_KINDS[x['kind']][language]} ({x['dealer_id']})"
-                         for x in d["contacts"]])
+                         + retracted(x) for x in d["contacts"]])
     section("preferences", [f"{x['dealer_id']}: {w('since')} {day_of(x['designated_at'])}"
                             + (f", {w('revoked')} {day_of(x['revoked_at'])}" if x["revoked_at"] else "")
                             for x in d["preferences"]])
@@ -373,17 +377,19 @@ def export_text(d: Mapping, language: str) -> str:
                          + (f" ({x['proof']['wording']}; {words.SOURCES[x['proof']['source']][language]}; "
                             f"{x['proof']['reference']})" if x["proof"] else "")
                          + (f", {w('withdrawn')} {day_of(x['withdrawn_at'])}" if x["withdrawn_at"] else "")
-                         for x in d["consents"]])
+                         + retracted(x) for x in d["consents"]])
     section("contracts", [f"{words.CONTRACT_KINDS[x['kind']][language]}: {x['start']}"
                           + (f" {w('until')} {x['end']}" if x["end"] else "")
                           + (f" ({w('partner')}: {x['partner']})" if x["partner"] else "")
-                          for x in d["contracts"]]
+                          + retracted(x) for x in d["contracts"]]
             + [f"{words.CONTRACT_KINDS[x['kind']][language]}: {x['start']}"
                + (f" {w('until')} {x['end']}" if x["end"] else "")
-               + f" ({w('until')} {day_of(x['superseded_at'])})" for x in d["earlier_contract_versions"]])
+               + (f" ({w('corrected')} {day_of(x['superseded_at'])}: {x['correction_reason']})"
+                  if x["correction_reason"] else f" ({w('until')} {day_of(x['superseded_at'])})")
+               for x in d["earlier_contract_versions"]])
     section("disputes", [f"{x['subject']}: {w('opened')} {day_of(x['opened_at'])}"
                          + (f", {w('closed')} {day_of(x['closed_at'])}" if x["closed_at"] else "")
-                         for x in d["disputes"]])
+                         + retracted(x) for x in d["disputes"]])
     section("objections", [(w("direct_marketing") if x["purpose"] == "direct_marketing" else x["purpose"])
                            + f": {w('from')} {day_of(x['objected_at'])}" for x in d["objections"]])
     section("assignments", [f"{day_of(a['valid_from'])}: {a['dealer']['name']} - {a['explanation']}"

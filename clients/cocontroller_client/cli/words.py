@@ -45,6 +45,9 @@ WORDS = {
     "postcode": {"nl": "postcode", "fr": "code postal", "de": "Postleitzahl", "en": "postcode"},
     "language": {"nl": "taal", "fr": "langue", "de": "Sprache", "en": "language"},
     "partner": {"nl": "partner", "fr": "partenaire", "de": "Partner", "en": "partner"},
+    # a fact taken back, or a contract's version replaced by its correction (GDPR art. 16)
+    "retracted": {"nl": "teruggetrokken op", "fr": "retiré le", "de": "zurückgezogen am", "en": "retracted on"},
+    "corrected": {"nl": "verbeterd op", "fr": "rectifié le", "de": "berichtigt am", "en": "corrected on"},
 }
 
 CONTACT_KINDS = {

@@ -83,8 +83,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     _N + "ListAssignmentChanges": frozenset({BATCH, DPO, ADMIN}),
     _N + "ListNotices": frozenset({BATCH, DPO, ADMIN}),
     _N + "MarkNoticesExported": frozenset({DPO, ADMIN}),
-    # the data subject's rights: the privacy team answers them
+    # the data subject's rights: the privacy team answers them. A rectification (art. 16)
+    # too: it takes back what earlier answers rested on, with the reason the data subject
+    # gave; the CRM updates facts in their ordinary course (a contract's new version, a
+    # consent withdrawn, a dispute closed), which retracts nothing.
     _X + "ExportCustomer": frozenset({DPO, ADMIN}),
+    _X + "RectifyFact": frozenset({DPO, ADMIN}),
     _X + "EraseCustomer": frozenset({DPO, ADMIN}),
     # the sweep erases on the pack's dates: the privacy team, or the batch jobs it schedules
     _X + "SweepRetention": frozenset({BATCH, DPO, ADMIN}),

@@ -1,6 +1,7 @@
 """Model values to protobuf messages and request fields to model values: the only place the
 two meet."""
 
+import dataclasses
 import datetime as dt
 
 from google.protobuf import timestamp_pb2
@@ -8,15 +9,17 @@ from google.type import date_pb2
 
 from .. import clock
 from ..model import (
-    AssignmentRecord, Basis, Change, Citation, Consent, ConsentProof, ConsentSource, Contact, ContactKind, Contract,
-    Correction, Customer, CustomerKind, DealerFields, DealerVersion, Dispute, LegalBasis, LoggedChange, Notice,
-    Objection, PackInfo, Postcode, Preference, Resolution, Responsible, Safeguard,
+    AssignmentRecord, Basis, Change, Citation, Consent, ConsentFields, ConsentProof, ConsentSource, Contact,
+    ContactFields, ContactKind, Contract, ContractFields, Correction, Customer, CustomerKind, DealerFields,
+    DealerVersion, Dispute, DisputeFields, FactCorrection, Held, LegalBasis, LoggedChange, Notice, Objection,
+    PackInfo, Postcode, Preference, RectifiableKind, Resolution, Responsible, Safeguard,
 )
 from ..usecases.assignment import AssignmentService
 from ..usecases.resolution import ResolutionService
 from ..v1 import assignment_pb2 as pb
 from ..v1 import network_pb2 as npb
 from ..v1 import resolution_pb2 as rpb
+from ..v1 import rights_pb2 as xpb
 from .errors import BadField
 
 BASES = {basis: pb.AssignmentBasis.Value(f"ASSIGNMENT_BASIS_{basis}") for basis in Basis}
@@ -25,6 +28,7 @@ CONTACT_KINDS = {pb.ContactKind.Value(f"CONTACT_KIND_{k.upper()}"): k for k in C
 _CONTACT_KIND_NUMBERS = {k: n for n, k in CONTACT_KINDS.items()}
 CUSTOMER_KINDS = {pb.CUSTOMER_KIND_PRIVATE: CustomerKind.PRIVATE, pb.CUSTOMER_KIND_PROFESSIONAL: CustomerKind.PROFESSIONAL}
 _CUSTOMER_KIND_NUMBERS = {k: n for n, k in CUSTOMER_KINDS.items()}
+RECTIFIABLE_KINDS = {xpb.RectifiableKind.Value(f"RECTIFIABLE_KIND_{k.upper()}"): k for k in RectifiableKind}
 _LEGAL_BASES = {b: rpb.LegalBasis.Value("LEGAL_BASIS_" + b.upper()) for b in LegalBasis}
 _SAFEGUARDS = {s: rpb.Safeguard.Value("SAFEGUARD_" + s.upper()) for s in Safeguard}
 
@@ -66,6 +70,48 @@ def dealer_fields(message: npb.DealerFields) -> DealerFields:
         lat=location.latitude if location else None, lon=location.longitude if location else None,
         languages=tuple(message.languages), roles=tuple(message.roles),
     )
+
+
+# The fields a correction of each kind of fact replaces, named alike in its message.
+_CORRECTIONS = {"contact": ContactFields, "consent": ConsentFields, "contract": ContractFields,
+                "dispute": DisputeFields}
+
+
+def read_correction(request: xpb.RectifyFactRequest) -> FactCorrection | None:
+    """A RectifyFact request's correction: the values its message gives, and the fields they
+    replace (the update mask's, or those the message sets). A fact's own id and customer id
+    may be repeated, not changed; output-only fields are ignored."""
+    if not request.HasField("correction"):
+        return None
+    which = request.correction.WhichOneof("fact")
+    if which is None:
+        raise BadField("correction", "set the corrected contact, consent, contract or dispute")
+    message, at = getattr(request.correction, which), f"correction.{which}."
+    names = {f.name for f in dataclasses.fields(_CORRECTIONS[which])}
+    if request.HasField("update_mask"):
+        replaced = frozenset(request.update_mask.paths)
+    else:
+        replaced = frozenset(field.name for field, _ in message.ListFields()) & names
+    if message.customer_id not in ("", request.customer_id):
+        raise BadField(at + "customer_id", "is the request's customer_id, or empty")
+    if which != "contact" and message.id and str(message.id) != request.fact_id:
+        raise BadField(at + "id", "is the fact_id, or empty: a correction does not move a fact to another id")
+    if which == "contact":
+        if "kind" in replaced and message.kind not in CONTACT_KINDS:
+            raise BadField(at + "kind", "must be one of " + ", ".join(pb.ContactKind.Name(k) for k in CONTACT_KINDS))
+        values = ContactFields(message.event_id, message.dealer_id, CONTACT_KINDS.get(message.kind, ""),
+                               read_time(message.occurred_at, at + "occurred_at"))
+    elif which == "consent":
+        values = ConsentFields(message.channel, read_time(message.given_at, at + "given_at"),
+                               read_time(message.withdrawn_at, at + "withdrawn_at"),
+                               read_proof(message.proof) if message.HasField("proof") else None)
+    elif which == "contract":
+        values = ContractFields(message.kind, message.partner, message.dealer_id,
+                                read_date(message.start, at + "start"), read_date(message.end, at + "end"))
+    else:
+        values = DisputeFields(message.subject, read_time(message.opened_at, at + "opened_at"),
+                               read_time(message.closed_at, at + "closed_at"))
+    return FactCorrection(values, replaced)
 
 
 # -- answers ---------------------------------------------------------------------------------
@@ -209,6 +255,23 @@ def contract_pb(contract: Contract) -> rpb.Contract:
     )
 
 
+def held_pb(held: Held) -> pb.ContactEvent | rpb.Consent | rpb.Contract | rpb.Dispute:
+    """A fact as held: with its retraction, and the fact it corrects, when it has them."""
+    message = _FACT_PBS[type(held.fact)](held.fact)
+    if held.retraction is not None:
+        message.retract_time.CopyFrom(time_pb(held.retraction.at))
+        message.retraction_reason = held.retraction.reason
+    if held.corrects is not None:
+        message.corrects = held.corrects
+    return message
+
+
+def fact_pb(held: Held | None) -> xpb.Fact | None:
+    if held is None:
+        return None
+    return xpb.Fact(**{_FACT_NAMES[type(held.fact)]: held_pb(held)})
+
+
 def objection_pb(o: Objection) -> rpb.Objection:
     return rpb.Objection(id=o.id, customer_id=o.customer_id, purpose=o.purpose, objected_at=time_pb(o.objected_at))
 
@@ -216,6 +279,10 @@ def objection_pb(o: Objection) -> rpb.Objection:
 def dispute_pb(d: Dispute) -> rpb.Dispute:
     return rpb.Dispute(id=d.id, customer_id=d.customer_id, subject=d.subject,
                        opened_at=time_pb(d.opened_at), closed_at=time_pb(d.closed_at))
+
+
+_FACT_PBS = {Contact: contact_pb, Consent: consent_pb, Contract: contract_pb, Dispute: dispute_pb}
+_FACT_NAMES = {Contact: "contact", Consent: "consent", Contract: "contract", Dispute: "dispute"}
 
 
 def _citation(c: Citation | None) -> rpb.Citation | None:

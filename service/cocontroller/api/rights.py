@@ -13,10 +13,10 @@ from ..v1 import rights_pb2 as xpb
 from ..v1 import rights_pb2_grpc as xpb_grpc
 from .access import DealerScope
 from .convert import (
-    consent_pb, contact_pb, contract_pb, customer_pb, date_pb, dispute_pb, kept_assignment_pb, notice_pb,
-    objection_pb, preference_pb, resolution_wire, time_pb,
+    RECTIFIABLE_KINDS, contract_pb, customer_pb, date_pb, fact_pb, held_pb, kept_assignment_pb, notice_pb,
+    objection_pb, preference_pb, read_correction, resolution_wire, time_pb,
 )
-from .errors import abort, handles_errors, streams_errors
+from .errors import BadField, abort, handles_errors, streams_errors
 from .jobs import StallWatch
 from .metadata import caller
 
@@ -48,15 +48,15 @@ class DataSubjectRightsServicer(xpb_grpc.DataSubjectRightsServiceServicer):
             earlier_versions=[xpb.CustomerVersion(customer=customer_pb(v.customer),
                                                   superseded_time=time_pb(v.superseded_at))
                               for v in found.earlier_versions],
-            contacts=[contact_pb(c) for c in found.contacts],
+            contacts=[held_pb(c) for c in found.contacts],
             preferences=[preference_pb(p) for p in found.preferences],
-            consents=[consent_pb(c) for c in found.consents],
-            contracts=[contract_pb(c) for c in found.contracts],
+            consents=[held_pb(c) for c in found.consents],
+            contracts=[held_pb(c) for c in found.contracts],
             earlier_contract_versions=[
                 xpb.ContractVersion(contract=contract_pb(v.contract), record_time=time_pb(v.recorded_at),
-                                    superseded_time=time_pb(v.superseded_at))
+                                    superseded_time=time_pb(v.superseded_at), correction_reason=v.correction_reason)
                 for v in found.earlier_contract_versions],
-            disputes=[dispute_pb(d) for d in found.disputes],
+            disputes=[held_pb(d) for d in found.disputes],
             objections=[objection_pb(o) for o in found.objections],
             assignments=[kept_assignment_pb(a) for a in found.assignments],
             notices=[notice_pb(n) for n in found.notices],
@@ -64,6 +64,17 @@ class DataSubjectRightsServicer(xpb_grpc.DataSubjectRightsServiceServicer):
             export_time=time_pb(found.exported_at),
             restriction=restriction_pb(found.restriction),
         )
+
+    @handles_errors()
+    def RectifyFact(self, request, context):
+        self.scope.check_customer(context, request.customer_id)
+        if request.kind not in RECTIFIABLE_KINDS:
+            kinds = ", ".join(xpb.RectifiableKind.Name(k) for k in RECTIFIABLE_KINDS)
+            raise BadField("kind", f"must be one of {kinds}")
+        done = self.rights.rectify(RECTIFIABLE_KINDS[request.kind], request.customer_id, request.fact_id,
+                                   request.reason, read_correction(request))
+        return xpb.RectifyFactResponse(retracted=fact_pb(done.retracted), correction=fact_pb(done.correction),
+                                       changed=done.changed)
 
     @handles_errors()
     def EraseCustomer(self, request, context):

@@ -1,6 +1,6 @@
-"""The SQLite store, split by aggregate: customers and decision snapshots, facts,
-erasure and restriction, assignments and notices, the dealer network, jobs, the rule-pack versions served, and bulk
-insert for synthetic data.
+"""The SQLite store, split by aggregate: customers and decision snapshots, facts and their
+rectification, erasure and restriction, the records a sweep reads, assignments and notices,
+the dealer network, jobs, the rule-pack versions served, and bulk insert for synthetic data.
 
 Each repository holds all the SQL for its tables, returns model values and raises domain
 errors where it finds them. `Store.transaction()` is the unit of work: repository calls made
@@ -20,6 +20,7 @@ from .jobs import JobRepository
 from .network import NetworkRepository
 from .packs import PackVersionRepository
 from .records import RecordBatches
+from .rectification import RectificationRepository
 
 
 class Store:
@@ -40,6 +41,7 @@ class Store:
         self.db.migrate()
         self.customers = CustomerRepository(self.db)
         self.facts = FactRepository(self.db)
+        self.rectification = RectificationRepository(self.db, self.facts)
         self.assignments = AssignmentRepository(self.db)
         self.network = NetworkRepository(self.db)
         self.jobs = JobRepository(self.db)

@@ -1,5 +1,6 @@
 """Customers, and the snapshots a decision reads: the customer, the contacts, the standing
-designation and the assignment in force, each in one read."""
+designation and the assignment in force, each in one read. A retracted contact (GDPR art.
+16) is read by none, except as known before its retraction."""
 
 import datetime as dt
 import json
@@ -87,7 +88,7 @@ class CustomerRepository:
         cursor = self.db.execute(
             "SELECT c.*,"
             " (SELECT json_group_array(json_array(event_id, dealer_id, kind, occurred_at))"
-            "  FROM contact_events WHERE customer_id = c.id) AS _contacts,"
+            "  FROM contact_events WHERE customer_id = c.id AND retracted_at IS NULL) AS _contacts,"
             " (SELECT json_array(id, dealer_id, designated_at, revoked_at) FROM preferences"
             "  WHERE customer_id = c.id AND designated_at <= ? AND (revoked_at IS NULL OR revoked_at > ?)"
             "  ORDER BY designated_at DESC, id DESC LIMIT 1) AS _preference,"
@@ -137,13 +138,15 @@ class CustomerRepository:
 
     def snapshot_known(self, customer_id: str, at: dt.datetime, known_at: dt.datetime) -> Snapshot:
         """What a decision at `at` would have read with what the service knew at `known_at`:
-        contacts and designations recorded by then, a revocation only if recorded by then.
+        contacts recorded and not yet retracted by then, designations recorded by then, a
+        revocation only if recorded by then.
         The customer's own details are those known then too."""
         customer = self.get_known(customer_id, known_at)
         known, text = clock.to_text(known_at), clock.to_text(at)
         contacts = tuple(contact_from_row(row) for row in self.db.rows(
-            "SELECT * FROM contact_events WHERE customer_id = ? AND recorded_at <= ? ORDER BY occurred_at",
-            [customer_id, known],
+            "SELECT * FROM contact_events WHERE customer_id = ? AND recorded_at <= ?"
+            " AND (retracted_at IS NULL OR retracted_at > ?) ORDER BY occurred_at",
+            [customer_id, known, known],
         ))
         standing = [
             row for row in self.db.rows(
@@ -170,7 +173,7 @@ class CustomerRepository:
         contacts: dict[str, list[Contact]] = {}
         for event_id, customer_id, dealer_id, kind, occurred_at in execute(
             f"SELECT event_id, customer_id, dealer_id, kind, occurred_at FROM contact_events"
-            f" WHERE customer_id IN ({marks})", ids,
+            f" WHERE customer_id IN ({marks}) AND retracted_at IS NULL", ids,
         ):
             contact = Contact(event_id, customer_id, dealer_id, kinds[kind], parse(occurred_at))
             found = contacts.get(customer_id)

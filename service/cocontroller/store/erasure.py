@@ -75,12 +75,16 @@ class ErasureRepository:
         if plan.outcome != ErasureOutcome.HELD:
             keep = plan.outcome == ErasureOutcome.RESTRICTED
             kinds = sorted(k for k in policy.legal_records if k != "contracts") if keep else []
-            contacts_where = "customer_id = ?" + (f" AND kind NOT IN ({', '.join('?' * len(kinds))})" if kinds else "")
+            others = f"kind NOT IN ({', '.join('?' * len(kinds))})" if kinds else "1"
+            # A retracted contact goes too (it was never a record of anything), and counts
+            # in no statistic.
+            contacts_where = f"customer_id = ? AND ({others} OR retracted_at IS NOT NULL)"
+            counted_where = f"customer_id = ? AND {others} AND retracted_at IS NULL"
             if "contacts" in policy.anonymise:
                 self.db.execute(
                     "INSERT INTO contact_statistics (month, dealer_id, kind, contacts)"
                     f" SELECT substr(occurred_at, 1, 7), dealer_id, kind, count(*) FROM {_CONTACTS}"
-                    f" WHERE {contacts_where} GROUP BY 1, 2, 3"
+                    f" WHERE {counted_where} GROUP BY 1, 2, 3"
                     " ON CONFLICT (month, dealer_id, kind) DO UPDATE SET contacts = contacts + excluded.contacts",
                     [customer_id, *kinds],
                 )

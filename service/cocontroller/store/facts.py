@@ -1,6 +1,10 @@
 """The facts recorded about customers: contact events, designations of a preferred dealer,
 consents per channel, contracts and disputes. Each write checks what only the stored rows
-can tell (a reused event id, a consent not in force) and raises the domain error there."""
+can tell (a reused event id, a consent not in force) and raises the domain error there.
+
+A contact, consent, contract or dispute retracted (GDPR art. 16, store/rectification.py)
+stays in its table: every read here leaves it out, and a read as known at an instant sees it
+only if it was recorded by then and retracted after."""
 
 import dataclasses
 import datetime as dt
@@ -33,15 +37,12 @@ class FactRepository:
                 if stored != contact:
                     raise AlreadyExists(f"event {contact.event_id} was recorded before with other content")
                 return stored, False
-            self.db.execute(
-                "INSERT INTO contact_events (event_id, customer_id, dealer_id, kind,"
-                " occurred_at, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [contact.event_id, contact.customer_id, contact.dealer_id, str(contact.kind),
-                 clock.to_text(contact.occurred_at), clock.to_text(clock.now())],
-            )
+            insert_contact(self.db, contact, clock.now())
         return contact, True
 
     def find_contact(self, event_id: str) -> Contact | None:
+        """The contact recorded under `event_id`, retracted or not: an event id, once used,
+        stays taken."""
         rows = self.db.rows("SELECT * FROM contact_events WHERE event_id = ?", [event_id])
         return contact_from_row(rows[0]) if rows else None
 
@@ -101,13 +102,8 @@ class FactRepository:
                     raise FailedPrecondition(
                         f"a later {channel} consent ({consent.given_at.isoformat()}) is on record"
                     )
-            cursor = self.db.execute(
-                "INSERT INTO consents (customer_id, channel, given_at, recorded_at, wording, source, proof_reference)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [customer_id, str(channel), clock.to_text(at), clock.to_text(clock.now()), proof.wording,
-                 str(proof.source), proof.reference],
-            )
-        return Consent(cursor.lastrowid, customer_id, channel, at, None, proof), True
+            consent = insert_consent(self.db, Consent(0, customer_id, channel, at, None, proof), clock.now())
+        return consent, True
 
     def withdraw_consent(self, customer_id: str, channel: Channel | None, at: dt.datetime) -> list[Consent]:
         """Ends the consent in force at `at` for a channel, or for every channel (None): a
@@ -128,30 +124,35 @@ class FactRepository:
     def consents(self, customer_id: str, known_at: dt.datetime | None = None) -> list[Consent]:
         """The customer's consents; with `known_at`, as the service knew them then (a
         withdrawal recorded later is not yet known)."""
-        return [_consent_from_row(row, known_at)
+        return [consent_from_row(row, known_at)
                 for row in _known(self.db, "consents", customer_id, "given_at, id", known_at)]
 
     # contracts
 
-    def upsert_contract(self, contract: Contract) -> tuple[Contract, bool]:
+    def upsert_contract(self, contract: Contract, correction_reason: str | None = None) -> tuple[Contract, bool]:
         """Creates or updates a contract by id; an id of another customer's contract is
-        AlreadyExists."""
+        AlreadyExists. A correction (GDPR art. 16) is an update whose reason the version it
+        replaces keeps. A retracted contract is not recorded again: the same content changes
+        nothing, other content is a FailedPrecondition."""
         now = clock.to_text(clock.now())
         with self.db.transaction():
             existing = self.db.rows("SELECT * FROM contracts WHERE id = ?", [contract.id])
             if existing and existing[0]["customer_id"] != contract.customer_id:
                 raise AlreadyExists(f"contract {contract.id} belongs to another customer")
-            if existing and _contract_from_row(existing[0]) == contract:
+            if existing and contract_from_row(existing[0]) == contract:
                 # Unchanged: its recorded time stays the first one.
                 return contract, False
+            if existing and existing[0]["retracted_at"]:
+                raise FailedPrecondition(f"contract {contract.id} was retracted: record the contract under a new id")
             if existing:
                 # What was known of the contract until now stays readable (known_at).
                 old = existing[0]
                 self.db.execute(
                     "INSERT INTO contract_history (contract_id, customer_id, kind, partner, dealer_id,"
-                    " start_date, end_date, recorded_at, superseded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " start_date, end_date, recorded_at, superseded_at, correction_reason)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [old["id"], old["customer_id"], old["kind"], old["partner"], old["dealer_id"],
-                     old["start_date"], old["end_date"], old["updated_at"], now],
+                     old["start_date"], old["end_date"], old["updated_at"], now, correction_reason],
                 )
             self.db.execute(
                 "INSERT INTO contracts (id, customer_id, kind, partner, dealer_id, start_date, end_date,"
@@ -167,26 +168,24 @@ class FactRepository:
     def contracts(self, customer_id: str, known_at: dt.datetime | None = None) -> list[Contract]:
         """The customer's contracts; with `known_at`, each in the version known then."""
         if known_at is None:
-            rows = self.db.rows("SELECT * FROM contracts WHERE customer_id = ? ORDER BY start_date, id", [customer_id])
+            rows = self.db.rows(f"SELECT * FROM contracts WHERE customer_id = ?{STANDING} ORDER BY start_date, id",
+                                [customer_id])
         else:
             at = clock.to_text(known_at)
             rows = self.db.rows(
                 "SELECT * FROM (SELECT id, customer_id, kind, partner, dealer_id, start_date, end_date"
                 "  FROM contracts WHERE customer_id = ? AND updated_at <= ?"
+                "  AND (retracted_at IS NULL OR retracted_at > ?)"
                 " UNION ALL SELECT contract_id, customer_id, kind, partner, dealer_id, start_date, end_date"
                 "  FROM contract_history WHERE customer_id = ? AND recorded_at <= ? AND superseded_at > ?)"
-                " ORDER BY start_date, id", [customer_id, at, customer_id, at, at],
+                " ORDER BY start_date, id", [customer_id, at, at, customer_id, at, at],
             )
-        return [_contract_from_row(row) for row in rows]
+        return [contract_from_row(row) for row in rows]
 
     # disputes
 
     def open_dispute(self, customer_id: str, subject: str, at: dt.datetime) -> Dispute:
-        cursor = self.db.execute(
-            "INSERT INTO disputes (customer_id, subject, opened_at, recorded_at) VALUES (?, ?, ?, ?)",
-            [customer_id, subject, clock.to_text(at), clock.to_text(clock.now())],
-        )
-        return Dispute(cursor.lastrowid, customer_id, subject, at)
+        return insert_dispute(self.db, Dispute(0, customer_id, subject, at), clock.now())
 
     def close_dispute(self, customer_id: str, dispute_id: int | None, at: dt.datetime) -> Dispute:
         """Closes the given open dispute, or the customer's only open one."""
@@ -207,23 +206,27 @@ class FactRepository:
         return Dispute(dispute.id, customer_id, dispute.subject, dispute.opened_at, at)
 
     def disputes(self, customer_id: str, known_at: dt.datetime | None = None) -> list[Dispute]:
-        return [_dispute_from_row(row, known_at)
+        return [dispute_from_row(row, known_at)
                 for row in _known(self.db, "disputes", customer_id, "opened_at, id", known_at)]
 
-    def earlier_contract_versions(self, customer_id: str) -> list[ContractVersion]:
-        """Each of the customer's contracts as it stood before each later change, oldest
-        first."""
-        rows = self.db.rows("SELECT * FROM contract_history WHERE customer_id = ? ORDER BY superseded_at, id",
-                            [customer_id])
-        return [ContractVersion(_contract_from_row({**row, "id": row["contract_id"]}),
-                                clock.from_text(row["recorded_at"]), clock.from_text(row["superseded_at"]))
+    def earlier_contract_versions(self, customer_id: str, contract_id: str | None = None) -> list[ContractVersion]:
+        """Each of the customer's contracts (or one of them) as it stood before each later
+        change, oldest first."""
+        one = " AND contract_id = ?" if contract_id is not None else ""
+        rows = self.db.rows(f"SELECT * FROM contract_history WHERE customer_id = ?{one} ORDER BY superseded_at, id",
+                            [customer_id, *([contract_id] if contract_id is not None else [])])
+        return [ContractVersion(contract_from_row({**row, "id": row["contract_id"]}),
+                                clock.from_text(row["recorded_at"]), clock.from_text(row["superseded_at"]),
+                                row["correction_reason"] or "")
                 for row in rows]
 
     def page_of(self, kind: FactKind, customer_id: str, page: PageRequest | None) -> Page:
         """One page of a customer's facts of one kind (all of them without a page), in the
-        order of `_LISTS`, each as it stands now (a withdrawn consent with its withdrawal)."""
+        order of `_LISTS`, each as it stands now (a withdrawn consent with its withdrawal;
+        a retracted fact not at all)."""
         table, order, id_column, id_type, from_row = _LISTS[kind]
-        return self.db.keyset_page(f"SELECT * FROM {table} WHERE customer_id = ?", [customer_id],
+        standing = STANDING if table in RETRACTABLE else ""
+        return self.db.keyset_page(f"SELECT * FROM {table} WHERE customer_id = ?{standing}", [customer_id],
                                    (order, id_column), page, from_row, id_type)
 
     def record_objection(self, customer_id: str, purpose: str, at: dt.datetime) -> tuple[Objection, bool]:
@@ -309,16 +312,20 @@ def _record_from_row(customer_id: str, fields: dict) -> CustomerRecord:
     return CustomerRecord(customer_from_row(fields), history, assignment, restriction)
 
 
+# Retracted facts are left out: a retraction changes what this statement returns, so an
+# answer kept for the earlier read (ResolutionService._answers) is not given again.
 _RECORD_SQL = (
     "SELECT c.*,"
     " (SELECT json_group_array(json_array(event_id, dealer_id, kind, occurred_at)) FROM"
-    "  (SELECT * FROM contact_events WHERE customer_id = c.id ORDER BY occurred_at)) AS _contacts,"
+    "  (SELECT * FROM contact_events WHERE customer_id = c.id AND retracted_at IS NULL"
+    "   ORDER BY occurred_at)) AS _contacts,"
     " (SELECT json_group_array(json_array(id, channel, given_at, withdrawn_at)) FROM"
-    "  (SELECT * FROM consents WHERE customer_id = c.id ORDER BY given_at, id)) AS _consents,"
+    "  (SELECT * FROM consents WHERE customer_id = c.id AND retracted_at IS NULL ORDER BY given_at, id)) AS _consents,"
     " (SELECT json_group_array(json_array(id, kind, partner, dealer_id, start_date, end_date)) FROM"
-    "  (SELECT * FROM contracts WHERE customer_id = c.id ORDER BY start_date, id)) AS _contracts,"
+    "  (SELECT * FROM contracts WHERE customer_id = c.id AND retracted_at IS NULL"
+    "   ORDER BY start_date, id)) AS _contracts,"
     " (SELECT json_group_array(json_array(id, subject, opened_at, closed_at)) FROM"
-    "  (SELECT * FROM disputes WHERE customer_id = c.id ORDER BY opened_at, id)) AS _disputes,"
+    "  (SELECT * FROM disputes WHERE customer_id = c.id AND retracted_at IS NULL ORDER BY opened_at, id)) AS _disputes,"
     " (SELECT json_group_array(json_array(id, purpose, objected_at)) FROM"
     "  (SELECT * FROM objections WHERE customer_id = c.id ORDER BY objected_at, id)) AS _objections,"
     " (SELECT json_array(id, dealer_id, basis, valid_to) FROM assignments WHERE customer_id = c.id"
@@ -329,12 +336,61 @@ _RECORD_SQL = (
 )
 
 
+# The fact tables whose rows a rectification retracts (GDPR art. 16), and the condition that
+# keeps a read to the rows standing now.
+RETRACTABLE = frozenset({"contact_events", "consents", "contracts", "disputes"})
+STANDING = " AND retracted_at IS NULL"
+
+
 def _known(db: Database, table: str, customer_id: str, order: str, known_at: dt.datetime | None) -> list[dict]:
-    """A customer's rows of a fact table, recorded by `known_at` when given."""
+    """A customer's rows of a fact table standing now; with `known_at`, those the service
+    held at that instant: recorded by then, and not yet retracted."""
+    retractable = table in RETRACTABLE
     if known_at is None:
-        return db.rows(f"SELECT * FROM {table} WHERE customer_id = ? ORDER BY {order}", [customer_id])
-    return db.rows(f"SELECT * FROM {table} WHERE customer_id = ? AND recorded_at <= ? ORDER BY {order}",
-                   [customer_id, clock.to_text(known_at)])
+        standing = STANDING if retractable else ""
+        return db.rows(f"SELECT * FROM {table} WHERE customer_id = ?{standing} ORDER BY {order}", [customer_id])
+    at = clock.to_text(known_at)
+    held = " AND (retracted_at IS NULL OR retracted_at > ?)" if retractable else ""
+    return db.rows(f"SELECT * FROM {table} WHERE customer_id = ? AND recorded_at <= ?{held} ORDER BY {order}",
+                   [customer_id, at, *([at] if retractable else [])])
+
+
+def insert_contact(db: Database, contact: Contact, now: dt.datetime, corrects: str | None = None) -> None:
+    db.execute(
+        "INSERT INTO contact_events (event_id, customer_id, dealer_id, kind, occurred_at, recorded_at, corrects)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [contact.event_id, contact.customer_id, contact.dealer_id, str(contact.kind),
+         clock.to_text(contact.occurred_at), clock.to_text(now), corrects],
+    )
+
+
+def insert_consent(db: Database, consent: Consent, now: dt.datetime, corrects: int | None = None) -> Consent:
+    """Inserts the consent (its id is ignored) with its proof, and its withdrawal if it has
+    one, all recorded at `now`; returns it with its new id."""
+    proof, withdrawn = consent.proof, consent.withdrawn_at
+    cursor = db.execute(
+        "INSERT INTO consents (customer_id, channel, given_at, withdrawn_at, recorded_at, withdrawn_recorded_at,"
+        " wording, source, proof_reference, corrects) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [consent.customer_id, str(consent.channel), clock.to_text(consent.given_at),
+         clock.to_text(withdrawn) if withdrawn else None, clock.to_text(now), clock.to_text(now) if withdrawn else None,
+         proof.wording if proof else None, str(proof.source) if proof else None, proof.reference if proof else None,
+         corrects],
+    )
+    return dataclasses.replace(consent, id=cursor.lastrowid)
+
+
+def insert_dispute(db: Database, dispute: Dispute, now: dt.datetime, corrects: int | None = None) -> Dispute:
+    """Inserts the dispute (its id is ignored), and its closure if it has one, recorded at
+    `now`; returns it with its new id."""
+    closed = dispute.closed_at
+    cursor = db.execute(
+        "INSERT INTO disputes (customer_id, subject, opened_at, closed_at, recorded_at, closed_recorded_at, corrects)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [dispute.customer_id, dispute.subject, clock.to_text(dispute.opened_at),
+         clock.to_text(closed) if closed else None, clock.to_text(now), clock.to_text(now) if closed else None,
+         corrects],
+    )
+    return dataclasses.replace(dispute, id=cursor.lastrowid)
 
 
 def _end(row: dict, end: str, recorded: str, known_at: dt.datetime | None) -> dt.datetime | None:
@@ -344,14 +400,14 @@ def _end(row: dict, end: str, recorded: str, known_at: dt.datetime | None) -> dt
     return clock.from_text(row[end])
 
 
-def _consent_from_row(row: dict, known_at: dt.datetime | None = None) -> Consent:
+def consent_from_row(row: dict, known_at: dt.datetime | None = None) -> Consent:
     proof = ConsentProof(row["wording"], ConsentSource(row["source"]), row["proof_reference"] or "") \
         if row["wording"] else None
     return Consent(row["id"], row["customer_id"], Channel(row["channel"]), clock.from_text(row["given_at"]),
                    _end(row, "withdrawn_at", "withdrawn_recorded_at", known_at), proof)
 
 
-def _dispute_from_row(row: dict, known_at: dt.datetime | None = None) -> Dispute:
+def dispute_from_row(row: dict, known_at: dt.datetime | None = None) -> Dispute:
     return Dispute(row["id"], row["customer_id"], row["subject"] or "", clock.from_text(row["opened_at"]),
                    _end(row, "closed_at", "closed_recorded_at", known_at))
 
@@ -360,7 +416,7 @@ def _objection_from_row(row: dict) -> Objection:
     return Objection(row["id"], row["customer_id"], row["purpose"], clock.from_text(row["objected_at"]))
 
 
-def _contract_from_row(row: dict) -> Contract:
+def contract_from_row(row: dict) -> Contract:
     return Contract(row["id"], row["customer_id"], ContractKind(row["kind"]), row["partner"] or "",
                     row["dealer_id"], dt.date.fromisoformat(row["start_date"]),
                     dt.date.fromisoformat(row["end_date"]) if row["end_date"] else None)
@@ -377,8 +433,8 @@ _CHANNELS = {c.value: c for c in Channel}
 _LISTS = {
     FactKind.CONTACTS: ("contact_events", "occurred_at", "event_id", str, contact_from_row),
     FactKind.PREFERENCES: ("preferences", "designated_at", "id", int, preference_from_row),
-    FactKind.CONSENTS: ("consents", "given_at", "id", int, _consent_from_row),
-    FactKind.CONTRACTS: ("contracts", "start_date", "id", str, _contract_from_row),
-    FactKind.DISPUTES: ("disputes", "opened_at", "id", int, _dispute_from_row),
+    FactKind.CONSENTS: ("consents", "given_at", "id", int, consent_from_row),
+    FactKind.CONTRACTS: ("contracts", "start_date", "id", str, contract_from_row),
+    FactKind.DISPUTES: ("disputes", "opened_at", "id", int, dispute_from_row),
     FactKind.OBJECTIONS: ("objections", "objected_at", "id", int, _objection_from_row),
 }

@@ -274,3 +274,20 @@ def m011_erasure(db: sqlite_utils.Database) -> None:
         not_null={"contacts"},
     )
     db["reassign_jobs"].add_column("kind", str, not_null_default="reassign")
+
+
+@MIGRATIONS()
+def m012_rectification(db: sqlite_utils.Database) -> None:
+    """Rectification (GDPR art. 16): a contact, consent, contract or dispute taken back is
+    marked, never deleted: `retracted_at` is when the service took it back (recorded time,
+    so what was known before stays readable) and `retraction_reason` why. A correction is
+    recorded as a new row naming the row it corrects (`corrects`); a contract is corrected as
+    a new version of itself, and the version it replaces keeps the reason in
+    contract_history."""
+    for table, id_type in (("contact_events", str), ("consents", int), ("disputes", int)):
+        db[table].add_column("retracted_at", str)
+        db[table].add_column("retraction_reason", str)
+        db[table].add_column("corrects", id_type)
+    db["contracts"].add_column("retracted_at", str)
+    db["contracts"].add_column("retraction_reason", str)
+    db["contract_history"].add_column("correction_reason", str)

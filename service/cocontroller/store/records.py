@@ -1,6 +1,6 @@
 """Customers' records read a batch at a time: what a retention sweep reads of each customer
-(the record, every fact the resolver reads, the assignment version in force and the
-restriction), the same values as FactRepository.record_of gives one customer, from one
+(the record, every standing fact the resolver reads, that is none retracted, the
+assignment version in force and the restriction), the same values as FactRepository.record_of gives one customer, from one
 plain query per table instead of a JSON document per customer."""
 
 import datetime as dt
@@ -34,21 +34,21 @@ class RecordBatches:
         disputes, objections = defaultdict(list), defaultdict(list)
         for event_id, customer_id, dealer_id, kind, occurred in execute(
                 "SELECT event_id, customer_id, dealer_id, kind, occurred_at FROM contact_events"
-                f" WHERE customer_id IN ({marks}) ORDER BY customer_id, occurred_at", ids):
+                f" WHERE customer_id IN ({marks}) AND retracted_at IS NULL ORDER BY customer_id, occurred_at", ids):
             contacts[customer_id].append(Contact(event_id, customer_id, dealer_id, _CONTACT_KINDS[kind], parse(occurred)))
         for cid, customer_id, channel, given, withdrawn in execute(
                 "SELECT id, customer_id, channel, given_at, withdrawn_at FROM consents"
-                f" WHERE customer_id IN ({marks}) ORDER BY customer_id, given_at, id", ids):
+                f" WHERE customer_id IN ({marks}) AND retracted_at IS NULL ORDER BY customer_id, given_at, id", ids):
             consents[customer_id].append(Consent(cid, customer_id, _CHANNELS[channel], parse(given),
                                                  parse(withdrawn) if withdrawn else None))
         for cid, customer_id, kind, partner, dealer_id, start, end in execute(
                 "SELECT id, customer_id, kind, partner, dealer_id, start_date, end_date FROM contracts"
-                f" WHERE customer_id IN ({marks}) ORDER BY customer_id, start_date, id", ids):
+                f" WHERE customer_id IN ({marks}) AND retracted_at IS NULL ORDER BY customer_id, start_date, id", ids):
             contracts[customer_id].append(Contract(cid, customer_id, _CONTRACT_KINDS[kind], partner or "", dealer_id,
                                                    day(start), day(end) if end else None))
         for did, customer_id, subject, opened, closed in execute(
                 "SELECT id, customer_id, subject, opened_at, closed_at FROM disputes"
-                f" WHERE customer_id IN ({marks}) ORDER BY customer_id, opened_at, id", ids):
+                f" WHERE customer_id IN ({marks}) AND retracted_at IS NULL ORDER BY customer_id, opened_at, id", ids):
             disputes[customer_id].append(Dispute(did, customer_id, subject or "", parse(opened),
                                                  parse(closed) if closed else None))
         for oid, customer_id, purpose, objected in execute(

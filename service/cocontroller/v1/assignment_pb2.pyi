@@ -301,18 +301,24 @@ class GetCustomerResponse(_message.Message):
     def __init__(self, customer: _Optional[_Union[Customer, _Mapping]] = ...) -> None: ...
 
 class ContactEvent(_message.Message):
-    __slots__ = ("event_id", "customer_id", "dealer_id", "kind", "occurred_at")
+    __slots__ = ("event_id", "customer_id", "dealer_id", "kind", "occurred_at", "retract_time", "retraction_reason", "corrects")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     DEALER_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    RETRACT_TIME_FIELD_NUMBER: _ClassVar[int]
+    RETRACTION_REASON_FIELD_NUMBER: _ClassVar[int]
+    CORRECTS_FIELD_NUMBER: _ClassVar[int]
     event_id: str
     customer_id: str
     dealer_id: str
     kind: ContactKind
     occurred_at: _timestamp_pb2.Timestamp
-    def __init__(self, event_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., dealer_id: _Optional[str] = ..., kind: _Optional[_Union[ContactKind, str]] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    retract_time: _timestamp_pb2.Timestamp
+    retraction_reason: str
+    corrects: str
+    def __init__(self, event_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., dealer_id: _Optional[str] = ..., kind: _Optional[_Union[ContactKind, str]] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., retract_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., retraction_reason: _Optional[str] = ..., corrects: _Optional[str] = ...) -> None: ...
 
 class RecordContactRequest(_message.Message):
     __slots__ = ("event",)

@@ -142,7 +142,8 @@ class DealerAssignmentServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListContacts(self, request, context):
-        """A customer's contact events, oldest first: what is held about them (GDPR art. 15).
+        """A customer's contact events standing now, oldest first: what is held about them (GDPR
+        art. 15). A retracted one is left out; ExportCustomer lists it with its retraction.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -168,7 +169,8 @@ class DealerAssignmentServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RecordContact(self, request, context):
-        """Idempotent by event_id.
+        """Idempotent by event_id. The id of a retracted event stays taken: sending the event
+        again records nothing.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -287,20 +287,26 @@ class ConsentProof(_message.Message):
     def __init__(self, wording: _Optional[str] = ..., source: _Optional[_Union[ConsentSource, str]] = ..., reference: _Optional[str] = ...) -> None: ...
 
 class Consent(_message.Message):
-    __slots__ = ("id", "customer_id", "channel", "given_at", "withdrawn_at", "proof")
+    __slots__ = ("id", "customer_id", "channel", "given_at", "withdrawn_at", "proof", "retract_time", "retraction_reason", "corrects")
     ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     GIVEN_AT_FIELD_NUMBER: _ClassVar[int]
     WITHDRAWN_AT_FIELD_NUMBER: _ClassVar[int]
     PROOF_FIELD_NUMBER: _ClassVar[int]
+    RETRACT_TIME_FIELD_NUMBER: _ClassVar[int]
+    RETRACTION_REASON_FIELD_NUMBER: _ClassVar[int]
+    CORRECTS_FIELD_NUMBER: _ClassVar[int]
     id: int
     customer_id: str
     channel: str
     given_at: _timestamp_pb2.Timestamp
     withdrawn_at: _timestamp_pb2.Timestamp
     proof: ConsentProof
-    def __init__(self, id: _Optional[int] = ..., customer_id: _Optional[str] = ..., channel: _Optional[str] = ..., given_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., withdrawn_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., proof: _Optional[_Union[ConsentProof, _Mapping]] = ...) -> None: ...
+    retract_time: _timestamp_pb2.Timestamp
+    retraction_reason: str
+    corrects: int
+    def __init__(self, id: _Optional[int] = ..., customer_id: _Optional[str] = ..., channel: _Optional[str] = ..., given_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., withdrawn_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., proof: _Optional[_Union[ConsentProof, _Mapping]] = ..., retract_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., retraction_reason: _Optional[str] = ..., corrects: _Optional[int] = ...) -> None: ...
 
 class RecordConsentResponse(_message.Message):
     __slots__ = ("consent", "consents", "changed")
@@ -313,7 +319,7 @@ class RecordConsentResponse(_message.Message):
     def __init__(self, consent: _Optional[_Union[Consent, _Mapping]] = ..., consents: _Optional[_Iterable[_Union[Consent, _Mapping]]] = ..., changed: _Optional[bool] = ...) -> None: ...
 
 class Contract(_message.Message):
-    __slots__ = ("id", "customer_id", "kind", "partner", "dealer_id", "start", "end")
+    __slots__ = ("id", "customer_id", "kind", "partner", "dealer_id", "start", "end", "retract_time", "retraction_reason")
     ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -321,6 +327,8 @@ class Contract(_message.Message):
     DEALER_ID_FIELD_NUMBER: _ClassVar[int]
     START_FIELD_NUMBER: _ClassVar[int]
     END_FIELD_NUMBER: _ClassVar[int]
+    RETRACT_TIME_FIELD_NUMBER: _ClassVar[int]
+    RETRACTION_REASON_FIELD_NUMBER: _ClassVar[int]
     id: str
     customer_id: str
     kind: str
@@ -328,7 +336,9 @@ class Contract(_message.Message):
     dealer_id: str
     start: _date_pb2.Date
     end: _date_pb2.Date
-    def __init__(self, id: _Optional[str] = ..., customer_id: _Optional[str] = ..., kind: _Optional[str] = ..., partner: _Optional[str] = ..., dealer_id: _Optional[str] = ..., start: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., end: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+    retract_time: _timestamp_pb2.Timestamp
+    retraction_reason: str
+    def __init__(self, id: _Optional[str] = ..., customer_id: _Optional[str] = ..., kind: _Optional[str] = ..., partner: _Optional[str] = ..., dealer_id: _Optional[str] = ..., start: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., end: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., retract_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., retraction_reason: _Optional[str] = ...) -> None: ...
 
 class RecordContractRequest(_message.Message):
     __slots__ = ("contract",)
@@ -345,18 +355,24 @@ class RecordContractResponse(_message.Message):
     def __init__(self, contract: _Optional[_Union[Contract, _Mapping]] = ..., created: _Optional[bool] = ...) -> None: ...
 
 class Dispute(_message.Message):
-    __slots__ = ("id", "customer_id", "subject", "opened_at", "closed_at")
+    __slots__ = ("id", "customer_id", "subject", "opened_at", "closed_at", "retract_time", "retraction_reason", "corrects")
     ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     SUBJECT_FIELD_NUMBER: _ClassVar[int]
     OPENED_AT_FIELD_NUMBER: _ClassVar[int]
     CLOSED_AT_FIELD_NUMBER: _ClassVar[int]
+    RETRACT_TIME_FIELD_NUMBER: _ClassVar[int]
+    RETRACTION_REASON_FIELD_NUMBER: _ClassVar[int]
+    CORRECTS_FIELD_NUMBER: _ClassVar[int]
     id: int
     customer_id: str
     subject: str
     opened_at: _timestamp_pb2.Timestamp
     closed_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[int] = ..., customer_id: _Optional[str] = ..., subject: _Optional[str] = ..., opened_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    retract_time: _timestamp_pb2.Timestamp
+    retraction_reason: str
+    corrects: int
+    def __init__(self, id: _Optional[int] = ..., customer_id: _Optional[str] = ..., subject: _Optional[str] = ..., opened_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., retract_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., retraction_reason: _Optional[str] = ..., corrects: _Optional[int] = ...) -> None: ...
 
 class RecordDisputeRequest(_message.Message):
     __slots__ = ("customer_id", "opened_at", "closed_at", "subject", "dispute_id")

@@ -113,7 +113,8 @@ class ControllerResolutionServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RecordContract(self, request, context):
-        """Creates or updates a contract by id.
+        """Creates or updates a contract by id. A retracted contract is not recorded again: the
+        same content changes nothing, other content is FAILED_PRECONDITION.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -126,21 +127,23 @@ class ControllerResolutionServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListConsents(self, request, context):
-        """A customer's consents, oldest first, withdrawn ones included (GDPR art. 15).
+        """A customer's consents, oldest first, withdrawn ones included (GDPR art. 15). Each list
+        holds the facts standing now: a retracted one is left out (ExportCustomer lists it with
+        its retraction).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListContracts(self, request, context):
-        """A customer's contracts, by start date.
+        """A customer's contracts standing now, by start date.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListDisputes(self, request, context):
-        """A customer's disputes, oldest first, closed ones included.
+        """A customer's disputes standing now, oldest first, closed ones included.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -25,47 +25,56 @@ _sym_db = _symbol_database.Default()
 from cocontroller.v1 import assignment_pb2 as cocontroller_dot_v1_dot_assignment__pb2
 from cocontroller.v1 import network_pb2 as cocontroller_dot_v1_dot_network__pb2
 from cocontroller.v1 import resolution_pb2 as cocontroller_dot_v1_dot_resolution__pb2
+from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from google.type import date_pb2 as google_dot_type_dot_date__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63ocontroller/v1/rights.proto\x12\x0f\x63ocontroller.v1\x1a cocontroller/v1/assignment.proto\x1a\x1d\x63ocontroller/v1/network.proto\x1a cocontroller/v1/resolution.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"?\n\x14\x45raseCustomerRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\x12\n\nrequest_id\x18\x02 \x01(\t\"B\n\x15\x45raseCustomerResponse\x12)\n\x07\x65rasure\x18\x01 \x01(\x0b\x32\x18.cocontroller.v1.Erasure\"(\n\tTableRows\x12\r\n\x05table\x18\x01 \x01(\t\x12\x0c\n\x04rows\x18\x02 \x01(\x03\"\xd0\x02\n\x07\x45rasure\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12.\n\x06reason\x18\x02 \x01(\x0e\x32\x1e.cocontroller.v1.ErasureReason\x12\x30\n\x0crequest_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x07outcome\x18\x04 \x01(\x0e\x32\x1f.cocontroller.v1.ErasureOutcome\x12*\n\x06\x65rased\x18\x05 \x03(\x0b\x32\x1a.cocontroller.v1.TableRows\x12(\n\x04kept\x18\x06 \x03(\x0b\x32\x1a.cocontroller.v1.TableRows\x12%\n\nerase_date\x18\x07 \x01(\x0b\x32\x11.google.type.Date\x12\x0e\n\x06\x63\x61ller\x18\x08 \x01(\t\x12\x10\n\x08scrubbed\x18\t \x01(\x08\"L\n\x15SweepRetentionRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0f\n\x07\x64ry_run\x18\x02 \x01(\x08\x12\x12\n\nbatch_size\x18\x03 \x01(\x05\"}\n\rSweptCustomer\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\x30\n\x07outcome\x18\x02 \x01(\x0e\x32\x1f.cocontroller.v1.ErasureOutcome\x12%\n\nerase_date\x18\x03 \x01(\x0b\x32\x11.google.type.Date\"S\n\x0cOutcomeCount\x12\x30\n\x07outcome\x18\x01 \x01(\x0e\x32\x1f.cocontroller.v1.ErasureOutcome\x12\x11\n\tcustomers\x18\x02 \x01(\x03\"\x8b\x02\n\x16SweepRetentionResponse\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0f\n\x07\x64ry_run\x18\x02 \x01(\x08\x12\r\n\x05total\x18\x03 \x01(\x03\x12\x11\n\tprocessed\x18\x04 \x01(\x03\x12\r\n\x05\x61\x63ted\x18\x05 \x01(\x03\x12\x10\n\x08\x66inished\x18\x06 \x01(\x08\x12\x0f\n\x07resumed\x18\x07 \x01(\x08\x12\x18\n\x10processed_before\x18\x08 \x01(\x03\x12\x31\n\tcustomers\x18\t \x03(\x0b\x32\x1e.cocontroller.v1.SweptCustomer\x12/\n\x08outcomes\x18\n \x03(\x0b\x32\x1d.cocontroller.v1.OutcomeCount\">\n\x15\x45xportCustomerRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\"\xe8\x05\n\x16\x45xportCustomerResponse\x12+\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x19.cocontroller.v1.Customer\x12:\n\x10\x65\x61rlier_versions\x18\x0b \x03(\x0b\x32 .cocontroller.v1.CustomerVersion\x12/\n\x08\x63ontacts\x18\x02 \x03(\x0b\x32\x1d.cocontroller.v1.ContactEvent\x12\x30\n\x0bpreferences\x18\x03 \x03(\x0b\x32\x1b.cocontroller.v1.Preference\x12*\n\x08\x63onsents\x18\x04 \x03(\x0b\x32\x18.cocontroller.v1.Consent\x12,\n\tcontracts\x18\x05 \x03(\x0b\x32\x19.cocontroller.v1.Contract\x12\x43\n\x19\x65\x61rlier_contract_versions\x18\x0c \x03(\x0b\x32 .cocontroller.v1.ContractVersion\x12*\n\x08\x64isputes\x18\x06 \x03(\x0b\x32\x18.cocontroller.v1.Dispute\x12.\n\nobjections\x18\r \x03(\x0b\x32\x1a.cocontroller.v1.Objection\x12\x30\n\x0b\x61ssignments\x18\x07 \x03(\x0b\x32\x1b.cocontroller.v1.Assignment\x12\x30\n\x07notices\x18\x08 \x03(\x0b\x32\x1f.cocontroller.v1.CustomerNotice\x12?\n\nresolution\x18\t \x01(\x0b\x32+.cocontroller.v1.ResolveControllersResponse\x12/\n\x0b\x65xport_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\x0brestriction\x18\x0e \x01(\x0b\x32\x1c.cocontroller.v1.Restriction\"\xb7\x01\n\x0bRestriction\x12)\n\x05since\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\x06reason\x18\x02 \x01(\x0e\x32\x1e.cocontroller.v1.ErasureReason\x12\x12\n\nrequest_id\x18\x03 \x01(\t\x12%\n\nerase_date\x18\x04 \x01(\x0b\x32\x11.google.type.Date\x12\x12\n\nlegal_hold\x18\x05 \x01(\x08\"s\n\x0f\x43ustomerVersion\x12+\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x19.cocontroller.v1.Customer\x12\x33\n\x0fsuperseded_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa4\x01\n\x0f\x43ontractVersion\x12+\n\x08\x63ontract\x18\x01 \x01(\x0b\x32\x19.cocontroller.v1.Contract\x12/\n\x0brecord_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0fsuperseded_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\x87\x01\n\x0e\x45rasureOutcome\x12\x1f\n\x1b\x45RASURE_OUTCOME_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x45RASURE_OUTCOME_ERASED\x10\x01\x12\x1e\n\x1a\x45RASURE_OUTCOME_RESTRICTED\x10\x02\x12\x18\n\x14\x45RASURE_OUTCOME_HELD\x10\x03*i\n\rErasureReason\x12\x1e\n\x1a\x45RASURE_REASON_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x45RASURE_REASON_REQUEST\x10\x01\x12\x1c\n\x18\x45RASURE_REASON_RETENTION\x10\x02\x32\xc2\x02\n\x18\x44\x61taSubjectRightsService\x12\x61\n\x0e\x45xportCustomer\x12&.cocontroller.v1.ExportCustomerRequest\x1a\'.cocontroller.v1.ExportCustomerResponse\x12^\n\rEraseCustomer\x12%.cocontroller.v1.EraseCustomerRequest\x1a&.cocontroller.v1.EraseCustomerResponse\x12\x63\n\x0eSweepRetention\x12&.cocontroller.v1.SweepRetentionRequest\x1a\'.cocontroller.v1.SweepRetentionResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63ocontroller/v1/rights.proto\x12\x0f\x63ocontroller.v1\x1a cocontroller/v1/assignment.proto\x1a\x1d\x63ocontroller/v1/network.proto\x1a cocontroller/v1/resolution.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"?\n\x14\x45raseCustomerRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\x12\n\nrequest_id\x18\x02 \x01(\t\"B\n\x15\x45raseCustomerResponse\x12)\n\x07\x65rasure\x18\x01 \x01(\x0b\x32\x18.cocontroller.v1.Erasure\"(\n\tTableRows\x12\r\n\x05table\x18\x01 \x01(\t\x12\x0c\n\x04rows\x18\x02 \x01(\x03\"\xd0\x02\n\x07\x45rasure\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12.\n\x06reason\x18\x02 \x01(\x0e\x32\x1e.cocontroller.v1.ErasureReason\x12\x30\n\x0crequest_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x07outcome\x18\x04 \x01(\x0e\x32\x1f.cocontroller.v1.ErasureOutcome\x12*\n\x06\x65rased\x18\x05 \x03(\x0b\x32\x1a.cocontroller.v1.TableRows\x12(\n\x04kept\x18\x06 \x03(\x0b\x32\x1a.cocontroller.v1.TableRows\x12%\n\nerase_date\x18\x07 \x01(\x0b\x32\x11.google.type.Date\x12\x0e\n\x06\x63\x61ller\x18\x08 \x01(\t\x12\x10\n\x08scrubbed\x18\t \x01(\x08\"L\n\x15SweepRetentionRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0f\n\x07\x64ry_run\x18\x02 \x01(\x08\x12\x12\n\nbatch_size\x18\x03 \x01(\x05\"}\n\rSweptCustomer\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\x30\n\x07outcome\x18\x02 \x01(\x0e\x32\x1f.cocontroller.v1.ErasureOutcome\x12%\n\nerase_date\x18\x03 \x01(\x0b\x32\x11.google.type.Date\"S\n\x0cOutcomeCount\x12\x30\n\x07outcome\x18\x01 \x01(\x0e\x32\x1f.cocontroller.v1.ErasureOutcome\x12\x11\n\tcustomers\x18\x02 \x01(\x03\"\x8b\x02\n\x16SweepRetentionResponse\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0f\n\x07\x64ry_run\x18\x02 \x01(\x08\x12\r\n\x05total\x18\x03 \x01(\x03\x12\x11\n\tprocessed\x18\x04 \x01(\x03\x12\r\n\x05\x61\x63ted\x18\x05 \x01(\x03\x12\x10\n\x08\x66inished\x18\x06 \x01(\x08\x12\x0f\n\x07resumed\x18\x07 \x01(\x08\x12\x18\n\x10processed_before\x18\x08 \x01(\x03\x12\x31\n\tcustomers\x18\t \x03(\x0b\x32\x1e.cocontroller.v1.SweptCustomer\x12/\n\x08outcomes\x18\n \x03(\x0b\x32\x1d.cocontroller.v1.OutcomeCount\">\n\x15\x45xportCustomerRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\"\xe8\x05\n\x16\x45xportCustomerResponse\x12+\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x19.cocontroller.v1.Customer\x12:\n\x10\x65\x61rlier_versions\x18\x0b \x03(\x0b\x32 .cocontroller.v1.CustomerVersion\x12/\n\x08\x63ontacts\x18\x02 \x03(\x0b\x32\x1d.cocontroller.v1.ContactEvent\x12\x30\n\x0bpreferences\x18\x03 \x03(\x0b\x32\x1b.cocontroller.v1.Preference\x12*\n\x08\x63onsents\x18\x04 \x03(\x0b\x32\x18.cocontroller.v1.Consent\x12,\n\tcontracts\x18\x05 \x03(\x0b\x32\x19.cocontroller.v1.Contract\x12\x43\n\x19\x65\x61rlier_contract_versions\x18\x0c \x03(\x0b\x32 .cocontroller.v1.ContractVersion\x12*\n\x08\x64isputes\x18\x06 \x03(\x0b\x32\x18.cocontroller.v1.Dispute\x12.\n\nobjections\x18\r \x03(\x0b\x32\x1a.cocontroller.v1.Objection\x12\x30\n\x0b\x61ssignments\x18\x07 \x03(\x0b\x32\x1b.cocontroller.v1.Assignment\x12\x30\n\x07notices\x18\x08 \x03(\x0b\x32\x1f.cocontroller.v1.CustomerNotice\x12?\n\nresolution\x18\t \x01(\x0b\x32+.cocontroller.v1.ResolveControllersResponse\x12/\n\x0b\x65xport_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\x0brestriction\x18\x0e \x01(\x0b\x32\x1c.cocontroller.v1.Restriction\"\xb7\x01\n\x0bRestriction\x12)\n\x05since\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\x06reason\x18\x02 \x01(\x0e\x32\x1e.cocontroller.v1.ErasureReason\x12\x12\n\nrequest_id\x18\x03 \x01(\t\x12%\n\nerase_date\x18\x04 \x01(\x0b\x32\x11.google.type.Date\x12\x12\n\nlegal_hold\x18\x05 \x01(\x08\"s\n\x0f\x43ustomerVersion\x12+\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x19.cocontroller.v1.Customer\x12\x33\n\x0fsuperseded_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xbf\x01\n\x0f\x43ontractVersion\x12+\n\x08\x63ontract\x18\x01 \x01(\x0b\x32\x19.cocontroller.v1.Contract\x12/\n\x0brecord_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0fsuperseded_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11\x63orrection_reason\x18\x04 \x01(\t\"\xc9\x01\n\x04\x46\x61\x63t\x12\x30\n\x07\x63ontact\x18\x01 \x01(\x0b\x32\x1d.cocontroller.v1.ContactEventH\x00\x12+\n\x07\x63onsent\x18\x02 \x01(\x0b\x32\x18.cocontroller.v1.ConsentH\x00\x12-\n\x08\x63ontract\x18\x03 \x01(\x0b\x32\x19.cocontroller.v1.ContractH\x00\x12+\n\x07\x64ispute\x18\x04 \x01(\x0b\x32\x18.cocontroller.v1.DisputeH\x00\x42\x06\n\x04\x66\x61\x63t\"\xd6\x01\n\x12RectifyFactRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12.\n\x04kind\x18\x02 \x01(\x0e\x32 .cocontroller.v1.RectifiableKind\x12\x0f\n\x07\x66\x61\x63t_id\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12)\n\ncorrection\x18\x05 \x01(\x0b\x32\x15.cocontroller.v1.Fact\x12/\n\x0bupdate_mask\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"{\n\x13RectifyFactResponse\x12(\n\tretracted\x18\x01 \x01(\x0b\x32\x15.cocontroller.v1.Fact\x12)\n\ncorrection\x18\x02 \x01(\x0b\x32\x15.cocontroller.v1.Fact\x12\x0f\n\x07\x63hanged\x18\x03 \x01(\x08*\x87\x01\n\x0e\x45rasureOutcome\x12\x1f\n\x1b\x45RASURE_OUTCOME_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x45RASURE_OUTCOME_ERASED\x10\x01\x12\x1e\n\x1a\x45RASURE_OUTCOME_RESTRICTED\x10\x02\x12\x18\n\x14\x45RASURE_OUTCOME_HELD\x10\x03*i\n\rErasureReason\x12\x1e\n\x1a\x45RASURE_REASON_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x45RASURE_REASON_REQUEST\x10\x01\x12\x1c\n\x18\x45RASURE_REASON_RETENTION\x10\x02*\xac\x01\n\x0fRectifiableKind\x12 \n\x1cRECTIFIABLE_KIND_UNSPECIFIED\x10\x00\x12\x1c\n\x18RECTIFIABLE_KIND_CONTACT\x10\x01\x12\x1c\n\x18RECTIFIABLE_KIND_CONSENT\x10\x02\x12\x1d\n\x19RECTIFIABLE_KIND_CONTRACT\x10\x03\x12\x1c\n\x18RECTIFIABLE_KIND_DISPUTE\x10\x04\x32\x9c\x03\n\x18\x44\x61taSubjectRightsService\x12\x61\n\x0e\x45xportCustomer\x12&.cocontroller.v1.ExportCustomerRequest\x1a\'.cocontroller.v1.ExportCustomerResponse\x12^\n\rEraseCustomer\x12%.cocontroller.v1.EraseCustomerRequest\x1a&.cocontroller.v1.EraseCustomerResponse\x12\x63\n\x0eSweepRetention\x12&.cocontroller.v1.SweepRetentionRequest\x1a\'.cocontroller.v1.SweepRetentionResponse0\x01\x12X\n\x0bRectifyFact\x12#.cocontroller.v1.RectifyFactRequest\x1a$.cocontroller.v1.RectifyFactResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'cocontroller.v1.rights_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ERASUREOUTCOME']._serialized_start=2561
-  _globals['_ERASUREOUTCOME']._serialized_end=2696
-  _globals['_ERASUREREASON']._serialized_start=2698
-  _globals['_ERASUREREASON']._serialized_end=2803
-  _globals['_ERASECUSTOMERREQUEST']._serialized_start=205
-  _globals['_ERASECUSTOMERREQUEST']._serialized_end=268
-  _globals['_ERASECUSTOMERRESPONSE']._serialized_start=270
-  _globals['_ERASECUSTOMERRESPONSE']._serialized_end=336
-  _globals['_TABLEROWS']._serialized_start=338
-  _globals['_TABLEROWS']._serialized_end=378
-  _globals['_ERASURE']._serialized_start=381
-  _globals['_ERASURE']._serialized_end=717
-  _globals['_SWEEPRETENTIONREQUEST']._serialized_start=719
-  _globals['_SWEEPRETENTIONREQUEST']._serialized_end=795
-  _globals['_SWEPTCUSTOMER']._serialized_start=797
-  _globals['_SWEPTCUSTOMER']._serialized_end=922
-  _globals['_OUTCOMECOUNT']._serialized_start=924
-  _globals['_OUTCOMECOUNT']._serialized_end=1007
-  _globals['_SWEEPRETENTIONRESPONSE']._serialized_start=1010
-  _globals['_SWEEPRETENTIONRESPONSE']._serialized_end=1277
-  _globals['_EXPORTCUSTOMERREQUEST']._serialized_start=1279
-  _globals['_EXPORTCUSTOMERREQUEST']._serialized_end=1341
-  _globals['_EXPORTCUSTOMERRESPONSE']._serialized_start=1344
-  _globals['_EXPORTCUSTOMERRESPONSE']._serialized_end=2088
-  _globals['_RESTRICTION']._serialized_start=2091
-  _globals['_RESTRICTION']._serialized_end=2274
-  _globals['_CUSTOMERVERSION']._serialized_start=2276
-  _globals['_CUSTOMERVERSION']._serialized_end=2391
-  _globals['_CONTRACTVERSION']._serialized_start=2394
-  _globals['_CONTRACTVERSION']._serialized_end=2558
-  _globals['_DATASUBJECTRIGHTSSERVICE']._serialized_start=2806
-  _globals['_DATASUBJECTRIGHTSSERVICE']._serialized_end=3128
+  _globals['_ERASUREOUTCOME']._serialized_start=3168
+  _globals['_ERASUREOUTCOME']._serialized_end=3303
+  _globals['_ERASUREREASON']._serialized_start=3305
+  _globals['_ERASUREREASON']._serialized_end=3410
+  _globals['_RECTIFIABLEKIND']._serialized_start=3413
+  _globals['_RECTIFIABLEKIND']._serialized_end=3585
+  _globals['_ERASECUSTOMERREQUEST']._serialized_start=239
+  _globals['_ERASECUSTOMERREQUEST']._serialized_end=302
+  _globals['_ERASECUSTOMERRESPONSE']._serialized_start=304
+  _globals['_ERASECUSTOMERRESPONSE']._serialized_end=370
+  _globals['_TABLEROWS']._serialized_start=372
+  _globals['_TABLEROWS']._serialized_end=412
+  _globals['_ERASURE']._serialized_start=415
+  _globals['_ERASURE']._serialized_end=751
+  _globals['_SWEEPRETENTIONREQUEST']._serialized_start=753
+  _globals['_SWEEPRETENTIONREQUEST']._serialized_end=829
+  _globals['_SWEPTCUSTOMER']._serialized_start=831
+  _globals['_SWEPTCUSTOMER']._serialized_end=956
+  _globals['_OUTCOMECOUNT']._serialized_start=958
+  _globals['_OUTCOMECOUNT']._serialized_end=1041
+  _globals['_SWEEPRETENTIONRESPONSE']._serialized_start=1044
+  _globals['_SWEEPRETENTIONRESPONSE']._serialized_end=1311
+  _globals['_EXPORTCUSTOMERREQUEST']._serialized_start=1313
+  _globals['_EXPORTCUSTOMERREQUEST']._serialized_end=1375
+  _globals['_EXPORTCUSTOMERRESPONSE']._serialized_start=1378
+  _globals['_EXPORTCUSTOMERRESPONSE']._serialized_end=2122
+  _globals['_RESTRICTION']._serialized_start=2125
+  _globals['_RESTRICTION']._serialized_end=2308
+  _globals['_CUSTOMERVERSION']._serialized_start=2310
+  _globals['_CUSTOMERVERSION']._serialized_end=2425
+  _globals['_CONTRACTVERSION']._serialized_start=2428
+  _globals['_CONTRACTVERSION']._serialized_end=2619
+  _globals['_FACT']._serialized_start=2622
+  _globals['_FACT']._serialized_end=2823
+  _globals['_RECTIFYFACTREQUEST']._serialized_start=2826
+  _globals['_RECTIFYFACTREQUEST']._serialized_end=3040
+  _globals['_RECTIFYFACTRESPONSE']._serialized_start=3042
+  _globals['_RECTIFYFACTRESPONSE']._serialized_end=3165
+  _globals['_DATASUBJECTRIGHTSSERVICE']._serialized_start=3588
+  _globals['_DATASUBJECTRIGHTSSERVICE']._serialized_end=4000
 # @@protoc_insertion_point(module_scope)

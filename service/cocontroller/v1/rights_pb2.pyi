@@ -3,6 +3,7 @@ import datetime
 from cocontroller.v1 import assignment_pb2 as _assignment_pb2
 from cocontroller.v1 import network_pb2 as _network_pb2
 from cocontroller.v1 import resolution_pb2 as _resolution_pb2
+from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.type import date_pb2 as _date_pb2
 from google.protobuf.internal import containers as _containers
@@ -26,6 +27,14 @@ class ErasureReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERASURE_REASON_UNSPECIFIED: _ClassVar[ErasureReason]
     ERASURE_REASON_REQUEST: _ClassVar[ErasureReason]
     ERASURE_REASON_RETENTION: _ClassVar[ErasureReason]
+
+class RectifiableKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    RECTIFIABLE_KIND_UNSPECIFIED: _ClassVar[RectifiableKind]
+    RECTIFIABLE_KIND_CONTACT: _ClassVar[RectifiableKind]
+    RECTIFIABLE_KIND_CONSENT: _ClassVar[RectifiableKind]
+    RECTIFIABLE_KIND_CONTRACT: _ClassVar[RectifiableKind]
+    RECTIFIABLE_KIND_DISPUTE: _ClassVar[RectifiableKind]
 ERASURE_OUTCOME_UNSPECIFIED: ErasureOutcome
 ERASURE_OUTCOME_ERASED: ErasureOutcome
 ERASURE_OUTCOME_RESTRICTED: ErasureOutcome
@@ -33,6 +42,11 @@ ERASURE_OUTCOME_HELD: ErasureOutcome
 ERASURE_REASON_UNSPECIFIED: ErasureReason
 ERASURE_REASON_REQUEST: ErasureReason
 ERASURE_REASON_RETENTION: ErasureReason
+RECTIFIABLE_KIND_UNSPECIFIED: RectifiableKind
+RECTIFIABLE_KIND_CONTACT: RectifiableKind
+RECTIFIABLE_KIND_CONSENT: RectifiableKind
+RECTIFIABLE_KIND_CONTRACT: RectifiableKind
+RECTIFIABLE_KIND_DISPUTE: RectifiableKind
 
 class EraseCustomerRequest(_message.Message):
     __slots__ = ("customer_id", "request_id")
@@ -193,11 +207,51 @@ class CustomerVersion(_message.Message):
     def __init__(self, customer: _Optional[_Union[_assignment_pb2.Customer, _Mapping]] = ..., superseded_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ContractVersion(_message.Message):
-    __slots__ = ("contract", "record_time", "superseded_time")
+    __slots__ = ("contract", "record_time", "superseded_time", "correction_reason")
     CONTRACT_FIELD_NUMBER: _ClassVar[int]
     RECORD_TIME_FIELD_NUMBER: _ClassVar[int]
     SUPERSEDED_TIME_FIELD_NUMBER: _ClassVar[int]
+    CORRECTION_REASON_FIELD_NUMBER: _ClassVar[int]
     contract: _resolution_pb2.Contract
     record_time: _timestamp_pb2.Timestamp
     superseded_time: _timestamp_pb2.Timestamp
-    def __init__(self, contract: _Optional[_Union[_resolution_pb2.Contract, _Mapping]] = ..., record_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., superseded_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    correction_reason: str
+    def __init__(self, contract: _Optional[_Union[_resolution_pb2.Contract, _Mapping]] = ..., record_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., superseded_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., correction_reason: _Optional[str] = ...) -> None: ...
+
+class Fact(_message.Message):
+    __slots__ = ("contact", "consent", "contract", "dispute")
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    CONSENT_FIELD_NUMBER: _ClassVar[int]
+    CONTRACT_FIELD_NUMBER: _ClassVar[int]
+    DISPUTE_FIELD_NUMBER: _ClassVar[int]
+    contact: _assignment_pb2.ContactEvent
+    consent: _resolution_pb2.Consent
+    contract: _resolution_pb2.Contract
+    dispute: _resolution_pb2.Dispute
+    def __init__(self, contact: _Optional[_Union[_assignment_pb2.ContactEvent, _Mapping]] = ..., consent: _Optional[_Union[_resolution_pb2.Consent, _Mapping]] = ..., contract: _Optional[_Union[_resolution_pb2.Contract, _Mapping]] = ..., dispute: _Optional[_Union[_resolution_pb2.Dispute, _Mapping]] = ...) -> None: ...
+
+class RectifyFactRequest(_message.Message):
+    __slots__ = ("customer_id", "kind", "fact_id", "reason", "correction", "update_mask")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    FACT_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    CORRECTION_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    kind: RectifiableKind
+    fact_id: str
+    reason: str
+    correction: Fact
+    update_mask: _field_mask_pb2.FieldMask
+    def __init__(self, customer_id: _Optional[str] = ..., kind: _Optional[_Union[RectifiableKind, str]] = ..., fact_id: _Optional[str] = ..., reason: _Optional[str] = ..., correction: _Optional[_Union[Fact, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
+
+class RectifyFactResponse(_message.Message):
+    __slots__ = ("retracted", "correction", "changed")
+    RETRACTED_FIELD_NUMBER: _ClassVar[int]
+    CORRECTION_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_FIELD_NUMBER: _ClassVar[int]
+    retracted: Fact
+    correction: Fact
+    changed: bool
+    def __init__(self, retracted: _Optional[_Union[Fact, _Mapping]] = ..., correction: _Optional[_Union[Fact, _Mapping]] = ..., changed: _Optional[bool] = ...) -> None: ...

@@ -27,8 +27,8 @@ if _version_not_supported:
 
 class DataSubjectRightsServiceStub:
     """The data subject's rights over what is held about them (GDPR chapter III): access and
-    portability, erasure and the restriction of what the law keeps, and the retention sweep
-    that erases what is no longer needed.
+    portability, rectification, erasure and the restriction of what the law keeps, and the
+    retention sweep that erases what is no longer needed.
     """
 
     def __init__(self, channel):
@@ -52,19 +52,25 @@ class DataSubjectRightsServiceStub:
                 request_serializer=cocontroller_dot_v1_dot_rights__pb2.SweepRetentionRequest.SerializeToString,
                 response_deserializer=cocontroller_dot_v1_dot_rights__pb2.SweepRetentionResponse.FromString,
                 _registered_method=True)
+        self.RectifyFact = channel.unary_unary(
+                '/cocontroller.v1.DataSubjectRightsService/RectifyFact',
+                request_serializer=cocontroller_dot_v1_dot_rights__pb2.RectifyFactRequest.SerializeToString,
+                response_deserializer=cocontroller_dot_v1_dot_rights__pb2.RectifyFactResponse.FromString,
+                _registered_method=True)
 
 
 class DataSubjectRightsServiceServicer:
     """The data subject's rights over what is held about them (GDPR chapter III): access and
-    portability, erasure and the restriction of what the law keeps, and the retention sweep
-    that erases what is no longer needed.
+    portability, rectification, erasure and the restriction of what the law keeps, and the
+    retention sweep that erases what is no longer needed.
     """
 
     def ExportCustomer(self, request, context):
         """Everything held about a customer, read from one snapshot of the store (GDPR art. 15
         and 20): the record, every contact, designation, consent, contract and dispute, the
         assignment versions, the notices owed them, and today's resolution. Each list is also
-        available page by page (ListContacts, ListConsents, ...).
+        available page by page (ListContacts, ListConsents, ...), with the facts standing now;
+        the export lists retracted facts too, each with its retract_time and retraction_reason.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -91,6 +97,25 @@ class DataSubjectRightsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RectifyFact(self, request, context):
+        """Retracts a recorded contact, consent, contract or dispute of a customer, or corrects it
+        (GDPR art. 16), for a reason. Nothing is deleted: the fact is marked retracted at the
+        time of the call (recorded time), and a correction is recorded in its place in the same
+        transaction, naming it (`corrects`); a contract is corrected as a new version of itself,
+        the version replaced keeping the reason. From then on no answer and no list counts the
+        retracted fact, while an answer asked with known_on before the call is the one given
+        then. A contact's retraction or correction re-assigns the customer as recording one does.
+
+        Idempotent by the fact: a fact is retracted once, and a call that repeats an earlier one
+        (the same reason, the same correction) returns what it did with changed false; another
+        reason or correction for a retracted fact is FAILED_PRECONDITION. NOT_FOUND for a fact
+        the customer does not have; INVALID_ARGUMENT with field violations for bad input, a
+        correction's under correction.<kind>. (for instance correction.consent.given_at).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DataSubjectRightsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -109,6 +134,11 @@ def add_DataSubjectRightsServiceServicer_to_server(servicer, server):
                     request_deserializer=cocontroller_dot_v1_dot_rights__pb2.SweepRetentionRequest.FromString,
                     response_serializer=cocontroller_dot_v1_dot_rights__pb2.SweepRetentionResponse.SerializeToString,
             ),
+            'RectifyFact': grpc.unary_unary_rpc_method_handler(
+                    servicer.RectifyFact,
+                    request_deserializer=cocontroller_dot_v1_dot_rights__pb2.RectifyFactRequest.FromString,
+                    response_serializer=cocontroller_dot_v1_dot_rights__pb2.RectifyFactResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'cocontroller.v1.DataSubjectRightsService', rpc_method_handlers)
@@ -119,8 +149,8 @@ def add_DataSubjectRightsServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class DataSubjectRightsService:
     """The data subject's rights over what is held about them (GDPR chapter III): access and
-    portability, erasure and the restriction of what the law keeps, and the retention sweep
-    that erases what is no longer needed.
+    portability, rectification, erasure and the restriction of what the law keeps, and the
+    retention sweep that erases what is no longer needed.
     """
 
     @staticmethod
@@ -194,6 +224,33 @@ class DataSubjectRightsService:
             '/cocontroller.v1.DataSubjectRightsService/SweepRetention',
             cocontroller_dot_v1_dot_rights__pb2.SweepRetentionRequest.SerializeToString,
             cocontroller_dot_v1_dot_rights__pb2.SweepRetentionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RectifyFact(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cocontroller.v1.DataSubjectRightsService/RectifyFact',
+            cocontroller_dot_v1_dot_rights__pb2.RectifyFactRequest.SerializeToString,
+            cocontroller_dot_v1_dot_rights__pb2.RectifyFactResponse.FromString,
             options,
             channel_credentials,
             insecure,
