@@ -4,7 +4,10 @@ CLI: what a DPO does on a data subject's request, and what the privacy team's sw
 import csv
 import datetime as dt
 import json
+import re
 import sqlite3
+import struct
+from pathlib import Path
 
 import grpc
 import pytest
@@ -137,3 +140,21 @@ def test_the_sweep_runs_locally_against_a_file(cli, tmp_path):
     code, out, err = cli("retention", "sweep", "--local", "--db", db, "--job-id", "loc-1", "--quiet", "--json")
     assert code == 0, err
     assert json.loads(out)["outcomes"] == {"erased": 1}
+
+
+def test_an_erasure_through_the_server_leaves_no_byte_of_the_customer_in_the_files(served):
+    target, db = served
+    lat, lon = 50.8531234, 4.3567891
+    with support.client_for(target) as admin:
+        admin.upsert_customer("e2e-bytes-x", "1081", lat, lon)
+        admin.record_contact("e2e-bytes-x", "dlr-brussel-evere", "quote", dt.datetime(2026, 3, 1, tzinfo=UTC))
+        admin.assign("e2e-bytes-x")
+        assert admin.resolve("e2e-bytes-x").customer_id == "e2e-bytes-x"
+    with support.client_for(target, "dpo") as dpo:
+        erasure = dpo.erase_customer("e2e-bytes-x", "dsr-200")
+    assert erasure.outcome == xpb.ERASURE_OUTCOME_ERASED and erasure.scrubbed
+    data = b"".join(Path(p).read_bytes() for p in (db, db + "-wal") if Path(p).exists())
+    needles = [b"e2e-bytes-x", str(lat).encode(), str(lon).encode(), struct.pack(">d", lat), struct.pack(">d", lon)]
+    assert [n for n in needles if n in data] == []
+    # The postcode as a number of its own (inside a timestamp's digits it is no postcode).
+    assert re.search(rb"(?<![0-9])1081(?![0-9])", data) is None

@@ -300,8 +300,9 @@ def derive_facts(history: CustomerHistory, at: dt.datetime, distributor_id: str 
     day = clock.day_of(at)
     contacts = [c for c in history.contacts if c.occurred_at <= at]
     contracts = [c for c in history.contracts if c.start_date <= day]
-    consents = {channel: any(c.channel == channel and c.in_force(at) for c in history.consents)
-                for channel in CHANNELS}
+    standing = {c.channel for c in history.consents if c.in_force(at)}
+    consents = {channel: channel in standing for channel in CHANNELS}
+    consented = any(c.given_at <= at for c in history.consents)
     purchases = [c for c in contacts if c.kind == ContactKind.PURCHASE]
     services = [c for c in contacts if c.kind == ContactKind.SERVICE_VISIT]
     in_force = [c for c in contracts if c.in_force(day)]
@@ -321,9 +322,9 @@ def derive_facts(history: CustomerHistory, at: dt.datetime, distributor_id: str 
         "is_customer": bool(purchases) or bool(services) or bool(contracts),
         # Section 4's example: a prospect known only from test drive requests.
         "test_drive_only": bool(contacts) and all(c.kind == ContactKind.TEST_DRIVE_REQUEST for c in contacts)
-        and not contracts and not any(c.given_at <= at for c in history.consents)
+        and not contracts and not consented
         and not any(d.opened_at <= at for d in history.disputes),
-        "has_consent_record": any(c.given_at <= at for c in history.consents),
+        "has_consent_record": consented,
         "has_withdrawn_consent": bool(withdrawn),
         "contract_active": bool(in_force),
         "has_contract_record": bool(contracts),
