@@ -293,6 +293,44 @@ class Client:
         return self._call("UpsertCustomer", pb.UpsertCustomerRequest(
             customer=customer, accept_distant_point=accept_distant_point, readmit_erased=readmit_erased))
 
+    def update_customer(self, customer_id: str, etag: str = "", accept_distant_point: bool = False, clear=(),
+                        **fields) -> pb.Customer:
+        """Changes the `fields` given (postcode, point as (lat, lon), language, kind,
+        enterprise_number) and empties those `clear` names; no other field is touched.
+        With `etag` (a Customer's), ABORTED if the record changed since."""
+        customer = pb.Customer(id=customer_id, etag=etag, postcode=fields.get("postcode") or "",
+                               language=fields.get("language") or "",
+                               kind=_CUSTOMER_KINDS.get(fields.get("kind") or "", pb.CUSTOMER_KIND_UNSPECIFIED),
+                               enterprise_number=fields.get("enterprise_number") or "")
+        if fields.get("point") is not None:
+            lat, lon = fields["point"]
+            customer.point.CopyFrom(pb.GeoPoint(latitude=lat, longitude=lon))
+        mask = field_mask_pb2.FieldMask(paths=[*(name for name, value in fields.items() if value is not None), *clear])
+        return self._call("UpdateCustomer", pb.UpdateCustomerRequest(
+            customer=customer, update_mask=mask, accept_distant_point=accept_distant_point)).customer
+
+    def create_lead(self, request_id: str, customer_id: str, contacts, accept_distant_point: bool = False,
+                    mask=(), **fields) -> pb.CreateLeadResponse:
+        """A lead in one call: `contacts` as (kind, occurred_at, dealer_id or "") with kind
+        test_drive, quote, brochure, appointment or information; `fields` the customer's
+        (postcode, point as (lat, lon), language, kind, enterprise_number), all of them for
+        a new customer, those to change for a known one (or those `mask` names)."""
+        customer = pb.Customer(id=customer_id, postcode=fields.get("postcode") or "",
+                               language=fields.get("language") or "",
+                               kind=_CUSTOMER_KINDS.get(fields.get("kind") or "", pb.CUSTOMER_KIND_UNSPECIFIED),
+                               enterprise_number=fields.get("enterprise_number") or "")
+        if fields.get("point") is not None:
+            lat, lon = fields["point"]
+            customer.point.CopyFrom(pb.GeoPoint(latitude=lat, longitude=lon))
+        request = pb.CreateLeadRequest(
+            request_id=request_id, customer=customer, update_mask=field_mask_pb2.FieldMask(paths=list(mask)),
+            accept_distant_point=accept_distant_point,
+            contacts=[pb.LeadContact(kind=pb.LeadKind.Value(f"LEAD_KIND_{kind.upper()}") if kind else 0,
+                                     occurred_at=_time(at), dealer_id=dealer_id or "")
+                      for kind, at, dealer_id in contacts],
+        )
+        return self._call("CreateLead", request)
+
     def get_customer(self, customer_id: str) -> pb.Customer:
         return self._call("GetCustomer", pb.GetCustomerRequest(customer_id=customer_id)).customer
 

@@ -21,6 +21,7 @@ from .usecases.audit import AuditService
 from .usecases.customers import CustomerService
 from .usecases.erasure import ErasureService
 from .usecases.facts import FactService
+from .usecases.leads import LeadService
 from .usecases.network import NetworkService
 from .usecases.packs import PackService
 from .usecases.reassign import Decided, ReassignService
@@ -53,6 +54,7 @@ class App:
     synthetic: SyntheticData
     erasure: ErasureService
     sweep: RetentionSweep
+    leads: LeadService
 
 
 def rules_dir(settings: Settings) -> Path:
@@ -78,6 +80,7 @@ def build(settings: Settings, create: bool = False) -> App:
     workers = WorkerEntry(start=start_worker, decide=decide_in_worker, sweep=sweep_in_worker, args=(settings,))
     resolution = ResolutionService(store, runtime, Resolver(engine), assignment)
     erasure = ErasureService(store, runtime, resolution, key_beside(settings.db, "erasurekey", settings.erasure_key))
+    customers = CustomerService(store, postcodes, boundary, assignment, erasure)
     return App(
         settings=settings,
         store=store,
@@ -85,7 +88,7 @@ def build(settings: Settings, create: bool = False) -> App:
         postcodes=postcodes,
         boundary=boundary,
         assignment=assignment,
-        customers=CustomerService(store, postcodes, boundary, assignment, erasure),
+        customers=customers,
         facts=facts,
         resolution=resolution,
         rights=RightsService(store, assignment, resolution, facts),
@@ -98,6 +101,7 @@ def build(settings: Settings, create: bool = False) -> App:
         ),
         erasure=erasure,
         sweep=RetentionSweep(store, runtime, resolution.resolver, erasure, workers),
+        leads=LeadService(store, runtime, customers, assignment),
     )
 
 

@@ -38,6 +38,11 @@ class FailedPrecondition(DomainError):
     pass
 
 
+class Aborted(DomainError):
+    """A write made from a stale read: the record changed since (its etag, AIP-154). The
+    caller reads again and retries."""
+
+
 class RulePackError(DomainError, ValueError):
     """A rule pack that must not load: names the file, the rule id and the field."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -73,6 +74,27 @@ class ContactKind(StrEnum):
     SHOWROOM_VISIT = "showroom_visit"
     COMPLAINT = "complaint"
     OTHER = "other"
+
+
+class LeadKind(StrEnum):
+    """What a lead asks for (the CRM's lead types), each recorded as a contact of its kind."""
+
+    TEST_DRIVE = "test_drive"
+    QUOTE = "quote"
+    BROCHURE = "brochure"
+    APPOINTMENT = "appointment"
+    INFORMATION = "information"
+
+    @property
+    def contact_kind(self) -> "ContactKind":
+        return _LEAD_CONTACTS[self]
+
+
+_LEAD_CONTACTS = {
+    LeadKind.TEST_DRIVE: ContactKind.TEST_DRIVE_REQUEST, LeadKind.QUOTE: ContactKind.QUOTE,
+    LeadKind.BROCHURE: ContactKind.BROCHURE, LeadKind.APPOINTMENT: ContactKind.SHOWROOM_VISIT,
+    LeadKind.INFORMATION: ContactKind.OTHER,
+}
 
 
 class Channel(StrEnum):
@@ -423,12 +445,44 @@ class Customer:
     def point(self) -> tuple[float, float] | None:
         return (self.lat, self.lon) if self.lat is not None and self.lon is not None else None
 
+    @property
+    def etag(self) -> str:
+        """The version of the record as stored (AIP-154): any write changes it, so an update
+        made from a stale read can be refused."""
+        text = "|".join(str(v) for v in (self.id, self.postcode, self.lat, self.lon, self.language, self.kind,
+                                         self.enterprise_number, self.updated_at.isoformat(),
+                                         self.point_outside_postcode))
+        return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class CustomerChange:
+    """The values an update gives a customer's fields; empty ("", None) is unset: left as
+    it is unless the update's mask names the field, then cleared."""
+
+    postcode: str = ""
+    point: tuple[float, float] | None = None
+    language: str = ""
+    kind: str = ""
+    enterprise_number: str = ""
+
+
+class CustomerField(StrEnum):
+    """The fields of a customer's record an update may name (its field mask, AIP-134)."""
+
+    POSTCODE = "postcode"
+    POINT = "point"
+    LANGUAGE = "language"
+    KIND = "kind"
+    ENTERPRISE_NUMBER = "enterprise_number"
+
 
 @dataclass(frozen=True)
 class Contact:
     event_id: str
     customer_id: str
-    dealer_id: str
+    # None: a lead for the brand, through no dealer.
+    dealer_id: str | None
     kind: ContactKind
     occurred_at: dt.datetime
 
@@ -548,6 +602,28 @@ class ContactFields:
     dealer_id: str = ""
     kind: str = ""
     occurred_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class LeadContact:
+    """A contact a lead brings: `kind` a LeadKind's value; no dealer for a lead to the brand."""
+
+    kind: str
+    occurred_at: dt.datetime | None
+    dealer_id: str = ""
+    # Empty: derived from the content, so a resend records it once.
+    event_id: str = ""
+
+
+@dataclass(frozen=True)
+class Lead:
+    """What a lead made: the customer (and whether it was new), its contacts as recorded,
+    and the dealer responsible with why."""
+
+    customer: Customer
+    customer_created: bool
+    contacts: tuple[Contact, ...]
+    responsible: Responsible
 
 
 @dataclass(frozen=True)

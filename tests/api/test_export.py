@@ -29,6 +29,9 @@ HELD = {
     "assignments": "assignments",
     "notices": "notices",
     "restrictions": "restriction",  # a restricted customer's (test below)
+    # The answers kept for idempotent retries (CreateLead): copies of what the export lists,
+    # not data of their own; erased with the customer.
+    "requests": None,
 }
 
 
@@ -85,6 +88,8 @@ def test_the_export_lists_every_row_held(held):
     for table, field in HELD.items():
         if table == "restrictions":
             assert not export.HasField("restriction") and counts[table] == 0
+            continue
+        if field is None:
             continue
         listed = 1 if field == "customer" else len(getattr(export, field))
         assert listed == counts[table] > 0, table

@@ -147,6 +147,7 @@ def customer(c) -> dict:
         "created_at": instant(c, "created_at"),
         "updated_at": instant(c, "updated_at"),
         "point_outside_postcode": c.point_outside_postcode,
+        "etag": c.etag or None,
     }
 
 
@@ -159,7 +160,7 @@ def contact(e) -> dict:
     return {
         "event_id": e.event_id,
         "customer_id": e.customer_id,
-        "dealer_id": e.dealer_id,
+        "dealer_id": e.dealer_id or None,  # none: a lead for the brand
         "kind": _enum_word(pb.ContactKind, e.kind, "CONTACT_KIND_"),
         "occurred_at": instant(e, "occurred_at"),
         **_retraction(e),

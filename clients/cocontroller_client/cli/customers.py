@@ -1,9 +1,11 @@
-"""Commands about one customer: who is responsible (lookup, assign, history), the facts that
-decide it (customer, record-contact, prefer, unprefer, consent, contract, dispute; their
+"""Commands about one customer: who is responsible (lookup, assign, history), a CRM's lead in
+one step (lead), the facts that decide it (customer, record-contact, prefer, unprefer, consent, contract, dispute; their
 rectification in rectification.py) and what the two controllers do with the data (resolve).
 All talk to a server."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import click
 
@@ -15,6 +17,7 @@ from cocontroller.model import (
     ContractKind,
     CustomerKind,
     Language,
+    LeadKind,
 )
 
 from . import render
@@ -130,13 +133,14 @@ def history(customer, job):
 
 @click.group()
 def customer():
-    """Customer records: create or update one (upsert), read one (show), everything held
-    about one (export), a recorded fact about one retracted or corrected (retract, correct),
-    or one erased on request (erase).
+    """Customer records: create or replace one (upsert), change some of its fields (update),
+    read one (show), everything held about one (export), a recorded fact about one retracted
+    or corrected (retract, correct), or one erased on request (erase).
 
     \b
     Examples:
       cocontroller customer upsert --id crm-000123 --postcode 9000 --lang nl
+      cocontroller customer update --id crm-000123 --postcode 9050
       cocontroller customer show --id crm-000123
       cocontroller customer export --customer crm-000123 --lang fr
       cocontroller customer erase --customer crm-000123 --request-id dsr-2026-0042
@@ -181,6 +185,46 @@ def upsert(customer_id, postcode, lat, lon, lang, kind, enterprise_number, accep
     data = dict(_convert().customer(response.customer), created=response.created)
     verb = "created" if response.created else "updated"
     render.emit(data, f"Customer {customer_id} {verb}: postcode {data['postcode']},"
+                      f" language {render.human(data['language'])}, {render.human(data['kind'])}")
+
+
+@customer.command()
+@option("--id", "customer_id", required=True, metavar="ID", help="The CRM's customer id.")
+@option("--postcode", show_default="unchanged", help="A new postcode (4 digits).")
+@option("--lat", type=float, show_default="unchanged", help="With --lon: a new point.")
+@option("--lon", type=float, show_default="unchanged", help="With --lat: a new point.")
+@option("--lang", type=choice(Language), show_default="unchanged", help="A new language to write in.")
+@option("--kind", type=choice(CustomerKind), show_default="unchanged", help="A private person or a business.")
+@option("--enterprise-number", show_default="unchanged", help="A business's enterprise number.")
+@option("--clear", type=click.Choice(["point", "language", "enterprise_number"]), multiple=True, show_default="none",
+        help="Empty a field (repeatable): the point falls back to the postcode's, the language to its area's.")
+@option("--etag", default="", show_default="none: any version",
+        help="Change only the version read (its etag, from `customer show --json`); else exit 5.")
+@option("--accept-distant-point", is_flag=True,
+        help="Keep --lat/--lon even farther than 20 km from the postcode (flagged) instead of refusing them.")
+@client_options
+def update(customer_id, postcode, lat, lon, lang, kind, enterprise_number, clear, etag, accept_distant_point):
+    """Change some fields of a customer's record, and no other.
+
+    Only the fields given (and those --clear names) change: a new postcode alone keeps the
+    language, the kind and the enterprise number. With --etag the change applies only to
+    the version read, so two operators cannot overwrite each other unseen. A new address
+    re-assigns the customer as an upsert does.
+
+    \b
+    Examples:
+      cocontroller customer update --id crm-000123 --postcode 9050
+      cocontroller customer update --id crm-000123 --lang fr --etag "$(cocontroller --json customer show --id crm-000123 | jq -r .etag)"
+      cocontroller customer update --id crm-000123 --clear point
+    """
+    if (lat is None) != (lon is None):
+        raise click.UsageError("give --lat and --lon together")
+    changed = state().client().update_customer(
+        customer_id, etag, accept_distant_point, clear, postcode=postcode,
+        point=(lat, lon) if lat is not None else None, language=lang and str(lang), kind=kind and str(kind),
+        enterprise_number=enterprise_number)
+    data = _convert().customer(changed)
+    render.emit(data, f"Customer {customer_id} updated: postcode {data['postcode']},"
                       f" language {render.human(data['language'])}, {render.human(data['kind'])}")
 
 
@@ -255,6 +299,52 @@ def _erasure_text(data: dict) -> str:
     if not data["scrubbed"]:
         lines.append("  the database's log still holds erased bytes: the next erasure or sweep clears it")
     return "\n".join(lines)
+
+
+@click.command()
+@option("--request-id", required=True, metavar="ID",
+        help="The lead's id in the CRM: sending it again returns the first answer and records nothing.")
+@option("--customer", required=True, metavar="ID", help="The CRM's customer id (created if new).")
+@option("--contact", "contacts", required=True, multiple=True, metavar="KIND[:DEALER_ID]",
+        help="What the lead asks for (test_drive, quote, brochure, appointment, information), and the dealer it"
+             " came through; without one, a lead for the brand. Repeatable.")
+@option("--at", type=INSTANT, show_default="now", help="When the lead came in: ISO 8601.")
+@option("--postcode", show_default="unchanged", help="The customer's postcode (required for a new customer).")
+@option("--lat", type=float, show_default="the postcode's point", help="With --lon: the address's point.")
+@option("--lon", type=float, show_default="the postcode's point", help="With --lat: the address's point.")
+@option("--lang", type=choice(Language), show_default="the postcode's language area", help="The customer's language.")
+@option("--kind", type=choice(CustomerKind), show_default="private", help="A private person or a business.")
+@option("--enterprise-number", show_default="none", help="A business's enterprise number.")
+@client_options
+def lead(request_id, customer, contacts, at, postcode, lat, lon, lang, kind, enterprise_number):
+    """Record a lead in one step: the customer, the lead's contacts, the responsible dealer.
+
+    Creates the customer (or changes only the fields given), records each contact (with a
+    dealer, or for the brand), assigns, and prints the responsible dealer with why, all in
+    one transaction. Idempotent by --request-id: a retry prints the same answer.
+
+    \b
+    Examples:
+      cocontroller lead --request-id web-4711 --customer crm-000123 --postcode 9000 --contact test_drive
+      cocontroller lead --request-id web-4712 --customer crm-000123 --contact quote:dlr-gent --contact brochure --json
+    """
+    if (lat is None) != (lon is None):
+        raise click.UsageError("give --lat and --lon together")
+    parsed = []
+    for text in contacts:
+        lead_kind, _, dealer = text.partition(":")
+        if lead_kind not in set(LeadKind):
+            raise click.BadParameter(f"{lead_kind!r} is not one of {', '.join(LeadKind)}", param_hint="--contact")
+        parsed.append((lead_kind, at or dt.datetime.now(dt.timezone.utc), dealer))
+    response = state().client().create_lead(
+        request_id, customer, parsed, postcode=postcode, point=(lat, lon) if lat is not None else None,
+        language=lang and str(lang), kind=kind and str(kind), enterprise_number=enterprise_number)
+    convert = _convert()
+    data = {"customer": convert.customer(response.customer), "customer_created": response.customer_created,
+            "contacts": [convert.contact(c) for c in response.contacts],
+            "assignment": convert.assignment(response.assignment)}
+    render.emit(data, f"Lead {request_id}: customer {customer} {'created' if response.customer_created else 'known'},"
+                      f" {len(data['contacts'])} contact(s)\n" + render.assignment_text(data["assignment"]))
 
 
 @click.command("record-contact")
@@ -464,5 +554,5 @@ def resolve(customer, as_of, lang, known_on):
     render.emit(data, render.resolution_text(data))
 
 
-COMMANDS = [lookup, assign, history, customer, record_contact, prefer, unprefer, consent, object_, contract,
+COMMANDS = [lookup, assign, history, customer, lead, record_contact, prefer, unprefer, consent, object_, contract,
             dispute, resolve]

@@ -368,7 +368,8 @@ def export_text(d: Mapping, language: str) -> str:
     section("record", [f"{w('postcode')}: {c['postcode']}, {w('language')}: {c['language'] or ''}"]
             + [f"{w('until')} {day_of(v['superseded_at'])}: {w('postcode')}: {v['postcode']}, "
                f"{w('language')}: {v['language'] or ''}" for v in d["earlier_versions"]])
-    section("contacts", [f"{day_of(x['occurred_at'])} {words.CONTACT_KINDS[x['kind']][language]} ({x['dealer_id']})"
+    section("contacts", [f"{day_of(x['occurred_at'])} {words.CONTACT_KINDS[x['kind']][language]}"
+                         f" ({x['dealer_id'] or w('brand')})"
                          + retracted(x) for x in d["contacts"]])
     section("preferences", [f"{x['dealer_id']}: {w('since')} {day_of(x['designated_at'])}"
                             + (f", {w('revoked')} {day_of(x['revoked_at'])}" if x["revoked_at"] else "")

@@ -27,6 +27,8 @@ HEADINGS = {
 
 WORDS = {
     "none": {"nl": "geen", "fr": "aucun", "de": "keine", "en": "none"},
+    # a lead for the brand, through no dealer
+    "brand": {"nl": "merk", "fr": "marque", "de": "Marke", "en": "brand"},
     "since": {"nl": "sinds", "fr": "depuis", "de": "seit", "en": "since"},
     "until": {"nl": "tot", "fr": "jusqu'au", "de": "bis", "en": "until"},
     "given": {"nl": "gegeven op", "fr": "donné le", "de": "erteilt am", "en": "given on"},

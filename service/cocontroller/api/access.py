@@ -62,6 +62,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # facts: the CRM and its batch feeds; the call centre takes preferences and consents by
     # phone; a dealer records its own contacts; the DPO records disputes and withdrawals
     _A + "UpsertCustomer": frozenset({CRM, BATCH, ADMIN}),
+    _A + "UpdateCustomer": frozenset({CRM, BATCH, ADMIN}),
+    _A + "CreateLead": frozenset({CRM, ADMIN}),
     _A + "RecordContact": frozenset({CRM, BATCH, DEALER, ADMIN}),  # a dealer: as itself
     _A + "SetPreferredDealer": frozenset({CRM, CALLCENTRE, BATCH, ADMIN}),
     _A + "RevokePreferredDealer": frozenset({CRM, CALLCENTRE, BATCH, ADMIN}),

@@ -1,18 +1,22 @@
 """DealerAssignmentService: thin servicer over the customer, fact, assignment and network use
 cases."""
 
+import hashlib
+
 from google.rpc import code_pb2
 
+from .. import clock
 from ..errors import InvalidArgument
-from ..model import FactKind
+from ..model import CustomerChange, CustomerField, FactKind, Lead, LeadContact, LeadKind
 from ..usecases.assignment import AssignmentService
 from ..usecases.customers import CustomerService
 from ..usecases.facts import FactService
+from ..usecases.leads import LeadService
 from ..usecases.network import NetworkService
 from ..v1 import assignment_pb2 as pb
 from ..v1 import assignment_pb2_grpc as pb_grpc
 from .convert import (
-    CONTACT_KINDS, CUSTOMER_KINDS, assignment_pb, contact_pb, customer_pb, dealer_pb, kept_assignment_pb,
+    CONTACT_KINDS, CUSTOMER_KINDS, LEAD_KINDS, assignment_pb, contact_pb, customer_pb, dealer_pb, kept_assignment_pb,
     postcode_pb, preference_pb, read_date, read_time,
 )
 from .access import DealerScope
@@ -23,11 +27,12 @@ from .pages import fact_page, next_page_token, page_request
 
 class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
     def __init__(self, assignment: AssignmentService, customers: CustomerService,
-                 facts: FactService, network: NetworkService, scope: DealerScope):
+                 facts: FactService, network: NetworkService, leads: LeadService, scope: DealerScope):
         self.assignment = assignment
         self.customers = customers
         self.facts = facts
         self.network = network
+        self.leads = leads
         self.scope = scope
 
     @handles_errors()
@@ -97,6 +102,49 @@ class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
         return pb.UpsertCustomerResponse(customer=customer_pb(customer), created=created)
 
     @handles_errors()
+    def UpdateCustomer(self, request, context):
+        c = request.customer
+        if c.kind != pb.CUSTOMER_KIND_UNSPECIFIED and c.kind not in CUSTOMER_KINDS:
+            raise BadField("customer.kind", f"unknown kind {c.kind}")
+        change = CustomerChange(
+            postcode=c.postcode, point=(c.point.latitude, c.point.longitude) if c.HasField("point") else None,
+            language=c.language, kind=CUSTOMER_KINDS.get(c.kind, ""), enterprise_number=c.enterprise_number,
+        )
+        try:
+            customer = self.customers.update(c.id, change, tuple(request.update_mask.paths), c.etag,
+                                             request.accept_distant_point)
+        except InvalidArgument as e:
+            raise e.prefixed("customer.", ("id", *CustomerField)) from None
+        return pb.UpdateCustomerResponse(customer=customer_pb(customer))
+
+    @handles_errors()
+    def CreateLead(self, request, context):
+        c = request.customer
+        if c.kind != pb.CUSTOMER_KIND_UNSPECIFIED and c.kind not in CUSTOMER_KINDS:
+            raise BadField("customer.kind", f"unknown kind {c.kind}")
+        for i, contact in enumerate(request.contacts):
+            if contact.kind not in LEAD_KINDS:
+                raise BadField(f"contacts[{i}].kind", f"must be one of {', '.join(LeadKind)}")
+        change = CustomerChange(
+            postcode=c.postcode, point=(c.point.latitude, c.point.longitude) if c.HasField("point") else None,
+            language=c.language, kind=CUSTOMER_KINDS.get(c.kind, ""), enterprise_number=c.enterprise_number,
+        )
+        contacts = tuple(
+            LeadContact(LEAD_KINDS[x.kind], x.occurred_at.ToDatetime(tzinfo=clock.UTC) if x.HasField("occurred_at")
+                        else None, x.dealer_id, x.event_id)
+            for x in request.contacts)
+        # What was asked, but the request id: the same id with another request is refused.
+        asked = pb.CreateLeadRequest()
+        asked.CopyFrom(request)
+        asked.request_id = ""
+        fingerprint = hashlib.sha256(asked.SerializeToString(deterministic=True)).hexdigest()
+        try:
+            return self.leads.create(request.request_id, c.id, change, tuple(request.update_mask.paths), contacts,
+                                     request.accept_distant_point, fingerprint, _lead_answer)
+        except InvalidArgument as e:
+            raise e.prefixed("customer.", tuple(CustomerField)) from None
+
+    @handles_errors()
     def GetCustomer(self, request, context):
         self.scope.check_customer(context, request.customer_id)
         return pb.GetCustomerResponse(customer=customer_pb(self.customers.get(request.customer_id)))
@@ -148,3 +196,11 @@ class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
     @handles_errors()
     def LookupPostcode(self, request, context):
         return pb.LookupPostcodeResponse(postcode=postcode_pb(self.network.lookup_postcode(request.postcode)))
+
+
+def _lead_answer(lead: Lead) -> bytes:
+    """A lead's answer as the wire carries it, kept as such for a retry."""
+    return pb.CreateLeadResponse(
+        customer=customer_pb(lead.customer), customer_created=lead.customer_created,
+        contacts=[contact_pb(c) for c in lead.contacts], assignment=assignment_pb(lead.responsible),
+    ).SerializeToString()

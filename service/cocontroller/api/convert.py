@@ -11,7 +11,7 @@ from .. import clock
 from ..model import (
     AssignmentRecord, Basis, Change, Citation, Consent, ConsentFields, ConsentProof, ConsentSource, Contact,
     ContactFields, ContactKind, Contract, ContractFields, Correction, Customer, CustomerKind, DealerFields,
-    DealerVersion, Dispute, DisputeFields, FactCorrection, Held, LegalBasis, LoggedChange, Notice, Objection,
+    DealerVersion, Dispute, DisputeFields, FactCorrection, Held, LeadKind, LegalBasis, LoggedChange, Notice, Objection,
     PackInfo, Postcode, Preference, RectifiableKind, Resolution, Responsible, Safeguard,
 )
 from ..usecases.assignment import AssignmentService
@@ -28,6 +28,7 @@ CONTACT_KINDS = {pb.ContactKind.Value(f"CONTACT_KIND_{k.upper()}"): k for k in C
 _CONTACT_KIND_NUMBERS = {k: n for n, k in CONTACT_KINDS.items()}
 CUSTOMER_KINDS = {pb.CUSTOMER_KIND_PRIVATE: CustomerKind.PRIVATE, pb.CUSTOMER_KIND_PROFESSIONAL: CustomerKind.PROFESSIONAL}
 _CUSTOMER_KIND_NUMBERS = {k: n for n, k in CUSTOMER_KINDS.items()}
+LEAD_KINDS = {pb.LeadKind.Value(f"LEAD_KIND_{k.upper()}"): k for k in LeadKind}
 RECTIFIABLE_KINDS = {xpb.RectifiableKind.Value(f"RECTIFIABLE_KIND_{k.upper()}"): k for k in RectifiableKind}
 _LEGAL_BASES = {b: rpb.LegalBasis.Value("LEGAL_BASIS_" + b.upper()) for b in LegalBasis}
 _SAFEGUARDS = {s: rpb.Safeguard.Value("SAFEGUARD_" + s.upper()) for s in Safeguard}
@@ -195,7 +196,7 @@ def customer_pb(customer: Customer) -> pb.Customer:
         id=customer.id, postcode=customer.postcode, language=customer.language,
         kind=_CUSTOMER_KIND_NUMBERS[customer.kind], enterprise_number=customer.enterprise_number or "",
         created_at=time_pb(customer.created_at), updated_at=time_pb(customer.updated_at),
-        point_outside_postcode=customer.point_outside_postcode,
+        point_outside_postcode=customer.point_outside_postcode, etag=customer.etag,
     )
     if customer.point is not None:
         message.point.CopyFrom(pb.GeoPoint(latitude=customer.lat, longitude=customer.lon))
@@ -204,7 +205,7 @@ def customer_pb(customer: Customer) -> pb.Customer:
 
 def contact_pb(contact: Contact) -> pb.ContactEvent:
     return pb.ContactEvent(
-        event_id=contact.event_id, customer_id=contact.customer_id, dealer_id=contact.dealer_id,
+        event_id=contact.event_id, customer_id=contact.customer_id, dealer_id=contact.dealer_id or "",
         kind=_CONTACT_KIND_NUMBERS[contact.kind], occurred_at=time_pb(contact.occurred_at),
     )
 

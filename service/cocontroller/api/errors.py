@@ -10,7 +10,7 @@ from google.protobuf import duration_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from ..errors import AlreadyExists, DomainError, InvalidArgument, NotFound, RulePackError
+from ..errors import Aborted, AlreadyExists, DomainError, InvalidArgument, NotFound, RulePackError
 
 
 class BadField(Exception):
@@ -81,6 +81,8 @@ def _abort_for(context, error: Exception, prefix: str) -> None:
         abort(context, code_pb2.NOT_FOUND, str(error))
     elif isinstance(error, AlreadyExists):
         abort(context, code_pb2.ALREADY_EXISTS, str(error))
+    elif isinstance(error, Aborted):
+        abort(context, code_pb2.ABORTED, str(error))
     elif isinstance(error, RulePackError):
         abort(context, code_pb2.FAILED_PRECONDITION,
               f"rule packs not reloaded, the previous versions keep serving: {error}")

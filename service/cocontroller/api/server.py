@@ -64,7 +64,7 @@ def build_server(app, address: str, max_workers: int,
     # Requests are parsed inside the handlers, so undecodable bytes are INVALID_ARGUMENT.
     add_services(server, [
         (pb.DESCRIPTOR.services_by_name["DealerAssignmentService"],
-         DealerAssignmentServicer(app.assignment, app.customers, app.facts, app.network, scope)),
+         DealerAssignmentServicer(app.assignment, app.customers, app.facts, app.network, app.leads, scope)),
         (rpb.DESCRIPTOR.services_by_name["ControllerResolutionService"],
          ControllerResolutionServicer(app.resolution, app.facts, app.packs, scope)),
         (npb.DESCRIPTOR.services_by_name["DealerNetworkService"],

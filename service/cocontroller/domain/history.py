@@ -41,8 +41,8 @@ def score_dealers(
     since = at - dt.timedelta(days=parameters.window_days)
     totals: dict[str, list] = {}
     for contact in contacts:
-        if not since <= contact.occurred_at <= at:
-            continue
+        if contact.dealer_id is None or not since <= contact.occurred_at <= at:
+            continue  # a lead for the brand is no contact with a dealer
         age_days = (at - contact.occurred_at).total_seconds() / 86400
         weight = parameters.weights[contact.kind] * math.pow(
             0.5, age_days / parameters.half_life_days

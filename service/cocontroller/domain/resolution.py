@@ -390,7 +390,7 @@ def holding_dealers(history: CustomerHistory, at: dt.datetime) -> tuple[list[str
     for contact in sorted(history.contacts, key=lambda c: c.occurred_at):
         if contact.occurred_at <= at:
             found = sellers if contact.kind in _SOLD else repairers if contact.kind in _REPAIRED else None
-            if found is not None and contact.dealer_id not in found:
+            if found is not None and contact.dealer_id and contact.dealer_id not in found:
                 found.append(contact.dealer_id)
     for contract in sorted(history.contracts, key=lambda c: c.start_date):
         if contract.start_date <= day and contract.dealer_id:

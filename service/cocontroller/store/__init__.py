@@ -20,6 +20,7 @@ from .jobs import JobRepository
 from .network import NetworkRepository
 from .packs import PackVersionRepository
 from .records import RecordBatches
+from .requests import RequestRepository
 from .rectification import RectificationRepository
 
 
@@ -49,6 +50,7 @@ class Store:
         self.bulk = BulkWriter(self.db)
         self.erasure = ErasureRepository(self.db)
         self.records = RecordBatches(self.db)
+        self.requests = RequestRepository(self.db)
 
     def transaction(self):
         return self.db.transaction()

@@ -83,7 +83,7 @@ class ErasureRepository:
             if "contacts" in policy.anonymise:
                 self.db.execute(
                     "INSERT INTO contact_statistics (month, dealer_id, kind, contacts)"
-                    f" SELECT substr(occurred_at, 1, 7), dealer_id, kind, count(*) FROM {_CONTACTS}"
+                    f" SELECT substr(occurred_at, 1, 7), coalesce(dealer_id, ''), kind, count(*) FROM {_CONTACTS}"
                     f" WHERE {counted_where} GROUP BY 1, 2, 3"
                     " ON CONFLICT (month, dealer_id, kind) DO UPDATE SET contacts = contacts + excluded.contacts",
                     [customer_id, *kinds],

@@ -291,3 +291,31 @@ def m012_rectification(db: sqlite_utils.Database) -> None:
     db["contracts"].add_column("retracted_at", str)
     db["contracts"].add_column("retraction_reason", str)
     db["contract_history"].add_column("correction_reason", str)
+
+
+@MIGRATIONS()
+def m013_leads(db: sqlite_utils.Database) -> None:
+    """A lead for the brand (a request through the brand's own site) names no dealer: a
+    contact's dealer becomes optional. `requests` keeps the answer to each idempotent call
+    (AIP-155) by its request id, with the fingerprint of what was asked, so a retry gets the
+    same answer and writes nothing; the answer names its customer, so an erasure removes it."""
+    table = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'contact_events'").fetchone()[0]
+    indexes = [sql for (sql,) in db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contact_events' AND sql IS NOT NULL")]
+    optional = table.replace('"dealer_id" TEXT NOT NULL REFERENCES', '"dealer_id" TEXT REFERENCES', 1)
+    if optional == table:
+        raise RuntimeError("contact_events.dealer_id is not the column this migration expects")
+    db.execute(optional.replace('CREATE TABLE "contact_events"', 'CREATE TABLE "contact_events_new"', 1))
+    db.execute("INSERT INTO contact_events_new SELECT * FROM contact_events")
+    db.execute("DROP TABLE contact_events")
+    db.execute("ALTER TABLE contact_events_new RENAME TO contact_events")
+    for sql in indexes:
+        db.execute(sql)
+    db["requests"].create(
+        {"request_id": str, "method": str, "customer_id": str, "fingerprint": str, "answer": bytes,
+         "created_at": str},
+        pk="request_id",
+        foreign_keys=[("customer_id", "customers", "id")],
+        not_null={"method", "customer_id", "fingerprint", "answer", "created_at"},
+    )
+    db["requests"].create_index(["customer_id"])

@@ -8,8 +8,8 @@ from ..domain.validation import (
     check_text,
 )
 from ..domain.erasure import subject_hash
-from ..errors import FailedPrecondition, Violations
-from ..model import Customer, CustomerKind, Language
+from ..errors import Aborted, FailedPrecondition, Violations
+from ..model import Customer, CustomerChange, CustomerField, CustomerKind, Language
 from ..store import Store
 from .assignment import AssignmentService
 from .erasure import ENTERPRISE, ErasureService
@@ -85,6 +85,45 @@ class CustomerService:
             if before and (before.postcode, before.point) != (customer.postcode, customer.point):
                 self.assignment.follow_up(customer_id, "customer:address-changed")
         return customer, before is None
+
+    def update(self, customer_id: str, change: CustomerChange, mask: tuple[str, ...] = (), etag: str = "",
+               accept_distant_point: bool = False) -> Customer:
+        """Changes the fields `mask` names (AIP-134; an empty mask names those `change`
+        sets) and never another; a named field `change` leaves empty is cleared. With
+        `etag`, only while the record is the one read then (AIP-154), else Aborted: an
+        out-of-order retry cannot overwrite newer data. The record made is checked as
+        upsert checks one; a point accepted far from its postcode stays accepted while
+        neither changes."""
+        violations = Violations()
+        check_id(customer_id, "id", violations)
+        named = set()
+        for path in mask:
+            if path not in set(CustomerField):
+                violations.add("update_mask", f"{path!r} is not a field of a customer's record that can change:"
+                                              f" {', '.join(CustomerField)}")
+            named.add(path)
+        violations.raise_if_any()
+        if not mask:
+            named = {f for f in CustomerField if getattr(change, f) not in ("", None)}
+        with self.store.transaction():
+            current = self.store.customers.get(customer_id)
+            if etag and etag != current.etag:
+                raise Aborted(f"customer {customer_id!r} changed since it was read (etag {etag}); read it again")
+            if not named:
+                return current
+            point = change.point if CustomerField.POINT in named else current.point
+            keeps_distant = current.point_outside_postcode and not named & {CustomerField.POINT, CustomerField.POSTCODE}
+            kind = change.kind if CustomerField.KIND in named else str(current.kind)
+            customer, _ = self.upsert(
+                customer_id,
+                change.postcode if CustomerField.POSTCODE in named else current.postcode,
+                point[0] if point else None, point[1] if point else None,
+                change.language if CustomerField.LANGUAGE in named else str(current.language),
+                kind or CustomerKind.PRIVATE,
+                change.enterprise_number if CustomerField.ENTERPRISE_NUMBER in named else current.enterprise_number or "",
+                accept_distant_point or keeps_distant,
+            )
+        return customer
 
     def get(self, customer_id: str) -> Customer:
         violations = Violations()

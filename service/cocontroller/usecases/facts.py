@@ -50,7 +50,7 @@ class FactService:
         self.store.customers.get(customer_id)
         self.store.erasure.check_unrestricted(customer_id, "recording a contact")
         self._check_dealer(dealer_id)
-        contact = _contact(customer_id, fields)
+        contact = contact_of(customer_id, fields)
         # The fact and the re-assignment it causes commit together; a retry of a fact
         # already stored still brings the assignment up to date.
         with self.store.transaction():
@@ -177,7 +177,7 @@ class FactService:
         customer_id = fact.customer_id
         match fields:
             case ContactFields():
-                return _contact(customer_id, fields)
+                return contact_of(customer_id, fields)
             case ConsentFields():
                 return Consent(0, customer_id, Channel(fields.channel), fields.given_at, fields.withdrawn_at,
                                fields.proof)
@@ -216,15 +216,15 @@ def _check_contact(fields: ContactFields, violations: Violations, at: str = "") 
     check_instant(fields.occurred_at, at + "occurred_at", violations)
 
 
-def _contact(customer_id: str, fields: ContactFields) -> Contact:
-    """The contact of checked fields; without an event id, one derived from the content, so
-    a retried call records the event once."""
+def contact_of(customer_id: str, fields: ContactFields) -> Contact:
+    """The contact of checked fields (no dealer: a lead for the brand); without an event id,
+    one derived from the content, so a retried call records the event once."""
     kind, at = ContactKind(fields.kind), fields.occurred_at
     event_id = fields.event_id
     if not event_id:
         content = f"{customer_id}|{fields.dealer_id}|{kind}|{clock.to_text(at)}"
         event_id = "ev-" + hashlib.sha256(content.encode()).hexdigest()[:32]
-    return Contact(event_id, customer_id, fields.dealer_id, kind, at.astimezone(clock.UTC))
+    return Contact(event_id, customer_id, fields.dealer_id or None, kind, at.astimezone(clock.UTC))
 
 
 def _check_consent(fields: ConsentFields, violations: Violations, at: str) -> None:

@@ -1,5 +1,6 @@
 import datetime
 
+from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.type import date_pb2 as _date_pb2
 from google.protobuf.internal import containers as _containers
@@ -36,6 +37,15 @@ class ContactKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CONTACT_KIND_SHOWROOM_VISIT: _ClassVar[ContactKind]
     CONTACT_KIND_COMPLAINT: _ClassVar[ContactKind]
     CONTACT_KIND_OTHER: _ClassVar[ContactKind]
+
+class LeadKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    LEAD_KIND_UNSPECIFIED: _ClassVar[LeadKind]
+    LEAD_KIND_TEST_DRIVE: _ClassVar[LeadKind]
+    LEAD_KIND_QUOTE: _ClassVar[LeadKind]
+    LEAD_KIND_BROCHURE: _ClassVar[LeadKind]
+    LEAD_KIND_APPOINTMENT: _ClassVar[LeadKind]
+    LEAD_KIND_INFORMATION: _ClassVar[LeadKind]
 ASSIGNMENT_BASIS_UNSPECIFIED: AssignmentBasis
 ASSIGNMENT_BASIS_PURCHASE: AssignmentBasis
 ASSIGNMENT_BASIS_PREFERRED: AssignmentBasis
@@ -53,6 +63,12 @@ CONTACT_KIND_BROCHURE: ContactKind
 CONTACT_KIND_SHOWROOM_VISIT: ContactKind
 CONTACT_KIND_COMPLAINT: ContactKind
 CONTACT_KIND_OTHER: ContactKind
+LEAD_KIND_UNSPECIFIED: LeadKind
+LEAD_KIND_TEST_DRIVE: LeadKind
+LEAD_KIND_QUOTE: LeadKind
+LEAD_KIND_BROCHURE: LeadKind
+LEAD_KIND_APPOINTMENT: LeadKind
+LEAD_KIND_INFORMATION: LeadKind
 
 class GeoPoint(_message.Message):
     __slots__ = ("latitude", "longitude")
@@ -249,7 +265,7 @@ class ListPreferencesResponse(_message.Message):
     def __init__(self, preferences: _Optional[_Iterable[_Union[Preference, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class Customer(_message.Message):
-    __slots__ = ("id", "postcode", "point", "language", "kind", "enterprise_number", "created_at", "updated_at", "point_outside_postcode")
+    __slots__ = ("id", "postcode", "point", "language", "kind", "enterprise_number", "created_at", "updated_at", "point_outside_postcode", "etag")
     ID_FIELD_NUMBER: _ClassVar[int]
     POSTCODE_FIELD_NUMBER: _ClassVar[int]
     POINT_FIELD_NUMBER: _ClassVar[int]
@@ -259,6 +275,7 @@ class Customer(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     POINT_OUTSIDE_POSTCODE_FIELD_NUMBER: _ClassVar[int]
+    ETAG_FIELD_NUMBER: _ClassVar[int]
     id: str
     postcode: str
     point: GeoPoint
@@ -268,7 +285,8 @@ class Customer(_message.Message):
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
     point_outside_postcode: bool
-    def __init__(self, id: _Optional[str] = ..., postcode: _Optional[str] = ..., point: _Optional[_Union[GeoPoint, _Mapping]] = ..., language: _Optional[str] = ..., kind: _Optional[_Union[CustomerKind, str]] = ..., enterprise_number: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., point_outside_postcode: _Optional[bool] = ...) -> None: ...
+    etag: str
+    def __init__(self, id: _Optional[str] = ..., postcode: _Optional[str] = ..., point: _Optional[_Union[GeoPoint, _Mapping]] = ..., language: _Optional[str] = ..., kind: _Optional[_Union[CustomerKind, str]] = ..., enterprise_number: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., point_outside_postcode: _Optional[bool] = ..., etag: _Optional[str] = ...) -> None: ...
 
 class UpsertCustomerRequest(_message.Message):
     __slots__ = ("customer", "accept_distant_point", "readmit_erased")
@@ -279,6 +297,60 @@ class UpsertCustomerRequest(_message.Message):
     accept_distant_point: bool
     readmit_erased: bool
     def __init__(self, customer: _Optional[_Union[Customer, _Mapping]] = ..., accept_distant_point: _Optional[bool] = ..., readmit_erased: _Optional[bool] = ...) -> None: ...
+
+class UpdateCustomerRequest(_message.Message):
+    __slots__ = ("customer", "update_mask", "accept_distant_point")
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    ACCEPT_DISTANT_POINT_FIELD_NUMBER: _ClassVar[int]
+    customer: Customer
+    update_mask: _field_mask_pb2.FieldMask
+    accept_distant_point: bool
+    def __init__(self, customer: _Optional[_Union[Customer, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., accept_distant_point: _Optional[bool] = ...) -> None: ...
+
+class LeadContact(_message.Message):
+    __slots__ = ("kind", "occurred_at", "dealer_id", "event_id")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    DEALER_ID_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    kind: LeadKind
+    occurred_at: _timestamp_pb2.Timestamp
+    dealer_id: str
+    event_id: str
+    def __init__(self, kind: _Optional[_Union[LeadKind, str]] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., dealer_id: _Optional[str] = ..., event_id: _Optional[str] = ...) -> None: ...
+
+class CreateLeadRequest(_message.Message):
+    __slots__ = ("request_id", "customer", "update_mask", "contacts", "accept_distant_point")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    CONTACTS_FIELD_NUMBER: _ClassVar[int]
+    ACCEPT_DISTANT_POINT_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    customer: Customer
+    update_mask: _field_mask_pb2.FieldMask
+    contacts: _containers.RepeatedCompositeFieldContainer[LeadContact]
+    accept_distant_point: bool
+    def __init__(self, request_id: _Optional[str] = ..., customer: _Optional[_Union[Customer, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., contacts: _Optional[_Iterable[_Union[LeadContact, _Mapping]]] = ..., accept_distant_point: _Optional[bool] = ...) -> None: ...
+
+class CreateLeadResponse(_message.Message):
+    __slots__ = ("customer", "customer_created", "contacts", "assignment")
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_CREATED_FIELD_NUMBER: _ClassVar[int]
+    CONTACTS_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNMENT_FIELD_NUMBER: _ClassVar[int]
+    customer: Customer
+    customer_created: bool
+    contacts: _containers.RepeatedCompositeFieldContainer[ContactEvent]
+    assignment: Assignment
+    def __init__(self, customer: _Optional[_Union[Customer, _Mapping]] = ..., customer_created: _Optional[bool] = ..., contacts: _Optional[_Iterable[_Union[ContactEvent, _Mapping]]] = ..., assignment: _Optional[_Union[Assignment, _Mapping]] = ...) -> None: ...
+
+class UpdateCustomerResponse(_message.Message):
+    __slots__ = ("customer",)
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    customer: Customer
+    def __init__(self, customer: _Optional[_Union[Customer, _Mapping]] = ...) -> None: ...
 
 class UpsertCustomerResponse(_message.Message):
     __slots__ = ("customer", "created")

@@ -71,6 +71,16 @@ class DealerAssignmentServiceStub:
                 request_serializer=cocontroller_dot_v1_dot_assignment__pb2.UpsertCustomerRequest.SerializeToString,
                 response_deserializer=cocontroller_dot_v1_dot_assignment__pb2.UpsertCustomerResponse.FromString,
                 _registered_method=True)
+        self.UpdateCustomer = channel.unary_unary(
+                '/cocontroller.v1.DealerAssignmentService/UpdateCustomer',
+                request_serializer=cocontroller_dot_v1_dot_assignment__pb2.UpdateCustomerRequest.SerializeToString,
+                response_deserializer=cocontroller_dot_v1_dot_assignment__pb2.UpdateCustomerResponse.FromString,
+                _registered_method=True)
+        self.CreateLead = channel.unary_unary(
+                '/cocontroller.v1.DealerAssignmentService/CreateLead',
+                request_serializer=cocontroller_dot_v1_dot_assignment__pb2.CreateLeadRequest.SerializeToString,
+                response_deserializer=cocontroller_dot_v1_dot_assignment__pb2.CreateLeadResponse.FromString,
+                _registered_method=True)
         self.GetCustomer = channel.unary_unary(
                 '/cocontroller.v1.DealerAssignmentService/GetCustomer',
                 request_serializer=cocontroller_dot_v1_dot_assignment__pb2.GetCustomerRequest.SerializeToString,
@@ -157,7 +167,30 @@ class DealerAssignmentServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def UpsertCustomer(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Creates or replaces a customer's whole record: for feeds that send every field every
+        time (the CRM's nightly export, batch imports). A caller that changes some fields uses
+        UpdateCustomer, which touches no other.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateCustomer(self, request, context):
+        """Changes the fields update_mask names and no other (AIP-134); with customer.etag, only
+        while the record is the one read then (AIP-154): ABORTED otherwise, so an out-of-order
+        retry never overwrites newer data. A new address re-assigns as an upsert does.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateLead(self, request, context):
+        """A CRM's lead in one call and one transaction: the customer created, or updated in the
+        fields update_mask names; the lead's contacts recorded (with or without a dealer: a
+        lead for the brand names none); the customer assigned; the responsible dealer returned
+        with its explanation. Idempotent by request_id (AIP-155): a retry returns the first
+        answer and writes nothing; the id with another request is ALREADY_EXISTS.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -238,6 +271,16 @@ def add_DealerAssignmentServiceServicer_to_server(servicer, server):
                     servicer.UpsertCustomer,
                     request_deserializer=cocontroller_dot_v1_dot_assignment__pb2.UpsertCustomerRequest.FromString,
                     response_serializer=cocontroller_dot_v1_dot_assignment__pb2.UpsertCustomerResponse.SerializeToString,
+            ),
+            'UpdateCustomer': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateCustomer,
+                    request_deserializer=cocontroller_dot_v1_dot_assignment__pb2.UpdateCustomerRequest.FromString,
+                    response_serializer=cocontroller_dot_v1_dot_assignment__pb2.UpdateCustomerResponse.SerializeToString,
+            ),
+            'CreateLead': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateLead,
+                    request_deserializer=cocontroller_dot_v1_dot_assignment__pb2.CreateLeadRequest.FromString,
+                    response_serializer=cocontroller_dot_v1_dot_assignment__pb2.CreateLeadResponse.SerializeToString,
             ),
             'GetCustomer': grpc.unary_unary_rpc_method_handler(
                     servicer.GetCustomer,
@@ -444,6 +487,60 @@ class DealerAssignmentService:
             '/cocontroller.v1.DealerAssignmentService/UpsertCustomer',
             cocontroller_dot_v1_dot_assignment__pb2.UpsertCustomerRequest.SerializeToString,
             cocontroller_dot_v1_dot_assignment__pb2.UpsertCustomerResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateCustomer(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cocontroller.v1.DealerAssignmentService/UpdateCustomer',
+            cocontroller_dot_v1_dot_assignment__pb2.UpdateCustomerRequest.SerializeToString,
+            cocontroller_dot_v1_dot_assignment__pb2.UpdateCustomerResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateLead(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cocontroller.v1.DealerAssignmentService/CreateLead',
+            cocontroller_dot_v1_dot_assignment__pb2.CreateLeadRequest.SerializeToString,
+            cocontroller_dot_v1_dot_assignment__pb2.CreateLeadResponse.FromString,
             options,
             channel_credentials,
             insecure,
