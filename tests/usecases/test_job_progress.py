@@ -6,11 +6,12 @@ import datetime as dt
 import sqlite3
 import threading
 
-from cocontroller.model import Scope
+from cocontroller.model import Correction, Scope
 from support import make_app
 
 UTC = dt.timezone.utc
 AT = dt.datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+LATER = dt.datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
 
 
 def test_a_running_job_is_published_until_it_ends(tmp_path):
@@ -59,3 +60,29 @@ def test_a_stopped_job_ends_after_its_batch_and_resumes_to_the_same_end(tmp_path
     assert (resumed.processed, resumed.changed) == (expected.processed, expected.changed)
     assert ([c.customer_id for c in app.audit.assignment_changes(job_id="job").items]
             == [c.customer_id for c in reference.audit.assignment_changes(job_id="job").items])
+
+
+def test_a_resumed_jobs_summary_covers_its_earlier_runs(tmp_path):
+    """The per-dealer summary of an applied job comes from what it stored, so a job stopped
+    and resumed reports what an uninterrupted one does."""
+    from support import copy_database
+
+    app = make_app(tmp_path / "a.sqlite")
+    app.synthetic.generate(300, seed=9, now=AT)
+    *_, first = app.reassign.run("everyone", Scope(), False, "test", 1000, AT, 1)
+    app.network.close_dealer("dlr-gent", dt.date(2026, 11, 3), "test",
+                             Correction("the test's fixed closure day", True))
+    app.store.close()
+    copy_database(tmp_path / "a.sqlite", tmp_path / "b.sqlite")
+    whole = make_app(tmp_path / "b.sqlite")
+    *_, uninterrupted = whole.reassign.run("again", Scope(), False, "test", 1000, LATER, 1)
+    app = make_app(tmp_path / "a.sqlite")
+    stop = threading.Event()
+    for _ in app.reassign.run("again", Scope(), False, "test", 10, LATER, 1, stop=stop):
+        stop.set()
+    *_, resumed = app.reassign.run("again", Scope(), False, "test", 10, LATER, 1)
+    assert first.finished and resumed.finished and resumed.resumed and resumed.processed_before == 10
+    assert sum(p.customers for p in uninterrupted.summary) == uninterrupted.changed > 5
+    assert resumed.summary == uninterrupted.summary
+    again = list(app.reassign.run("again", Scope(), False, "test", 10, LATER, 1))
+    assert len(again) == 1 and again[0].summary == uninterrupted.summary

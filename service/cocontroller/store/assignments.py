@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from .. import clock
 from ..errors import InvalidArgument
-from ..model import AssignmentRecord, Basis, Decision, Notice, Page, PageRequest, RunnerUp, Skipped
+from ..model import AssignmentRecord, Basis, Decision, Notice, Page, PageRequest, PairCount, RunnerUp, Skipped
 from .db import Database
 
 
@@ -107,6 +107,13 @@ class AssignmentRepository:
         """The versions a job stored, by customer (cursor: customer id and id)."""
         return self.db.keyset_page("SELECT * FROM assignments WHERE trigger = ?", [job_trigger(job_id)],
                                    ("customer_id", "id"), page, record_from_row)
+
+    def pair_counts(self, job_id: str) -> tuple[PairCount, ...]:
+        """How many customers an applied job moved from each dealer to each other, read from
+        the versions it stored: right however many times the job was resumed."""
+        return tuple(PairCount(old, new, n) for old, new, n in self.db.execute(
+            "SELECT previous_dealer_id, dealer_id, count(*) FROM assignments WHERE trigger = ?"
+            " GROUP BY 1, 2 ORDER BY coalesce(previous_dealer_id, ''), dealer_id", [job_trigger(job_id)]))
 
     def save(
         self, customer_id: str, decision: Decision, at: dt.datetime, trigger: str,

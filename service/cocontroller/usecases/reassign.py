@@ -84,7 +84,8 @@ class ReassignService:
             before, changed_before, resumed = job.processed, job.changed, job.processed > 0
             if job.status == JobStatus.FINISHED:
                 yield JobProgress(job_id, False, job.processed, job.processed, job.changed,
-                                  time.monotonic() - started, True, resumed, before)
+                                  time.monotonic() - started, True, resumed, before, (),
+                                  self.store.assignments.pair_counts(job_id))
                 return
         total = before + self.store.jobs.count(scope, cursor)
         batches = self.store.jobs.id_batches(scope, cursor, batch_size)
@@ -116,7 +117,9 @@ class ReassignService:
             self.store.jobs.finish(job_id, decision_at)
         event(log, "job.end", job_id=job_id, dry_run=dry_run, total=total, processed=processed, changed=changed,
               seconds=round(time.monotonic() - started, 3))
-        summary = tuple(
+        # An applied job's summary is read from what it stored: a resumed job's covers the
+        # runs before this one too.
+        summary = self.store.assignments.pair_counts(job_id) if not dry_run else tuple(
             PairCount(old, new, n)
             for (old, new), n in sorted(pairs.items(), key=lambda x: (x[0][0] or "", x[0][1]))
         )
