@@ -452,5 +452,7 @@ class Client:
         request = npb.ListNoticesRequest(pending_only=pending_only, job_id=job_id)
         return self._all_pages("ListNotices", request, "notices", page_size=1000)
 
-    def mark_notices_exported(self, ids: list[int]) -> int:
-        return self._call("MarkNoticesExported", npb.MarkNoticesExportedRequest(notice_ids=ids)).marked
+    def mark_notices_exported(self, ids: list[int], at: dt.datetime | None = None) -> int:
+        """Stamps the notices exported at `at` (now by default); returns how many."""
+        return self._call("MarkNoticesExported",
+                          npb.MarkNoticesExportedRequest(notice_ids=ids, export_time=_time(at))).marked

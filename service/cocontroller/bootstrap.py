@@ -94,7 +94,7 @@ def build(settings: Settings, create: bool = False) -> App:
         rights=RightsService(store, assignment, resolution, facts),
         network=NetworkService(store, runtime, postcodes, boundary, settings.backdate_window_days),
         reassign=ReassignService(store, runtime, assignment, postcodes, workers),
-        audit=AuditService(store),
+        audit=AuditService(store, runtime),
         packs=PackService(runtime),
         synthetic=SyntheticData(
             store, lambda: runtime.recent().network, postcodes, boundary, data / "province-population.csv"

@@ -871,7 +871,9 @@ class Responsible:
 
 @dataclass(frozen=True)
 class Notice:
-    """A letter owed to a customer whose controller changed."""
+    """A letter owed to a customer whose controller changed: from the customer's record its
+    language, from the assignment version it announces when it takes effect and why (its
+    explanation), and the letter itself once written (`letter`)."""
 
     id: int
     customer_id: str
@@ -881,6 +883,34 @@ class Notice:
     trigger: str
     created_at: dt.datetime
     exported_at: dt.datetime | None = None
+    language: Language | None = None
+    effective_at: dt.datetime | None = None
+    explanation: str = ""
+    letter: "Letter | None" = None
+
+
+@dataclass(frozen=True)
+class Party:
+    """A controller as a letter names it."""
+
+    name: str
+    legal_name: str
+    address: str
+    enterprise_number: str
+
+
+@dataclass(frozen=True)
+class Letter:
+    """The notice a customer receives when their controller changes (GDPR art. 13/14, 26(2)):
+    in their language, naming the old and the new controller, why and from when, with the
+    text the privacy pack's template makes of it."""
+
+    language: Language
+    old: Party | None
+    new: Party
+    reason: str
+    effective_date: dt.date
+    text: str
 
 
 # -- batch jobs ------------------------------------------------------------------------------

@@ -80,7 +80,7 @@ def test_resolve_json_shape(client, cli):
     for key in ("controllers", "purposes", "recipients", "transfers", "retention", "findings",
                 "rules_version", "fired_rules", "notices", "earliest_erase_date"):
         assert key in data, key
-    assert data["rules_version"] == "privacy@2026.12.6.4"
+    assert data["rules_version"] == "privacy@2026.12.6.5"
     assert data["as_of"] == "2024-05-01" and data["language"] == "nl"
     assert {(c_["role"], c_["id"]) for c_ in data["controllers"]} == {("importer", "importer"), ("distributor", "dlr-gent")}
     importer = next(c_ for c_ in data["controllers"] if c_["role"] == "importer")
@@ -377,7 +377,7 @@ def set_version(rules: Path, version: str) -> None:
 
 def test_reload_picks_up_a_new_version(reloadable):
     client, rules, _ = reloadable
-    assert client.resolve("hot", "2024-04-15").rules_version == "privacy@2026.12.6.4"
+    assert client.resolve("hot", "2024-04-15").rules_version == "privacy@2026.12.6.5"
     set_version(rules, "2026.11.2")
     packs = client.reload_rule_packs()
     assert {(p.name, p.version) for p in packs} >= {("privacy", "2026.11.2")}
@@ -457,7 +457,7 @@ def test_reload_under_load(reloadable):
 def test_rules_check_and_test(capsys):
     assert main(["rules", "check"]) == 0
     out, err = capsys.readouterr()
-    assert "OK assignment@" in out and "OK privacy@2026.12.6.4" in out and err == ""
+    assert "OK assignment@" in out and "OK privacy@2026.12.6.5" in out and err == ""
     assert main(["rules", "test"]) == 0
     out, err = capsys.readouterr()
     assert "privacy" in out and "assignment" in out and out.rstrip().endswith("0 failed")

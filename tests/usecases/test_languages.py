@@ -393,7 +393,7 @@ def test_a_reload_refuses_a_pack_missing_de_and_keeps_serving(tmp_path, rules):
     part = rules / "privacy" / "notices.yaml"
     edit(part, "      de: >-\n        Eine Streitigkeit oder Meinungsverschiedenheit ist anhängig: Ihre Daten werden aufbewahrt,\n"
                "        bis sie beigelegt ist, auch wenn andere Aufbewahrungsfristen abgelaufen sind.\n")
-    edit(rules / PRIVACY_PACK, 'version: "2026.12.6.4"', 'version: "2026.12.6.5"')
+    edit(rules / PRIVACY_PACK, 'version: "2026.12.6.5"', 'version: "2026.12.6.6"')
     with pytest.raises(RulePackError) as caught:
         app.packs.reload()
     assert (caught.value.path, caught.value.rule_id, caught.value.field) == (str(part), "notice.dispute", "labels.de")

@@ -392,7 +392,9 @@ def test_audit_trail_and_notices(tmp_path):
         assert (n.old_dealer_id, n.new_dealer_id, n.trigger, clock.to_text(n.created_at)) == (
             GENT, c.new_dealer_id, "job:audit", clock.to_text(at))
         assert n.assignment_id == app.store.assignments.current(n.customer_id).id
-    assert app.audit.mark_notices_exported([n.id for n in notices]) == len(notices)
+    marked, stamp = app.audit.mark_notices_exported([n.id for n in notices])
+    assert marked == len(notices)
     assert app.audit.notices(pending_only=True).items == ()
-    assert app.audit.mark_notices_exported([n.id for n in notices]) == 0
+    assert app.audit.mark_notices_exported([n.id for n in notices])[0] == 0
+    assert {n.exported_at for n in app.audit.notices().items} == {stamp}
     assert all(n.exported_at for n in app.audit.notices().items)

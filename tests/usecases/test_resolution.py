@@ -2,7 +2,7 @@
 
 Each situation records a customer's history through the use cases with explicit past
 timestamps and states, by hand, what the policy ("Beleid inzake de verwerking van uw
-persoonsgegevens", Lexus Belgium v1.0 of 13/04/2020) and the privacy rule pack (2026.12.6.4)
+persoonsgegevens", Lexus Belgium v1.0 of 13/04/2020) and the privacy rule pack (2026.12.6.5)
 say about the customer on one day: purposes (some with their legal bases and controllers),
 recipients (marketing ones with their channels, contract partners by name), transfers outside
 the EEA, retention dates, notices, findings, the distributor and the other dealers that
@@ -69,7 +69,7 @@ from support import PROOF, make_app
 BXL = ZoneInfo("Europe/Brussels")
 CHANNELS = ("email", "sms", "phone", "post", "social")
 IMPORTER_NUMBER = "BE 0403.425.770"
-PACK_VERSION = "privacy@2026.12.6.4"
+PACK_VERSION = "privacy@2026.12.6.5"
 POLICY = "/work/shared/seed/000_4ca27e624e740367.txt"
 
 

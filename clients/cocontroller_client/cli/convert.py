@@ -267,7 +267,20 @@ def notice(n) -> dict:
         "trigger": n.trigger,
         "created_at": instant(n, "created_at"),
         "exported_at": instant(n, "exported_at"),
+        "language": n.language or None,
+        "effective_date": day(n.effective_date),
+        "old_controller": _party(n, "old_controller"),
+        "new_controller": _party(n, "new_controller"),
+        "reason": n.reason or None,
+        "text": n.text or None,
     }
+
+
+def _party(n, name: str) -> dict | None:
+    if not n.HasField(name):
+        return None
+    p = getattr(n, name)
+    return {"name": p.name, "legal_name": p.legal_name, "address": p.address, "enterprise_number": p.enterprise_number}
 
 
 def network_change(c) -> dict:

@@ -3,6 +3,8 @@ postcodes, and what a change means for customers (reassign, notices)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 
 from cocontroller.model import DealerRole, Language
@@ -317,7 +319,8 @@ def reassign(job_id, postcodes, dealers, dry_run, out, batch_size, local, db, at
     render.emit(data, jobs.result_text(data))
 
 
-NOTICE_FIELDS = ["id", "customer_id", "old_dealer_id", "new_dealer_id", "trigger", "created_at", "exported_at"]
+NOTICE_FIELDS = ["id", "customer_id", "language", "old_dealer_id", "new_dealer_id", "effective_date", "trigger",
+                 "created_at", "exported_at", "text"]
 
 
 @click.command()
@@ -330,9 +333,11 @@ NOTICE_FIELDS = ["id", "customer_id", "old_dealer_id", "new_dealer_id", "trigger
 def notices(pending, job, export, mark_exported):
     """The customers owed a notice because their controller (dealer) changed.
 
-    The policy requires telling a customer whose data moved to another dealer. Export the
-    pending ones to the mailing tool and mark them exported in one go, so that the next run
-    exports only new ones.
+    The policy requires telling a customer whose data moved to another dealer. Each notice
+    carries its letter: the customer's language, the old and the new controller (name,
+    address, enterprise number), why and from when, and the text from the privacy pack's
+    template. Export the pending ones to the mailing tool and mark them exported in one go
+    (the file carries the same exported_at stamp), so that the next run exports only new ones.
 
     \b
     Examples:
@@ -345,11 +350,16 @@ def notices(pending, job, export, mark_exported):
     convert = _convert()
     client = state().client()
     items = [convert.notice(n) for n in client.notices(pending, job)]
+    # The file carries the stamp the store will record: written first, marked after, so a
+    # failed mark exports the letters again rather than losing them.
+    stamp = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) if export and mark_exported and items else None
+    if stamp is not None:
+        items = [dict(item, exported_at=stamp.isoformat()) for item in items]
     if export:
         with render.RecordWriter(export, NOTICE_FIELDS) as writer:
             for item in items:
                 writer.write(item)
-    marked = client.mark_notices_exported([n["id"] for n in items]) if export and mark_exported and items else 0
+    marked = client.mark_notices_exported([n["id"] for n in items], stamp) if stamp is not None else 0
     lines = [f"{len(items)} notice(s)" + (f", written to {export}" if export else "")
              + (f", {marked} marked exported" if marked else "")]
     lines += [f"  {n['customer_id']}: {n['old_dealer_id'] or 'none'} -> {n['new_dealer_id']} ({n['trigger']}),"

@@ -12,6 +12,7 @@ from ..model import (
     AssignmentRecord, Basis, Change, Citation, Consent, ConsentFields, ConsentProof, ConsentSource, Contact,
     ContactFields, ContactKind, Contract, ContractFields, Correction, Customer, CustomerKind, DealerFields,
     DealerVersion, Dispute, DisputeFields, FactCorrection, Held, LeadKind, LegalBasis, LoggedChange, Notice, Objection,
+    Party,
     PackInfo, Postcode, Preference, RectifiableKind, Resolution, Responsible, Safeguard,
 )
 from ..usecases.assignment import AssignmentService
@@ -409,8 +410,22 @@ def stored_change_pb(r: AssignmentRecord) -> npb.AssignmentChange:
 
 
 def notice_pb(n: Notice) -> npb.CustomerNotice:
-    return npb.CustomerNotice(
+    message = npb.CustomerNotice(
         id=n.id, customer_id=n.customer_id, old_dealer_id=n.old_dealer_id,
         new_dealer_id=n.new_dealer_id, trigger=n.trigger, created_at=time_pb(n.created_at),
         exported_at=time_pb(n.exported_at),
     )
+    if n.letter is not None:
+        letter = n.letter
+        message.language = letter.language
+        if letter.old is not None:
+            message.old_controller.CopyFrom(_party_pb(letter.old))
+        message.new_controller.CopyFrom(_party_pb(letter.new))
+        message.reason, message.text = letter.reason, letter.text
+        message.effective_date.CopyFrom(date_pb(letter.effective_date))
+    return message
+
+
+def _party_pb(p: Party) -> npb.NoticeParty:
+    return npb.NoticeParty(name=p.name, legal_name=p.legal_name, address=p.address,
+                           enterprise_number=p.enterprise_number)

@@ -12,7 +12,8 @@ from ..usecases.reassign import DEFAULT_BATCH, ReassignService
 from ..v1 import network_pb2 as npb
 from ..v1 import network_pb2_grpc as npb_grpc
 from .convert import (
-    change_pb, correction_of, dealer_fields, dealer_pb, logged_change_pb, notice_pb, read_date, stored_change_pb,
+    change_pb, correction_of, dealer_fields, dealer_pb, logged_change_pb, notice_pb, read_date, read_time,
+    stored_change_pb, time_pb,
 )
 from .errors import abort, handles_errors, streams_errors
 from .jobs import StallWatch
@@ -110,7 +111,9 @@ class DealerNetworkServicer(npb_grpc.DealerNetworkServiceServicer):
 
     @handles_errors()
     def MarkNoticesExported(self, request, context):
-        return npb.MarkNoticesExportedResponse(marked=self.audit.mark_notices_exported(list(request.notice_ids)))
+        marked, at = self.audit.mark_notices_exported(
+            list(request.notice_ids), read_time(request.export_time, "export_time"))
+        return npb.MarkNoticesExportedResponse(marked=marked, export_time=time_pb(at))
 
 
 def _progress_pb(p: JobProgress) -> npb.ReassignCustomersResponse:

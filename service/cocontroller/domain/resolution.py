@@ -25,6 +25,7 @@ from ..rules.pack import RECORD_DATE, CompiledPack, Rule, RulePack, TextError, d
 from ..rules.signature import distinguisher
 from .cache_use import CacheUse
 from .erasure import erasure_policy, restricted
+from .letters import check_template
 from .enterprise import normalise_enterprise_number
 from .taxonomy import check_taxonomy
 
@@ -226,6 +227,7 @@ def check_privacy_pack(pack: RulePack) -> None:
         except TextError as e:
             raise RulePackError(pack.path, None, f"parameters.{e.where}", str(e)) from None
     erasure_policy(pack)
+    check_template(pack)
     try:
         transfer_contracts(pack)
     except (TypeError, ValueError, KeyError, AttributeError) as e:

@@ -8,7 +8,9 @@ from typing import NamedTuple
 
 from .. import clock
 from ..errors import InvalidArgument
-from ..model import AssignmentRecord, Basis, Decision, Notice, Page, PageRequest, PairCount, RunnerUp, Skipped
+from ..model import (
+    AssignmentRecord, Basis, Decision, Language, Notice, Page, PageRequest, PairCount, RunnerUp, Skipped,
+)
 from .db import Database
 
 
@@ -218,28 +220,33 @@ class AssignmentRepository:
         self, pending_only: bool = False, job_id: str | None = None, page: PageRequest | None = None,
         customer_id: str | None = None,
     ) -> Page[Notice]:
-        """Notices oldest first (cursor: the id), of one customer when given."""
+        """Notices oldest first (cursor: the id), of one customer when given, each with the
+        customer's language and the announced version's start and explanation."""
         clauses, params = [], []
         if customer_id is not None:
-            clauses.append("customer_id = ?")
+            clauses.append("n.customer_id = ?")
             params.append(customer_id)
         if pending_only:
-            clauses.append("exported_at IS NULL")
+            clauses.append("n.exported_at IS NULL")
         if job_id:
-            clauses.append("trigger = ?")
+            clauses.append("n.trigger = ?")
             params.append(job_trigger(job_id))
         where = " AND ".join(clauses) or "1"
         limit = ""
         if page is not None:
             if page.after:
-                where += " AND id > ?"
+                where += " AND n.id > ?"
                 params.append(_cursor_id(page.after))
             limit = f" LIMIT {page.size + 1}"
         notices = [
             Notice(row["id"], row["customer_id"], row["assignment_id"], row["old_dealer_id"],
                    row["new_dealer_id"], row["trigger"], clock.from_text(row["created_at"]),
-                   clock.from_text(row["exported_at"]) if row["exported_at"] else None)
-            for row in self.db.rows(f"SELECT * FROM notices WHERE {where} ORDER BY id{limit}", params)
+                   clock.from_text(row["exported_at"]) if row["exported_at"] else None,
+                   Language(row["language"]), clock.from_text(row["valid_from"]), row["explanation"])
+            for row in self.db.rows(
+                "SELECT n.*, c.language, a.valid_from, a.explanation FROM notices n"
+                " JOIN customers c ON c.id = n.customer_id JOIN assignments a ON a.id = n.assignment_id"
+                f" WHERE {where} ORDER BY n.id{limit}", params)
         ]
         if page is not None and len(notices) > page.size:
             return Page(tuple(notices[:page.size]), str(notices[page.size - 1].id))

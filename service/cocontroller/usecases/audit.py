@@ -1,16 +1,22 @@
 """The audit trail: the assignment versions a job or a customer has, and the notices owed to
-customers whose controller changed."""
+customers whose controller changed, each with the letter to send."""
+
+import dataclasses
+import datetime as dt
 
 from .. import clock
-from ..domain.validation import MAX_NOTICE_IDS, check_count, check_id
+from ..domain.letters import check_template, importer_named, letter
+from ..domain.validation import FUTURE_TOLERANCE, MAX_NOTICE_IDS, check_count, check_id, check_instant
 from ..errors import InvalidArgument, Violations
 from ..model import AssignmentRecord, Notice, Page, PageRequest
 from ..store import Store
+from .runtime import RuntimeHolder
 
 
 class AuditService:
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, runtime: RuntimeHolder):
         self.store = store
+        self.runtime = runtime
 
     def assignment_changes(
         self, job_id: str | None = None, customer_id: str | None = None, page: PageRequest | None = None
@@ -30,15 +36,27 @@ class AuditService:
     def notices(
         self, pending_only: bool = False, job_id: str | None = None, page: PageRequest | None = None
     ) -> Page[Notice]:
+        """The notices, each with its letter written from the privacy pack in force: the
+        customer's language, the old and the new controller, why and from when."""
         if job_id:
             _check_job_id(job_id)
-        return self.store.assignments.notices(pending_only, job_id, page)
+        found = self.store.assignments.notices(pending_only, job_id, page)
+        runtime = self.runtime.recent()
+        template, importer = check_template(runtime.privacy.pack), importer_named(runtime.privacy.pack)
+        return dataclasses.replace(found, items=tuple(
+            dataclasses.replace(n, letter=letter(n, runtime.network, template, importer)) for n in found.items))
 
-    def mark_notices_exported(self, ids: list[int]) -> int:
+    def mark_notices_exported(self, ids: list[int], at: dt.datetime | None = None) -> tuple[int, dt.datetime]:
+        """Stamps the notices exported at `at` (now by default: an exporter that wrote the
+        stamp into its file gives the same); returns how many were marked, and the stamp."""
         violations = Violations()
         check_count(ids, "notice_ids", violations, MAX_NOTICE_IDS)
+        check_instant(at, "export_time", violations)
+        if at is not None and at > clock.now() + FUTURE_TOLERANCE:
+            violations.add("export_time", f"{at.isoformat()} is in the future")
         violations.raise_if_any()
-        return self.store.assignments.mark_notices_exported(ids, clock.now())
+        at = at or clock.now()
+        return self.store.assignments.mark_notices_exported(ids, at), at
 
 
 def _check_job_id(job_id: str) -> None:

@@ -254,7 +254,7 @@ class ListAssignmentChangesResponse(_message.Message):
     def __init__(self, changes: _Optional[_Iterable[_Union[AssignmentChange, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class CustomerNotice(_message.Message):
-    __slots__ = ("id", "customer_id", "old_dealer_id", "new_dealer_id", "trigger", "created_at", "exported_at")
+    __slots__ = ("id", "customer_id", "old_dealer_id", "new_dealer_id", "trigger", "created_at", "exported_at", "language", "old_controller", "new_controller", "reason", "effective_date", "text")
     ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     OLD_DEALER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -262,6 +262,12 @@ class CustomerNotice(_message.Message):
     TRIGGER_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     EXPORTED_AT_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    OLD_CONTROLLER_FIELD_NUMBER: _ClassVar[int]
+    NEW_CONTROLLER_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
     id: int
     customer_id: str
     old_dealer_id: str
@@ -269,7 +275,25 @@ class CustomerNotice(_message.Message):
     trigger: str
     created_at: _timestamp_pb2.Timestamp
     exported_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[int] = ..., customer_id: _Optional[str] = ..., old_dealer_id: _Optional[str] = ..., new_dealer_id: _Optional[str] = ..., trigger: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., exported_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    language: str
+    old_controller: NoticeParty
+    new_controller: NoticeParty
+    reason: str
+    effective_date: _date_pb2.Date
+    text: str
+    def __init__(self, id: _Optional[int] = ..., customer_id: _Optional[str] = ..., old_dealer_id: _Optional[str] = ..., new_dealer_id: _Optional[str] = ..., trigger: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., exported_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., language: _Optional[str] = ..., old_controller: _Optional[_Union[NoticeParty, _Mapping]] = ..., new_controller: _Optional[_Union[NoticeParty, _Mapping]] = ..., reason: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., text: _Optional[str] = ...) -> None: ...
+
+class NoticeParty(_message.Message):
+    __slots__ = ("name", "legal_name", "address", "enterprise_number")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    LEGAL_NAME_FIELD_NUMBER: _ClassVar[int]
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    ENTERPRISE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    legal_name: str
+    address: str
+    enterprise_number: str
+    def __init__(self, name: _Optional[str] = ..., legal_name: _Optional[str] = ..., address: _Optional[str] = ..., enterprise_number: _Optional[str] = ...) -> None: ...
 
 class ListNoticesRequest(_message.Message):
     __slots__ = ("pending_only", "job_id", "page_size", "page_token")
@@ -292,13 +316,17 @@ class ListNoticesResponse(_message.Message):
     def __init__(self, notices: _Optional[_Iterable[_Union[CustomerNotice, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class MarkNoticesExportedRequest(_message.Message):
-    __slots__ = ("notice_ids",)
+    __slots__ = ("notice_ids", "export_time")
     NOTICE_IDS_FIELD_NUMBER: _ClassVar[int]
+    EXPORT_TIME_FIELD_NUMBER: _ClassVar[int]
     notice_ids: _containers.RepeatedScalarFieldContainer[int]
-    def __init__(self, notice_ids: _Optional[_Iterable[int]] = ...) -> None: ...
+    export_time: _timestamp_pb2.Timestamp
+    def __init__(self, notice_ids: _Optional[_Iterable[int]] = ..., export_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class MarkNoticesExportedResponse(_message.Message):
-    __slots__ = ("marked",)
+    __slots__ = ("marked", "export_time")
     MARKED_FIELD_NUMBER: _ClassVar[int]
+    EXPORT_TIME_FIELD_NUMBER: _ClassVar[int]
     marked: int
-    def __init__(self, marked: _Optional[int] = ...) -> None: ...
+    export_time: _timestamp_pb2.Timestamp
+    def __init__(self, marked: _Optional[int] = ..., export_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
