@@ -435,11 +435,13 @@ class Client:
         request = npb.CancelNetworkChangeRequest(change_id=change_id, reason=reason)
         return self._call("CancelNetworkChange", request).change
 
-    def reassign(self, job_id: str, postcodes=(), dealer_ids=(), dry_run: bool = False, batch_size: int = 0):
-        """Yields the job's progress messages, the last one with `finished` set."""
+    def reassign(self, job_id: str, postcodes=(), dealer_ids=(), dry_run: bool = False, batch_size: int = 0,
+                 at: dt.datetime | None = None):
+        """Yields the job's progress messages, the last one with `finished` set; a dry run
+        `at` a later instant previews a network change announced for then."""
         request = npb.ReassignCustomersRequest(
             job_id=job_id, scope=npb.ReassignScope(postcodes=postcodes, dealer_ids=dealer_ids),
-            dry_run=dry_run, batch_size=batch_size,
+            dry_run=dry_run, batch_size=batch_size, preview_time=_time(at),
         )
         return self._stream("ReassignCustomers", request)
 

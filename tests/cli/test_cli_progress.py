@@ -81,7 +81,7 @@ class FakeClient:
         self.messages = messages
         self.request = None
 
-    def reassign(self, job_id, postcodes, dealers, dry_run, batch_size):
+    def reassign(self, job_id, postcodes, dealers, dry_run, batch_size, at=None):
         self.request = (job_id, postcodes, dealers, dry_run, batch_size)
         return iter(self.messages)
 

@@ -14,13 +14,14 @@ from .exits import Failure
 CHANGE_FIELDS = ["customer_id", "old_dealer_id", "new_dealer_id", "old_basis", "new_basis", "reason"]
 
 
-def remote_items(client, job_id: str, postcodes, dealers, dry_run: bool, batch_size: int) -> Iterator[dict]:
+def remote_items(client, job_id: str, postcodes, dealers, dry_run: bool, batch_size: int,
+                 at=None) -> Iterator[dict]:
     """The server's progress messages as dicts. A resumed job's messages say what earlier
     runs had done (`processed_before`): that is where the bar starts, so that its rate and
     ETA count only this run's part."""
     from . import convert
 
-    for p in client.reassign(job_id, list(postcodes), list(dealers), dry_run, batch_size):
+    for p in client.reassign(job_id, list(postcodes), list(dealers), dry_run, batch_size, at):
         yield {
             "processed": p.processed, "total": p.total, "changed": p.changed,
             "finished": p.finished, "resumed": p.resumed, "processed_before": p.processed_before,

@@ -280,7 +280,9 @@ def postcode(postcode):
 @option("--local", is_flag=True, help="Run in this process against --db, without a server.")
 @option("--db", metavar="FILE", show_default="$COCONTROLLER_DB or var/cocontroller.db",
         help="With --local: the database file.")
-@option("--at", type=INSTANT, show_default="now", help="With --local: a new job's decision instant (ISO 8601).")
+@option("--at", type=INSTANT, show_default="now",
+        help="A new job's decision instant (ISO 8601), with --local; with --dry-run also through the server, "
+             "and later than now: the preview of a change announced for then.")
 @option("--workers", type=click.IntRange(min=1), show_default="by job size",
         help="With --local: decision processes.")
 @quiet_option
@@ -299,6 +301,7 @@ def reassign(job_id, postcodes, dealers, dry_run, out, batch_size, local, db, at
     \b
     Examples:
       cocontroller reassign --job-id close-gent --dealers dlr-gent --dry-run --out diff.csv
+      cocontroller reassign --job-id preview --dealers dlr-gent --dry-run --at 2027-03-01T00:00
       cocontroller reassign --job-id close-gent --dealers dlr-gent
       cocontroller reassign --job-id move-9000 --postcodes 9000,9050 --quiet --json
       cocontroller reassign --local --db var/cocontroller.db --job-id all-2026 --workers 2
@@ -309,11 +312,13 @@ def reassign(job_id, postcodes, dealers, dry_run, out, batch_size, local, db, at
         reassign_local(job_id=job_id, postcodes=postcodes, dealers=dealers, dry_run=dry_run, out=out,
                        batch_size=batch_size, db=db, at=at, workers=workers, quiet=quiet)
         return
-    for name, value in (("--db", db), ("--at", at), ("--workers", workers)):
+    if at is not None and not dry_run:
+        raise click.UsageError("--at goes with --local, or with --dry-run (a preview)")
+    for name, value in (("--db", db), ("--workers", workers)):
         if value is not None:
             _warn(f"{name} applies only with --local; ignored")
     client = state().client()
-    items = jobs.remote_items(client, job_id, postcodes, dealers, dry_run, batch_size)
+    items = jobs.remote_items(client, job_id, postcodes, dealers, dry_run, batch_size, at)
     stored = (lambda: jobs.remote_stored_changes(client, job_id)) if out and not dry_run else None
     data = jobs.drive(items, job_id=job_id, dry_run=dry_run, out=out, quiet=quiet, stored=stored)
     render.emit(data, jobs.result_text(data))

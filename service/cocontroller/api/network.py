@@ -15,7 +15,7 @@ from .convert import (
     change_pb, correction_of, dealer_fields, dealer_pb, logged_change_pb, notice_pb, read_date, read_time,
     stored_change_pb, time_pb,
 )
-from .errors import abort, handles_errors, streams_errors
+from .errors import BadField, abort, handles_errors, streams_errors
 from .jobs import StallWatch
 from .metadata import caller
 from .pages import next_page_token, page_request
@@ -73,10 +73,13 @@ class DealerNetworkServicer(npb_grpc.DealerNetworkServiceServicer):
         stall = StallWatch(context, self.stall_timeout_s)
         try:
             scope = Scope(tuple(request.scope.postcodes), tuple(request.scope.dealer_ids))
+            preview = read_time(request.preview_time, "preview_time")
+            if preview is not None and not request.dry_run:
+                raise BadField("preview_time", "only a dry run can be given a decision instant")
             finished = False
             for progress in self.reassign.run(
                 request.job_id, scope, request.dry_run, caller(context), request.batch_size or DEFAULT_BATCH,
-                stop=self.stopping,
+                at=preview, stop=self.stopping,
             ):
                 finished = progress.finished
                 with stall:

@@ -57,8 +57,9 @@ class ReassignService:
         stop: threading.Event | None = None,
     ) -> Iterator[JobProgress]:
         """Yields the progress after every batch, with that batch's changes, and a last one
-        with `finished` set and the summary. `at`, the decision instant of a new job, may not
-        lie in the future. Large jobs decide in `workers` processes (default: one per core,
+        with `finished` set and the summary. `at`, the decision instant of a new job, may lie
+        in the future only for a dry run: the preview of a network change announced for
+        then. Large jobs decide in `workers` processes (default: one per core,
         up to two) while this one reads ids and writes; results are taken in batch order.
         Once `stop` is set the job ends after the batch it is writing, without a finished
         progress: it resumes from there when run again. `running` shows it meanwhile."""
@@ -71,7 +72,7 @@ class ReassignService:
 
     def _run(self, job_id: str, scope: Scope, dry_run: bool, caller: str, batch_size: int,
              at: dt.datetime | None, workers: int | None, stop: threading.Event | None) -> Iterator[JobProgress]:
-        self._check(job_id, scope, batch_size, at)
+        self._check(job_id, scope, batch_size, at, dry_run)
         self.runtime.refresh_network()
         started = time.monotonic()
         before = changed_before = 0
@@ -151,7 +152,7 @@ class ReassignService:
             found.append((change, prepare(change.customer_id, decision) if keep else None))
         return found
 
-    def _check(self, job_id: str, scope: Scope, batch_size: int, at: dt.datetime | None) -> None:
+    def _check(self, job_id: str, scope: Scope, batch_size: int, at: dt.datetime | None, dry_run: bool) -> None:
         violations = Violations()
         check_id(job_id, "job_id", violations)
         check_count(scope.postcodes, "scope.postcodes", violations, MAX_SCOPE)
@@ -163,8 +164,10 @@ class ReassignService:
                            + (", …" if len(unknown) > 5 else ""))
         if not 1 <= batch_size <= 10000:
             violations.add("batch_size", "must be 1 to 10000")
-        if at is not None and at > clock.now() + FUTURE_TOLERANCE:
-            violations.add("at", f"{at.isoformat()} is in the future")
+        if at is not None and not dry_run and at > clock.now() + FUTURE_TOLERANCE:
+            violations.add("at", f"{at.isoformat()} is in the future: only a dry run can look ahead")
+        elif at is not None and not clock.in_range(at.date()):
+            violations.add("at", f"{at.isoformat()} is outside {clock.EARLIEST} to {clock.LATEST}")
         violations.raise_if_any()
         network = self.runtime.recent().network
         for dealer_id in scope.dealer_ids:

@@ -162,16 +162,18 @@ class ReassignScope(_message.Message):
     def __init__(self, postcodes: _Optional[_Iterable[str]] = ..., dealer_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ReassignCustomersRequest(_message.Message):
-    __slots__ = ("job_id", "scope", "dry_run", "batch_size")
+    __slots__ = ("job_id", "scope", "dry_run", "batch_size", "preview_time")
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     SCOPE_FIELD_NUMBER: _ClassVar[int]
     DRY_RUN_FIELD_NUMBER: _ClassVar[int]
     BATCH_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PREVIEW_TIME_FIELD_NUMBER: _ClassVar[int]
     job_id: str
     scope: ReassignScope
     dry_run: bool
     batch_size: int
-    def __init__(self, job_id: _Optional[str] = ..., scope: _Optional[_Union[ReassignScope, _Mapping]] = ..., dry_run: _Optional[bool] = ..., batch_size: _Optional[int] = ...) -> None: ...
+    preview_time: _timestamp_pb2.Timestamp
+    def __init__(self, job_id: _Optional[str] = ..., scope: _Optional[_Union[ReassignScope, _Mapping]] = ..., dry_run: _Optional[bool] = ..., batch_size: _Optional[int] = ..., preview_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class AssignmentChange(_message.Message):
     __slots__ = ("customer_id", "old_dealer_id", "new_dealer_id", "old_basis", "new_basis", "reason", "trigger", "rules_version", "at")
