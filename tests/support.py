@@ -59,6 +59,16 @@ def copy_database(source, target) -> None:
         dst.close()
 
 
+def table_rows(db) -> dict[str, list]:
+    """Every table's rows, in a stable order: what must be equal when nothing was written."""
+    conn = sqlite3.connect(db)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
+    finally:
+        conn.close()
+
+
 def channel(target: str, options=(), role: str = "admin") -> grpc.Channel:
     """A channel to a test server, for raw calls (generic stubs, malformed bytes). Tests open
     channels only through here and `client_for`, so how a test client connects is decided in

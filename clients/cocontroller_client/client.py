@@ -68,6 +68,18 @@ def _time(value: dt.datetime | None) -> timestamp_pb2.Timestamp | None:
     return stamp
 
 
+def _customer_message(customer_id: str, fields: dict) -> pb.Customer:
+    """A Customer of the fields given (postcode, point as (lat, lon), language, kind,
+    enterprise_number); those not given or None stay unset."""
+    customer = pb.Customer(id=customer_id, postcode=fields.get("postcode") or "", language=fields.get("language") or "",
+                           kind=_CUSTOMER_KINDS.get(fields.get("kind") or "", pb.CUSTOMER_KIND_UNSPECIFIED),
+                           enterprise_number=fields.get("enterprise_number") or "")
+    if fields.get("point") is not None:
+        lat, lon = fields["point"]
+        customer.point.CopyFrom(pb.GeoPoint(latitude=lat, longitude=lon))
+    return customer
+
+
 def _correction(reason: str, confirmed: bool) -> npb.Correction | None:
     return npb.Correction(reason=reason, confirmed=confirmed) if reason or confirmed else None
 
@@ -298,13 +310,8 @@ class Client:
         """Changes the `fields` given (postcode, point as (lat, lon), language, kind,
         enterprise_number) and empties those `clear` names; no other field is touched.
         With `etag` (a Customer's), ABORTED if the record changed since."""
-        customer = pb.Customer(id=customer_id, etag=etag, postcode=fields.get("postcode") or "",
-                               language=fields.get("language") or "",
-                               kind=_CUSTOMER_KINDS.get(fields.get("kind") or "", pb.CUSTOMER_KIND_UNSPECIFIED),
-                               enterprise_number=fields.get("enterprise_number") or "")
-        if fields.get("point") is not None:
-            lat, lon = fields["point"]
-            customer.point.CopyFrom(pb.GeoPoint(latitude=lat, longitude=lon))
+        customer = _customer_message(customer_id, fields)
+        customer.etag = etag
         mask = field_mask_pb2.FieldMask(paths=[*(name for name, value in fields.items() if value is not None), *clear])
         return self._call("UpdateCustomer", pb.UpdateCustomerRequest(
             customer=customer, update_mask=mask, accept_distant_point=accept_distant_point)).customer
@@ -315,15 +322,8 @@ class Client:
         test_drive, quote, brochure, appointment or information; `fields` the customer's
         (postcode, point as (lat, lon), language, kind, enterprise_number), all of them for
         a new customer, those to change for a known one (or those `mask` names)."""
-        customer = pb.Customer(id=customer_id, postcode=fields.get("postcode") or "",
-                               language=fields.get("language") or "",
-                               kind=_CUSTOMER_KINDS.get(fields.get("kind") or "", pb.CUSTOMER_KIND_UNSPECIFIED),
-                               enterprise_number=fields.get("enterprise_number") or "")
-        if fields.get("point") is not None:
-            lat, lon = fields["point"]
-            customer.point.CopyFrom(pb.GeoPoint(latitude=lat, longitude=lon))
         request = pb.CreateLeadRequest(
-            request_id=request_id, customer=customer, update_mask=field_mask_pb2.FieldMask(paths=list(mask)),
+            request_id=request_id, customer=_customer_message(customer_id, fields), update_mask=field_mask_pb2.FieldMask(paths=list(mask)),
             accept_distant_point=accept_distant_point,
             contacts=[pb.LeadContact(kind=pb.LeadKind.Value(f"LEAD_KIND_{kind.upper()}") if kind else 0,
                                      occurred_at=_time(at), dealer_id=dealer_id or "")

@@ -25,24 +25,15 @@ def served(tmp_path_factory):
         yield target, str(db)
 
 
-def dump(db: str) -> dict:
-    conn = sqlite3.connect(db)
-    try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
-    finally:
-        conn.close()
-
-
 def test_a_lead_retried_three_times_gives_one_customer_one_contact_one_assignment(served):
     target, db = served
     with support.client_for(target, "crm") as crm:
         first = crm.create_lead("web-1", "lead-a", [("test_drive", AT, "dlr-gent")], postcode="9000")
-        after_first = dump(db)
+        after_first = support.table_rows(db)
         retries = [crm.create_lead("web-1", "lead-a", [("test_drive", AT, "dlr-gent")], postcode="9000")
                    for _ in range(3)]
     assert all(r == first for r in retries)
-    assert dump(db) == after_first
+    assert support.table_rows(db) == after_first
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(*) FROM customers WHERE id = 'lead-a'").fetchone() == (1,)
     assert conn.execute("SELECT count(*) FROM contact_events WHERE customer_id = 'lead-a'").fetchone() == (1,)

@@ -78,19 +78,27 @@ def reassign(db: str, job_id: str, *extra: str) -> tuple[float, float]:
                          "--quiet", *extra])
 
 
-def raw_read(db: str) -> float:
-    """The rows a job reads, read with plain sqlite3 in the same order and batches."""
+# What each job reads of a batch of customers ("{}": the batch's ids).
+JOB_READS = ("SELECT * FROM customers WHERE id IN ({})", "SELECT * FROM contact_events WHERE customer_id IN ({})",
+             "SELECT * FROM preferences WHERE customer_id IN ({})",
+             "SELECT * FROM assignments WHERE customer_id IN ({}) AND valid_to IS NULL")
+SWEEP_READS = ("SELECT * FROM customers WHERE id IN ({})",
+               *(f"SELECT * FROM {table} WHERE customer_id IN ({{}})"
+                 for table in ("contact_events", "consents", "contracts", "disputes", "objections", "restrictions")),
+               "SELECT * FROM assignments WHERE customer_id IN ({}) AND valid_to IS NULL")
+
+
+def raw_read(db: str, reads: tuple[str, ...], batch: int) -> float:
+    """The rows a job reads (`reads`), read with plain sqlite3 in the same order and batches."""
     conn = sqlite3.connect(db)
     started = time.monotonic()
     cursor = ""
     while True:
-        ids = [r[0] for r in conn.execute("SELECT id FROM customers WHERE id > ? ORDER BY id LIMIT 1000", [cursor])]
+        ids = [r[0] for r in conn.execute("SELECT id FROM customers WHERE id > ? ORDER BY id LIMIT ?", [cursor, batch])]
         if not ids:
             break
         marks = ", ".join("?" * len(ids))
-        for sql in ("SELECT * FROM customers WHERE id IN ({})", "SELECT * FROM contact_events WHERE customer_id IN ({})",
-                    "SELECT * FROM preferences WHERE customer_id IN ({})",
-                    "SELECT * FROM assignments WHERE customer_id IN ({}) AND valid_to IS NULL"):
+        for sql in reads:
             conn.execute(sql.format(marks), ids).fetchall()
         cursor = ids[-1]
     conn.close()
@@ -100,26 +108,6 @@ def raw_read(db: str) -> float:
 def sweep(db: str, job_id: str, *extra: str) -> tuple[float, float]:
     return run_measured([str(BIN / "cocontroller"), "retention", "sweep", "--local", "--db", db, "--job-id", job_id,
                          "--quiet", *extra])
-
-
-def raw_read_sweep(db: str) -> float:
-    """The rows a retention sweep reads (every customer with all that is recorded about
-    them), read with plain sqlite3 in the same order and batches."""
-    conn = sqlite3.connect(db)
-    started = time.monotonic()
-    cursor = ""
-    while True:
-        ids = [r[0] for r in conn.execute("SELECT id FROM customers WHERE id > ? ORDER BY id LIMIT 500", [cursor])]
-        if not ids:
-            break
-        marks = ", ".join("?" * len(ids))
-        conn.execute(f"SELECT * FROM customers WHERE id IN ({marks})", ids).fetchall()
-        for table in ("contact_events", "consents", "contracts", "disputes", "objections", "restrictions"):
-            conn.execute(f"SELECT * FROM {table} WHERE customer_id IN ({marks})", ids).fetchall()
-        conn.execute(f"SELECT * FROM assignments WHERE customer_id IN ({marks}) AND valid_to IS NULL", ids).fetchall()
-        cursor = ids[-1]
-    conn.close()
-    return time.monotonic() - started
 
 
 def raw_write(db: str, rows: int) -> float:
@@ -165,8 +153,8 @@ def main() -> int:
         moved = conn.execute("SELECT changed FROM reassign_jobs WHERE id = 'bench-close'").fetchone()[0]
         conn.close()
         sweep_s, sweep_mb = sweep(db, "bench-sweep-dry", "--dry-run")
-        read_s = raw_read(db)
-        sweep_read_s = raw_read_sweep(db)
+        read_s = raw_read(db, JOB_READS, 1000)
+        sweep_read_s = raw_read(db, SWEEP_READS, 500)
         write_s = raw_write(db, CUSTOMERS)
 
     def rate(seconds: float) -> float:

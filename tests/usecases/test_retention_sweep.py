@@ -10,22 +10,13 @@ import pytest
 
 from cocontroller.errors import FailedPrecondition, InvalidArgument
 from cocontroller.model import ErasureOutcome, Scope
-from support import PROOF
+from support import PROOF, table_rows
 
 UTC = dt.timezone.utc
 
 
 def at(year, month, day):
     return dt.datetime(year, month, day, 10, tzinfo=UTC)
-
-
-def dump(db: str) -> dict[str, list]:
-    conn = sqlite3.connect(db)
-    try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
-    finally:
-        conn.close()
 
 
 @pytest.fixture
@@ -57,9 +48,9 @@ EXPECTED = {"s-prospect": ErasureOutcome.ERASED, "s-buyer": ErasureOutcome.RESTR
 
 
 def test_a_dry_run_names_who_and_writes_nothing(people):
-    before = dump(people.settings.db)
+    before = table_rows(people.settings.db)
     progress = list(people.sweep.run("dry", dry_run=True))
-    assert dump(people.settings.db) == before
+    assert table_rows(people.settings.db) == before
     assert {i.customer_id: i.outcome for p in progress for i in p.items} == EXPECTED
     buyer = next(i for p in progress for i in p.items if i.customer_id == "s-buyer")
     assert buyer.erase_on == dt.date(2029, 1, 1)
@@ -83,10 +74,10 @@ def test_an_applied_sweep_erases_restricts_and_leaves_as_the_pack_says(people):
 
 def test_a_finished_sweep_run_again_changes_nothing_and_a_new_one_finds_nothing(people):
     first = list(people.sweep.run("sweep-2", dry_run=False))[-1]
-    before = dump(people.settings.db)
+    before = table_rows(people.settings.db)
     again = list(people.sweep.run("sweep-2", dry_run=False))
     assert len(again) == 1 and again[0].finished and again[0].outcomes == first.outcomes
-    assert dump(people.settings.db) == before
+    assert table_rows(people.settings.db) == before
     assert list(people.sweep.run("sweep-3", dry_run=False))[-1].acted == 0
 
 

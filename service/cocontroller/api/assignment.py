@@ -7,7 +7,7 @@ from google.rpc import code_pb2
 
 from .. import clock
 from ..errors import InvalidArgument
-from ..model import CustomerChange, CustomerField, FactKind, Lead, LeadContact, LeadKind
+from ..model import CustomerField, FactKind, Lead, LeadContact, LeadKind
 from ..usecases.assignment import AssignmentService
 from ..usecases.customers import CustomerService
 from ..usecases.facts import FactService
@@ -16,7 +16,7 @@ from ..usecases.network import NetworkService
 from ..v1 import assignment_pb2 as pb
 from ..v1 import assignment_pb2_grpc as pb_grpc
 from .convert import (
-    CONTACT_KINDS, CUSTOMER_KINDS, LEAD_KINDS, assignment_pb, contact_pb, customer_pb, dealer_pb, kept_assignment_pb,
+    CONTACT_KINDS, CUSTOMER_KINDS, LEAD_KINDS, assignment_pb, customer_change, contact_pb, customer_pb, dealer_pb, kept_assignment_pb,
     postcode_pb, preference_pb, read_date, read_time,
 )
 from .access import DealerScope
@@ -104,12 +104,7 @@ class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
     @handles_errors()
     def UpdateCustomer(self, request, context):
         c = request.customer
-        if c.kind != pb.CUSTOMER_KIND_UNSPECIFIED and c.kind not in CUSTOMER_KINDS:
-            raise BadField("customer.kind", f"unknown kind {c.kind}")
-        change = CustomerChange(
-            postcode=c.postcode, point=(c.point.latitude, c.point.longitude) if c.HasField("point") else None,
-            language=c.language, kind=CUSTOMER_KINDS.get(c.kind, ""), enterprise_number=c.enterprise_number,
-        )
+        change = customer_change(c)
         try:
             customer = self.customers.update(c.id, change, tuple(request.update_mask.paths), c.etag,
                                              request.accept_distant_point)
@@ -120,15 +115,10 @@ class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
     @handles_errors()
     def CreateLead(self, request, context):
         c = request.customer
-        if c.kind != pb.CUSTOMER_KIND_UNSPECIFIED and c.kind not in CUSTOMER_KINDS:
-            raise BadField("customer.kind", f"unknown kind {c.kind}")
+        change = customer_change(c)
         for i, contact in enumerate(request.contacts):
             if contact.kind not in LEAD_KINDS:
                 raise BadField(f"contacts[{i}].kind", f"must be one of {', '.join(LeadKind)}")
-        change = CustomerChange(
-            postcode=c.postcode, point=(c.point.latitude, c.point.longitude) if c.HasField("point") else None,
-            language=c.language, kind=CUSTOMER_KINDS.get(c.kind, ""), enterprise_number=c.enterprise_number,
-        )
         contacts = tuple(
             LeadContact(LEAD_KINDS[x.kind], x.occurred_at.ToDatetime(tzinfo=clock.UTC) if x.HasField("occurred_at")
                         else None, x.dealer_id, x.event_id)

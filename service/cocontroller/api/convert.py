@@ -10,7 +10,8 @@ from google.type import date_pb2
 from .. import clock
 from ..model import (
     AssignmentRecord, Basis, Change, Citation, Consent, ConsentFields, ConsentProof, ConsentSource, Contact,
-    ContactFields, ContactKind, Contract, ContractFields, Correction, Customer, CustomerKind, DealerFields,
+    ContactFields, ContactKind, Contract, ContractFields, Correction, Customer, CustomerChange, CustomerKind,
+    DealerFields,
     DealerVersion, Dispute, DisputeFields, FactCorrection, Held, LeadKind, LegalBasis, LoggedChange, Notice, Objection,
     Party,
     PackInfo, Postcode, Preference, RectifiableKind, Resolution, Responsible, Safeguard,
@@ -202,6 +203,16 @@ def customer_pb(customer: Customer) -> pb.Customer:
     if customer.point is not None:
         message.point.CopyFrom(pb.GeoPoint(latitude=customer.lat, longitude=customer.lon))
     return message
+
+
+def customer_change(c: pb.Customer) -> CustomerChange:
+    """The fields a request's customer sets, as a change (unset ones empty)."""
+    if c.kind != pb.CUSTOMER_KIND_UNSPECIFIED and c.kind not in CUSTOMER_KINDS:
+        raise BadField("customer.kind", f"unknown kind {c.kind}")
+    return CustomerChange(
+        postcode=c.postcode, point=(c.point.latitude, c.point.longitude) if c.HasField("point") else None,
+        language=c.language, kind=CUSTOMER_KINDS.get(c.kind, ""), enterprise_number=c.enterprise_number,
+    )
 
 
 def contact_pb(contact: Contact) -> pb.ContactEvent:

@@ -3,8 +3,6 @@ audit trail."""
 
 import threading
 
-from google.rpc import code_pb2
-
 from ..model import JobProgress, Scope
 from ..usecases.audit import AuditService
 from ..usecases.network import NetworkService
@@ -15,8 +13,8 @@ from .convert import (
     change_pb, correction_of, dealer_fields, dealer_pb, logged_change_pb, notice_pb, read_date, read_time,
     stored_change_pb, time_pb,
 )
-from .errors import BadField, abort, handles_errors, streams_errors
-from .jobs import StallWatch
+from .errors import BadField, handles_errors, streams_errors
+from .jobs import streamed
 from .metadata import caller
 from .pages import next_page_token, page_request
 
@@ -67,30 +65,16 @@ class DealerNetworkServicer(npb_grpc.DealerNetworkServiceServicer):
 
     @streams_errors
     def ReassignCustomers(self, request, context):
-        if not self._job_running.acquire(blocking=False):
-            abort(context, code_pb2.RESOURCE_EXHAUSTED,
-                  "a re-assignment job is running on this server; retry when it has finished")
-        stall = StallWatch(context, self.stall_timeout_s)
-        try:
+        def progress():
             scope = Scope(tuple(request.scope.postcodes), tuple(request.scope.dealer_ids))
             preview = read_time(request.preview_time, "preview_time")
             if preview is not None and not request.dry_run:
                 raise BadField("preview_time", "only a dry run can be given a decision instant")
-            finished = False
-            for progress in self.reassign.run(
-                request.job_id, scope, request.dry_run, caller(context), request.batch_size or DEFAULT_BATCH,
-                at=preview, stop=self.stopping,
-            ):
-                finished = progress.finished
-                with stall:
-                    yield _progress_pb(progress)
-            if not finished:
-                abort(context, code_pb2.UNAVAILABLE,
-                      f"the server is shutting down: job {request.job_id} stopped after its last committed "
-                      "batch; run it again with the same id to resume")
-        finally:
-            stall.stop()
-            self._job_running.release()
+            return self.reassign.run(request.job_id, scope, request.dry_run, caller(context),
+                                     request.batch_size or DEFAULT_BATCH, at=preview, stop=self.stopping)
+
+        yield from streamed(context, self._job_running, self.stall_timeout_s, "re-assignment job", request.job_id,
+                            progress, _progress_pb)
 
     @handles_errors()
     def ListAssignmentChanges(self, request, context):

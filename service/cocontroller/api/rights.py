@@ -2,8 +2,6 @@
 
 import threading
 
-from google.rpc import code_pb2
-
 from ..model import Erasure, ErasureOutcome, ErasureReason, Restriction, SweepProgress
 from ..usecases.erasure import ErasureService
 from ..usecases.retention import DEFAULT_BATCH, RetentionSweep
@@ -16,8 +14,8 @@ from .convert import (
     RECTIFIABLE_KINDS, contract_pb, customer_pb, date_pb, fact_pb, held_pb, kept_assignment_pb, notice_pb,
     objection_pb, preference_pb, read_correction, resolution_wire, time_pb,
 )
-from .errors import BadField, abort, handles_errors, streams_errors
-from .jobs import StallWatch
+from .errors import BadField, handles_errors, streams_errors
+from .jobs import streamed
 from .metadata import caller
 
 _OUTCOMES = {
@@ -83,24 +81,11 @@ class DataSubjectRightsServicer(xpb_grpc.DataSubjectRightsServiceServicer):
 
     @streams_errors
     def SweepRetention(self, request, context):
-        if not self._sweeping.acquire(blocking=False):
-            abort(context, code_pb2.RESOURCE_EXHAUSTED, "a retention sweep is running on this server; retry when"
-                                                        " it has finished")
-        stall = StallWatch(context, self.stall_timeout_s)
-        try:
-            finished = False
-            for progress in self.sweep.run(request.job_id, request.dry_run, caller(context),
-                                           request.batch_size or DEFAULT_BATCH, stop=self.stopping):
-                finished = progress.finished
-                with stall:
-                    yield sweep_pb(progress)
-            if not finished:
-                abort(context, code_pb2.UNAVAILABLE,
-                      f"the server is shutting down: sweep {request.job_id} stopped after its last committed "
-                      "batch; run it again with the same id to resume")
-        finally:
-            stall.stop()
-            self._sweeping.release()
+        yield from streamed(
+            context, self._sweeping, self.stall_timeout_s, "retention sweep", request.job_id,
+            lambda: self.sweep.run(request.job_id, request.dry_run, caller(context),
+                                   request.batch_size or DEFAULT_BATCH, stop=self.stopping),
+            sweep_pb)
 
 
 def erasure_pb(e: Erasure) -> xpb.Erasure:

@@ -12,6 +12,7 @@ from ..model import (
     AssignmentRecord, Basis, Decision, Language, Notice, Page, PageRequest, PairCount, RunnerUp, Skipped,
 )
 from .db import Database
+from .vocabulary import BASES
 
 
 class PreparedVersion(NamedTuple):
@@ -136,7 +137,7 @@ class AssignmentRepository:
             skipped=decision.skipped, rules_version=decision.rules_version, decision_date=decision.decision_date,
             valid_from=clock.from_text(valid_from), valid_to=None, trigger=trigger, decided_at=clock.from_text(recorded),
             previous_dealer_id=previous[0] if previous else None,
-            previous_basis=_BASES[previous[1]] if previous else None,
+            previous_basis=BASES[previous[1]] if previous else None,
         )
         return record, True
 
@@ -262,9 +263,6 @@ class AssignmentRepository:
                     f" ({', '.join('?' * len(chunk))})", [clock.to_text(at), *chunk],
                 ).rowcount
         return marked
-
-
-_BASES = {b.value: b for b in Basis}
 
 
 def _cursor_id(text: str) -> int:

@@ -8,17 +8,11 @@ import json
 from .. import clock
 from ..errors import NotFound
 from ..model import (
-    AssignmentRef, Basis, Contact, ContactKind, Customer, CustomerKind, CustomerVersion, Language, Preference,
-    Snapshot,
+    AssignmentRef, Contact, Customer, CustomerKind, CustomerVersion, Language, Preference, Snapshot,
 )
 from .db import Database
+from .vocabulary import BASES, CONTACT_KINDS, CUSTOMER_KINDS, LANGUAGES
 
-# Rows name their vocabularies' values; a dict finds the member faster than calling the
-# enum, which counts on a batch job's million rows.
-_CONTACT_KINDS = {k.value: k for k in ContactKind}
-_BASES = {b.value: b for b in Basis}
-_LANGUAGES = {x.value: x for x in Language}
-_CUSTOMER_KINDS = {k.value: k for k in CustomerKind}
 
 _UPSERT = (
     "INSERT INTO customers (id, postcode, lat, lon, language, kind, enterprise_number,"
@@ -102,7 +96,7 @@ class CustomerRepository:
             raise NotFound(f"customer {customer_id!r} does not exist")
         fields = dict(zip([d[0] for d in cursor.description], row))
         contacts = tuple(
-            Contact(event_id, customer_id, dealer_id, _CONTACT_KINDS[kind], clock.from_text(occurred_at))
+            Contact(event_id, customer_id, dealer_id, CONTACT_KINDS[kind], clock.from_text(occurred_at))
             for event_id, dealer_id, kind, occurred_at in json.loads(fields.pop("_contacts"))
         )
         preference = fields.pop("_preference")
@@ -113,7 +107,7 @@ class CustomerRepository:
         current = fields.pop("_current")
         if current is not None:
             aid, dealer_id, basis = json.loads(current)
-            current = AssignmentRef(aid, dealer_id, _BASES[basis])
+            current = AssignmentRef(aid, dealer_id, BASES[basis])
         return Snapshot(customer_from_row(fields), contacts, preference, current)
 
     def get_known(self, customer_id: str, known_at: dt.datetime) -> Customer:
@@ -169,7 +163,7 @@ class CustomerRepository:
         values as `snapshot`)."""
         marks = ", ".join("?" * len(ids))
         execute = self.db.execute
-        parse, kinds = clock.from_text, _CONTACT_KINDS
+        parse, kinds = clock.from_text, CONTACT_KINDS
         contacts: dict[str, list[Contact]] = {}
         for event_id, customer_id, dealer_id, kind, occurred_at in execute(
             f"SELECT event_id, customer_id, dealer_id, kind, occurred_at FROM contact_events"
@@ -189,7 +183,7 @@ class CustomerRepository:
             [*ids, text, text],
         ):
             preferences[row["customer_id"]] = preference_from_row(row)
-        bases = _BASES
+        bases = BASES
         current = {
             customer_id: AssignmentRef(aid, dealer_id, bases[basis])
             for aid, customer_id, dealer_id, basis in execute(
@@ -197,7 +191,7 @@ class CustomerRepository:
                 f" WHERE customer_id IN ({marks}) AND valid_to IS NULL", ids,
             )
         }
-        languages, customer_kinds = _LANGUAGES, _CUSTOMER_KINDS
+        languages, customer_kinds = LANGUAGES, CUSTOMER_KINDS
         return [
             Snapshot(
                 Customer(cid, postcode, lat, lon, languages[language], customer_kinds[kind], enterprise_number,
@@ -214,7 +208,7 @@ class CustomerRepository:
 def customer_from_row(row: dict) -> Customer:
     return Customer(
         id=row["id"], postcode=row["postcode"], lat=row["lat"], lon=row["lon"],
-        language=_LANGUAGES[row["language"]], kind=_CUSTOMER_KINDS[row["kind"]],
+        language=LANGUAGES[row["language"]], kind=CUSTOMER_KINDS[row["kind"]],
         enterprise_number=row["enterprise_number"],
         created_at=clock.from_text(row["created_at"]), updated_at=clock.from_text(row["updated_at"]),
         point_outside_postcode=bool(row.get("point_outside_postcode")),
@@ -228,7 +222,7 @@ def _earlier_version(row: dict) -> Customer:
 
 def contact_from_row(row: dict) -> Contact:
     return Contact(
-        row["event_id"], row["customer_id"], row["dealer_id"], _CONTACT_KINDS[row["kind"]],
+        row["event_id"], row["customer_id"], row["dealer_id"], CONTACT_KINDS[row["kind"]],
         clock.from_text(row["occurred_at"]),
     )
 

@@ -13,12 +13,13 @@ import json
 from .. import clock
 from ..errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from ..model import (
-    AssignmentRef, Basis, Channel, Consent, ConsentProof, ConsentSource, Contact, ContactKind, Contract,
+    AssignmentRef, Basis, Channel, Consent, ConsentProof, ConsentSource, Contact, Contract,
     ContractKind, ContractVersion, CustomerHistory, CustomerKind, CustomerRecord, Dispute, FactKind, Objection, Page,
     PageRequest, Preference, RecordRead,
 )
 from .customers import contact_from_row, customer_from_row, preference_from_row
 from .db import Database
+from .vocabulary import CHANNELS, CONTACT_KINDS, CONTRACT_KINDS
 from .erasure import restriction_from_row
 
 
@@ -276,16 +277,16 @@ def _record_from_row(customer_id: str, fields: dict) -> CustomerRecord:
     history = CustomerHistory(
         professional=fields["kind"] == CustomerKind.PROFESSIONAL,
         contacts=tuple(
-            Contact(event_id, customer_id, dealer_id, _CONTACT_KINDS[kind], clock.from_text(occurred))
+            Contact(event_id, customer_id, dealer_id, CONTACT_KINDS[kind], clock.from_text(occurred))
             for event_id, dealer_id, kind, occurred in json.loads(fields.pop("_contacts"))
         ),
         contracts=tuple(
-            Contract(cid, customer_id, _CONTRACT_KINDS[kind], partner or "", dealer_id, dt.date.fromisoformat(start),
+            Contract(cid, customer_id, CONTRACT_KINDS[kind], partner or "", dealer_id, dt.date.fromisoformat(start),
                      dt.date.fromisoformat(end) if end else None)
             for cid, kind, partner, dealer_id, start, end in json.loads(fields.pop("_contracts"))
         ),
         consents=tuple(
-            Consent(cid, customer_id, _CHANNELS[channel], clock.from_text(given),
+            Consent(cid, customer_id, CHANNELS[channel], clock.from_text(given),
                     clock.from_text(withdrawn) if withdrawn else None)
             for cid, channel, given, withdrawn in json.loads(fields.pop("_consents"))
         ),
@@ -421,12 +422,6 @@ def contract_from_row(row: dict) -> Contract:
                     row["dealer_id"], dt.date.fromisoformat(row["start_date"]),
                     dt.date.fromisoformat(row["end_date"]) if row["end_date"] else None)
 
-
-# A record's vocabularies by value: a dict finds the member faster than calling the enum,
-# which counts in a sweep's million records.
-_CONTACT_KINDS = {k.value: k for k in ContactKind}
-_CONTRACT_KINDS = {k.value: k for k in ContractKind}
-_CHANNELS = {c.value: c for c in Channel}
 
 # Each kind's table, the column it is listed by, the row's id (and its type) and the model
 # value of a row. Ids never hold "|", the cursor's separator.

@@ -1,24 +1,19 @@
 """Customers' records read a batch at a time: what a retention sweep reads of each customer
-(the record, every standing fact the resolver reads, that is none retracted, the
-assignment version in force and the restriction), the same values as FactRepository.record_of gives one customer, from one
-plain query per table instead of a JSON document per customer."""
+(the record, every standing fact the resolver reads, none retracted, the assignment version
+in force and the restriction), the same values as FactRepository.record_of gives one
+customer, from one plain query per table instead of a JSON document per customer."""
 
 import datetime as dt
 from collections import defaultdict
 
 from .. import clock
 from ..model import (
-    AssignmentRef, Basis, Channel, Consent, Contact, ContactKind, Contract, ContractKind, CustomerHistory,
-    CustomerKind, CustomerRecord, Dispute, Objection,
+    AssignmentRef, Consent, Contact, Contract, CustomerHistory, CustomerKind, CustomerRecord, Dispute, Objection,
 )
 from .customers import customer_from_row
 from .db import Database
 from .erasure import restriction_from_row
-
-_CONTACT_KINDS = {k.value: k for k in ContactKind}
-_CONTRACT_KINDS = {k.value: k for k in ContractKind}
-_CHANNELS = {c.value: c for c in Channel}
-_BASES = {b.value: b for b in Basis}
+from .vocabulary import BASES, CHANNELS, CONTACT_KINDS, CONTRACT_KINDS
 
 
 class RecordBatches:
@@ -35,16 +30,16 @@ class RecordBatches:
         for event_id, customer_id, dealer_id, kind, occurred in execute(
                 "SELECT event_id, customer_id, dealer_id, kind, occurred_at FROM contact_events"
                 f" WHERE customer_id IN ({marks}) AND retracted_at IS NULL ORDER BY customer_id, occurred_at", ids):
-            contacts[customer_id].append(Contact(event_id, customer_id, dealer_id, _CONTACT_KINDS[kind], parse(occurred)))
+            contacts[customer_id].append(Contact(event_id, customer_id, dealer_id, CONTACT_KINDS[kind], parse(occurred)))
         for cid, customer_id, channel, given, withdrawn in execute(
                 "SELECT id, customer_id, channel, given_at, withdrawn_at FROM consents"
                 f" WHERE customer_id IN ({marks}) AND retracted_at IS NULL ORDER BY customer_id, given_at, id", ids):
-            consents[customer_id].append(Consent(cid, customer_id, _CHANNELS[channel], parse(given),
+            consents[customer_id].append(Consent(cid, customer_id, CHANNELS[channel], parse(given),
                                                  parse(withdrawn) if withdrawn else None))
         for cid, customer_id, kind, partner, dealer_id, start, end in execute(
                 "SELECT id, customer_id, kind, partner, dealer_id, start_date, end_date FROM contracts"
                 f" WHERE customer_id IN ({marks}) AND retracted_at IS NULL ORDER BY customer_id, start_date, id", ids):
-            contracts[customer_id].append(Contract(cid, customer_id, _CONTRACT_KINDS[kind], partner or "", dealer_id,
+            contracts[customer_id].append(Contract(cid, customer_id, CONTRACT_KINDS[kind], partner or "", dealer_id,
                                                    day(start), day(end) if end else None))
         for did, customer_id, subject, opened, closed in execute(
                 "SELECT id, customer_id, subject, opened_at, closed_at FROM disputes"
@@ -62,7 +57,7 @@ class RecordBatches:
                 f" WHERE customer_id IN ({marks}) AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
                 " ORDER BY customer_id, valid_from", [*ids, text, text]):
             # The latest version beginning by `at` is in force.
-            assignments[customer_id] = AssignmentRef(aid, dealer_id, _BASES[basis], parse(valid_to) if valid_to else None)
+            assignments[customer_id] = AssignmentRef(aid, dealer_id, BASES[basis], parse(valid_to) if valid_to else None)
         restrictions = {row["customer_id"]: restriction_from_row(row) for row in self.db.rows(
             f"SELECT * FROM restrictions WHERE customer_id IN ({marks})", ids)}
         return [

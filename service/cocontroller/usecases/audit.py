@@ -17,6 +17,8 @@ class AuditService:
     def __init__(self, store: Store, runtime: RuntimeHolder):
         self.store = store
         self.runtime = runtime
+        # The privacy pack's letter template and importer, read once per compiled pack.
+        self._letters: tuple | None = None
 
     def assignment_changes(
         self, job_id: str | None = None, customer_id: str | None = None, page: PageRequest | None = None
@@ -42,7 +44,10 @@ class AuditService:
             _check_job_id(job_id)
         found = self.store.assignments.notices(pending_only, job_id, page)
         runtime = self.runtime.recent()
-        template, importer = check_template(runtime.privacy.pack), importer_named(runtime.privacy.pack)
+        if self._letters is None or self._letters[0] is not runtime.privacy:
+            pack = runtime.privacy.pack
+            self._letters = (runtime.privacy, check_template(pack), importer_named(pack))
+        _, template, importer = self._letters
         return dataclasses.replace(found, items=tuple(
             dataclasses.replace(n, letter=letter(n, runtime.network, template, importer)) for n in found.items))
 

@@ -21,13 +21,13 @@ from collections.abc import Iterator
 
 from .. import clock
 from ..domain.erasure import erasure_plan, sweep_due
-from ..domain.validation import FUTURE_TOLERANCE, check_id
+from ..domain.resolution import Resolver
+from ..domain.validation import check_id, check_instant
 from ..errors import Violations
 from ..logs import event
 from ..model import (
     ErasureOutcome, ErasurePlan, ErasurePolicy, ErasureReason, JobKind, JobStatus, Scope, SweepItem, SweepProgress,
 )
-from ..domain.resolution import Resolver
 from ..store import Store
 from .erasure import ErasureService
 from .runtime import RuntimeHolder
@@ -170,6 +170,5 @@ def _check(job_id: str, batch_size: int, at: dt.datetime | None) -> None:
     check_id(job_id, "job_id", violations)
     if not 1 <= batch_size <= 10000:
         violations.add("batch_size", "must be 1 to 10000")
-    if at is not None and at > clock.now() + FUTURE_TOLERANCE:
-        violations.add("at", f"{at.isoformat()} is in the future")
+    check_instant(at, "at", violations)
     violations.raise_if_any()
