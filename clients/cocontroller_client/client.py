@@ -431,9 +431,16 @@ class Client:
                                           effective=_date(effective), correction=_correction(correction, confirmed))
         return self._call("ReopenDealer", request)
 
-    def cancel_network_change(self, change_id: int, reason: str) -> npb.NetworkChange:
+    def cancel_network_change(self, change_id: int, reason: str) -> npb.CancelNetworkChangeResponse:
+        """The change as cancelled, and how many of its unsent notices were withdrawn."""
         request = npb.CancelNetworkChangeRequest(change_id=change_id, reason=reason)
-        return self._call("CancelNetworkChange", request).change
+        return self._call("CancelNetworkChange", request)
+
+    def scheduled_changes(self, status: str = "") -> list[npb.ScheduledChange]:
+        """The network changes recorded ahead of their day; of one status ("scheduled",
+        "announced", "applied", "cancelled") when given."""
+        value = npb.ScheduleStatus.Value(f"SCHEDULE_STATUS_{status.upper()}") if status else 0
+        return self._all_pages("ListScheduledChanges", npb.ListScheduledChangesRequest(status=value), "changes")
 
     def reassign(self, job_id: str, postcodes=(), dealer_ids=(), dry_run: bool = False, batch_size: int = 0,
                  at: dt.datetime | None = None):

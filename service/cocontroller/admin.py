@@ -40,6 +40,8 @@ def serve(settings: Settings) -> None:
     from .api.server import build_server
 
     logs.configure(settings.log_format)
+    if settings.clock_at:
+        _rehearse(settings.clock_at)
     # A heavy call holding the GIL delays each of a lookup's hand-offs by up to the switch
     # interval (5 ms by default); 0.5 ms keeps lookups quick beside heavy calls.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
@@ -55,6 +57,7 @@ def serve(settings: Settings) -> None:
             raise
         if settings.sweep_hour >= 0:
             ops.sweep_daily(app, settings.sweep_hour)
+        ops.run_schedule(app)
         versions = ", ".join(p.name + "@" + p.version for p in app.packs.in_use().items)
         log.info("cocontroller serving on %s:%d (database %s, rules %s)", settings.host, bound, settings.db, versions)
         if metrics:
@@ -73,6 +76,17 @@ def serve(settings: Settings) -> None:
             metrics.close()
         if health:
             health.stop(None)
+
+
+def _rehearse(instant: str) -> None:
+    """Shifts this process's clock to `instant` (settings.clock_at), loudly."""
+    try:
+        at = clock.parse_instant(instant)
+    except ValueError:
+        raise FailedPrecondition(f"--clock-at {instant!r} is not an ISO 8601 instant") from None
+    clock.shift_to(at)
+    log.warning("REHEARSAL: the clock reads %s and runs on from it; scheduled changes due by then are carried "
+                "out: serve a copy of the data only", clock.to_text(at))
 
 
 def init(db: str, demo: bool, settings: Settings | None = None) -> InitResult:

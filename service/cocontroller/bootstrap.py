@@ -28,6 +28,7 @@ from .usecases.reassign import Decided, ReassignService
 from .usecases.resolution import ResolutionService
 from .usecases.retention import RetentionSweep
 from .usecases.rights import RightsService
+from .usecases.schedule import ScheduledChanges
 from .usecases.runtime import RuntimeHolder
 from .usecases.workers import WorkerEntry
 from .usecases.synthetic import SyntheticData
@@ -55,6 +56,7 @@ class App:
     erasure: ErasureService
     sweep: RetentionSweep
     leads: LeadService
+    schedule: ScheduledChanges
 
 
 def rules_dir(settings: Settings) -> Path:
@@ -81,6 +83,8 @@ def build(settings: Settings, create: bool = False) -> App:
     resolution = ResolutionService(store, runtime, Resolver(engine), assignment)
     erasure = ErasureService(store, runtime, resolution, key_beside(settings.db, "erasurekey", settings.erasure_key))
     customers = CustomerService(store, postcodes, boundary, assignment, erasure)
+    reassign = ReassignService(store, runtime, assignment, postcodes, workers)
+    schedule = ScheduledChanges(store, reassign)
     return App(
         settings=settings,
         store=store,
@@ -92,8 +96,9 @@ def build(settings: Settings, create: bool = False) -> App:
         facts=facts,
         resolution=resolution,
         rights=RightsService(store, assignment, resolution, facts),
-        network=NetworkService(store, runtime, postcodes, boundary, settings.backdate_window_days),
-        reassign=ReassignService(store, runtime, assignment, postcodes, workers),
+        network=NetworkService(store, runtime, postcodes, boundary, settings.backdate_window_days,
+                               settings.notice_lead_days, schedule.wake.set),
+        reassign=reassign,
         audit=AuditService(store, runtime),
         packs=PackService(runtime),
         synthetic=SyntheticData(
@@ -102,6 +107,7 @@ def build(settings: Settings, create: bool = False) -> App:
         erasure=erasure,
         sweep=RetentionSweep(store, runtime, resolution.resolver, erasure, workers),
         leads=LeadService(store, runtime, customers, assignment),
+        schedule=schedule,
     )
 
 

@@ -9,8 +9,19 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 UTC = dt.timezone.utc
 
 
+# A rehearsal runs the service as if it were another instant (Settings.clock_at, on a copy of
+# the data): the shift is added to the real time, so the clock still runs. Zero otherwise.
+_shift = dt.timedelta(0)
+
+
 def now() -> dt.datetime:
-    return dt.datetime.now(UTC)
+    return dt.datetime.now(UTC) + _shift
+
+
+def shift_to(instant: dt.datetime) -> None:
+    """From here on, this process's clock reads `instant` and runs on from it."""
+    global _shift
+    _shift = instant - dt.datetime.now(UTC)
 
 
 def today() -> dt.date:

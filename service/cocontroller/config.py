@@ -52,6 +52,13 @@ class Settings:
     # The server sweeps retention once a day at this hour (Brussels time, 0-23); -1: never
     # (the DPO runs `cocontroller retention sweep` instead).
     sweep_hour: int = 3
+    # Customers are told this many days before a scheduled network change moves them to
+    # another controller (domain/schedule.py gives the legal reading).
+    notice_lead_days: int = 30
+    # Serve as if it were this instant (ISO 8601), the clock running on from it: a rehearsal
+    # of a scheduled change's day on a copy of the data, and the tests' injectable clock.
+    # Empty: the real time. Never on a live database: scheduled jobs would run early.
+    clock_at: str = ""
     # Prometheus metrics on http://host:metrics_port/metrics; 0 turns them off.
     metrics_port: int = 9464
     # On SIGTERM or SIGINT: how long calls in flight, and a running job's last batch, may
@@ -107,6 +114,8 @@ class Settings:
             raise ValueError(f"log format must be one of {', '.join(LOG_FORMATS)}")
         if not -1 <= settings.sweep_hour <= 23:
             raise ValueError("the sweep hour must be -1 (never) or 0 to 23")
+        if not 0 <= settings.notice_lead_days <= 366:
+            raise ValueError("the notice lead time must be 0 to 366 days")
         return settings
 
 

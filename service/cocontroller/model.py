@@ -243,6 +243,26 @@ class JobKind(StrEnum):
 
     REASSIGN = "reassign"
     RETENTION_SWEEP = "retention"
+    # Writes the notices of a scheduled network change ahead of its day, nothing else.
+    ANNOUNCE = "announce"
+
+
+class ScheduleStatus(StrEnum):
+    """Where a network change recorded ahead of its day stands: waiting, its customers told
+    (notices written a lead time ahead), applied on its day, or taken back before it."""
+
+    SCHEDULED = "scheduled"
+    ANNOUNCED = "announced"
+    APPLIED = "applied"
+    CANCELLED = "cancelled"
+
+
+class NoticeKind(StrEnum):
+    """A notice written ahead of a scheduled change (from what the change will do, before any
+    assignment moves), or when the assignment moved."""
+
+    ANNOUNCEMENT = "announcement"
+    CHANGE = "change"
 
 
 class ErasureReason(StrEnum):
@@ -405,6 +425,8 @@ class NetworkChange:
     kind: NetworkChangeKind
     dealer: DealerVersion
     correction: Correction | None = None
+    # Set for a change effective after the day it was recorded: its notices and its job.
+    scheduled: ScheduledChange | None = None
 
 
 @dataclass(frozen=True)
@@ -421,6 +443,14 @@ class LoggedChange:
     caller: str
     correction: Correction | None = None
     cancelled_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class CancelledChange:
+    """A change taken back, with how many of its notices were withdrawn before being sent."""
+
+    change: LoggedChange
+    withdrawn_notices: int
 
 
 # -- customers and their facts ---------------------------------------------------------------
@@ -871,13 +901,16 @@ class Responsible:
 
 @dataclass(frozen=True)
 class Notice:
-    """A letter owed to a customer whose controller changed: from the customer's record its
-    language, from the assignment version it announces when it takes effect and why (its
-    explanation), and the letter itself once written (`letter`)."""
+    """A letter owed to a customer whose controller changes: from the customer's record its
+    language, from the assignment version it announces (or, ahead of a scheduled change, the
+    decision previewed for its day) when it takes effect and why (its explanation), and the
+    letter itself once written (`letter`). An announcement is linked to the version once the
+    change is applied; one the change no longer bears out, or whose change was taken back,
+    is cancelled unless already sent."""
 
     id: int
     customer_id: str
-    assignment_id: int
+    assignment_id: int | None
     old_dealer_id: str
     new_dealer_id: str
     trigger: str
@@ -887,6 +920,8 @@ class Notice:
     effective_at: dt.datetime | None = None
     explanation: str = ""
     letter: "Letter | None" = None
+    kind: NoticeKind = NoticeKind.CHANGE
+    cancelled_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -943,6 +978,29 @@ class Job:
     processed: int
     changed: int
     caller: str
+    started_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class ScheduledChange:
+    """The job a network change recorded ahead of its day owes: the customers it may move
+    (`scope`) are told from `notice_on` (the lead time before the day) by job
+    `announce_job_id`, and re-assigned as of the start of `effective` by job `job_id`, each
+    run once by the server's scheduler."""
+
+    change_id: int
+    kind: NetworkChangeKind
+    dealer_id: str
+    effective: dt.date
+    notice_on: dt.date
+    scope: Scope
+    status: ScheduleStatus
+    job_id: str
+    announce_job_id: str
+    created_at: dt.datetime
+    announced_at: dt.datetime | None = None
+    applied_at: dt.datetime | None = None
+    cancelled_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)

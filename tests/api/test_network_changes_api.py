@@ -342,7 +342,13 @@ def test_grpc_correction_reopen_cancel_and_known_on(fresh_server):
         reopened = c.reopen_dealer(GENT, {}, today)
         assert reopened.dealer.active and reopened.change_id > closed.change_id
         scheduled = c.close_dealer(GENT, today + 20 * DAY)
-        change = c.cancel_network_change(scheduled.change_id, "the closure was called off")
+        assert scheduled.scheduled.job_id == f"change-{scheduled.change_id}"
+        assert scheduled.scheduled.status == npb.SCHEDULE_STATUS_SCHEDULED
+        assert [s.change_id for s in c.scheduled_changes("scheduled")] == [scheduled.change_id]
+        cancelled = c.cancel_network_change(scheduled.change_id, "the closure was called off")
+        change = cancelled.change
+        assert cancelled.withdrawn_notices == 0  # no server scheduler here: none were written
+        assert [s.change_id for s in c.scheduled_changes("cancelled")] == [scheduled.change_id]
         assert (change.change_id, change.kind, change.dealer_id) == (scheduled.change_id, "close", GENT)
         assert change.HasField("cancel_time") and change.HasField("record_time")
         assert c.dealer(GENT, as_of=today + 30 * DAY).active

@@ -152,7 +152,7 @@ def test_a_scheduled_closure_is_cancelled(app):
     change = app.network.close_dealer(GENT, days(10), "test")
     scheduled = instant()
     cancelled = app.network.cancel_change(change.id, "test", "the owner found a buyer")
-    assert cancelled.cancelled_at is not None
+    assert cancelled.change.cancelled_at is not None and cancelled.withdrawn_notices == 0
     assert app.network.get_dealer(GENT, days(15)).active
     # as known while the closure stood, the dealer closes
     assert not app.network.get_dealer(GENT, days(15), known_at=scheduled).active

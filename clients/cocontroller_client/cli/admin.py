@@ -101,9 +101,16 @@ def _paths(tls: dict) -> dict:
         help="On SIGTERM or Ctrl-C, how long calls in flight and a running job's last batch may take.")
 @option("--sweep-hour", type=click.IntRange(-1, 23), show_default=_env("sweep_hour", _DEFAULTS.sweep_hour),
         help="Run the retention sweep once a day from this hour (Brussels time); -1: never.")
+@option("--notice-lead-days", type=click.IntRange(0, 366), metavar="DAYS",
+        show_default=_env("notice_lead_days", _DEFAULTS.notice_lead_days),
+        help="Tell customers this many days before a network change scheduled ahead moves them.")
+@option("--clock-at", metavar="INSTANT", show_default=_env("clock_at", "the real time"),
+        help="Serve as if it were this ISO 8601 instant, the clock running on from it: a rehearsal of a "
+             "scheduled change's day on a COPY of the database (scheduled jobs run as of then).")
 @_server_tls_options
 def serve(db, host, port, workers, max_concurrent_rpcs, max_queue_ms, heavy_calls, backdate_window_days, rules_dir,
-          data_dir, log_format, metrics_port, health_port, shutdown_grace, sweep_hour, **tls):
+          data_dir, log_format, metrics_port, health_port, shutdown_grace, sweep_hour, notice_lead_days, clock_at,
+          **tls):
     """Run the gRPC server until Ctrl-C or SIGTERM; SIGHUP reloads the rule packs.
 
     Flags override the COCONTROLLER_* environment variables, which override the defaults.
@@ -111,12 +118,17 @@ def serve(db, host, port, workers, max_concurrent_rpcs, max_queue_ms, heavy_call
     create it once with `cocontroller init`. Serves mTLS only, and refuses to start without
     its certificate, key and client CA (exit code 5): `init` makes development ones.
 
+    Network changes recorded ahead of their day are carried out by the server: their
+    customers are told --notice-lead-days ahead, and re-assigned on the day (see
+    `cocontroller schedule`), once each, across restarts.
+
     \b
     Examples:
       cocontroller serve
       cocontroller serve --db var/cocontroller.db --host 0.0.0.0 --port 50051 --log-format json
       cocontroller serve --metrics-port 9464 --health-port 50052 --shutdown-grace 30
       cocontroller serve --sweep-hour 2
+      cocontroller serve --db /tmp/copy.db --clock-at 2027-03-01T00:05:00+01:00
       COCONTROLLER_DB=/srv/cc.db cocontroller serve --workers 8
     """
     admin = load_admin()
@@ -124,7 +136,7 @@ def serve(db, host, port, workers, max_concurrent_rpcs, max_queue_ms, heavy_call
         db=db, host=host, port=port, workers=workers, log_format=log_format,
         max_concurrent_rpcs=max_concurrent_rpcs, max_queue_ms=max_queue_ms, heavy_calls=heavy_calls,
         backdate_window_days=backdate_window_days, metrics_port=metrics_port, health_port=health_port, shutdown_grace=shutdown_grace,
-        sweep_hour=sweep_hour, **_paths(tls),
+        sweep_hour=sweep_hour, notice_lead_days=notice_lead_days, clock_at=clock_at, **_paths(tls),
         rules_dir=Path(rules_dir) if rules_dir else None, data_dir=Path(data_dir) if data_dir else None,
     )
     admin.serve(chosen)

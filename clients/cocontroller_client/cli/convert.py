@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from cocontroller.v1 import assignment_pb2 as pb
+from cocontroller.v1 import network_pb2 as npb
 from cocontroller.v1 import resolution_pb2 as rpb
 from cocontroller.v1 import rights_pb2 as xpb
 
@@ -273,6 +274,26 @@ def notice(n) -> dict:
         "new_controller": _party(n, "new_controller"),
         "reason": n.reason or None,
         "text": n.text or None,
+        "kind": npb.NoticeKind.Name(n.kind).removeprefix("NOTICE_KIND_").lower() if n.kind else None,
+        "cancelled_at": instant(n, "cancelled_at"),
+    }
+
+
+def scheduled_change(c) -> dict:
+    return {
+        "change_id": c.change_id,
+        "kind": c.kind,
+        "dealer_id": c.dealer_id,
+        "effective": day(c.effective_date),
+        "notice_date": day(c.notice_date),
+        "scope": {"postcodes": list(c.scope.postcodes), "dealer_ids": list(c.scope.dealer_ids)},
+        "status": npb.ScheduleStatus.Name(c.status).removeprefix("SCHEDULE_STATUS_").lower(),
+        "job_id": c.job_id,
+        "announce_job_id": c.announce_job_id,
+        "create_time": instant(c, "create_time"),
+        "announce_time": instant(c, "announce_time"),
+        "apply_time": instant(c, "apply_time"),
+        "cancel_time": instant(c, "cancel_time"),
     }
 
 

@@ -45,8 +45,9 @@ def dealers(ctx, as_of, active_only, known_on):
     """The dealer network: list it, or change it from a day on (add, update, close, reopen).
 
     Without a subcommand it lists the dealers as they are on a day (--as-of), the closed
-    ones too unless --active-only. A change takes effect on --effective; customers move
-    only when you run `cocontroller reassign` for it. A change effective before today is a
+    ones too unless --active-only. A change takes effect on --effective. One effective
+    after today is scheduled: the server tells its customers ahead and moves them on the day
+    (`cocontroller schedule`); for one from today on, run `cocontroller reassign`. A change effective before today is a
     correction: give --correction "why"; beyond the server's window (7 days) add
     --confirm-correction. --known-on lists the network as it was known then.
 
@@ -140,8 +141,8 @@ def add(dealer_id, effective, correction, confirm_correction, **details):
           --languages fr,en --roles sales,service
     """
     response = state().client().add_dealer(dealer_id, _fields(**details), effective, correction, confirm_correction)
-    data = dict(_convert().dealer(response.dealer), change_id=response.change_id)
-    render.emit(data, f"Dealer {dealer_id} added from {effective} (change {response.change_id})")
+    _changed(response, f"Dealer {dealer_id} added from {effective} (change {response.change_id})",
+             f"run `cocontroller reassign --job-id open-{dealer_id}` if customers should move to it")
 
 
 @dealers.command()
@@ -163,8 +164,8 @@ def update(dealer_id, effective, correction, confirm_correction, **details):
     """
     response = state().client().update_dealer(dealer_id, _fields(**details), effective, correction,
                                               confirm_correction)
-    data = dict(_convert().dealer(response.dealer), change_id=response.change_id)
-    render.emit(data, f"Dealer {dealer_id} updated from {effective} (change {response.change_id})")
+    _changed(response, f"Dealer {dealer_id} updated from {effective} (change {response.change_id})",
+             f"run `cocontroller reassign --job-id update-{dealer_id}` if it moved")
 
 
 @dealers.command()
@@ -184,9 +185,8 @@ def close(dealer_id, effective, correction, confirm_correction):
       cocontroller dealers close --id dlr-gent --effective 2026-11-01 --correction "closed on 1 November, reported late"
     """
     response = state().client().close_dealer(dealer_id, effective, correction, confirm_correction)
-    data = dict(_convert().dealer(response.dealer), change_id=response.change_id)
-    render.emit(data, f"Dealer {dealer_id} closed from {effective} (change {response.change_id});"
-                      f" run `cocontroller reassign --dealers {dealer_id}` to move its customers")
+    _changed(response, f"Dealer {dealer_id} closed from {effective} (change {response.change_id})",
+             f"run `cocontroller reassign --job-id close-{dealer_id} --dealers {dealer_id}` to move its customers")
 
 
 @dealers.command()
@@ -207,9 +207,24 @@ def reopen(dealer_id, effective, correction, confirm_correction, **details):
     """
     response = state().client().reopen_dealer(dealer_id, _fields(**details), effective, correction,
                                               confirm_correction)
-    data = dict(_convert().dealer(response.dealer), change_id=response.change_id)
-    render.emit(data, f"Dealer {dealer_id} reopened from {effective} (change {response.change_id});"
-                      f" run `cocontroller reassign --dealers {dealer_id}` if customers should move to it")
+    _changed(response, f"Dealer {dealer_id} reopened from {effective} (change {response.change_id})",
+             f"run `cocontroller reassign --job-id reopen-{dealer_id}` if customers should move to it")
+
+
+def _changed(response, done: str, next_step: str) -> None:
+    """A change's answer: for one effective after today, what the server will do and when
+    (its customers told, then moved, by the scheduler); else the job to run now."""
+    convert = _convert()
+    data = dict(convert.dealer(response.dealer), change_id=response.change_id, scheduled=None)
+    if not response.HasField("scheduled"):
+        render.emit(data, f"{done}; {next_step}")
+        return
+    scheduled = data["scheduled"] = convert.scheduled_change(response.scheduled)
+    scope = " ".join(f"--dealers {d}" for d in scheduled["scope"]["dealer_ids"])
+    render.emit(data, f"{done}; scheduled: its customers are told from {scheduled['notice_date']} and re-assigned"
+                      f" on {scheduled['effective']} by the server (job {scheduled['job_id']}). Preview it:"
+                      f" `cocontroller reassign --job-id preview-{response.change_id} {scope} --dry-run"
+                      f" --at {scheduled['effective']}`".replace("  ", " "))
 
 
 @dealers.command("cancel-change")
@@ -221,15 +236,17 @@ def cancel_change(change_id, reason):
     """Take back a scheduled change before its effective day.
 
     Only a dealer's latest change can be cancelled, and only before it takes effect; a
-    change already in effect is corrected by a new change. The log keeps both.
+    change already in effect is corrected by a new change. The log keeps both. Its job
+    will not run, and its notices not yet exported are withdrawn (those already sent stay).
 
     \b
     Examples:
       cocontroller dealers cancel-change --change 42 --reason "the closure was called off"
     """
-    change = state().client().cancel_network_change(change_id, reason)
-    data = _convert().network_change(change)
-    render.emit(data, f"Change {change_id} ({data['kind']} of {data['dealer_id']} from {data['effective']}) cancelled")
+    response = state().client().cancel_network_change(change_id, reason)
+    data = dict(_convert().network_change(response.change), withdrawn_notices=response.withdrawn_notices)
+    render.emit(data, f"Change {change_id} ({data['kind']} of {data['dealer_id']} from {data['effective']}) cancelled;"
+                      f" {response.withdrawn_notices} unsent notice(s) withdrawn")
 
 
 @click.command()
@@ -290,7 +307,9 @@ def postcode(postcode):
 def reassign(job_id, postcodes, dealers, dry_run, out, batch_size, local, db, at, workers, quiet):
     """Re-assign the customers a network change concerns, in resumable batches.
 
-    Run it after `dealers add|update|close`. Try --dry-run --out diff.csv first to review
+    Run it after `dealers add|update|close|reopen` effective today or before (one effective
+    later is scheduled: the server runs its job on the day, see `cocontroller schedule`;
+    --dry-run --at previews it). Try --dry-run --out diff.csv first to review
     who would move. Each batch commits on its own: if the job stops (Ctrl-C, a crash), run
     the same command again and it resumes where it stopped, with the same decision instant.
     A server runs one job at a time (exit code 7 if another runs). --local runs the job in
@@ -324,8 +343,8 @@ def reassign(job_id, postcodes, dealers, dry_run, out, batch_size, local, db, at
     render.emit(data, jobs.result_text(data))
 
 
-NOTICE_FIELDS = ["id", "customer_id", "language", "old_dealer_id", "new_dealer_id", "effective_date", "trigger",
-                 "created_at", "exported_at", "text"]
+NOTICE_FIELDS = ["id", "customer_id", "language", "old_dealer_id", "new_dealer_id", "effective_date", "kind",
+                 "trigger", "created_at", "exported_at", "text"]
 
 
 @click.command()
@@ -374,4 +393,29 @@ def notices(pending, job, export, mark_exported):
     render.emit({"notices": items, "marked_exported": marked}, "\n".join(lines))
 
 
-COMMANDS = [dealers, dealer, postcode, reassign, notices]
+@click.command()
+@option("--status", type=click.Choice(["scheduled", "announced", "applied", "cancelled"]), show_default="all",
+        help="Only the changes in this state.")
+@client_options
+def schedule(status):
+    """The network changes recorded ahead of their day, and what the server does with them.
+
+    A change effective after the day it is made is scheduled: the server tells its
+    customers from its notice date (the lead time before the day, `serve
+    --notice-lead-days`), then re-assigns them as of the start of the day, once, across
+    restarts. `dealers cancel-change` takes one back with its unsent notices.
+
+    \b
+    Examples:
+      cocontroller schedule
+      cocontroller schedule --status announced --json | jq '.changes[].job_id'
+    """
+    convert = _convert()
+    items = [convert.scheduled_change(c) for c in state().client().scheduled_changes(status or "")]
+    lines = [f"{len(items)} scheduled change(s)"]
+    lines += [f"  {c['change_id']}: {c['kind']} {c['dealer_id']} on {c['effective']}, told from {c['notice_date']}:"
+              f" {c['status']} (job {c['job_id']})" for c in items]
+    render.emit({"changes": items}, "\n".join(lines))
+
+
+COMMANDS = [dealers, dealer, postcode, reassign, notices, schedule]

@@ -81,6 +81,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     _N + "ReopenDealer": frozenset({ADMIN}),
     _N + "CancelNetworkChange": frozenset({ADMIN}),
     _N + "ReassignCustomers": frozenset({BATCH, ADMIN}),
+    _N + "ListScheduledChanges": frozenset({BATCH, DPO, ADMIN}),
     # audit and exports
     _N + "ListAssignmentChanges": frozenset({BATCH, DPO, ADMIN}),
     _N + "ListNotices": frozenset({BATCH, DPO, ADMIN}),

@@ -12,9 +12,9 @@ from ..model import (
     AssignmentRecord, Basis, Change, Citation, Consent, ConsentFields, ConsentProof, ConsentSource, Contact,
     ContactFields, ContactKind, Contract, ContractFields, Correction, Customer, CustomerChange, CustomerKind,
     DealerFields,
-    DealerVersion, Dispute, DisputeFields, FactCorrection, Held, LeadKind, LegalBasis, LoggedChange, Notice, Objection,
-    Party,
-    PackInfo, Postcode, Preference, RectifiableKind, Resolution, Responsible, Safeguard,
+    DealerVersion, Dispute, DisputeFields, FactCorrection, Held, LeadKind, LegalBasis, LoggedChange, Notice, NoticeKind,
+    Objection, Party, PackInfo, Postcode, Preference, RectifiableKind, Resolution, Responsible, Safeguard,
+    ScheduledChange, ScheduleStatus,
 )
 from ..usecases.assignment import AssignmentService
 from ..usecases.resolution import ResolutionService
@@ -424,7 +424,7 @@ def notice_pb(n: Notice) -> npb.CustomerNotice:
     message = npb.CustomerNotice(
         id=n.id, customer_id=n.customer_id, old_dealer_id=n.old_dealer_id,
         new_dealer_id=n.new_dealer_id, trigger=n.trigger, created_at=time_pb(n.created_at),
-        exported_at=time_pb(n.exported_at),
+        exported_at=time_pb(n.exported_at), kind=_NOTICE_KINDS[n.kind], cancelled_at=time_pb(n.cancelled_at),
     )
     if n.letter is not None:
         letter = n.letter
@@ -440,3 +440,23 @@ def notice_pb(n: Notice) -> npb.CustomerNotice:
 def _party_pb(p: Party) -> npb.NoticeParty:
     return npb.NoticeParty(name=p.name, legal_name=p.legal_name, address=p.address,
                            enterprise_number=p.enterprise_number)
+
+
+_NOTICE_KINDS = {NoticeKind.ANNOUNCEMENT: npb.NOTICE_KIND_ANNOUNCEMENT, NoticeKind.CHANGE: npb.NOTICE_KIND_CHANGE}
+SCHEDULE_STATUSES = {
+    ScheduleStatus.SCHEDULED: npb.SCHEDULE_STATUS_SCHEDULED, ScheduleStatus.ANNOUNCED: npb.SCHEDULE_STATUS_ANNOUNCED,
+    ScheduleStatus.APPLIED: npb.SCHEDULE_STATUS_APPLIED, ScheduleStatus.CANCELLED: npb.SCHEDULE_STATUS_CANCELLED,
+}
+
+
+def scheduled_pb(c: ScheduledChange | None) -> npb.ScheduledChange | None:
+    if c is None:
+        return None
+    return npb.ScheduledChange(
+        change_id=c.change_id, kind=str(c.kind), dealer_id=c.dealer_id, effective_date=date_pb(c.effective),
+        notice_date=date_pb(c.notice_on),
+        scope=npb.ReassignScope(postcodes=c.scope.postcodes, dealer_ids=c.scope.dealer_ids),
+        status=SCHEDULE_STATUSES[c.status], job_id=c.job_id, announce_job_id=c.announce_job_id,
+        create_time=time_pb(c.created_at), announce_time=time_pb(c.announced_at), apply_time=time_pb(c.applied_at),
+        cancel_time=time_pb(c.cancelled_at),
+    )

@@ -7,11 +7,12 @@ from ..model import JobProgress, Scope
 from ..usecases.audit import AuditService
 from ..usecases.network import NetworkService
 from ..usecases.reassign import DEFAULT_BATCH, ReassignService
+from ..usecases.schedule import ScheduledChanges
 from ..v1 import network_pb2 as npb
 from ..v1 import network_pb2_grpc as npb_grpc
 from .convert import (
-    change_pb, correction_of, dealer_fields, dealer_pb, logged_change_pb, notice_pb, read_date, read_time,
-    stored_change_pb, time_pb,
+    SCHEDULE_STATUSES, change_pb, correction_of, dealer_fields, dealer_pb, logged_change_pb, notice_pb, read_date,
+    read_time, scheduled_pb, stored_change_pb, time_pb,
 )
 from .errors import BadField, handles_errors, streams_errors
 from .jobs import streamed
@@ -21,10 +22,11 @@ from .pages import next_page_token, page_request
 
 class DealerNetworkServicer(npb_grpc.DealerNetworkServiceServicer):
     def __init__(self, network: NetworkService, reassign: ReassignService, audit: AuditService,
-                 stall_timeout_s: float, stopping: threading.Event | None = None):
+                 schedule: ScheduledChanges, stall_timeout_s: float, stopping: threading.Event | None = None):
         self.network = network
         self.reassign = reassign
         self.audit = audit
+        self.schedule = schedule
         self.stall_timeout_s = stall_timeout_s
         # One job at a time per server: a job holds a handler thread while it streams.
         self._job_running = threading.Lock()
@@ -36,32 +38,47 @@ class DealerNetworkServicer(npb_grpc.DealerNetworkServiceServicer):
         change = self.network.add_dealer(
             request.dealer_id, dealer_fields(request.dealer), read_date(request.effective, "effective"),
             caller(context), correction_of(request))
-        return npb.AddDealerResponse(dealer=dealer_pb(change.dealer, True), change_id=change.id)
+        return npb.AddDealerResponse(dealer=dealer_pb(change.dealer, True), change_id=change.id,
+                                            scheduled=scheduled_pb(change.scheduled))
 
     @handles_errors()
     def UpdateDealer(self, request, context):
         change = self.network.update_dealer(
             request.dealer_id, dealer_fields(request.dealer), read_date(request.effective, "effective"),
             caller(context), correction_of(request))
-        return npb.UpdateDealerResponse(dealer=dealer_pb(change.dealer, True), change_id=change.id)
+        return npb.UpdateDealerResponse(dealer=dealer_pb(change.dealer, True), change_id=change.id,
+                                               scheduled=scheduled_pb(change.scheduled))
 
     @handles_errors()
     def CloseDealer(self, request, context):
         change = self.network.close_dealer(
             request.dealer_id, read_date(request.effective, "effective"), caller(context), correction_of(request))
-        return npb.CloseDealerResponse(dealer=dealer_pb(change.dealer, False), change_id=change.id)
+        return npb.CloseDealerResponse(dealer=dealer_pb(change.dealer, False), change_id=change.id,
+                                       scheduled=scheduled_pb(change.scheduled))
 
     @handles_errors()
     def ReopenDealer(self, request, context):
         change = self.network.reopen_dealer(
             request.dealer_id, dealer_fields(request.dealer), read_date(request.effective, "effective"),
             caller(context), correction_of(request))
-        return npb.ReopenDealerResponse(dealer=dealer_pb(change.dealer, True), change_id=change.id)
+        return npb.ReopenDealerResponse(dealer=dealer_pb(change.dealer, True), change_id=change.id,
+                                               scheduled=scheduled_pb(change.scheduled))
 
     @handles_errors()
     def CancelNetworkChange(self, request, context):
-        change = self.network.cancel_change(request.change_id, caller(context), request.reason)
-        return npb.CancelNetworkChangeResponse(change=logged_change_pb(change))
+        cancelled = self.network.cancel_change(request.change_id, caller(context), request.reason)
+        return npb.CancelNetworkChangeResponse(change=logged_change_pb(cancelled.change),
+                                               withdrawn_notices=cancelled.withdrawn_notices)
+
+    @handles_errors()
+    def ListScheduledChanges(self, request, context):
+        if request.status and request.status not in _STATUSES:
+            raise BadField("status", f"{request.status} is not a schedule status")
+        status = _STATUSES.get(request.status)
+        query = ("ListScheduledChanges", request.status)
+        page = self.schedule.listed(status, page_request(request.page_size, request.page_token, *query))
+        return npb.ListScheduledChangesResponse(changes=[scheduled_pb(c) for c in page.items],
+                                                next_page_token=next_page_token(page, *query))
 
     @streams_errors
     def ReassignCustomers(self, request, context):
@@ -112,3 +129,7 @@ def _progress_pb(p: JobProgress) -> npb.ReassignCustomersResponse:
         summary=[npb.DealerPairCount(old_dealer_id=s.old_dealer_id or "", new_dealer_id=s.new_dealer_id,
                                      customers=s.customers) for s in p.summary],
     )
+
+
+# A status filter from the request: unspecified lists all.
+_STATUSES = {pb: status for status, pb in SCHEDULE_STATUSES.items()}

@@ -26,6 +26,8 @@ from .metrics import Metrics, MetricsEndpoint
 from .observe import CallObserver, Pseudonyms, log_key
 
 _POLL_S = 0.05
+# The scheduler looks for changes another process scheduled at least this often (seconds).
+_SCHEDULE_POLL_S = 60.0
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +75,38 @@ class Operations:
         if self.health is not None:
             self.health.enter_graceful_shutdown()
         self.stopping.set()
+        if self.app is not None:
+            self.app.schedule.wake.set()
         running = (self.app.reassign.running, self.app.sweep.running) if self.app is not None else ()
         while any(running) and time.monotonic() < deadline:
             time.sleep(_POLL_S)
         left = max(0.0, deadline - time.monotonic())
         server.stop(left).wait(left + 1)
         return not any(running)
+
+    def run_schedule(self, app) -> threading.Thread:
+        """Carries out the network changes scheduled ahead when due (usecases/schedule.py):
+        at start (what fell due while the server was down), at the start of each day that
+        has something to do, when this server schedules a change, and every minute for those
+        another process scheduled. Stops with the server, after the batch it is writing."""
+        thread = threading.Thread(target=self._run_schedule, args=(app,), name="scheduled-changes", daemon=True)
+        thread.start()
+        return thread
+
+    def _run_schedule(self, app) -> None:
+        schedule = app.schedule
+        while not self.stopping.is_set():
+            schedule.wake.clear()
+            wait = _SCHEDULE_POLL_S
+            try:
+                schedule.run_due(self.stopping)
+                due = schedule.next_due()
+                # Still due after the run: it failed (logged), and is tried again in a minute.
+                if due is not None and due > clock.now():
+                    wait = min(wait, (due - clock.now()).total_seconds())
+            except Exception:
+                log.exception("the scheduler could not read its schedule; it looks again in a minute")
+            schedule.wake.wait(wait)
 
     def sweep_daily(self, app, hour: int) -> threading.Thread:
         """Runs the retention sweep once a day from `hour` (Brussels time), as job

@@ -68,7 +68,8 @@ def build_server(app, address: str, max_workers: int,
         (rpb.DESCRIPTOR.services_by_name["ControllerResolutionService"],
          ControllerResolutionServicer(app.resolution, app.facts, app.packs, scope)),
         (npb.DESCRIPTOR.services_by_name["DealerNetworkService"],
-         DealerNetworkServicer(app.network, app.reassign, app.audit, settings.stream_stall_s, ops.stopping)),
+         DealerNetworkServicer(app.network, app.reassign, app.audit, app.schedule, settings.stream_stall_s,
+                               ops.stopping)),
         (xpb.DESCRIPTOR.services_by_name["DataSubjectRightsService"], DataSubjectRightsServicer(
             app.rights, app.erasure, app.sweep, scope, settings.stream_stall_s, ops.stopping)),
     ], HeavyPool(max(1, min(settings.heavy_calls, max_workers - 1)), pushback))

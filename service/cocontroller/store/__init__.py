@@ -1,6 +1,7 @@
 """The SQLite store, split by aggregate: customers and decision snapshots, facts and their
 rectification, erasure and restriction, the records a sweep reads, assignments and notices,
-the dealer network, jobs, the rule-pack versions served, and bulk insert for synthetic data.
+the dealer network, jobs and the changes scheduled ahead, the rule-pack versions served, and
+bulk insert for synthetic data.
 
 Each repository holds all the SQL for its tables, returns model values and raises domain
 errors where it finds them. `Store.transaction()` is the unit of work: repository calls made
@@ -22,6 +23,7 @@ from .packs import PackVersionRepository
 from .records import RecordBatches
 from .requests import RequestRepository
 from .rectification import RectificationRepository
+from .schedule import ScheduleRepository
 
 
 class Store:
@@ -51,6 +53,7 @@ class Store:
         self.erasure = ErasureRepository(self.db)
         self.records = RecordBatches(self.db)
         self.requests = RequestRepository(self.db)
+        self.schedule = ScheduleRepository(self.db)
 
     def transaction(self):
         return self.db.transaction()

@@ -1,5 +1,6 @@
 """Assignment versions (who was a customer's distributor from when to when, and why) and the
-notices owed to customers whose controller changed."""
+notices owed to customers whose controller changes: when it moved, or ahead of a scheduled
+change."""
 
 import dataclasses
 import datetime as dt
@@ -9,7 +10,8 @@ from typing import NamedTuple
 from .. import clock
 from ..errors import InvalidArgument
 from ..model import (
-    AssignmentRecord, Basis, Decision, Language, Notice, Page, PageRequest, PairCount, RunnerUp, Skipped,
+    AssignmentRecord, Basis, Decision, Language, Notice, NoticeKind, Page, PageRequest, PairCount, RunnerUp,
+    Skipped,
 )
 from .db import Database
 from .vocabulary import BASES
@@ -118,6 +120,12 @@ class AssignmentRepository:
             "SELECT previous_dealer_id, dealer_id, count(*) FROM assignments WHERE trigger = ?"
             " GROUP BY 1, 2 ORDER BY coalesce(previous_dealer_id, ''), dealer_id", [job_trigger(job_id)]))
 
+    def announced_counts(self, job_id: str) -> tuple[PairCount, ...]:
+        """The same for an announcement job, read from the notices it wrote."""
+        return tuple(PairCount(old, new, n) for old, new, n in self.db.execute(
+            "SELECT old_dealer_id, new_dealer_id, count(*) FROM notices WHERE trigger = ?"
+            " GROUP BY 1, 2 ORDER BY 1, 2", [job_trigger(job_id)]))
+
     def save(
         self, customer_id: str, decision: Decision, at: dt.datetime, trigger: str,
     ) -> tuple[AssignmentRecord, bool]:
@@ -143,12 +151,14 @@ class AssignmentRepository:
 
     def save_prepared(
         self, version: PreparedVersion, at: dt.datetime, trigger: str, recorded_at: dt.datetime | None = None,
+        announced: str | None = None,
     ) -> tuple[int, str, str, tuple[str, str] | None] | None:
         """Stores a decision as the customer's assignment from `at`, closing the current one,
         unless the current one already names the same dealer on the same basis (None). A
-        change of dealer also lists the customer for a notice: their controller changed.
-        Returns the new version's id, its start and record instants, and the previous
-        (dealer id, basis)."""
+        change of dealer also lists the customer for a notice: their controller changed; when
+        the customer was told ahead (an announcement under the trigger `announced` naming the
+        same two dealers), that one is linked to the version instead. Returns the new
+        version's id, its start and record instants, and the previous (dealer id, basis)."""
         with self.db.transaction():
             # Only what the comparison needs: a job saves a million of these.
             current = self.db.execute(
@@ -168,13 +178,13 @@ class AssignmentRepository:
                           current[1] if current else None, current[2] if current else None],
             )
             if current and current[1] != version.dealer_id:
-                self.db.execute(
-                    _NOTICE, [version.customer_id, cursor.lastrowid, current[1], version.dealer_id, trigger, recorded],
-                )
+                self._notice(version.customer_id, cursor.lastrowid, current[1], version.dealer_id, trigger,
+                             recorded, announced)
         return cursor.lastrowid, at_text, recorded, (current[1], current[2]) if current else None
 
     def save_prepared_many(
         self, versions: list[PreparedVersion], at: dt.datetime, trigger: str, recorded_at: dt.datetime,
+        announced: str | None = None,
     ) -> int:
         """`save_prepared` for a batch of versions, each of another customer (a job's batch),
         in one transaction: the versions in force read in one statement, the instants made
@@ -184,7 +194,7 @@ class AssignmentRepository:
         if len({v.customer_id for v in versions}) != len(versions):
             # The one read below stands for one version a customer.
             with self.db.transaction():
-                return sum(self.save_prepared(v, at, trigger, recorded_at) is not None for v in versions)
+                return sum(self.save_prepared(v, at, trigger, recorded_at, announced) is not None for v in versions)
         at_text, recorded = clock.to_text(at), clock.to_text(recorded_at)
         written = 0
         with self.db.transaction():
@@ -210,10 +220,41 @@ class AssignmentRepository:
                 execute("UPDATE assignments SET valid_to = ? WHERE id = ?", [start, found[0]])
                 cursor = execute(_INSERT, [*version, start, trigger, recorded, dealer_id, basis])
                 if dealer_id != version.dealer_id:
-                    execute(_NOTICE, [version.customer_id, cursor.lastrowid, dealer_id, version.dealer_id, trigger,
-                                      recorded])
+                    self._notice(version.customer_id, cursor.lastrowid, dealer_id, version.dealer_id, trigger,
+                                 recorded, announced)
                 written += 1
         return written
+
+    def _notice(self, customer_id: str, assignment_id: int, old: str, new: str, trigger: str, recorded: str,
+                announced: str | None) -> None:
+        """The notice of a moved assignment: the announcement that told the customer so, now
+        linked to the version, or a new one."""
+        if announced is not None and self.db.execute(
+            "UPDATE notices SET assignment_id = ? WHERE trigger = ? AND customer_id = ? AND old_dealer_id = ?"
+            " AND new_dealer_id = ? AND assignment_id IS NULL AND cancelled_at IS NULL",
+            [assignment_id, announced, customer_id, old, new],
+        ).rowcount:
+            return
+        self.db.execute(_NOTICE, [customer_id, assignment_id, old, new, trigger, recorded])
+
+    def announce(self, changes: list[tuple[str, str, str, str]], effective_at: dt.datetime, trigger: str,
+                 recorded_at: dt.datetime) -> None:
+        """Notices ahead of a scheduled change, one per (customer id, old dealer, new dealer,
+        explanation): the customer is told before their controller changes."""
+        effective, recorded = clock.to_text(effective_at), clock.to_text(recorded_at)
+        self.db.conn.executemany(
+            "INSERT INTO notices (customer_id, assignment_id, old_dealer_id, new_dealer_id, trigger, created_at,"
+            " kind, effective_at, explanation) VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?)",
+            [(customer, old, new, trigger, recorded, str(NoticeKind.ANNOUNCEMENT), effective, explanation)
+             for customer, old, new, explanation in changes],
+        )
+
+    def withdraw_unborne(self, announced: str, at: dt.datetime) -> int:
+        """Once the change is applied: its unsent announcements that no version bore out (the
+        customer's facts changed meanwhile) are cancelled; returns how many."""
+        return self.db.execute(
+            "UPDATE notices SET cancelled_at = ? WHERE trigger = ? AND assignment_id IS NULL"
+            " AND exported_at IS NULL AND cancelled_at IS NULL", [clock.to_text(at), announced]).rowcount
 
     # notices
 
@@ -222,13 +263,14 @@ class AssignmentRepository:
         customer_id: str | None = None,
     ) -> Page[Notice]:
         """Notices oldest first (cursor: the id), of one customer when given, each with the
-        customer's language and the announced version's start and explanation."""
+        customer's language and the announced start and explanation. Pending: neither sent nor
+        cancelled."""
         clauses, params = [], []
         if customer_id is not None:
             clauses.append("n.customer_id = ?")
             params.append(customer_id)
         if pending_only:
-            clauses.append("n.exported_at IS NULL")
+            clauses.append("n.exported_at IS NULL AND n.cancelled_at IS NULL")
         if job_id:
             clauses.append("n.trigger = ?")
             params.append(job_trigger(job_id))
@@ -243,10 +285,14 @@ class AssignmentRepository:
             Notice(row["id"], row["customer_id"], row["assignment_id"], row["old_dealer_id"],
                    row["new_dealer_id"], row["trigger"], clock.from_text(row["created_at"]),
                    clock.from_text(row["exported_at"]) if row["exported_at"] else None,
-                   Language(row["language"]), clock.from_text(row["valid_from"]), row["explanation"])
+                   Language(row["language"]), clock.from_text(row["starts"]), row["why"],
+                   kind=NoticeKind(row["kind"]),
+                   cancelled_at=clock.from_text(row["cancelled_at"]) if row["cancelled_at"] else None)
             for row in self.db.rows(
-                "SELECT n.*, c.language, a.valid_from, a.explanation FROM notices n"
-                " JOIN customers c ON c.id = n.customer_id JOIN assignments a ON a.id = n.assignment_id"
+                # What an announcement told stands as told; a notice of a move names its version's.
+                "SELECT n.*, c.language, coalesce(n.effective_at, a.valid_from) AS starts,"
+                " coalesce(n.explanation, a.explanation) AS why FROM notices n"
+                " JOIN customers c ON c.id = n.customer_id LEFT JOIN assignments a ON a.id = n.assignment_id"
                 f" WHERE {where} ORDER BY n.id{limit}", params)
         ]
         if page is not None and len(notices) > page.size:
@@ -259,7 +305,7 @@ class AssignmentRepository:
             for start in range(0, len(ids), 500):
                 chunk = ids[start:start + 500]
                 marked += self.db.execute(
-                    f"UPDATE notices SET exported_at = ? WHERE exported_at IS NULL AND id IN"
+                    f"UPDATE notices SET exported_at = ? WHERE exported_at IS NULL AND cancelled_at IS NULL AND id IN"
                     f" ({', '.join('?' * len(chunk))})", [clock.to_text(at), *chunk],
                 ).rowcount
         return marked

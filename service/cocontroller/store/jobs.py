@@ -78,13 +78,17 @@ def scope_json(scope: Scope) -> str:
     return json.dumps({"postcodes": sorted(scope.postcodes), "dealer_ids": sorted(scope.dealer_ids)})
 
 
+def job_scope(text: str) -> Scope:
+    scope = json.loads(text)
+    return Scope(tuple(scope["postcodes"]), tuple(scope["dealer_ids"]))
+
+
 def job_from_row(row: dict) -> Job:
-    scope = json.loads(row["scope"])
     return Job(
-        id=row["id"], scope=Scope(tuple(scope["postcodes"]), tuple(scope["dealer_ids"])),
+        id=row["id"], scope=job_scope(row["scope"]),
         decision_at=clock.from_text(row["decision_at"]), status=JobStatus(row["status"]),
         cursor=row["cursor"] or "", processed=row["processed"], changed=row["changed"],
-        caller=row["caller"],
+        caller=row["caller"], started_at=clock.from_text(row["started_at"]),
     )
 
 

@@ -319,3 +319,39 @@ def m013_leads(db: sqlite_utils.Database) -> None:
         not_null={"method", "customer_id", "fingerprint", "answer", "created_at"},
     )
     db["requests"].create_index(["customer_id"])
+
+
+@MIGRATIONS()
+def m014_scheduled_changes(db: sqlite_utils.Database) -> None:
+    """A network change recorded ahead of its day owes a job on that day and notices a lead
+    time before it: `scheduled_changes` holds both, so a server restarted in between still
+    runs each once. A notice may now come before any assignment moved (an announcement): it
+    keeps its own start and explanation, is linked to the version once applied, and can be
+    cancelled while unsent."""
+    db["scheduled_changes"].create(
+        {"change_id": int, "kind": str, "dealer_id": str, "effective_date": str, "notice_on": str,
+         "scope": str, "status": str, "job_id": str, "announce_job_id": str, "created_at": str,
+         "announced_at": str, "applied_at": str, "cancelled_at": str},
+        pk="change_id",
+        foreign_keys=[("change_id", "network_changes", "id")],
+        not_null={"kind", "dealer_id", "effective_date", "notice_on", "scope", "status", "job_id",
+                  "announce_job_id", "created_at"},
+    )
+    db["scheduled_changes"].create_index(["status", "notice_on"])
+    table = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'notices'").fetchone()[0]
+    indexes = [sql for (sql,) in db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'notices' AND sql IS NOT NULL")]
+    optional = table.replace('"assignment_id" INTEGER NOT NULL REFERENCES', '"assignment_id" INTEGER REFERENCES', 1)
+    if optional == table:
+        raise RuntimeError("notices.assignment_id is not the column this migration expects")
+    db.execute(optional.replace('CREATE TABLE "notices"', 'CREATE TABLE "notices_new"', 1))
+    db.execute("INSERT INTO notices_new SELECT * FROM notices")
+    db.execute("DROP TABLE notices")
+    db.execute("ALTER TABLE notices_new RENAME TO notices")
+    for sql in indexes:
+        db.execute(sql)
+    db["notices"].add_column("kind", str, not_null_default="change")
+    db["notices"].add_column("effective_at", str)
+    db["notices"].add_column("explanation", str)
+    db["notices"].add_column("cancelled_at", str)
+    db["notices"].create_index(["trigger", "customer_id"])

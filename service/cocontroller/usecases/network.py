@@ -8,6 +8,7 @@ cancelled before its day."""
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from .. import clock
@@ -15,6 +16,7 @@ from ..domain.enterprise import normalise_enterprise_number
 from ..domain.geo import BelgiumBoundary
 from ..domain.network import Network, read_network_file
 from ..domain.postcodes import PostcodeDirectory, PostcodeError
+from ..domain.schedule import DEFAULT_NOTICE_LEAD_DAYS, plan
 from ..domain.validation import (
     MAX_CODES, MAX_ENTERPRISE_NUMBER, MAX_NAME, MAX_REASON, MAX_STREET, MAX_TOWN, check_count, check_id,
     check_point,
@@ -23,7 +25,7 @@ from ..domain.validation import (
 from ..errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, Violations
 from ..logs import event
 from ..model import (
-    Correction, DealerFields, DealerOnDay, DealerRole, DealerVersion, Language, LoggedChange, NetworkChange,
+    CancelledChange, Correction, DealerFields, DealerOnDay, DealerRole, DealerVersion, Language, NetworkChange,
     NetworkChangeKind, Page, PageRequest, Postcode,
 )
 from ..store import Store
@@ -35,12 +37,16 @@ log = logging.getLogger(__name__)
 
 class NetworkService:
     def __init__(self, store: Store, runtime: RuntimeHolder, postcodes: PostcodeDirectory,
-                 boundary: BelgiumBoundary, backdate_window_days: int = 7):
+                 boundary: BelgiumBoundary, backdate_window_days: int = 7,
+                 notice_lead_days: int = DEFAULT_NOTICE_LEAD_DAYS, wake: Callable[[], None] | None = None):
         self.store = store
         self.runtime = runtime
         self.postcodes = postcodes
         self.boundary = boundary
         self.backdate_window_days = backdate_window_days
+        self.notice_lead_days = notice_lead_days
+        # Tells this process's scheduler that a change was scheduled (its notices may be due today).
+        self.wake = wake
 
     # reading
 
@@ -115,6 +121,7 @@ class NetworkService:
             change = self.store.network.record_change(
                 NetworkChangeKind.ADD, dealer_id, effective, fields, caller, correction
             )
+            self._schedule(change, NetworkChangeKind.ADD, dealer_id, effective)
             self.store.network.add_version(version, change_id=f"change:{change}")
         return self._done(change, NetworkChangeKind.ADD, dealer_id, effective, effective, correction)
 
@@ -134,6 +141,7 @@ class NetworkService:
             change = self.store.network.record_change(
                 NetworkChangeKind.UPDATE, dealer_id, effective, fields, caller, correction
             )
+            self._schedule(change, NetworkChangeKind.UPDATE, dealer_id, effective)
             self._end(current, effective, change)
             self.store.network.add_version(version, change_id=f"change:{change}")
         return self._done(change, NetworkChangeKind.UPDATE, dealer_id, effective, effective, correction)
@@ -152,6 +160,7 @@ class NetworkService:
             change = self.store.network.record_change(
                 NetworkChangeKind.CLOSE, dealer_id, effective, None, caller, correction
             )
+            self._schedule(change, NetworkChangeKind.CLOSE, dealer_id, effective)
             self._end(current, effective, change)
         return self._done(change, NetworkChangeKind.CLOSE, dealer_id, effective,
                           effective - dt.timedelta(days=1), correction)
@@ -179,14 +188,16 @@ class NetworkService:
             change = self.store.network.record_change(
                 NetworkChangeKind.REOPEN, dealer_id, effective, fields, caller, correction
             )
+            self._schedule(change, NetworkChangeKind.REOPEN, dealer_id, effective)
             self.store.network.add_version(version, change_id=f"change:{change}")
         return self._done(change, NetworkChangeKind.REOPEN, dealer_id, effective, effective, correction)
 
-    def cancel_change(self, change_id: int, caller: str, reason: str) -> LoggedChange:
+    def cancel_change(self, change_id: int, caller: str, reason: str) -> CancelledChange:
         """Takes back a scheduled change before its effective day: the network is again as
-        it was before it, from now on (what was known meanwhile stays readable). Only a
-        dealer's latest change can go, so changes stay in date order; one already in effect
-        is corrected by a new change instead."""
+        it was before it, from now on (what was known meanwhile stays readable), its job
+        will not run and its notices not yet sent are withdrawn. Only a dealer's latest
+        change can go, so changes stay in date order; one already in effect is corrected by
+        a new change instead."""
         violations = Violations()
         if change_id <= 0:
             violations.add("change_id", "must be a positive change id")
@@ -210,15 +221,27 @@ class NetworkService:
                     f"dealer {change.dealer_id!r} has a later change; cancel that one first"
                 )
             self.store.network.cancel_change(change_id, caller, reason.strip())
+            withdrawn = self.store.schedule.cancel(change_id, clock.now())
         self.runtime.refresh_network()
-        event(log, "network.cancel", change_id=change_id, dealer_id=change.dealer_id)
-        return self.store.network.change(change_id)
+        event(log, "network.cancel", change_id=change_id, dealer_id=change.dealer_id, withdrawn_notices=withdrawn)
+        return CancelledChange(self.store.network.change(change_id), withdrawn)
+
+    def _schedule(self, change: int, kind: NetworkChangeKind, dealer_id: str, effective: dt.date) -> None:
+        """Inside the change's transaction: a change effective after today owes its customers
+        a notice a lead time ahead and a re-assignment on its day, which the server's
+        scheduler runs (one from today on is the operator's `reassign` job to run)."""
+        if effective > clock.today():
+            self.store.schedule.add(plan(change, kind, dealer_id, effective, clock.today(), self.notice_lead_days,
+                                         clock.now()))
 
     def _done(self, change: int, kind: NetworkChangeKind, dealer_id: str, effective: dt.date,
               shown_on: dt.date, correction: Correction | None) -> NetworkChange:
         network = self.runtime.refresh_network().network
         _logged(change, kind, dealer_id, effective)
-        return NetworkChange(change, kind, network.describe(dealer_id, shown_on), correction)
+        scheduled = self.store.schedule.get(change)
+        if scheduled is not None and self.wake is not None:
+            self.wake()
+        return NetworkChange(change, kind, network.describe(dealer_id, shown_on), correction, scheduled)
 
     def _end(self, current: DealerVersion, effective: dt.date, change: int) -> None:
         """Ends the version in force the day before `effective`; one starting that very day

@@ -21,9 +21,9 @@ from collections.abc import Iterator
 from .. import clock
 from ..domain.postcodes import PostcodeDirectory
 from ..domain.validation import FUTURE_TOLERANCE, MAX_SCOPE, check_count, check_id
-from ..errors import NotFound, Violations, shown
+from ..errors import FailedPrecondition, NotFound, Violations, shown
 from ..logs import event
-from ..model import Change, JobProgress, JobStatus, PairCount, Scope
+from ..model import Change, JobKind, JobProgress, JobStatus, PairCount, ScheduledChange, Scope
 from ..store import Store
 from ..store.assignments import PreparedVersion, job_trigger, prepare
 from .assignment import AssignmentService
@@ -54,7 +54,8 @@ class ReassignService:
     def run(
         self, job_id: str, scope: Scope, dry_run: bool, caller: str = "cli",
         batch_size: int = DEFAULT_BATCH, at: dt.datetime | None = None, workers: int | None = None,
-        stop: threading.Event | None = None,
+        stop: threading.Event | None = None, scheduled: ScheduledChange | None = None,
+        kind: JobKind = JobKind.REASSIGN,
     ) -> Iterator[JobProgress]:
         """Yields the progress after every batch, with that batch's changes, and a last one
         with `finished` set and the summary. `at`, the decision instant of a new job, may lie
@@ -64,29 +65,50 @@ class ReassignService:
         Once `stop` is set the job ends after the batch it is writing, without a finished
         progress: it resumes from there when run again. `running` shows it meanwhile."""
         try:
-            for progress in self._run(job_id, scope, dry_run, caller, batch_size, at, workers, stop):
+            for progress in self._run(job_id, scope, dry_run, caller, batch_size, at, workers, stop, scheduled, kind):
                 self.running[job_id] = progress
                 yield progress
         finally:
             self.running.pop(job_id, None)
 
+    def run_scheduled(self, change: ScheduledChange, announce: bool,
+                      stop: threading.Event | None = None) -> Iterator[JobProgress]:
+        """The job a network change scheduled ahead owes, deciding as of the start of its
+        effective day: its announcement (`announce`: the notices of the customers it will
+        move, written ahead and nothing else) or, from that day, its application, which
+        links each announcement it bears out to the new version and withdraws the unsent
+        ones it does not. Each batch first checks, in its own transaction, that the change
+        was not cancelled meanwhile. Run again, a finished job writes nothing."""
+        at = clock.end_of_day(change.effective - dt.timedelta(days=1))
+        if announce:
+            yield from self.run(change.announce_job_id, change.scope, False, "scheduler", at=at, stop=stop,
+                                scheduled=change, kind=JobKind.ANNOUNCE)
+        else:
+            yield from self.run(change.job_id, change.scope, False, "scheduler", at=at, stop=stop, scheduled=change)
+
     def _run(self, job_id: str, scope: Scope, dry_run: bool, caller: str, batch_size: int,
-             at: dt.datetime | None, workers: int | None, stop: threading.Event | None) -> Iterator[JobProgress]:
-        self._check(job_id, scope, batch_size, at, dry_run)
+             at: dt.datetime | None, workers: int | None, stop: threading.Event | None,
+             scheduled: ScheduledChange | None, kind: JobKind) -> Iterator[JobProgress]:
+        self._check(job_id, scope, batch_size, at, dry_run or scheduled is not None)
         self.runtime.refresh_network()
         started = time.monotonic()
         before = changed_before = 0
         resumed = False
+        recorded = None
+        summary = self.store.assignments.announced_counts if kind == JobKind.ANNOUNCE else \
+            self.store.assignments.pair_counts
         if dry_run:
             decision_at, cursor = at or clock.now(), ""
         else:
-            job = self.store.jobs.start(job_id, scope, at or clock.now(), caller)
+            job = self.store.jobs.start(job_id, scope, at or clock.now(), caller, kind)
             decision_at, cursor = job.decision_at, job.cursor
+            # A scheduled job's writes are recorded when it ran: its announcement before the
+            # day it decides for, its application on that day or, after a server was down, later.
+            recorded = job.started_at if scheduled else decision_at
             before, changed_before, resumed = job.processed, job.changed, job.processed > 0
             if job.status == JobStatus.FINISHED:
                 yield JobProgress(job_id, False, job.processed, job.processed, job.changed,
-                                  time.monotonic() - started, True, resumed, before, (),
-                                  self.store.assignments.pair_counts(job_id))
+                                  time.monotonic() - started, True, resumed, before, (), summary(job_id))
                 return
         total = before + self.store.jobs.count(scope, cursor)
         batches = self.store.jobs.id_batches(scope, cursor, batch_size)
@@ -99,8 +121,10 @@ class ReassignService:
         entry = self.workers
         for ids, decided in in_order(batches, decide, workers, entry, entry.decide if entry else None,
                                      (clock.to_text(decision_at), not dry_run)):
-            if not dry_run:
-                self._apply(job_id, decided, len(ids), decision_at, ids[-1])
+            if kind == JobKind.ANNOUNCE:
+                decided = self._announce(job_id, decided, len(ids), decision_at, recorded, ids[-1], scheduled)
+            elif not dry_run:
+                self._apply(job_id, decided, len(ids), decision_at, recorded, ids[-1], scheduled)
             processed += len(ids)
             changed += len(decided)
             pairs.update((c.old_dealer_id, c.new_dealer_id) for c, _ in decided)
@@ -115,17 +139,20 @@ class ReassignService:
                       changed=changed)
                 return
         if not dry_run:
-            self.store.jobs.finish(job_id, decision_at)
+            with self.store.transaction():
+                self.store.jobs.finish(job_id, recorded)
+                if scheduled is not None and kind == JobKind.REASSIGN:
+                    self.store.assignments.withdraw_unborne(job_trigger(scheduled.announce_job_id), recorded)
         event(log, "job.end", job_id=job_id, dry_run=dry_run, total=total, processed=processed, changed=changed,
               seconds=round(time.monotonic() - started, 3))
-        # An applied job's summary is read from what it stored: a resumed job's covers the
-        # runs before this one too.
-        summary = self.store.assignments.pair_counts(job_id) if not dry_run else tuple(
+        # A job's summary is read from what it stored: a resumed job's covers the runs
+        # before this one too.
+        counts = summary(job_id) if not dry_run else tuple(
             PairCount(old, new, n)
             for (old, new), n in sorted(pairs.items(), key=lambda x: (x[0][0] or "", x[0][1]))
         )
         yield JobProgress(job_id, dry_run, total, processed, changed, time.monotonic() - started,
-                          True, resumed, before, (), summary)
+                          True, resumed, before, (), counts)
 
     def decide_batch(self, ids: list[str], at: dt.datetime, keep: bool) -> Decided:
         """The differences of a batch of customers with their assignments in force, each with
@@ -152,7 +179,7 @@ class ReassignService:
             found.append((change, prepare(change.customer_id, decision) if keep else None))
         return found
 
-    def _check(self, job_id: str, scope: Scope, batch_size: int, at: dt.datetime | None, dry_run: bool) -> None:
+    def _check(self, job_id: str, scope: Scope, batch_size: int, at: dt.datetime | None, ahead: bool) -> None:
         violations = Violations()
         check_id(job_id, "job_id", violations)
         check_count(scope.postcodes, "scope.postcodes", violations, MAX_SCOPE)
@@ -164,7 +191,7 @@ class ReassignService:
                            + (", …" if len(unknown) > 5 else ""))
         if not 1 <= batch_size <= 10000:
             violations.add("batch_size", "must be 1 to 10000")
-        if at is not None and not dry_run and at > clock.now() + FUTURE_TOLERANCE:
+        if at is not None and not ahead and at > clock.now() + FUTURE_TOLERANCE:
             violations.add("at", f"{at.isoformat()} is in the future: only a dry run can look ahead")
         elif at is not None and not clock.in_range(at.date()):
             violations.add("at", f"{at.isoformat()} is outside {clock.EARLIEST} to {clock.LATEST}")
@@ -174,8 +201,31 @@ class ReassignService:
             if dealer_id not in network:
                 raise NotFound(f"dealer {shown(dealer_id)} does not exist")
 
-    def _apply(self, job_id: str, decided: Decided, processed: int, at: dt.datetime, cursor: str) -> None:
+    def _apply(self, job_id: str, decided: Decided, processed: int, at: dt.datetime, recorded: dt.datetime,
+               cursor: str, scheduled: ScheduledChange | None) -> None:
         """A batch's new versions, their notices and the job's cursor: all or nothing."""
         with self.store.transaction():
-            self.store.assignments.save_prepared_many([v for _, v in decided], at, job_trigger(job_id), recorded_at=at)
-            self.store.jobs.advance(job_id, cursor, processed, len(decided), at)
+            _still_scheduled(self.store, scheduled)
+            self.store.assignments.save_prepared_many(
+                [v for _, v in decided], at, job_trigger(job_id), recorded_at=recorded,
+                announced=job_trigger(scheduled.announce_job_id) if scheduled else None)
+            self.store.jobs.advance(job_id, cursor, processed, len(decided), recorded)
+
+    def _announce(self, job_id: str, decided: Decided, processed: int, at: dt.datetime, recorded: dt.datetime,
+                  cursor: str, scheduled: ScheduledChange) -> Decided:
+        """A batch's announcements (customers whose controller will change: a new dealer, not
+        a first one or another basis) and the job's cursor: all or nothing. Returns them."""
+        moving = [(c, v) for c, v in decided if c.old_dealer_id is not None and c.old_dealer_id != c.new_dealer_id]
+        with self.store.transaction():
+            _still_scheduled(self.store, scheduled)
+            self.store.assignments.announce(
+                [(c.customer_id, c.old_dealer_id, c.new_dealer_id, v.explanation) for c, v in moving], at,
+                job_trigger(job_id), recorded)
+            self.store.jobs.advance(job_id, cursor, processed, len(moving), recorded)
+        return moving
+
+
+def _still_scheduled(store: Store, scheduled: ScheduledChange | None) -> None:
+    """Inside a batch's transaction: a scheduled change taken back meanwhile writes no more."""
+    if scheduled is not None and not store.schedule.is_open(scheduled.change_id):
+        raise FailedPrecondition(f"network change {scheduled.change_id} was cancelled or is done; its job stops")

@@ -4,12 +4,35 @@ from cocontroller.v1 import assignment_pb2 as _assignment_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.type import date_pb2 as _date_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class ScheduleStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SCHEDULE_STATUS_UNSPECIFIED: _ClassVar[ScheduleStatus]
+    SCHEDULE_STATUS_SCHEDULED: _ClassVar[ScheduleStatus]
+    SCHEDULE_STATUS_ANNOUNCED: _ClassVar[ScheduleStatus]
+    SCHEDULE_STATUS_APPLIED: _ClassVar[ScheduleStatus]
+    SCHEDULE_STATUS_CANCELLED: _ClassVar[ScheduleStatus]
+
+class NoticeKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    NOTICE_KIND_UNSPECIFIED: _ClassVar[NoticeKind]
+    NOTICE_KIND_ANNOUNCEMENT: _ClassVar[NoticeKind]
+    NOTICE_KIND_CHANGE: _ClassVar[NoticeKind]
+SCHEDULE_STATUS_UNSPECIFIED: ScheduleStatus
+SCHEDULE_STATUS_SCHEDULED: ScheduleStatus
+SCHEDULE_STATUS_ANNOUNCED: ScheduleStatus
+SCHEDULE_STATUS_APPLIED: ScheduleStatus
+SCHEDULE_STATUS_CANCELLED: ScheduleStatus
+NOTICE_KIND_UNSPECIFIED: NoticeKind
+NOTICE_KIND_ANNOUNCEMENT: NoticeKind
+NOTICE_KIND_CHANGE: NoticeKind
 
 class DealerFields(_message.Message):
     __slots__ = ("legal_name", "trade_name", "enterprise_number", "street", "postcode", "town", "location", "languages", "roles")
@@ -54,12 +77,14 @@ class AddDealerRequest(_message.Message):
     def __init__(self, dealer_id: _Optional[str] = ..., dealer: _Optional[_Union[DealerFields, _Mapping]] = ..., effective: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., correction: _Optional[_Union[Correction, _Mapping]] = ...) -> None: ...
 
 class AddDealerResponse(_message.Message):
-    __slots__ = ("dealer", "change_id")
+    __slots__ = ("dealer", "change_id", "scheduled")
     DEALER_FIELD_NUMBER: _ClassVar[int]
     CHANGE_ID_FIELD_NUMBER: _ClassVar[int]
+    SCHEDULED_FIELD_NUMBER: _ClassVar[int]
     dealer: _assignment_pb2.Dealer
     change_id: int
-    def __init__(self, dealer: _Optional[_Union[_assignment_pb2.Dealer, _Mapping]] = ..., change_id: _Optional[int] = ...) -> None: ...
+    scheduled: ScheduledChange
+    def __init__(self, dealer: _Optional[_Union[_assignment_pb2.Dealer, _Mapping]] = ..., change_id: _Optional[int] = ..., scheduled: _Optional[_Union[ScheduledChange, _Mapping]] = ...) -> None: ...
 
 class UpdateDealerRequest(_message.Message):
     __slots__ = ("dealer_id", "dealer", "effective", "correction")
@@ -74,12 +99,14 @@ class UpdateDealerRequest(_message.Message):
     def __init__(self, dealer_id: _Optional[str] = ..., dealer: _Optional[_Union[DealerFields, _Mapping]] = ..., effective: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., correction: _Optional[_Union[Correction, _Mapping]] = ...) -> None: ...
 
 class UpdateDealerResponse(_message.Message):
-    __slots__ = ("dealer", "change_id")
+    __slots__ = ("dealer", "change_id", "scheduled")
     DEALER_FIELD_NUMBER: _ClassVar[int]
     CHANGE_ID_FIELD_NUMBER: _ClassVar[int]
+    SCHEDULED_FIELD_NUMBER: _ClassVar[int]
     dealer: _assignment_pb2.Dealer
     change_id: int
-    def __init__(self, dealer: _Optional[_Union[_assignment_pb2.Dealer, _Mapping]] = ..., change_id: _Optional[int] = ...) -> None: ...
+    scheduled: ScheduledChange
+    def __init__(self, dealer: _Optional[_Union[_assignment_pb2.Dealer, _Mapping]] = ..., change_id: _Optional[int] = ..., scheduled: _Optional[_Union[ScheduledChange, _Mapping]] = ...) -> None: ...
 
 class CloseDealerRequest(_message.Message):
     __slots__ = ("dealer_id", "effective", "correction")
@@ -92,12 +119,14 @@ class CloseDealerRequest(_message.Message):
     def __init__(self, dealer_id: _Optional[str] = ..., effective: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., correction: _Optional[_Union[Correction, _Mapping]] = ...) -> None: ...
 
 class CloseDealerResponse(_message.Message):
-    __slots__ = ("dealer", "change_id")
+    __slots__ = ("dealer", "change_id", "scheduled")
     DEALER_FIELD_NUMBER: _ClassVar[int]
     CHANGE_ID_FIELD_NUMBER: _ClassVar[int]
+    SCHEDULED_FIELD_NUMBER: _ClassVar[int]
     dealer: _assignment_pb2.Dealer
     change_id: int
-    def __init__(self, dealer: _Optional[_Union[_assignment_pb2.Dealer, _Mapping]] = ..., change_id: _Optional[int] = ...) -> None: ...
+    scheduled: ScheduledChange
+    def __init__(self, dealer: _Optional[_Union[_assignment_pb2.Dealer, _Mapping]] = ..., change_id: _Optional[int] = ..., scheduled: _Optional[_Union[ScheduledChange, _Mapping]] = ...) -> None: ...
 
 class ReopenDealerRequest(_message.Message):
     __slots__ = ("dealer_id", "dealer", "effective", "correction")
@@ -112,12 +141,14 @@ class ReopenDealerRequest(_message.Message):
     def __init__(self, dealer_id: _Optional[str] = ..., dealer: _Optional[_Union[DealerFields, _Mapping]] = ..., effective: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., correction: _Optional[_Union[Correction, _Mapping]] = ...) -> None: ...
 
 class ReopenDealerResponse(_message.Message):
-    __slots__ = ("dealer", "change_id")
+    __slots__ = ("dealer", "change_id", "scheduled")
     DEALER_FIELD_NUMBER: _ClassVar[int]
     CHANGE_ID_FIELD_NUMBER: _ClassVar[int]
+    SCHEDULED_FIELD_NUMBER: _ClassVar[int]
     dealer: _assignment_pb2.Dealer
     change_id: int
-    def __init__(self, dealer: _Optional[_Union[_assignment_pb2.Dealer, _Mapping]] = ..., change_id: _Optional[int] = ...) -> None: ...
+    scheduled: ScheduledChange
+    def __init__(self, dealer: _Optional[_Union[_assignment_pb2.Dealer, _Mapping]] = ..., change_id: _Optional[int] = ..., scheduled: _Optional[_Union[ScheduledChange, _Mapping]] = ...) -> None: ...
 
 class NetworkChange(_message.Message):
     __slots__ = ("change_id", "kind", "dealer_id", "effective", "record_time", "caller", "correction", "cancel_time")
@@ -148,10 +179,60 @@ class CancelNetworkChangeRequest(_message.Message):
     def __init__(self, change_id: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class CancelNetworkChangeResponse(_message.Message):
-    __slots__ = ("change",)
+    __slots__ = ("change", "withdrawn_notices")
     CHANGE_FIELD_NUMBER: _ClassVar[int]
+    WITHDRAWN_NOTICES_FIELD_NUMBER: _ClassVar[int]
     change: NetworkChange
-    def __init__(self, change: _Optional[_Union[NetworkChange, _Mapping]] = ...) -> None: ...
+    withdrawn_notices: int
+    def __init__(self, change: _Optional[_Union[NetworkChange, _Mapping]] = ..., withdrawn_notices: _Optional[int] = ...) -> None: ...
+
+class ScheduledChange(_message.Message):
+    __slots__ = ("change_id", "kind", "dealer_id", "effective_date", "notice_date", "scope", "status", "job_id", "announce_job_id", "create_time", "announce_time", "apply_time", "cancel_time")
+    CHANGE_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    DEALER_ID_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
+    NOTICE_DATE_FIELD_NUMBER: _ClassVar[int]
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    ANNOUNCE_JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    ANNOUNCE_TIME_FIELD_NUMBER: _ClassVar[int]
+    APPLY_TIME_FIELD_NUMBER: _ClassVar[int]
+    CANCEL_TIME_FIELD_NUMBER: _ClassVar[int]
+    change_id: int
+    kind: str
+    dealer_id: str
+    effective_date: _date_pb2.Date
+    notice_date: _date_pb2.Date
+    scope: ReassignScope
+    status: ScheduleStatus
+    job_id: str
+    announce_job_id: str
+    create_time: _timestamp_pb2.Timestamp
+    announce_time: _timestamp_pb2.Timestamp
+    apply_time: _timestamp_pb2.Timestamp
+    cancel_time: _timestamp_pb2.Timestamp
+    def __init__(self, change_id: _Optional[int] = ..., kind: _Optional[str] = ..., dealer_id: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., notice_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., scope: _Optional[_Union[ReassignScope, _Mapping]] = ..., status: _Optional[_Union[ScheduleStatus, str]] = ..., job_id: _Optional[str] = ..., announce_job_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., announce_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., apply_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cancel_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListScheduledChangesRequest(_message.Message):
+    __slots__ = ("status", "page_size", "page_token")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    status: ScheduleStatus
+    page_size: int
+    page_token: str
+    def __init__(self, status: _Optional[_Union[ScheduleStatus, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListScheduledChangesResponse(_message.Message):
+    __slots__ = ("changes", "next_page_token")
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    changes: _containers.RepeatedCompositeFieldContainer[ScheduledChange]
+    next_page_token: str
+    def __init__(self, changes: _Optional[_Iterable[_Union[ScheduledChange, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ReassignScope(_message.Message):
     __slots__ = ("postcodes", "dealer_ids")
@@ -256,7 +337,7 @@ class ListAssignmentChangesResponse(_message.Message):
     def __init__(self, changes: _Optional[_Iterable[_Union[AssignmentChange, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class CustomerNotice(_message.Message):
-    __slots__ = ("id", "customer_id", "old_dealer_id", "new_dealer_id", "trigger", "created_at", "exported_at", "language", "old_controller", "new_controller", "reason", "effective_date", "text")
+    __slots__ = ("id", "customer_id", "old_dealer_id", "new_dealer_id", "trigger", "created_at", "exported_at", "language", "old_controller", "new_controller", "reason", "effective_date", "text", "kind", "cancelled_at")
     ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     OLD_DEALER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -270,6 +351,8 @@ class CustomerNotice(_message.Message):
     REASON_FIELD_NUMBER: _ClassVar[int]
     EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    CANCELLED_AT_FIELD_NUMBER: _ClassVar[int]
     id: int
     customer_id: str
     old_dealer_id: str
@@ -283,7 +366,9 @@ class CustomerNotice(_message.Message):
     reason: str
     effective_date: _date_pb2.Date
     text: str
-    def __init__(self, id: _Optional[int] = ..., customer_id: _Optional[str] = ..., old_dealer_id: _Optional[str] = ..., new_dealer_id: _Optional[str] = ..., trigger: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., exported_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., language: _Optional[str] = ..., old_controller: _Optional[_Union[NoticeParty, _Mapping]] = ..., new_controller: _Optional[_Union[NoticeParty, _Mapping]] = ..., reason: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., text: _Optional[str] = ...) -> None: ...
+    kind: NoticeKind
+    cancelled_at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[int] = ..., customer_id: _Optional[str] = ..., old_dealer_id: _Optional[str] = ..., new_dealer_id: _Optional[str] = ..., trigger: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., exported_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., language: _Optional[str] = ..., old_controller: _Optional[_Union[NoticeParty, _Mapping]] = ..., new_controller: _Optional[_Union[NoticeParty, _Mapping]] = ..., reason: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., text: _Optional[str] = ..., kind: _Optional[_Union[NoticeKind, str]] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class NoticeParty(_message.Message):
     __slots__ = ("name", "legal_name", "address", "enterprise_number")

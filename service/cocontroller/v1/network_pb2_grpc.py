@@ -71,6 +71,11 @@ class DealerNetworkServiceStub:
                 request_serializer=cocontroller_dot_v1_dot_network__pb2.ListAssignmentChangesRequest.SerializeToString,
                 response_deserializer=cocontroller_dot_v1_dot_network__pb2.ListAssignmentChangesResponse.FromString,
                 _registered_method=True)
+        self.ListScheduledChanges = channel.unary_unary(
+                '/cocontroller.v1.DealerNetworkService/ListScheduledChanges',
+                request_serializer=cocontroller_dot_v1_dot_network__pb2.ListScheduledChangesRequest.SerializeToString,
+                response_deserializer=cocontroller_dot_v1_dot_network__pb2.ListScheduledChangesResponse.FromString,
+                _registered_method=True)
         self.ListNotices = channel.unary_unary(
                 '/cocontroller.v1.DealerNetworkService/ListNotices',
                 request_serializer=cocontroller_dot_v1_dot_network__pb2.ListNoticesRequest.SerializeToString,
@@ -139,8 +144,16 @@ class DealerNetworkServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListScheduledChanges(self, request, context):
+        """Network changes recorded ahead of their day, with their notices and jobs.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListNotices(self, request, context):
-        """Customers whose responsible dealer changed and who must be told.
+        """Customers whose responsible dealer changes and who must be told: when it changed, or a
+        lead time ahead of a scheduled change.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -189,6 +202,11 @@ def add_DealerNetworkServiceServicer_to_server(servicer, server):
                     servicer.ListAssignmentChanges,
                     request_deserializer=cocontroller_dot_v1_dot_network__pb2.ListAssignmentChangesRequest.FromString,
                     response_serializer=cocontroller_dot_v1_dot_network__pb2.ListAssignmentChangesResponse.SerializeToString,
+            ),
+            'ListScheduledChanges': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListScheduledChanges,
+                    request_deserializer=cocontroller_dot_v1_dot_network__pb2.ListScheduledChangesRequest.FromString,
+                    response_serializer=cocontroller_dot_v1_dot_network__pb2.ListScheduledChangesResponse.SerializeToString,
             ),
             'ListNotices': grpc.unary_unary_rpc_method_handler(
                     servicer.ListNotices,
@@ -392,6 +410,33 @@ class DealerNetworkService:
             '/cocontroller.v1.DealerNetworkService/ListAssignmentChanges',
             cocontroller_dot_v1_dot_network__pb2.ListAssignmentChangesRequest.SerializeToString,
             cocontroller_dot_v1_dot_network__pb2.ListAssignmentChangesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListScheduledChanges(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cocontroller.v1.DealerNetworkService/ListScheduledChanges',
+            cocontroller_dot_v1_dot_network__pb2.ListScheduledChangesRequest.SerializeToString,
+            cocontroller_dot_v1_dot_network__pb2.ListScheduledChangesResponse.FromString,
             options,
             channel_credentials,
             insecure,
