@@ -8,6 +8,7 @@ import pytest
 
 import support
 from cocontroller import clock
+from cocontroller.errors import FailedPrecondition
 from cocontroller.model import DealerFields, NoticeKind, ScheduleStatus, Scope
 
 DAY0 = dt.date(2031, 3, 3)
@@ -192,3 +193,16 @@ def test_changes_from_today_on_are_not_scheduled(world):
     app, _ = world
     change = app.network.close_dealer("dlr-gent", DAY0, "test")
     assert change.scheduled is None and app.store.schedule.get(change.id) is None
+
+
+def test_a_change_cancelled_while_its_announcement_runs_writes_no_more(world):
+    app, now = world
+    closing = DAY0 + dt.timedelta(days=10)
+    change = app.network.close_dealer("dlr-gent", closing, "test").scheduled
+    job = app.reassign.run_scheduled(change, announce=True, batch_size=1)
+    first = next(job)
+    assert first.processed == 1 and len(notices(app)) == first.changed == 1
+    app.network.cancel_change(change.change_id, "test", "called off while the letters were written")
+    with pytest.raises(FailedPrecondition, match="cancelled"):
+        next(job)
+    assert len(notices(app)) == 1 and notices(app, pending_only=True) == ()

@@ -71,8 +71,8 @@ class ReassignService:
         finally:
             self.running.pop(job_id, None)
 
-    def run_scheduled(self, change: ScheduledChange, announce: bool,
-                      stop: threading.Event | None = None) -> Iterator[JobProgress]:
+    def run_scheduled(self, change: ScheduledChange, announce: bool, stop: threading.Event | None = None,
+                      batch_size: int = DEFAULT_BATCH) -> Iterator[JobProgress]:
         """The job a network change scheduled ahead owes, deciding as of the start of its
         effective day: its announcement (`announce`: the notices of the customers it will
         move, written ahead and nothing else) or, from that day, its application, which
@@ -81,10 +81,11 @@ class ReassignService:
         was not cancelled meanwhile. Run again, a finished job writes nothing."""
         at = clock.end_of_day(change.effective - dt.timedelta(days=1))
         if announce:
-            yield from self.run(change.announce_job_id, change.scope, False, "scheduler", at=at, stop=stop,
+            yield from self.run(change.announce_job_id, change.scope, False, "scheduler", batch_size, at, stop=stop,
                                 scheduled=change, kind=JobKind.ANNOUNCE)
         else:
-            yield from self.run(change.job_id, change.scope, False, "scheduler", at=at, stop=stop, scheduled=change)
+            yield from self.run(change.job_id, change.scope, False, "scheduler", batch_size, at, stop=stop,
+                                scheduled=change)
 
     def _run(self, job_id: str, scope: Scope, dry_run: bool, caller: str, batch_size: int,
              at: dt.datetime | None, workers: int | None, stop: threading.Event | None,
