@@ -64,3 +64,11 @@ def client(server):
     """A Client on its own channel to `server`, closed after the test."""
     with client_for(server) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for the session (tests/postgres_server.py)."""
+    from postgres_server import postgres_server
+
+    yield from postgres_server()

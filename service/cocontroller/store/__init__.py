@@ -20,6 +20,7 @@ from .facts import FactRepository
 from .jobs import JobRepository
 from .network import NetworkRepository
 from .packs import PackVersionRepository
+from .postgres import PostgresDatabase, is_url
 from .records import RecordBatches
 from .requests import RequestRepository
 from .rectification import RectificationRepository
@@ -28,19 +29,23 @@ from .schedule import ScheduleRepository
 
 class Store:
     def __init__(self, path: Path | str, create: bool = False):
-        """Opens the database file, migrating its schema forward. A file that does not exist
-        is created only when `create` says so: a mistyped path must not start an empty
-        service."""
+        """Opens the database, migrating its schema forward: a SQLite file, or a PostgreSQL
+        database named by a `postgresql://` URL (which its server must hold). A file that
+        does not exist is created only when `create` says so: a mistyped path must not
+        start an empty service."""
         self.path = str(path)
-        if self.path != ":memory:":
-            file = Path(self.path)
-            if not file.exists():
-                if not create:
-                    raise FailedPrecondition(
-                        f"database {self.path} does not exist; create it with `cocontroller init`"
-                    )
-                file.parent.mkdir(parents=True, exist_ok=True)
-        self.db = Database(self.path)
+        if is_url(self.path):
+            self.db = PostgresDatabase(self.path)
+        else:
+            if self.path != ":memory:":
+                file = Path(self.path)
+                if not file.exists():
+                    if not create:
+                        raise FailedPrecondition(
+                            f"database {self.path} does not exist; create it with `cocontroller init`"
+                        )
+                    file.parent.mkdir(parents=True, exist_ok=True)
+            self.db = Database(self.path)
         self.db.migrate()
         self.customers = CustomerRepository(self.db)
         self.facts = FactRepository(self.db)

@@ -16,12 +16,46 @@ import sqlite_utils
 
 from ..errors import InvalidArgument
 from ..model import Page, PageRequest
+from .dialect import SQLITE
 from .migrations import MIGRATIONS
 
 T = TypeVar("T")
 
 
-class Database:
+class PagedReads:
+    """What both backends' databases share: rows as dicts and keyset pages of them."""
+
+    def rows(self, sql: str, params=()) -> list[dict]:
+        raise NotImplementedError
+
+    def keyset_page(self, select: str, params: list, keys: tuple[str, str], page: PageRequest | None,
+                    from_row: Callable[[dict], T], id_type: type = int, descending: bool = False) -> Page[T]:
+        """Keyset pagination (AIP-158) of `select` (which ends in its WHERE clause) ordered by
+        two columns, the second unique: the cursor is the last row's two values joined by
+        "|" (ids never hold one); all rows without a page."""
+        direction, compare = ("DESC", "<") if descending else ("ASC", ">")
+        order = f" ORDER BY {keys[0]} {direction}, {keys[1]} {direction}"
+        if page is None:
+            return Page(tuple(from_row(row) for row in self.rows(select + order, params)))
+        if page.after:
+            first, _, second = page.after.rpartition("|")
+            try:
+                last = id_type(second)
+            except ValueError:
+                raise InvalidArgument.of("page_token", "is not a token this list gave") from None
+            select += f" AND ({keys[0]}, {keys[1]}) {compare} (?, ?)"
+            params = [*params, first, last]
+        rows = self.rows(f"{select}{order} LIMIT {page.size + 1}", params)
+        items = tuple(from_row(row) for row in rows[:page.size])
+        if len(rows) <= page.size:
+            return Page(items)
+        last_row = rows[page.size - 1]
+        return Page(items, f"{last_row[keys[0]]}|{last_row[keys[1]]}")
+
+
+class Database(PagedReads):
+    dialect = SQLITE
+
     def __init__(self, path: Path | str):
         self.path = str(path)
         self._local = threading.local()
@@ -60,30 +94,6 @@ class Database:
         cursor = self.conn.execute(sql, params)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row)) for row in cursor]
-
-    def keyset_page(self, select: str, params: list, keys: tuple[str, str], page: PageRequest | None,
-                    from_row: Callable[[dict], T], id_type: type = int, descending: bool = False) -> Page[T]:
-        """Keyset pagination (AIP-158) of `select` (which ends in its WHERE clause) ordered by
-        two columns, the second unique: the cursor is the last row's two values joined by
-        "|" (ids never hold one); all rows without a page."""
-        direction, compare = ("DESC", "<") if descending else ("ASC", ">")
-        order = f" ORDER BY {keys[0]} {direction}, {keys[1]} {direction}"
-        if page is None:
-            return Page(tuple(from_row(row) for row in self.rows(select + order, params)))
-        if page.after:
-            first, _, second = page.after.rpartition("|")
-            try:
-                last = id_type(second)
-            except ValueError:
-                raise InvalidArgument.of("page_token", "is not a token this list gave") from None
-            select += f" AND ({keys[0]}, {keys[1]}) {compare} (?, ?)"
-            params = [*params, first, last]
-        rows = self.rows(f"{select}{order} LIMIT {page.size + 1}", params)
-        items = tuple(from_row(row) for row in rows[:page.size])
-        if len(rows) <= page.size:
-            return Page(items)
-        last_row = rows[page.size - 1]
-        return Page(items, f"{last_row[keys[0]]}|{last_row[keys[1]]}")
 
     def transaction(self) -> "_Transaction":
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error: one writer, no lost updates.

@@ -1,0 +1,205 @@
+"""PostgreSQL under the same repositories as SQLite: one connection per thread from a pool,
+the repositories' SQL (written with SQLite's `?` and `:name` placeholders) turned into
+psycopg's, and transactions that serialise writers across every process on the database
+with a transaction-level advisory lock, as SQLite's one writer does within a file.
+
+Why the same SQL: both backends hold instants and days as fixed-width ISO text and numbers
+as 64-bit integers and doubles, so a repository's statement means the same on both. The
+few statements that cannot be shared (SQLite's JSON functions, its schema tables) ask
+`Database.dialect`.
+"""
+
+import functools
+import importlib.resources
+import re
+import threading
+import time
+from collections.abc import Iterator, Sequence
+
+import psycopg
+from psycopg.pq import TransactionStatus
+from psycopg_pool import ConnectionPool
+
+from .db import PagedReads
+from .dialect import POSTGRES
+
+# Every writer of the database takes this lock for its transaction: what SQLite's
+# BEGIN IMMEDIATE gives, across replicas.
+WRITE_LOCK = 0x636F636F  # "coco"
+_MIGRATIONS_TABLE = "_cocontroller_migrations"
+_NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+_INSERT = re.compile(r"^\s*INSERT INTO (\w+)", re.IGNORECASE)
+# Tables whose id the database gives (an identity column): an INSERT into one returns it.
+_IDENTITY_TABLES = frozenset({
+    "dealer_versions", "preferences", "assignments", "consents", "disputes", "network_changes",
+    "contract_history", "rule_pack_swaps", "customer_history", "objections", "notices",
+})
+
+
+def is_url(target: str) -> bool:
+    return target.startswith(("postgresql://", "postgres://"))
+
+
+@functools.lru_cache(maxsize=4096)
+def placeholders(sql: str) -> str:
+    """SQLite's placeholders as psycopg's, a literal % doubled."""
+    return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%")).replace("?", "%s")
+
+
+@functools.lru_cache(maxsize=4096)
+def translate(sql: str) -> tuple[str, bool]:
+    """The statement for psycopg, and whether it is an INSERT whose new id the caller may
+    read (`lastrowid`): such an INSERT returns it."""
+    insert = _INSERT.match(sql)
+    wants_id = bool(insert and insert.group(1) in _IDENTITY_TABLES and "RETURNING" not in sql.upper())
+    return placeholders(sql) + (" RETURNING id" if wants_id else ""), wants_id
+
+
+class Cursor:
+    """What the repositories use of sqlite3's cursor."""
+
+    def __init__(self, cursor: psycopg.Cursor, wants_id: bool):
+        self._cursor = cursor
+        self._wants_id = wants_id
+        self._id: int | None = None
+
+    @property
+    def lastrowid(self) -> int | None:
+        if self._wants_id and self._id is None:
+            self._id = self._cursor.fetchone()[0]
+        return self._id
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @property
+    def description(self):
+        return self._cursor.description
+
+    def fetchone(self):
+        return self._cursor.fetchone()
+
+    def fetchall(self) -> list:
+        return self._cursor.fetchall()
+
+    def __iter__(self) -> Iterator:
+        return iter(self._cursor)
+
+
+class Connection:
+    """What the repositories use of sqlite3's connection, over a psycopg one in autocommit
+    mode: transactions are begun and ended by statements, as with SQLite."""
+
+    def __init__(self, conn: psycopg.Connection):
+        self.raw = conn
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.raw.info.transaction_status != TransactionStatus.IDLE
+
+    def execute(self, sql: str, params: Sequence | dict = ()) -> Cursor:
+        text, wants_id = translate(sql)
+        return Cursor(self.raw.execute(text, params or None, prepare=None), wants_id)
+
+    def executemany(self, sql: str, rows) -> None:
+        with self.raw.cursor() as cursor:
+            cursor.executemany(placeholders(sql), list(rows))
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+class PostgresDatabase(PagedReads):
+    dialect = POSTGRES
+
+    def __init__(self, url: str):
+        self.path = url
+        self._local = threading.local()
+        self._pool = ConnectionPool(url, min_size=1, max_size=32, open=True,
+                                    kwargs={"autocommit": True}, name="cocontroller")
+
+    @property
+    def conn(self) -> Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.raw.closed:
+            conn = self._local.conn = Connection(self._pool.getconn())
+        return conn
+
+    def execute(self, sql: str, params=()) -> Cursor:
+        return self.conn.execute(sql, params)
+
+    def rows(self, sql: str, params=()) -> list[dict]:
+        cursor = self.conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor]
+
+    def transaction(self) -> "_Transaction":
+        """BEGIN and the write lock ... COMMIT, or ROLLBACK on error: one writer at a time
+        across every process, no lost updates. Nested use joins the outer transaction."""
+        return _Transaction(self.conn, write=True)
+
+    def snapshot(self) -> "_Transaction":
+        """A repeatable-read transaction: every read inside sees the database as of its
+        first read. Nested use joins the outer transaction."""
+        return _Transaction(self.conn, write=False)
+
+    def empty_log(self, attempts: int = 50, pause_s: float = 0.02) -> bool:
+        """PostgreSQL keeps no log a reader could hold back: the erased rows' space is
+        reclaimed by VACUUM (autovacuum, or `VACUUM` after a large erasure)."""
+        return True
+
+    def migrate(self) -> None:
+        """Applies the pending schema files of store/pg/ in name order, under the write lock
+        so that two replicas starting together do not race."""
+        with self.transaction():
+            self.conn.execute(f"CREATE TABLE IF NOT EXISTS {_MIGRATIONS_TABLE}"
+                              " (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            applied = {row[0] for row in self.conn.execute(f"SELECT name FROM {_MIGRATIONS_TABLE}")}
+            for name, sql in _schema_files():
+                if name in applied:
+                    continue
+                self.conn.raw.execute(sql)
+                self.conn.execute(f"INSERT INTO {_MIGRATIONS_TABLE} (name, applied_at) VALUES (?, ?)",
+                                  [name, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())])
+
+    def applied_migrations(self) -> list[str]:
+        return [row[0] for row in self.conn.execute(f"SELECT name FROM {_MIGRATIONS_TABLE} ORDER BY name")]
+
+    def close(self) -> None:
+        """Returns this thread's connection to the pool."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            self._pool.putconn(conn.raw)
+
+    def close_pool(self) -> None:
+        self.close()
+        self._pool.close()
+
+
+class _Transaction:
+    def __init__(self, conn: Connection, write: bool):
+        self.conn = conn
+        self.write = write
+        self.outer = False
+
+    def __enter__(self) -> Connection:
+        self.outer = not self.conn.in_transaction
+        if self.outer:
+            if self.write:
+                self.conn.raw.execute("BEGIN")
+                self.conn.raw.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+            else:
+                self.conn.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.outer:
+            self.conn.raw.execute("ROLLBACK" if exc_type else "COMMIT")
+        return False
+
+
+def _schema_files() -> list[tuple[str, str]]:
+    files = importlib.resources.files("cocontroller.store") / "pg"
+    return sorted((f.name, f.read_text(encoding="utf-8")) for f in files.iterdir() if f.name.endswith(".sql"))
