@@ -30,10 +30,24 @@ from cocontroller_client.client import Client
 from cocontroller_client.tls import channel_credentials
 
 
+# The keys a PostgreSQL database is given (it has no file beside it to keep them in).
+PG_KEYS = {"log_key": "test-log-key", "erasure_key": "test-erasure-key"}
+
+
 def make_app(db_path, **settings) -> bootstrap.App:
-    """The application over `db_path`, created with the demo dealer network if absent."""
-    config = Settings(db=str(db_path), **{"certs_dir": certs_dir(), **settings})
-    if not Path(config.db).exists():
+    """The application over `db_path` (a file, or a PostgreSQL URL), created with the demo
+    dealer network if absent."""
+    url = str(db_path).startswith("postgresql://")
+    config = Settings(db=str(db_path), **{"certs_dir": certs_dir(), **(PG_KEYS if url else {}), **settings})
+    if url:
+        from cocontroller.store import Store
+
+        store = Store(config.db)
+        empty = not store.network.has_dealers()
+        store.db.close_pool()
+        if empty:
+            bootstrap.create_database(config, demo=True)
+    elif not Path(config.db).exists():
         bootstrap.create_database(config, demo=True)
     return bootstrap.build(config)
 

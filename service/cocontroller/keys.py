@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from .errors import FailedPrecondition
+
 
 def key_beside(db: str, suffix: str, given: str = "") -> bytes:
     """`given`, else the key in the file `<db>.<suffix>`, written when absent. A database in
@@ -14,6 +16,11 @@ def key_beside(db: str, suffix: str, given: str = "") -> bytes:
         return given.encode()
     if db == ":memory:":
         return _PROCESS_KEY
+    if db.startswith(("postgresql://", "postgres://")):
+        # Every replica must hash alike, and the key must not sit in the database it protects.
+        raise FailedPrecondition(
+            f"a PostgreSQL database has no file beside it: give its {suffix} as COCONTROLLER_{_SETTING[suffix]}"
+            " (the same on every replica)")
     path = Path(f"{db}.{suffix}")
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -25,3 +32,6 @@ def key_beside(db: str, suffix: str, given: str = "") -> bytes:
 
 
 _PROCESS_KEY = secrets.token_hex(32).encode()
+
+# The setting that gives each key instead of its file.
+_SETTING = {"logkey": "LOG_KEY", "erasurekey": "ERASURE_KEY"}

@@ -19,7 +19,7 @@ class NetworkRepository:
     def add_dealer(self, dealer_id: str) -> None:
         """The dealer's identity, which its versions and network changes refer to."""
         self.db.execute(
-            "INSERT OR IGNORE INTO dealers (id, created_at) VALUES (?, ?)",
+            "INSERT INTO dealers (id, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
             [dealer_id, clock.to_text(clock.now())],
         )
 

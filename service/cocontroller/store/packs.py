@@ -18,8 +18,8 @@ class PackVersionRepository:
         with)."""
         with self.db.transaction():
             self.db.execute(
-                "INSERT OR IGNORE INTO rule_pack_versions (name, version, content_hash, first_served_at, files)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO rule_pack_versions (name, version, content_hash, first_served_at, files)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [name, version, content_hash, clock.to_text(clock.now()),
                  json.dumps(files, sort_keys=True) if files is not None else None],
             )
