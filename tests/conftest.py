@@ -5,6 +5,7 @@ import pytest
 
 # The helpers live in support.py; import them from there (`from support import make_app`):
 # with more than one conftest.py in the tree, `from conftest import ...` may find another one.
+import support
 from support import certs_dir, client_for, copy_database, make_app, serve as _serve  # noqa: F401
 
 
@@ -69,6 +70,17 @@ def client(server):
 @pytest.fixture(scope="session")
 def postgres():
     """A real PostgreSQL server for the session (tests/postgres_server.py)."""
-    from postgres_server import postgres_server
+    from postgres_server import shared_server
 
-    yield from postgres_server()
+    return shared_server()
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, the tests of what only a SQLite file has (its bytes, copies of it,
+    its pragmas) are skipped: they are marked `sqlite_only`."""
+    if support.BACKEND != "postgresql":
+        return
+    skip = pytest.mark.skip(reason="about the SQLite file itself")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)

@@ -2,9 +2,9 @@
 `make install`), started in a temporary directory and stopped at the end of the session.
 Each test gets a database of its own on it."""
 
+import atexit
 import itertools
 import tempfile
-from collections.abc import Iterator
 
 import pgserver
 import psycopg
@@ -30,9 +30,13 @@ class PostgresServer:
         self.directory.cleanup()
 
 
-def postgres_server() -> Iterator[PostgresServer]:
-    server = PostgresServer()
-    try:
-        yield server
-    finally:
-        server.stop()
+_shared: PostgresServer | None = None
+
+
+def shared_server() -> PostgresServer:
+    """The session's server, started on first use and stopped when the process exits."""
+    global _shared
+    if _shared is None:
+        _shared = PostgresServer()
+        atexit.register(_shared.stop)
+    return _shared

@@ -11,6 +11,7 @@ import atexit
 import functools
 import shutil
 import socket
+import os
 import sqlite3
 import subprocess
 import tempfile
@@ -30,15 +31,34 @@ from cocontroller_client.client import Client
 from cocontroller_client.tls import channel_credentials
 
 
+# The backend the store, use-case and API tests run on: `make test` runs them on both.
+BACKEND = os.environ.get("COCONTROLLER_TEST_BACKEND", "sqlite")
 # The keys a PostgreSQL database is given (it has no file beside it to keep them in).
 PG_KEYS = {"log_key": "test-log-key", "erasure_key": "test-erasure-key"}
+_pg_databases: dict[str, str] = {}
+
+
+def database(db_path) -> str:
+    """What a test's database path stands for on the backend under test: the path itself
+    on SQLite; on PostgreSQL, a database of its own on the session's server, the same one
+    each time the test names the path."""
+    if BACKEND != "postgresql" or str(db_path).startswith("postgresql://"):
+        return str(db_path)
+    key = str(db_path)
+    if key not in _pg_databases:
+        from postgres_server import shared_server
+
+        _pg_databases[key] = shared_server().new_database()
+    return _pg_databases[key]
 
 
 def make_app(db_path, **settings) -> bootstrap.App:
-    """The application over `db_path` (a file, or a PostgreSQL URL), created with the demo
-    dealer network if absent."""
-    url = str(db_path).startswith("postgresql://")
-    config = Settings(db=str(db_path), **{"certs_dir": certs_dir(), **(PG_KEYS if url else {}), **settings})
+    """The application over `db_path` (a file, or a PostgreSQL URL; a file path stands for a
+    PostgreSQL database when the tests run on that backend), created with the demo dealer
+    network if absent."""
+    db = database(db_path)
+    url = db.startswith("postgresql://")
+    config = Settings(db=db, **{"certs_dir": certs_dir(), **(PG_KEYS if url else {}), **settings})
     if url:
         from cocontroller.store import Store
 

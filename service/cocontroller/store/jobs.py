@@ -103,7 +103,7 @@ def _where(scope: Scope, restricted: bool) -> tuple[str, list]:
             f" ({', '.join('?' * len(scope.dealer_ids))}))"
         )
         params += sorted(scope.dealer_ids)
-    where = " OR ".join(clauses) or "1"
+    where = " OR ".join(clauses) or "TRUE"
     if not restricted:
         where = f"({where}) AND c.id NOT IN (SELECT customer_id FROM restrictions)"
     return where, params

@@ -53,7 +53,7 @@ class ScheduleRepository:
 
     def listed(self, status: ScheduleStatus | None, page: PageRequest | None) -> Page[ScheduledChange]:
         """By effective day, then change id (the cursor)."""
-        where, params = ("WHERE status = ?", [str(status)]) if status else ("WHERE 1", [])
+        where, params = ("WHERE status = ?", [str(status)]) if status else ("WHERE TRUE", [])
         return self.db.keyset_page(f"SELECT * FROM scheduled_changes {where}", params,
                                    ("effective_date", "change_id"), page, _from_row)
 
