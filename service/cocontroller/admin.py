@@ -21,6 +21,7 @@ from .model import (
     Arrangement, CaseResult, Change, FidesSystem, InitResult, JobProgress, Language, PackInfo, Ropa, Scope,
     SweepProgress,
 )
+from .store.dialect import is_url
 from .usecases.packs import check_packs as _check_packs
 from .usecases.packs import arrangement_of, fides_system_of, ropa_of, run_pack_cases
 
@@ -171,7 +172,11 @@ def _rules_dir(rules_dir: str | None) -> Path:
 @contextlib.contextmanager
 def _held(db: str, why: str = "another server is using it"):
     """Holds the database file for this process (an exclusive flock, released when the
-    process ends however it ends); refuses a file that does not exist or another holds."""
+    process ends however it ends); refuses a file that does not exist or another holds. A
+    PostgreSQL database is shared by any number of servers: nothing to hold."""
+    if is_url(db):
+        yield
+        return
     if not Path(db).exists():
         raise FailedPrecondition(f"database {db} does not exist; create it with `cocontroller init --db {db}`")
     fd = os.open(db, os.O_RDONLY)

@@ -16,6 +16,7 @@ from .keys import key_beside
 from .model import ErasurePlan, InitResult
 from .rules.engine import RuleEngine
 from .store import Store
+from .store.dialect import is_url
 from .usecases.assignment import AssignmentService
 from .usecases.audit import AuditService
 from .usecases.customers import CustomerService
@@ -114,7 +115,7 @@ def build(settings: Settings, create: bool = False) -> App:
 def create_database(settings: Settings, demo: bool) -> InitResult:
     """A new database for the settings, with the fictional demo network when `demo`. An
     existing file is never touched."""
-    if Path(settings.db).exists():
+    if not is_url(settings.db) and Path(settings.db).exists():
         raise AlreadyExists(f"database {settings.db} exists; init makes new databases only")
     app = build(settings, create=True)
     try:

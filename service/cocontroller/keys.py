@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 from .errors import FailedPrecondition
+from .store.dialect import is_url
 
 
 def key_beside(db: str, suffix: str, given: str = "") -> bytes:
@@ -16,7 +17,7 @@ def key_beside(db: str, suffix: str, given: str = "") -> bytes:
         return given.encode()
     if db == ":memory:":
         return _PROCESS_KEY
-    if db.startswith(("postgresql://", "postgres://")):
+    if is_url(db):
         # Every replica must hash alike, and the key must not sit in the database it protects.
         raise FailedPrecondition(
             f"a PostgreSQL database has no file beside it: give its {suffix} as COCONTROLLER_{_SETTING[suffix]}"

@@ -20,7 +20,7 @@ from .facts import FactRepository
 from .jobs import JobRepository
 from .network import NetworkRepository
 from .packs import PackVersionRepository
-from .postgres import PostgresDatabase, is_url
+from .dialect import is_url
 from .records import RecordBatches
 from .requests import RequestRepository
 from .rectification import RectificationRepository
@@ -35,6 +35,8 @@ class Store:
         start an empty service."""
         self.path = str(path)
         if is_url(self.path):
+            from .postgres import PostgresDatabase  # psycopg loads only for a PostgreSQL store
+
             self.db = PostgresDatabase(self.path)
         else:
             if self.path != ":memory:":

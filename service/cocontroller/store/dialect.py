@@ -4,6 +4,11 @@ where each keeps its schema. Everything else the repositories write once for bot
 from dataclasses import dataclass
 
 
+def is_url(target: str) -> bool:
+    """Whether `--db` names a PostgreSQL database rather than a SQLite file."""
+    return target.startswith(("postgresql://", "postgres://"))
+
+
 @dataclass(frozen=True)
 class Dialect:
     name: str

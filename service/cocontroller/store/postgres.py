@@ -36,10 +36,6 @@ _IDENTITY_TABLES = frozenset({
 })
 
 
-def is_url(target: str) -> bool:
-    return target.startswith(("postgresql://", "postgres://"))
-
-
 @functools.lru_cache(maxsize=4096)
 def placeholders(sql: str) -> str:
     """SQLite's placeholders as psycopg's, a literal % doubled."""
