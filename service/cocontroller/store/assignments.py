@@ -274,7 +274,7 @@ class AssignmentRepository:
         if job_id:
             clauses.append("n.trigger = ?")
             params.append(job_trigger(job_id))
-        where = " AND ".join(clauses) or "1"
+        where = " AND ".join(clauses) or "TRUE"
         limit = ""
         if page is not None:
             if page.after:

@@ -24,9 +24,23 @@ _UPSERT = (
 )
 
 
+_SNAPSHOT = (
+    "SELECT c.*,"
+    " (SELECT JSON_ROWS(event_id, dealer_id, kind, occurred_at)"
+    "  FROM contact_events WHERE customer_id = c.id AND retracted_at IS NULL) AS _contacts,"
+    " (SELECT JSON_ROW(id, dealer_id, designated_at, revoked_at) FROM preferences"
+    "  WHERE customer_id = c.id AND designated_at <= ? AND (revoked_at IS NULL OR revoked_at > ?)"
+    "  ORDER BY designated_at DESC, id DESC LIMIT 1) AS _preference,"
+    " (SELECT JSON_ROW(id, dealer_id, basis)"
+    "  FROM assignments WHERE customer_id = c.id AND valid_to IS NULL) AS _current"
+    " FROM customers c WHERE c.id = ?"
+)
+
+
 class CustomerRepository:
     def __init__(self, db: Database):
         self.db = db
+        self._snapshot_sql = db.dialect.sql(_SNAPSHOT)
 
     def find(self, customer_id: str) -> Customer | None:
         rows = self.db.rows("SELECT * FROM customers WHERE id = ?", [customer_id])
@@ -79,18 +93,7 @@ class CustomerRepository:
         one step: each SQLite step releases the GIL, and on a busy server every release
         costs a wait for it back."""
         text = clock.to_text(at)
-        cursor = self.db.execute(
-            "SELECT c.*,"
-            " (SELECT json_group_array(json_array(event_id, dealer_id, kind, occurred_at))"
-            "  FROM contact_events WHERE customer_id = c.id AND retracted_at IS NULL) AS _contacts,"
-            " (SELECT json_array(id, dealer_id, designated_at, revoked_at) FROM preferences"
-            "  WHERE customer_id = c.id AND designated_at <= ? AND (revoked_at IS NULL OR revoked_at > ?)"
-            "  ORDER BY designated_at DESC, id DESC LIMIT 1) AS _preference,"
-            " (SELECT json_array(id, dealer_id, basis)"
-            "  FROM assignments WHERE customer_id = c.id AND valid_to IS NULL) AS _current"
-            " FROM customers c WHERE c.id = ?",
-            [text, text, customer_id],
-        )
+        cursor = self.db.execute(self._snapshot_sql, [text, text, customer_id])
         row = cursor.fetchone()
         if row is None:
             raise NotFound(f"customer {customer_id!r} does not exist")

@@ -29,11 +29,8 @@ class ErasureRepository:
     def customer_tables(self) -> tuple[str, ...]:
         """The tables with a customer_id column, read from the schema once."""
         if self._tables is None:
-            names = [row[0] for row in self.db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-            self._tables = tuple(
-                name for name in names
-                if any(col[1] == "customer_id" for col in self.db.execute(f"PRAGMA table_info({name})")))
+            self._tables = tuple(row[0] for row in self.db.execute(self.db.dialect.tables_with_column,
+                                                                   ["customer_id"]))
         return self._tables
 
     def restriction(self, customer_id: str) -> Restriction | None:
@@ -69,13 +66,13 @@ class ErasureRepository:
         the customer goes (contacts counted into statistics first) but, when restricted,
         the legal records and the customer row without its point; under a legal hold
         nothing goes. Foreign keys are checked at commit, so the order of deletes is free."""
-        self.db.execute("PRAGMA defer_foreign_keys = ON")
+        self.db.execute(self.db.dialect.defer_keys)
         when = clock.to_text(at)
         erased: dict[str, int] = {}
         if plan.outcome != ErasureOutcome.HELD:
             keep = plan.outcome == ErasureOutcome.RESTRICTED
             kinds = sorted(k for k in policy.legal_records if k != "contracts") if keep else []
-            others = f"kind NOT IN ({', '.join('?' * len(kinds))})" if kinds else "1"
+            others = f"kind NOT IN ({', '.join('?' * len(kinds))})" if kinds else "TRUE"
             # A retracted contact goes too (it was never a record of anything), and counts
             # in no statistic.
             contacts_where = f"customer_id = ? AND ({others} OR retracted_at IS NOT NULL)"
@@ -85,7 +82,7 @@ class ErasureRepository:
                     "INSERT INTO contact_statistics (month, dealer_id, kind, contacts)"
                     f" SELECT substr(occurred_at, 1, 7), coalesce(dealer_id, ''), kind, count(*) FROM {_CONTACTS}"
                     f" WHERE {counted_where} GROUP BY 1, 2, 3"
-                    " ON CONFLICT (month, dealer_id, kind) DO UPDATE SET contacts = contacts + excluded.contacts",
+                    " ON CONFLICT (month, dealer_id, kind) DO UPDATE SET contacts = contact_statistics.contacts + excluded.contacts",
                     [customer_id, *kinds],
                 )
             for table in self.customer_tables():
@@ -117,7 +114,8 @@ class ErasureRepository:
         kept = self._kept(customer_id) if plan.outcome != ErasureOutcome.ERASED else ()
         if plan.suppress:
             self.db.execute(
-                "INSERT INTO suppressions (subject, since, request_id) SELECT value, ?, ? FROM json_each(?) WHERE true"
+                "INSERT INTO suppressions (subject, since, request_id) SELECT value, ?, ?"
+                f" FROM {self.db.dialect.json_values} WHERE true"
                 " ON CONFLICT (subject) DO NOTHING", [when, request_id, json.dumps(subjects)])
         erasure = Erasure(request_id, reason, at, plan.outcome,
                           tuple(TableCount(t, n) for t, n in sorted(erased.items()) if n), kept, plan.erase_on, caller)

@@ -26,6 +26,7 @@ from .erasure import restriction_from_row
 class FactRepository:
     def __init__(self, db: Database):
         self.db = db
+        self._record_sql = db.dialect.sql(_RECORD_SQL)
 
     # contacts
 
@@ -253,7 +254,7 @@ class FactRepository:
         of the GIL: on a busy server each release costs a wait to get it back. Parsed when
         asked (`RecordRead.parse`)."""
         text = clock.to_text(at)
-        cursor = self.db.execute(_RECORD_SQL, [text, text, customer_id])
+        cursor = self.db.execute(self._record_sql, [text, text, customer_id])
         row = cursor.fetchone()
         if row is None:
             raise NotFound(f"customer {customer_id!r} does not exist")
@@ -317,21 +318,21 @@ def _record_from_row(customer_id: str, fields: dict) -> CustomerRecord:
 # answer kept for the earlier read (ResolutionService._answers) is not given again.
 _RECORD_SQL = (
     "SELECT c.*,"
-    " (SELECT json_group_array(json_array(event_id, dealer_id, kind, occurred_at)) FROM"
+    " (SELECT JSON_ROWS(event_id, dealer_id, kind, occurred_at) FROM"
     "  (SELECT * FROM contact_events WHERE customer_id = c.id AND retracted_at IS NULL"
-    "   ORDER BY occurred_at)) AS _contacts,"
-    " (SELECT json_group_array(json_array(id, channel, given_at, withdrawn_at)) FROM"
-    "  (SELECT * FROM consents WHERE customer_id = c.id AND retracted_at IS NULL ORDER BY given_at, id)) AS _consents,"
-    " (SELECT json_group_array(json_array(id, kind, partner, dealer_id, start_date, end_date)) FROM"
+    "   ORDER BY occurred_at) AS f) AS _contacts,"
+    " (SELECT JSON_ROWS(id, channel, given_at, withdrawn_at) FROM"
+    "  (SELECT * FROM consents WHERE customer_id = c.id AND retracted_at IS NULL ORDER BY given_at, id) AS f) AS _consents,"
+    " (SELECT JSON_ROWS(id, kind, partner, dealer_id, start_date, end_date) FROM"
     "  (SELECT * FROM contracts WHERE customer_id = c.id AND retracted_at IS NULL"
-    "   ORDER BY start_date, id)) AS _contracts,"
-    " (SELECT json_group_array(json_array(id, subject, opened_at, closed_at)) FROM"
-    "  (SELECT * FROM disputes WHERE customer_id = c.id AND retracted_at IS NULL ORDER BY opened_at, id)) AS _disputes,"
-    " (SELECT json_group_array(json_array(id, purpose, objected_at)) FROM"
-    "  (SELECT * FROM objections WHERE customer_id = c.id ORDER BY objected_at, id)) AS _objections,"
-    " (SELECT json_array(id, dealer_id, basis, valid_to) FROM assignments WHERE customer_id = c.id"
+    "   ORDER BY start_date, id) AS f) AS _contracts,"
+    " (SELECT JSON_ROWS(id, subject, opened_at, closed_at) FROM"
+    "  (SELECT * FROM disputes WHERE customer_id = c.id AND retracted_at IS NULL ORDER BY opened_at, id) AS f) AS _disputes,"
+    " (SELECT JSON_ROWS(id, purpose, objected_at) FROM"
+    "  (SELECT * FROM objections WHERE customer_id = c.id ORDER BY objected_at, id) AS f) AS _objections,"
+    " (SELECT JSON_ROW(id, dealer_id, basis, valid_to) FROM assignments WHERE customer_id = c.id"
     "  AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) ORDER BY valid_from DESC LIMIT 1) AS _assignment,"
-    " (SELECT json_array(since, reason, request_id, erase_on, legal_hold) FROM restrictions"
+    " (SELECT JSON_ROW(since, reason, request_id, erase_on, legal_hold) FROM restrictions"
     "  WHERE customer_id = c.id) AS _restriction"
     " FROM customers c WHERE c.id = ?"
 )
