@@ -93,14 +93,31 @@ def copy_database(source, target) -> None:
         dst.close()
 
 
-def table_rows(db) -> dict[str, list]:
-    """Every table's rows, in a stable order: what must be equal when nothing was written."""
-    conn = sqlite3.connect(db)
+def query(db, sql: str, params=()) -> list[tuple]:
+    """The rows of a read of the test's database (SQLite's placeholders), on either backend:
+    what a test checks behind the service's back."""
+    db = database(db)
+    if db.startswith("postgresql://"):
+        import psycopg
+        from cocontroller.store.postgres import placeholders
+
+        with psycopg.connect(db) as conn:
+            return [tuple(row) for row in conn.execute(placeholders(sql), params or None)]
+    conn = sqlite3.connect(db, timeout=30)
     try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
+        return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
+
+
+def table_rows(db) -> dict[str, list]:
+    """Every table's rows, in a stable order: what must be equal when nothing was written."""
+    if database(db).startswith("postgresql://"):
+        tables = [r[0] for r in query(db, "SELECT table_name FROM information_schema.tables"
+                                          " WHERE table_schema = current_schema() ORDER BY table_name")]
+    else:
+        tables = [r[0] for r in query(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    return {t: query(db, f"SELECT * FROM {t} ORDER BY 1") for t in tables}
 
 
 def channel(target: str, options=(), role: str = "admin") -> grpc.Channel:
