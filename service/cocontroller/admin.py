@@ -59,6 +59,7 @@ def serve(settings: Settings) -> None:
         if settings.sweep_hour >= 0:
             ops.sweep_daily(app, settings.sweep_hour)
         ops.run_schedule(app)
+        ops.listen(app)
         versions = ", ".join(p.name + "@" + p.version for p in app.packs.in_use().items)
         log.info("cocontroller serving on %s:%d (database %s, rules %s)", settings.host, bound, settings.db, versions)
         if metrics:

@@ -24,6 +24,7 @@ from .usecases.erasure import ErasureService
 from .usecases.facts import FactService
 from .usecases.leads import LeadService
 from .usecases.network import NetworkService
+from .usecases.notifications import Notifications
 from .usecases.packs import PackService
 from .usecases.reassign import Decided, ReassignService
 from .usecases.resolution import ResolutionService
@@ -58,6 +59,7 @@ class App:
     sweep: RetentionSweep
     leads: LeadService
     schedule: ScheduledChanges
+    notifications: Notifications
 
 
 def rules_dir(settings: Settings) -> Path:
@@ -86,6 +88,7 @@ def build(settings: Settings, create: bool = False) -> App:
     customers = CustomerService(store, postcodes, boundary, assignment, erasure)
     reassign = ReassignService(store, runtime, assignment, postcodes, workers)
     schedule = ScheduledChanges(store, reassign)
+    packs = PackService(runtime, store)
     return App(
         settings=settings,
         store=store,
@@ -101,7 +104,7 @@ def build(settings: Settings, create: bool = False) -> App:
                                settings.notice_lead_days, schedule.wake.set),
         reassign=reassign,
         audit=AuditService(store, runtime),
-        packs=PackService(runtime),
+        packs=packs,
         synthetic=SyntheticData(
             store, lambda: runtime.recent().network, postcodes, boundary, data / "province-population.csv"
         ),
@@ -109,6 +112,7 @@ def build(settings: Settings, create: bool = False) -> App:
         sweep=RetentionSweep(store, runtime, resolution.resolver, erasure, workers),
         leads=LeadService(store, runtime, customers, assignment),
         schedule=schedule,
+        notifications=Notifications(store, runtime, packs, schedule),
     )
 
 

@@ -84,6 +84,14 @@ class Operations:
         server.stop(left).wait(left + 1)
         return not any(running)
 
+    def listen(self, app) -> threading.Thread:
+        """Hears what the other servers on a shared database change (usecases/notifications.py)
+        until the server stops."""
+        thread = threading.Thread(target=app.notifications.listen, args=(self.stopping,), name="notifications",
+                                  daemon=True)
+        thread.start()
+        return thread
+
     def run_schedule(self, app) -> threading.Thread:
         """Carries out the network changes scheduled ahead when due (usecases/schedule.py):
         at start (what fell due while the server was down), at the start of each day that

@@ -8,6 +8,8 @@ errors where it finds them. `Store.transaction()` is the unit of work: repositor
 inside one commit together.
 """
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import FailedPrecondition
@@ -25,6 +27,11 @@ from .records import RecordBatches
 from .requests import RequestRepository
 from .rectification import RectificationRepository
 from .schedule import ScheduleRepository
+
+
+# What one server tells the others on a shared database.
+PACKS_CHANGED = "packs"
+NETWORK_CHANGED = "network"
 
 
 class Store:
@@ -64,6 +71,15 @@ class Store:
 
     def transaction(self):
         return self.db.transaction()
+
+    def notify(self, topic: str) -> None:
+        """Tells the other servers on this database that `topic` changed."""
+        self.db.notify(topic)
+
+    def listen(self, heard: Callable[[str], None], stop: threading.Event) -> None:
+        """Calls `heard(topic)` when another server on this database changes the rule packs
+        or the network, until `stop`; returns at once on SQLite (one server per file)."""
+        self.db.listen((PACKS_CHANGED, NETWORK_CHANGED), heard, stop)
 
     def snapshot(self):
         return self.db.snapshot()

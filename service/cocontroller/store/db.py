@@ -62,6 +62,8 @@ class Database(PagedReads):
         # SQLite makes a blocked writer sleep and poll; threads of one process queue here
         # instead and wake as soon as the writer before them commits.
         self._write_lock = threading.Lock()
+        self._leases: set[str] = set()
+        self._leases_lock = threading.Lock()
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -116,6 +118,24 @@ class Database(PagedReads):
                 return True
             time.sleep(pause_s)
         return False
+
+    def notify(self, topic: str) -> None:
+        """One server holds a SQLite file: there is no other process to tell."""
+
+    def listen(self, topics, heard, stop: threading.Event) -> None:
+        """One server holds a SQLite file: nothing is heard."""
+
+    def lease(self, name: str) -> bool:
+        """Takes this process's lease of `name` (a job run by one thread at a time) if free."""
+        with self._leases_lock:
+            if name in self._leases:
+                return False
+            self._leases.add(name)
+            return True
+
+    def release(self, name: str) -> None:
+        with self._leases_lock:
+            self._leases.discard(name)
 
     def migrate(self) -> None:
         """Applies the pending migrations; BEGIN IMMEDIATE keeps two processes from racing."""

@@ -1,12 +1,13 @@
 """Re-assignment jobs: their rows (scope, fixed decision instant, cursor, counts) and the
 walk over the customers in a scope, in id order, batch by batch."""
 
+import contextlib
 import datetime as dt
 import json
 from collections.abc import Iterator
 
 from .. import clock
-from ..errors import FailedPrecondition
+from ..errors import Aborted, FailedPrecondition
 from ..model import Job, JobKind, JobStatus, Scope
 from .db import Database
 
@@ -39,6 +40,19 @@ class JobRepository:
                 row,
             )
             return job_from_row(row)
+
+    @contextlib.contextmanager
+    def leased(self, job_id: str) -> Iterator[None]:
+        """Runs a job in one place at a time: another thread or replica running it is ABORTED
+        (a replica that dies lets go with its connection)."""
+        name = f"job:{job_id}"
+        if not self.db.lease(name):
+            raise Aborted(f"job {job_id} is running in another process or thread; it resumes from its last"
+                          " committed batch when that one stops")
+        try:
+            yield
+        finally:
+            self.db.release(name)
 
     def advance(self, job_id: str, cursor: str, processed: int, changed: int, at: dt.datetime) -> None:
         """Moves the job past a batch; called inside the batch's transaction."""

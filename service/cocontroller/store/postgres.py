@@ -11,10 +11,12 @@ few statements that cannot be shared (SQLite's JSON functions, its schema tables
 
 import functools
 import importlib.resources
+import logging
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 
 import psycopg
 from psycopg.pq import TransactionStatus
@@ -23,10 +25,15 @@ from psycopg_pool import ConnectionPool
 from .db import PagedReads
 from .dialect import POSTGRES
 
+log = logging.getLogger(__name__)
+
 # Every writer of the database takes this lock for its transaction: what SQLite's
 # BEGIN IMMEDIATE gives, across replicas.
 WRITE_LOCK = 0x636F636F  # "coco"
 _MIGRATIONS_TABLE = "_cocontroller_migrations"
+# Notifications between the processes on one database: a channel per topic.
+_CHANNEL = "cocontroller_"
+_LISTEN_POLL_S = 0.5
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 _INSERT = re.compile(r"^\s*INSERT INTO (\w+)", re.IGNORECASE)
 # Tables whose id the database gives (an identity column): an INSERT into one returns it.
@@ -111,6 +118,8 @@ class PostgresDatabase(PagedReads):
 
     def __init__(self, url: str):
         self.path = url
+        # This server, in its notifications, so that it does not act on its own.
+        self._self = uuid.uuid4().hex
         self._local = threading.local()
         self._pool = ConnectionPool(url, min_size=1, max_size=32, open=True,
                                     kwargs={"autocommit": True}, name="cocontroller")
@@ -158,6 +167,35 @@ class PostgresDatabase(PagedReads):
                 self.conn.raw.execute(sql)
                 self.conn.execute(f"INSERT INTO {_MIGRATIONS_TABLE} (name, applied_at) VALUES (?, ?)",
                                   [name, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())])
+
+    def notify(self, topic: str) -> None:
+        """Tells every process listening on the database that `topic` changed (at the commit
+        of the transaction this runs in, or at once outside one)."""
+        self.conn.execute("SELECT pg_notify(?, ?)", [_CHANNEL + topic, self._self])
+
+    def listen(self, topics: Sequence[str], heard: Callable[[str], None], stop: threading.Event) -> None:
+        """Calls `heard(topic)` for each notification of `topics` by another process until
+        `stop` is set, on a connection of its own (it waits; a lost one is made again)."""
+        while not stop.is_set():
+            try:
+                with psycopg.connect(self.path, autocommit=True) as conn:
+                    for topic in topics:
+                        conn.execute(f'LISTEN "{_CHANNEL + topic}"')
+                    while not stop.is_set():
+                        for message in conn.notifies(timeout=_LISTEN_POLL_S):
+                            if message.payload != self._self:
+                                heard(message.channel.removeprefix(_CHANNEL))
+            except psycopg.OperationalError:
+                log.warning("lost the database's notifications; listening again", exc_info=True)
+                stop.wait(_LISTEN_POLL_S)
+
+    def lease(self, name: str) -> bool:
+        """Takes the session's advisory lock of `name` if no process holds it; released by
+        `release` or when this thread's connection ends (a replica that dies lets go)."""
+        return self.conn.execute("SELECT pg_try_advisory_lock(hashtext(?))", [name]).fetchone()[0]
+
+    def release(self, name: str) -> None:
+        self.conn.execute("SELECT pg_advisory_unlock(hashtext(?))", [name])
 
     def applied_migrations(self) -> list[str]:
         return [row[0] for row in self.conn.execute(f"SELECT name FROM {_MIGRATIONS_TABLE} ORDER BY name")]

@@ -28,7 +28,7 @@ from ..model import (
     CancelledChange, Correction, DealerFields, DealerOnDay, DealerRole, DealerVersion, Language, NetworkChange,
     NetworkChangeKind, Page, PageRequest, Postcode,
 )
-from ..store import Store
+from ..store import NETWORK_CHANGED, Store
 from .runtime import RuntimeHolder
 
 
@@ -223,6 +223,7 @@ class NetworkService:
             self.store.network.cancel_change(change_id, caller, reason.strip())
             withdrawn = self.store.schedule.cancel(change_id, clock.now())
         self.runtime.refresh_network()
+        self.store.notify(NETWORK_CHANGED)
         event(log, "network.cancel", change_id=change_id, dealer_id=change.dealer_id, withdrawn_notices=withdrawn)
         return CancelledChange(self.store.network.change(change_id), withdrawn)
 
@@ -237,6 +238,7 @@ class NetworkService:
     def _done(self, change: int, kind: NetworkChangeKind, dealer_id: str, effective: dt.date,
               shown_on: dt.date, correction: Correction | None) -> NetworkChange:
         network = self.runtime.refresh_network().network
+        self.store.notify(NETWORK_CHANGED)
         _logged(change, kind, dealer_id, effective)
         scheduled = self.store.schedule.get(change)
         if scheduled is not None and self.wake is not None:

@@ -17,6 +17,7 @@ from ..resources import ASSIGNMENT_PACK, PRIVACY_PACK
 from ..rules.cases import run_cases
 from ..rules.engine import RuleEngine
 from ..rules.pack import CompiledPack, RulePack, load_pack
+from ..store import PACKS_CHANGED, Store
 from .runtime import RuntimeHolder
 
 
@@ -24,8 +25,9 @@ log = logging.getLogger(__name__)
 
 
 class PackService:
-    def __init__(self, runtime: RuntimeHolder):
+    def __init__(self, runtime: RuntimeHolder, store: Store):
         self.runtime = runtime
+        self.store = store
 
     def in_use(self, page: PageRequest | None = None) -> Page[PackInfo]:
         """The packs serving now, by name (the cursor is the last name)."""
@@ -48,7 +50,20 @@ class PackService:
             raise
         packs = [_info(c) for c in (runtime.assignment, runtime.privacy)]
         event(log, "rules.reloaded", packs=", ".join(f"{p.name}@{p.version}" for p in packs))
+        # Every other server on the database reloads too (api/operations.py).
+        self.store.notify(PACKS_CHANGED)
         return packs
+
+    def reload_heard(self) -> None:
+        """Another server on the database reloaded its packs: this one reloads its own
+        files (the same release, on every replica), or keeps serving and logs why not."""
+        try:
+            runtime = self.runtime.reload_packs()
+        except RulePackError as e:
+            event(log, "rules.reload_refused", logging.ERROR, problem=str(e))
+            return
+        event(log, "rules.reloaded", packs=", ".join(
+            f"{c.pack.name}@{c.pack.version}" for c in (runtime.assignment, runtime.privacy)))
 
 
 def load_packs(rules_dir: Path) -> list[RulePack]:

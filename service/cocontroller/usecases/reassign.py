@@ -9,6 +9,7 @@ run would: every write of a job carries the job's instant, not the wall clock. A
 job run again changes nothing.
 """
 
+import contextlib
 import datetime as dt
 import functools
 import logging
@@ -64,12 +65,15 @@ class ReassignService:
         up to two) while this one reads ids and writes; results are taken in batch order.
         Once `stop` is set the job ends after the batch it is writing, without a finished
         progress: it resumes from there when run again. `running` shows it meanwhile."""
-        try:
-            for progress in self._run(job_id, scope, dry_run, caller, batch_size, at, workers, stop, scheduled, kind):
-                self.running[job_id] = progress
-                yield progress
-        finally:
-            self.running.pop(job_id, None)
+        lease = self.store.jobs.leased(job_id) if not dry_run else contextlib.nullcontext()
+        with lease:
+            try:
+                for progress in self._run(job_id, scope, dry_run, caller, batch_size, at, workers, stop, scheduled,
+                                          kind):
+                    self.running[job_id] = progress
+                    yield progress
+            finally:
+                self.running.pop(job_id, None)
 
     def run_scheduled(self, change: ScheduledChange, announce: bool, stop: threading.Event | None = None,
                       batch_size: int = DEFAULT_BATCH) -> Iterator[JobProgress]:
