@@ -41,13 +41,18 @@ def default_target() -> str:
 # may be tried again; gRPC waits as long as the server's pushback says (gRFC A6), else backs
 # off exponentially with jitter. Five attempts (gRPC's most): a server still refusing after them is
 # overloaded for longer than a caller should wait unknowingly.
-RETRY_POLICY = json.dumps({"methodConfig": [{
-    "name": [{}],
-    "retryPolicy": {
-        "maxAttempts": 5, "initialBackoff": "0.1s", "maxBackoff": "2s", "backoffMultiplier": 2,
-        "retryableStatusCodes": ["RESOURCE_EXHAUSTED"],
-    },
-}]})
+RETRY_POLICY = json.dumps({
+    # Calls spread over every address the target resolves to (DNS, or a static list such as
+    # "ipv4:10.0.0.1:50051,10.0.0.2:50051"): replicas on one PostgreSQL database share the load.
+    "loadBalancingConfig": [{"round_robin": {}}],
+    "methodConfig": [{
+        "name": [{}],
+        "retryPolicy": {
+            "maxAttempts": 5, "initialBackoff": "0.1s", "maxBackoff": "2s", "backoffMultiplier": 2,
+            "retryableStatusCodes": ["RESOURCE_EXHAUSTED"],
+        },
+    }],
+})
 
 
 def _date(value: dt.date | str | None) -> date_pb2.Date | None:
