@@ -34,8 +34,11 @@ run: install
 	$(BIN)/cocontroller init --certs-only
 	$(BIN)/cocontroller serve --port $(PORT) --db $(DB)
 
+# The whole suite on SQLite, then the store, use-case and API tests again on PostgreSQL (a
+# real server the tests start from the pgserver wheel, in a temporary directory).
 test: install
 	$(BIN)/python -m pytest -q
+	COCONTROLLER_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q tests/store tests/usecases tests/api
 
 # The CLI's cold start, gRPC figures (lookup, assign, resolve beside a bare handler), then the
 # batch job on 1,000,000 synthetic customers (BATCH_CUSTOMERS=100000 for a quicker run).
