@@ -41,7 +41,8 @@ test: install
 	COCONTROLLER_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q tests/store tests/usecases tests/api
 
 # The CLI's cold start, gRPC figures (lookup, assign, resolve beside a bare handler), then the
-# batch job on 1,000,000 synthetic customers (BATCH_CUSTOMERS=100000 for a quicker run).
+# batch job on 1,000,000 synthetic customers, locally and through a server (BATCH_CUSTOMERS=100000
+# for a quicker run).
 BATCH_CUSTOMERS ?= 1000000
 bench: install
 	$(BIN)/python tests/bench/bench_cli.py

@@ -113,7 +113,7 @@ def _client_error(e: grpc.RpcError, target: str = "") -> ClientError:
                 bad = error_details_pb2.BadRequest()
                 detail.Unpack(bad)
                 violations += [(v.field, v.description) for v in bad.field_violations]
-    return ClientError(e.code(), e.details() or "", violations, target)
+    return ClientError(e.code(), e.details() or "", violations, target, answered=status is not None)
 
 
 def _fact_correction(fact_kind: str, fields: dict, clear) -> tuple[xpb.Fact, field_mask_pb2.FieldMask]:

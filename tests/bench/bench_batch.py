@@ -1,13 +1,15 @@
 """Batch re-assignment benchmark on synthetic customers (1,000,000 by default).
 
-Steps, each job run as `cocontroller reassign --local` in a subprocess whose process tree's
-resident memory is sampled:
+Steps, each job run in a subprocess whose process tree's resident memory is sampled, as
+`cocontroller reassign --local` but in step 4:
   1. generate the customers with five years of history (`cocontroller demo-data`, into a
      database made by `cocontroller init --demo`);
   2. apply the first assignment of every customer (every customer written);
   3. close a dealer, then a dry run over all customers (the difference only);
-  4. apply that change;
-  5. a retention sweep's dry run over everyone.
+  4. the same dry run through a server: `cocontroller serve` on the database and the client's
+     `cocontroller reassign` against it (the server's process tree's memory is sampled);
+  5. apply that change;
+  6. a retention sweep's dry run over everyone.
 Beside them, the ceiling: a raw sqlite3 read of the rows a job reads (and of those a sweep
 reads), and a raw write of as many assignment-sized rows, with each job's share.
 
@@ -24,14 +26,16 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_grpc import BIN, ROOT, free_port, stop_all, wait_ready  # noqa: E402
+
 CUSTOMERS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
 CLOSED_DEALER = "dlr-antwerpen"
 TARGET_DRY_RUN = 20_000
 TARGET_APPLY = 10_000
 TARGET_RSS_MB = 500
 TARGET_SWEEP_SHARE = 0.25
+TARGET_SERVER_SHARE = 0.80
 
 
 def tree_rss_kb(pid: int) -> int:
@@ -50,32 +54,72 @@ def tree_rss_kb(pid: int) -> int:
     return total
 
 
+class PeakRss:
+    """Samples the resident memory of a process tree every 0.1 s while the block runs;
+    `mb` is the peak."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.peak_kb = 0
+        self._done = threading.Event()
+        self._sampler = threading.Thread(target=self._sample)
+
+    def _sample(self) -> None:
+        while not self._done.is_set():
+            self.peak_kb = max(self.peak_kb, tree_rss_kb(self.pid))
+            self._done.wait(0.1)
+
+    @property
+    def mb(self) -> float:
+        return self.peak_kb / 1024
+
+    def __enter__(self) -> "PeakRss":
+        self._sampler.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._done.set()
+        self._sampler.join()
+
+
 def run_measured(args: list[str]) -> tuple[float, float]:
     """Runs a command; returns its wall time (s) and the peak RSS of its process tree (MB)."""
     started = time.monotonic()
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
-    done = threading.Event()
-
-    def sample():
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, tree_rss_kb(process.pid))
-            done.wait(0.1)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    _, stderr = process.communicate()
-    done.set()
-    sampler.join()
+    with PeakRss(process.pid) as rss:
+        _, stderr = process.communicate()
     if process.returncode:
         raise RuntimeError(f"{' '.join(args)} failed:\n{stderr.decode()}")
-    return time.monotonic() - started, peak / 1024
+    return time.monotonic() - started, rss.mb
 
 
 def reassign(db: str, job_id: str, *extra: str) -> tuple[float, float]:
     return run_measured([str(BIN / "cocontroller"), "reassign", "--local", "--db", db, "--job-id", job_id,
                          "--quiet", *extra])
+
+
+def reassign_through_server(db: str, certs: str, log: Path, job_id: str, *extra: str) -> tuple[float, float]:
+    """The job run by the client CLI against `cocontroller serve` on the database, as an
+    operator runs it: the client's wall time, and the peak RSS of the server's process tree
+    (the server and its decision workers) meanwhile. Starting and stopping the server are
+    not timed."""
+    from cocontroller.config import Settings
+    from cocontroller_client.tls import channel_credentials
+
+    target = f"127.0.0.1:{free_port()}"
+    with open(log, "wb") as out:
+        server = subprocess.Popen(
+            [str(BIN / "cocontroller"), "serve", "--host", "127.0.0.1", "--port", target.rsplit(":", 1)[1],
+             "--db", db, "--certs-dir", certs, "--metrics-port", "0", "--sweep-hour", "-1"],
+            stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_ready(target, server, log, channel_credentials(Settings(certs_dir=Path(certs))))
+        with PeakRss(server.pid) as server_rss:
+            seconds, _ = run_measured([str(BIN / "cocontroller"), "--target", target, "--certs-dir", certs,
+                                       "reassign", "--job-id", job_id, "--quiet", *extra])
+    finally:
+        stop_all([server])
+    return seconds, server_rss.mb
 
 
 # What each job reads of a batch of customers ("{}": the batch's ids).
@@ -138,8 +182,10 @@ def main() -> int:
     began = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="cocontroller-batch-") as tmp:
         db = os.path.join(tmp, "batch.sqlite")
-        # demo-data writes into an existing database: made here, with the demo network
-        subprocess.run([str(BIN / "cocontroller"), "init", "--demo", "--db", db],
+        certs = os.path.join(tmp, "certs")
+        # demo-data writes into an existing database: made here, with the demo network, and
+        # the certificates the server and its client need
+        subprocess.run([str(BIN / "cocontroller"), "init", "--demo", "--db", db, "--certs-dir", certs],
                        check=True, stdout=subprocess.DEVNULL)
         gen_s, gen_mb = run_measured([str(BIN / "cocontroller"), "demo-data", "--customers", str(CUSTOMERS),
                                       "--seed", "1", "--db", db])
@@ -148,6 +194,8 @@ def main() -> int:
         app.network.close_dealer(CLOSED_DEALER, dt.date.today(), "bench")
         app.store.close()
         dry_s, dry_mb = reassign(db, "bench-close-dry", "--dry-run")
+        server_s, server_mb = reassign_through_server(db, certs, Path(tmp, "server.log"), "bench-close-dry-server",
+                                                      "--dry-run")
         apply_s, apply_mb = reassign(db, "bench-close")
         conn = sqlite3.connect(db)
         moved = conn.execute("SELECT changed FROM reassign_jobs WHERE id = 'bench-close'").fetchone()[0]
@@ -168,6 +216,7 @@ def main() -> int:
         ("generate (demo-data)", gen_s, gen_mb),
         ("apply: first assignment of everyone", first_s, first_mb),
         (f"dry run: {CLOSED_DEALER} closed", dry_s, dry_mb),
+        ("dry run through the server (RSS: server)", server_s, server_mb),
         (f"apply: {CLOSED_DEALER} closed ({moved:,} moved)", apply_s, apply_mb),
     ]
     for name, seconds, mb in rows:
@@ -182,6 +231,9 @@ def main() -> int:
     print(f"retention sweep dry run = {sweep_share:.0%} of its raw read (target >= {TARGET_SWEEP_SHARE:.0%}): "
           f"{'MET' if sweep_share >= TARGET_SWEEP_SHARE else 'NOT MET'}; peak RSS {sweep_mb:.0f} MB "
           f"(target < {TARGET_RSS_MB}): {'MET' if sweep_mb < TARGET_RSS_MB else 'NOT MET'}")
+    server_share = dry_s / server_s
+    print(f"dry run through the server = {server_share:.0%} of the local dry run's rate "
+          f"(target >= {TARGET_SERVER_SHARE:.0%}): {'MET' if server_share >= TARGET_SERVER_SHARE else 'NOT MET'}")
     peak = max(first_mb, dry_mb, apply_mb)
     for label, value, target, unit, ok in (
         ("dry run", rate(dry_s), TARGET_DRY_RUN, "customers/s", rate(dry_s) >= TARGET_DRY_RUN),

@@ -90,6 +90,17 @@ def test_no_server_exits_6_in_one_line(cli):
                                         "field_violations": []}
 
 
+def test_a_job_stopped_by_the_servers_shutdown_says_how_to_resume(stub, cli):
+    """An UNAVAILABLE the server sent itself keeps its message (exit code 6 still): the job
+    stopped at its last committed batch, not "no server at" a server that was there."""
+    state, target = stub
+    stopped = ("the server is shutting down: re-assignment job j stopped after its last committed batch;"
+               " run it again with the same id to resume")
+    state.fail(grpc.StatusCode.UNAVAILABLE, stopped)
+    code, out, err = cli("reassign", "--job-id", "j", "--quiet", "--target", target)
+    assert (code, out, err) == (6, "", f"cocontroller: UNAVAILABLE: {stopped}\n")
+
+
 def test_ctrl_c_in_a_call_exits_130(cli, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

@@ -42,7 +42,8 @@ MEANINGS = {
     ExitCode.INVALID_ARGUMENT: "the server (or a local command) refused the input (INVALID_ARGUMENT)",
     ExitCode.NOT_FOUND: "no such customer, dealer, postcode, job ... (NOT_FOUND)",
     ExitCode.CONFLICT: "refused in the current state (FAILED_PRECONDITION, ALREADY_EXISTS, ABORTED)",
-    ExitCode.UNAVAILABLE: "no server at the target, or no answer in time (UNAVAILABLE, DEADLINE_EXCEEDED)",
+    ExitCode.UNAVAILABLE: "no server at the target, no answer in time, or a job stopped by the server's "
+                          "shutdown (UNAVAILABLE, DEADLINE_EXCEEDED)",
     ExitCode.RESOURCE_EXHAUSTED: "the server is busy, e.g. another job runs (RESOURCE_EXHAUSTED)",
     ExitCode.DENIED: "the certificate names no role, or its role may not do this "
                      "(UNAUTHENTICATED, PERMISSION_DENIED)",
@@ -142,7 +143,7 @@ class Report:
 def _client_report(e: ClientError) -> Report:
     code = e.code_name
     message = e.message
-    if code == "UNAVAILABLE":
+    if code == "UNAVAILABLE" and not e.answered:
         message = f"no server at {e.target}" + (f" ({e.message})" if e.message and not e.target else "")
     elif code == "DEADLINE_EXCEEDED":
         message = f"no server at {e.target} answered in time"
