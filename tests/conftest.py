@@ -19,6 +19,16 @@ def dev_certificates():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def database_keys():
+    """On PostgreSQL, the keys a database there is given as settings, where the CLI run
+    in-process and the servers and CLIs run as subprocesses find them (support.key_variables)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in support.key_variables().items():
+            patch.setenv(name, value)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def no_default_metrics_port():
     """Servers run as subprocesses serve no metrics unless a test names a port: the default
     port (9464) is one per machine, and a developer's `make run` may hold it."""

@@ -5,20 +5,13 @@ watched from outside, through its row in reassign_jobs, as the kills are."""
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-
-def query(db: Path, sql: str, params=()) -> list[tuple]:
-    conn = sqlite3.connect(db, timeout=30)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
+from support import records
 
 
 @dataclass(frozen=True)
@@ -29,13 +22,8 @@ class KilledJob:
     command: Callable[[Path, int], list[str]]  # (database, worker processes) -> argv
 
     def row(self, db: Path) -> dict | None:
-        conn = sqlite3.connect(db, timeout=30)
-        conn.row_factory = sqlite3.Row
-        try:
-            row = conn.execute("SELECT * FROM reassign_jobs WHERE id = ?", [self.job_id]).fetchone()
-            return dict(row) if row else None
-        finally:
-            conn.close()
+        found = records(db, "SELECT * FROM reassign_jobs WHERE id = ?", [self.job_id])
+        return found[0] if found else None
 
     def run_whole(self, db: Path) -> float:
         """Runs the job uninterrupted; the span between its first committed batch and its

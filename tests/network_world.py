@@ -10,32 +10,27 @@ day as stored in dealer_versions (the versions standing: not superseded by a lat
 
 import datetime as dt
 import json
-import sqlite3
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from cocontroller import clock
 from cocontroller.bootstrap import App
 from cocontroller.model import DealerFields, JobProgress, Scope
 from geopy.distance import geodesic
+from support import query
 
 GENT = "dlr-gent"
 DAY = dt.timedelta(days=1)
 
 
-def db_path(app: App) -> Path:
-    return Path(app.store.path)
+def db_path(app: App) -> str:
+    """The app's database: a file, or a PostgreSQL URL (which a Path would spoil)."""
+    return app.store.path
 
 
-def active_sales_dealers(path: Path, day: dt.date) -> dict[str, tuple[float, float]]:
+def active_sales_dealers(path: str, day: dt.date) -> dict[str, tuple[float, float]]:
     """The sales dealers active on `day`, read straight from the stored versions."""
-    conn = sqlite3.connect(path)
-    try:
-        rows = conn.execute(
-            "SELECT dealer_id, lat, lon, roles, active_from, active_until FROM dealer_versions"
-            " WHERE superseded_at IS NULL").fetchall()
-    finally:
-        conn.close()
+    rows = query(path, "SELECT dealer_id, lat, lon, roles, active_from, active_until FROM dealer_versions"
+                       " WHERE superseded_at IS NULL")
     found = {}
     for dealer_id, lat, lon, roles, start, until in rows:
         if "sales" in json.loads(roles) and start <= day.isoformat() and (until is None or day.isoformat() <= until):
@@ -44,7 +39,7 @@ def active_sales_dealers(path: Path, day: dt.date) -> dict[str, tuple[float, flo
     return found
 
 
-def brute_nearest(path: Path, point: tuple[float, float], day: dt.date) -> tuple[str, float]:
+def brute_nearest(path: str, point: tuple[float, float], day: dt.date) -> tuple[str, float]:
     ranked = sorted((geodesic(point, where).km, dealer_id)
                     for dealer_id, where in active_sales_dealers(path, day).items())
     assert ranked[1][0] - ranked[0][0] > 0.1, f"near tie at {point}: {ranked[:2]}"

@@ -18,11 +18,19 @@ class PostgresServer:
         self.server = pgserver.get_server(self.directory.name, cleanup_mode="stop")
         self.url = self.server.get_uri()
 
-    def new_database(self) -> str:
-        """The URL of a new, empty database on the server."""
+    def new_database(self, template: str = "") -> str:
+        """The URL of a new, empty database on the server; with `template`, a copy of the
+        database at that URL instead."""
         name = f"test_{next(_names)}"
         with psycopg.connect(self.url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            if template:
+                source = psycopg.conninfo.conninfo_to_dict(template)["dbname"]
+                # A template must have no other session: an application's pool keeps one open.
+                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                             " WHERE datname = %s AND pid <> pg_backend_pid()", [source])
+                conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+            else:
+                conn.execute(f'CREATE DATABASE "{name}"')
         return self.url.replace("/postgres?", f"/{name}?", 1)
 
     def stop(self) -> None:

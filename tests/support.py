@@ -25,8 +25,9 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 from cocontroller import bootstrap, certs
 from cocontroller.model import ConsentProof, ConsentSource
+from cocontroller.store.dialect import is_url
 from cocontroller.api.server import build_server
-from cocontroller.config import Settings
+from cocontroller.config import ENV_PREFIX, Settings
 from cocontroller_client.client import Client
 from cocontroller_client.tls import channel_credentials
 
@@ -42,7 +43,7 @@ def database(db_path) -> str:
     """What a test's database path stands for on the backend under test: the path itself
     on SQLite; on PostgreSQL, a database of its own on the session's server, the same one
     each time the test names the path."""
-    if BACKEND != "postgresql" or str(db_path).startswith("postgresql://"):
+    if BACKEND != "postgresql" or is_url(str(db_path)):
         return str(db_path)
     key = str(db_path)
     if key not in _pg_databases:
@@ -52,14 +53,30 @@ def database(db_path) -> str:
     return _pg_databases[key]
 
 
+def app_settings(db_path, **settings) -> Settings:
+    """The settings of the application over the test's database (see make_app): the session's
+    certificates, and on PostgreSQL the keys."""
+    db = database(db_path)
+    return Settings(db=db, **{"certs_dir": certs_dir(), **(PG_KEYS if is_url(db) else {}),
+                              **settings})
+
+
+def key_variables() -> dict[str, str]:
+    """PG_KEYS as the variables a `cocontroller` process reads them from: on PostgreSQL the
+    CLI run in-process and the servers and CLIs run as subprocesses are given them
+    (tests/conftest.py), as make_app gives PG_KEYS; none on SQLite, whose keys are files
+    beside the database."""
+    if BACKEND != "postgresql":
+        return {}
+    return {ENV_PREFIX + name.upper(): value for name, value in PG_KEYS.items()}
+
+
 def make_app(db_path, **settings) -> bootstrap.App:
     """The application over `db_path` (a file, or a PostgreSQL URL; a file path stands for a
     PostgreSQL database when the tests run on that backend), created with the demo dealer
     network if absent."""
-    db = database(db_path)
-    url = db.startswith("postgresql://")
-    config = Settings(db=db, **{"certs_dir": certs_dir(), **(PG_KEYS if url else {}), **settings})
-    if url:
+    config = app_settings(db_path, **settings)
+    if is_url(config.db):
         from cocontroller.store import Store
 
         store = Store(config.db)
@@ -84,8 +101,16 @@ def serve(db_path, ops=None, **settings):
 
 
 def copy_database(source, target) -> None:
-    """A consistent copy through sqlite3's backup API (committed WAL content included)."""
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    """A consistent copy of the test's database: through sqlite3's backup API (committed WAL
+    content included); on PostgreSQL, a database of its own for `target` made from the source
+    (its sessions ended: see PostgresServer.new_database)."""
+    source_db = database(source)
+    if is_url(source_db):
+        from postgres_server import shared_server
+
+        _pg_databases[str(target)] = shared_server().new_database(template=source_db)
+        return
+    src, dst = sqlite3.connect(source_db), sqlite3.connect(target)
     try:
         src.backup(dst)
     finally:
@@ -96,28 +121,60 @@ def copy_database(source, target) -> None:
 def query(db, sql: str, params=()) -> list[tuple]:
     """The rows of a read of the test's database (SQLite's placeholders), on either backend:
     what a test checks behind the service's back."""
+    return _read(db, sql, params)[1]
+
+
+def records(db, sql: str, params=()) -> list[dict]:
+    """The same rows as dicts by column name."""
+    names, rows = _read(db, sql, params)
+    return [dict(zip(names, row)) for row in rows]
+
+
+def _read(db, sql: str, params) -> tuple[list[str], list[tuple]]:
     db = database(db)
-    if db.startswith("postgresql://"):
+    if is_url(db):
         import psycopg
         from cocontroller.store.postgres import placeholders
 
         with psycopg.connect(db) as conn:
-            return [tuple(row) for row in conn.execute(placeholders(sql), params or None)]
+            cursor = conn.execute(placeholders(sql), params or None)
+            return [d.name for d in cursor.description], [tuple(row) for row in cursor]
     conn = sqlite3.connect(db, timeout=30)
     try:
-        return conn.execute(sql, params).fetchall()
+        cursor = conn.execute(sql, params)
+        return [d[0] for d in cursor.description], cursor.fetchall()
     finally:
         conn.close()
 
 
-def table_rows(db) -> dict[str, list]:
-    """Every table's rows, in a stable order: what must be equal when nothing was written."""
-    if database(db).startswith("postgresql://"):
-        tables = [r[0] for r in query(db, "SELECT table_name FROM information_schema.tables"
-                                          " WHERE table_schema = current_schema() ORDER BY table_name")]
+def tables(db) -> list[str]:
+    """The names of the test database's tables, in order."""
+    if is_url(database(db)):
+        sql = ("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+               " AND table_type = 'BASE TABLE' ORDER BY table_name")
     else:
-        tables = [r[0] for r in query(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-    return {t: query(db, f"SELECT * FROM {t} ORDER BY 1") for t in tables}
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+    return [name for (name,) in query(db, sql)]
+
+
+def columns(db, table: str) -> list[str]:
+    """A table's columns, in their order."""
+    if is_url(database(db)):
+        sql = ("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+               " AND table_name = ? ORDER BY ordinal_position")
+    else:
+        sql = "SELECT name FROM pragma_table_info(?) ORDER BY cid"
+    return [name for (name,) in query(db, sql, [table])]
+
+
+def table_rows(db) -> dict[str, list]:
+    """Every table's rows, ordered by all their columns: what must be equal when nothing was
+    written."""
+    found = {}
+    for table in tables(db):
+        order = ", ".join(str(n) for n in range(1, len(columns(db, table)) + 1))
+        found[table] = query(db, f'SELECT * FROM "{table}" ORDER BY {order}')
+    return found
 
 
 def channel(target: str, options=(), role: str = "admin") -> grpc.Channel:

@@ -4,7 +4,6 @@ customer assigned, and a retry gets the first answer and writes nothing."""
 
 import datetime as dt
 import json
-import sqlite3
 
 import grpc
 import pytest
@@ -34,10 +33,9 @@ def test_a_lead_retried_three_times_gives_one_customer_one_contact_one_assignmen
                    for _ in range(3)]
     assert all(r == first for r in retries)
     assert support.table_rows(db) == after_first
-    conn = sqlite3.connect(db)
-    assert conn.execute("SELECT count(*) FROM customers WHERE id = 'lead-a'").fetchone() == (1,)
-    assert conn.execute("SELECT count(*) FROM contact_events WHERE customer_id = 'lead-a'").fetchone() == (1,)
-    assert conn.execute("SELECT count(*) FROM assignments WHERE customer_id = 'lead-a'").fetchone() == (1,)
+    assert support.query(db, "SELECT count(*) FROM customers WHERE id = 'lead-a'") == [(1,)]
+    assert support.query(db, "SELECT count(*) FROM contact_events WHERE customer_id = 'lead-a'") == [(1,)]
+    assert support.query(db, "SELECT count(*) FROM assignments WHERE customer_id = 'lead-a'") == [(1,)]
     assert first.customer_created and first.assignment.dealer.id and first.assignment.explanation
     assert [c.kind for c in first.contacts] == [pb.CONTACT_KIND_TEST_DRIVE_REQUEST]
 

@@ -2,31 +2,26 @@
 once only, across restarts."""
 
 import datetime as dt
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from cocontroller import clock
-from support import free_port, make_app, stop, wait_serving
+from support import database, free_port, make_app, query, stop, wait_serving
 
 SCRIPT = Path(sys.executable).parent / "cocontroller"
 UTC = dt.timezone.utc
 
 
 def sweep_job(db: Path) -> tuple | None:
-    conn = sqlite3.connect(db, timeout=30)
-    try:
-        return conn.execute("SELECT id, status, processed, changed FROM reassign_jobs WHERE kind = 'retention'"
-                            ).fetchone()
-    finally:
-        conn.close()
+    found = query(db, "SELECT id, status, processed, changed FROM reassign_jobs WHERE kind = 'retention'")
+    return found[0] if found else None
 
 
 def serve(db: Path, hour: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    process = subprocess.Popen([str(SCRIPT), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port),
+    process = subprocess.Popen([str(SCRIPT), "serve", "--db", database(db), "--host", "127.0.0.1", "--port", str(port),
                                 "--metrics-port", "0", "--sweep-hour", str(hour)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=db.parent)
     target = f"127.0.0.1:{port}"
@@ -51,9 +46,7 @@ def test_the_server_sweeps_once_a_day_and_once_only(tmp_path):
         stop(process)
     today = clock.today().isoformat()
     assert sweep_job(db) == (f"retention-{today}", "finished", 2, 1)
-    conn = sqlite3.connect(db)
-    assert [row[0] for row in conn.execute("SELECT id FROM customers")] == ["day-new"]
-    conn.close()
+    assert query(db, "SELECT id FROM customers") == [("day-new",)]
     # Restarted the same day: the sweep is found finished, not run again.
     app = make_app(db)
     app.customers.upsert("day-old-2", "9000")
@@ -65,8 +58,7 @@ def test_the_server_sweeps_once_a_day_and_once_only(tmp_path):
     finally:
         stop(process)
     assert sweep_job(db) == (f"retention-{today}", "finished", 2, 1)
-    conn = sqlite3.connect(db)
-    assert conn.execute("SELECT count(*) FROM customers WHERE id = 'day-old-2'").fetchone() == (1,)
+    assert query(db, "SELECT count(*) FROM customers WHERE id = 'day-old-2'") == [(1,)]
 
 
 def test_a_server_told_never_does_not_sweep(tmp_path):

@@ -4,7 +4,6 @@ language; only the privacy team may ask."""
 
 import datetime as dt
 import json
-import sqlite3
 
 import grpc
 import pytest
@@ -67,15 +66,12 @@ def held(tmp_path_factory):
 
 
 def rows_held(db, customer_id: str) -> dict[str, int]:
-    with sqlite3.connect(db) as conn:
-        tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        found = {}
-        for table in tables:
-            columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-            column = "id" if table == "customers" else "customer_id" if "customer_id" in columns else None
-            if column:
-                found[table] = conn.execute(f"SELECT count(*) FROM {table} WHERE {column} = ?",
-                                            [customer_id]).fetchone()[0]
+    found = {}
+    for table in support.tables(db):
+        columns = support.columns(db, table)
+        column = "id" if table == "customers" else "customer_id" if "customer_id" in columns else None
+        if column:
+            found[table] = support.query(db, f"SELECT count(*) FROM {table} WHERE {column} = ?", [customer_id])[0][0]
     return found
 
 

@@ -12,7 +12,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from cocontroller.v1 import assignment_pb2 as pb
 from cocontroller.v1 import assignment_pb2_grpc as pb_grpc
-from support import free_port, wait_serving
+from support import database, free_port, wait_serving
 from test_safe_operations import SCRIPT, run
 
 
@@ -22,11 +22,11 @@ def plain_health(port: int, timeout: float = 2.0) -> int:
 
 
 def test_the_health_port_answers_without_a_certificate(tmp_path):
-    db = tmp_path / "live.db"
+    db = database(tmp_path / "live.db")
     assert run("init", "--demo", "--db", db).returncode == 0
     port, health_port = free_port(), free_port()
     process = subprocess.Popen(
-        [str(SCRIPT), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port),
+        [str(SCRIPT), "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port),
          "--health-port", str(health_port), "--shutdown-grace", "5"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
@@ -55,7 +55,7 @@ def test_the_health_port_answers_without_a_certificate(tmp_path):
 
 
 def test_a_bound_health_port_is_refused(tmp_path):
-    db = tmp_path / "live.db"
+    db = database(tmp_path / "live.db")
     assert run("init", "--demo", "--db", db).returncode == 0
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -1,7 +1,6 @@
 """A job stream whose client stops reading is cancelled after the stall timeout: the server's
 one job slot is free again, and the job, stopped at its last committed batch, resumes."""
 
-import sqlite3
 import time
 
 import grpc
@@ -9,7 +8,7 @@ import pytest
 
 from cocontroller.v1 import network_pb2 as npb
 from cocontroller.v1 import network_pb2_grpc as npb_grpc
-from support import channel, make_app, serve
+from support import channel, make_app, query, serve
 
 CUSTOMERS = 20_000
 STALL_S = 1.0
@@ -26,11 +25,7 @@ def target(tmp_path):
 
 
 def job_row(db) -> tuple:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute("SELECT status, processed, cursor FROM reassign_jobs WHERE id = 'stalled'").fetchone()
-    finally:
-        conn.close()
+    return query(db, "SELECT status, processed, cursor FROM reassign_jobs WHERE id = 'stalled'")[0]
 
 
 def test_a_stalled_stream_frees_the_job_slot_and_the_job_resumes(target, tmp_path):

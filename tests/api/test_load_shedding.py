@@ -12,7 +12,7 @@ from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from support import channel, free_port, stop, wait_serving
+from support import channel, database, free_port, stop, wait_serving
 
 from cocontroller.v1 import assignment_pb2 as pb
 from cocontroller.v1 import assignment_pb2_grpc as pb_grpc
@@ -60,16 +60,16 @@ def server_process(tmp_path, *flags: str, customers: int = 0):
     """A `cocontroller serve` process with these flags, in a process of its own so the test's
     client threads never take its GIL, on a demo database; with `customers` synthetic ones and
     a job (HEAVY_JOB) that assigned them all. Yields its target."""
-    db = tmp_path / "load.db"
+    db = database(tmp_path / "load.db")
     steps = [["init", "--demo"]]
     if customers:
         steps += [["demo-data", "--customers", str(customers), "--seed", "1", "--quiet"],
                   ["reassign", "--local", "--job-id", HEAVY_JOB, "--quiet"]]
     for argv in steps:
-        done = subprocess.run([str(SCRIPT), *argv, "--db", str(db)], capture_output=True, text=True, timeout=120)
+        done = subprocess.run([str(SCRIPT), *argv, "--db", db], capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
     port = free_port()
-    process = subprocess.Popen([str(SCRIPT), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port), *flags],
+    process = subprocess.Popen([str(SCRIPT), "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port), *flags],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     target = f"127.0.0.1:{port}"
     try:

@@ -16,7 +16,6 @@ import pytest
 import support
 from cocontroller import clock, logs
 from cocontroller.api.observe import REQUEST_ID, Pseudonyms, log_key
-from cocontroller.config import Settings
 from cocontroller_client.client import ClientError
 
 UTC = dt.timezone.utc
@@ -91,7 +90,7 @@ def test_a_full_run_logs_no_personal_data(tmp_path, captured):
         found = re.search(rf"(?<![\w.]){re.escape(secret)}(?![\w.])", text)
         assert found is None, f"{secret!r} is in the log: {text[max(0, found.start() - 200):found.end() + 100]}"
 
-    pseudonyms = Pseudonyms(log_key(Settings(db=str(db))))
+    pseudonyms = Pseudonyms(log_key(support.app_settings(db)))
     calls = [line for line in lines if line.get("event") == "rpc"]
     for customer_id in CUSTOMERS:
         mine = [c for c in calls if c.get("customer") == pseudonyms.customer(customer_id)]

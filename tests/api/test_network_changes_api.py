@@ -7,7 +7,6 @@ through the use cases: usecases/test_network_changes.py.
 import csv
 import datetime as dt
 import json
-import sqlite3
 from collections import Counter
 
 import grpc
@@ -19,7 +18,7 @@ from cocontroller.v1 import network_pb2 as npb
 from cocontroller.certs import role_uri
 from cocontroller.model import Role
 from cocontroller_client.client import Client, ClientError
-from support import client_for, make_app, rpc_failure
+from support import client_for, database, make_app, query, rpc_failure
 from google.type import date_pb2
 from network_world import DAY, GENT, NEW_DEALER, Spec, assign_all, build
 
@@ -76,12 +75,10 @@ def test_grpc_update_close_reassign_audit_notices(fresh_server, tmp_path):
         assert (ended.year, ended.month, ended.day) == (yesterday.year, yesterday.month, yesterday.day)
         assert c.dealer(GENT, as_of=yesterday).active and not c.dealer(GENT, as_of=today).active
 
-        conn = sqlite3.connect(db)
-        assert conn.execute("SELECT kind, dealer_id, effective_date, caller FROM network_changes ORDER BY id").fetchall() == [
+        assert query(db, "SELECT kind, dealer_id, effective_date, caller FROM network_changes ORDER BY id") == [
             ("update", "dlr-aalst", today.isoformat(), ALICE),
             ("close", GENT, today.isoformat(), ALICE),
         ]
-        conn.close()
 
         dry = list(c.reassign("grpc-dry", dealer_ids=[GENT], dry_run=True, batch_size=2))
         assert dry[-1].finished and dry[-1].dry_run and dry[-1].changed == 3
@@ -102,9 +99,7 @@ def test_grpc_update_close_reassign_audit_notices(fresh_server, tmp_path):
         assert [(ch.customer_id, ch.new_dealer_id) for ch in changes] == [
             (ch.customer_id, ch.new_dealer_id) for ch in sorted(
                 (x for m in dry for x in m.changes), key=lambda x: x.customer_id)]
-        conn = sqlite3.connect(db)
-        assert conn.execute("SELECT caller, status FROM reassign_jobs").fetchall() == [(ALICE, "finished")]
-        conn.close()
+        assert query(db, "SELECT caller, status FROM reassign_jobs") == [(ALICE, "finished")]
 
         listed = c.assignment_changes(job_id="grpc-job")
         assert [x.customer_id for x in listed] == sorted(ours)
@@ -143,8 +138,7 @@ def test_grpc_add_dealer(fresh_server, tmp_path):
             ["sales", "service"], True)
         assert c.responsible_for_location("9800").dealer.id == "dlr-deinze"
         assert c.responsible_for_location("9800", as_of=today - DAY).dealer.id == GENT
-    conn = sqlite3.connect(tmp_path / "db.sqlite")
-    assert conn.execute("SELECT kind, dealer_id, caller FROM network_changes").fetchall() == [
+    assert query(tmp_path / "db.sqlite", "SELECT kind, dealer_id, caller FROM network_changes") == [
         ("add", "dlr-deinze", role_uri(Role.ADMIN) + "; x-caller=bob")]
 
 
@@ -277,18 +271,16 @@ def test_cli_local_job_json(tmp_path, cli):
     now = build(app, specs)
     assign_all(app, now, specs)
     app.network.close_dealer(GENT, clock.today(), "test")
-    code, out, err = cli("reassign", "--local", "--db", path, "--job-id", "local", "--batch-size", "2",
+    code, out, err = cli("reassign", "--local", "--db", database(path), "--job-id", "local", "--batch-size", "2",
                          "--quiet", "--json")
     assert code == 0, err
     result = json.loads(out)
     assert (result["job_id"], result["processed"], result["changed"], result["dry_run"]) == ("local", 3, 2, False)
     assert sum(s["customers"] for s in result["summary"]) == 2
     assert all(s["old_dealer_id"] == GENT for s in result["summary"])
-    conn = sqlite3.connect(path)
-    assert conn.execute("SELECT status, processed, changed, caller FROM reassign_jobs WHERE id = 'local'").fetchone() == (
-        "finished", 3, 2, "cli:local")
-    assert conn.execute("SELECT count(*) FROM assignments WHERE valid_to IS NULL AND dealer_id = ?", [GENT]).fetchone() == (0,)
-    conn.close()
+    assert query(path, "SELECT status, processed, changed, caller FROM reassign_jobs WHERE id = 'local'") == [
+        ("finished", 3, 2, "cli:local")]
+    assert query(path, "SELECT count(*) FROM assignments WHERE valid_to IS NULL AND dealer_id = ?", [GENT]) == [(0,)]
 
 
 def test_one_job_at_a_time_per_server(tmp_path):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import grpc
 import pytest
-from support import client_for, free_port, stop, wait_serving
+from support import client_for, database, free_port, stop, wait_serving
 
 from cocontroller import resources
 from cocontroller_client.client import ClientError
@@ -45,12 +45,12 @@ def fresh_process(tmp_path):
     process, rules directory)."""
     rules = tmp_path / "rules"
     shutil.copytree(resources.packs_dir(), rules, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
-    db = tmp_path / "fresh.db"
-    init = subprocess.run([str(SCRIPT), "init", "--demo", "--db", str(db)], capture_output=True, text=True, timeout=60)
+    db = database(tmp_path / "fresh.db")
+    init = subprocess.run([str(SCRIPT), "init", "--demo", "--db", db], capture_output=True, text=True, timeout=60)
     assert init.returncode == 0, init.stderr
     port = free_port()
     process = subprocess.Popen(
-        [str(SCRIPT), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port), "--rules-dir", str(rules)],
+        [str(SCRIPT), "serve", "--db", db, "--host", "127.0.0.1", "--port", str(port), "--rules-dir", str(rules)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     target = f"127.0.0.1:{port}"
     try:

@@ -5,7 +5,6 @@ day, and a text from the privacy pack's template; an export stamps what it expor
 import csv
 import datetime as dt
 import json
-import sqlite3
 
 import pytest
 
@@ -56,8 +55,7 @@ def test_an_export_stamps_what_it_exports_in_the_file_and_the_store(moved, cli, 
     assert code == 0, err
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert len(rows) == 4 and all(r["exported_at"] and r["text"] and r["language"] for r in rows)
-    conn = sqlite3.connect(db)
-    stored = {str(i): at for i, at in conn.execute("SELECT id, exported_at FROM notices")}
+    stored = {str(i): at for i, at in support.query(db, "SELECT id, exported_at FROM notices")}
     for row in rows:
         assert dt.datetime.fromisoformat(stored[row["id"]].replace("Z", "+00:00")) == dt.datetime.fromisoformat(
             row["exported_at"])

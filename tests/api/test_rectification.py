@@ -6,7 +6,6 @@ shows every row held, retracted ones with when and why."""
 
 import datetime as dt
 import json
-import sqlite3
 import time
 
 import grpc
@@ -18,7 +17,7 @@ from cocontroller.v1 import assignment_pb2 as pb
 from cocontroller.v1 import rights_pb2 as xpb
 from cocontroller.v1 import rights_pb2_grpc as xpb_grpc
 from cocontroller_client.client import ClientError
-from support import CONSENT_PROOF, client_for
+from support import CONSENT_PROOF, client_for, query
 
 UTC = dt.timezone.utc
 
@@ -276,9 +275,8 @@ def test_only_the_privacy_team_may_rectify(target, one_consent, role):
 
 
 def rows_held(db, customer_id: str) -> dict[str, int]:
-    with sqlite3.connect(db) as conn:
-        return {table: conn.execute(f"SELECT count(*) FROM {table} WHERE customer_id = ?", [customer_id]).fetchone()[0]
-                for table in ("contact_events", "consents", "contracts", "disputes")}
+    return {table: query(db, f"SELECT count(*) FROM {table} WHERE customer_id = ?", [customer_id])[0][0]
+            for table in ("contact_events", "consents", "contracts", "disputes")}
 
 
 def test_the_export_lists_every_row_held_retracted_ones_too(held, admin, dpo):

@@ -3,7 +3,6 @@ told at the lead time, applied on the day, and once only though the server is re
 between. Each server runs on an injected clock (`serve --clock-at`): nothing waits for a day."""
 
 import datetime as dt
-import sqlite3
 import subprocess
 import sys
 import time
@@ -31,8 +30,8 @@ class Server:
     def __init__(self, db: Path, at: str):
         port = support.free_port()
         self.process = subprocess.Popen(
-            [str(SCRIPT), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port), "--metrics-port", "0",
-             "--sweep-hour", "-1", "--clock-at", at, "--notice-lead-days", "30"],
+            [str(SCRIPT), "serve", "--db", support.database(db), "--host", "127.0.0.1", "--port", str(port),
+             "--metrics-port", "0", "--sweep-hour", "-1", "--clock-at", at, "--notice-lead-days", "30"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=db.parent)
         self.target = f"127.0.0.1:{port}"
         support.wait_serving(self.target, self.process)
@@ -55,16 +54,8 @@ class Server:
                 time.sleep(0.1)
 
 
-def rows(db: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db, timeout=30)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
-
-
 def dealers(db: Path) -> dict[str, str]:
-    return dict(rows(db, "SELECT customer_id, dealer_id FROM assignments WHERE valid_to IS NULL"))
+    return dict(support.query(db, "SELECT customer_id, dealer_id FROM assignments WHERE valid_to IS NULL"))
 
 
 @pytest.fixture
@@ -109,17 +100,17 @@ def test_the_server_previews_announces_and_applies_a_closure_once_across_restart
         applied = server.status_becomes(npb.SCHEDULE_STATUS_APPLIED)
         assert applied.job_id == f"change-{change_id}"
     assert dealers(db) == {**before, **moving}
-    versions = rows(db, "SELECT count(*) FROM assignments")
-    notices = rows(db, "SELECT id, assignment_id IS NOT NULL FROM notices ORDER BY id")
+    versions = support.query(db, "SELECT count(*) FROM assignments")
+    notices = support.query(db, "SELECT id, assignment_id IS NOT NULL FROM notices ORDER BY id")
     assert [linked for _, linked in notices] == [1] * len(CUSTOMERS)  # the same letters, now linked
 
     with Server(db, on(CLOSING + dt.timedelta(days=1), 9)) as server:
         server.status_becomes(npb.SCHEDULE_STATUS_APPLIED)
         with support.client_for(server.target, "batch") as batch:
             assert len(batch.scheduled_changes("applied")) == 1
-    assert rows(db, "SELECT count(*) FROM assignments") == versions
-    assert rows(db, "SELECT id, assignment_id IS NOT NULL FROM notices ORDER BY id") == notices
-    assert rows(db, "SELECT id, kind, status, processed, changed FROM reassign_jobs ORDER BY id") == [
+    assert support.query(db, "SELECT count(*) FROM assignments") == versions
+    assert support.query(db, "SELECT id, assignment_id IS NOT NULL FROM notices ORDER BY id") == notices
+    assert support.query(db, "SELECT id, kind, status, processed, changed FROM reassign_jobs ORDER BY id") == [
         (f"change-{change_id}", "reassign", "finished", len(CUSTOMERS), len(CUSTOMERS)),
         (f"change-{change_id}-notices", "announce", "finished", len(CUSTOMERS), len(CUSTOMERS)),
     ]

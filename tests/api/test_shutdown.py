@@ -7,7 +7,6 @@ import contextlib
 import json
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -49,13 +48,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def rows(db: Path, sql: str) -> list[tuple]:
-    with contextlib.closing(sqlite3.connect(db, timeout=30)) as conn:
-        return conn.execute(sql).fetchall()
-
-
 def tables(db: Path) -> dict:
-    return {name: rows(db, f"SELECT * FROM {name} ORDER BY id") for name in ("assignments", "notices")}
+    return {name: support.query(db, f"SELECT * FROM {name} ORDER BY id") for name in ("assignments", "notices")}
 
 
 def wait_serving(target: str, process: subprocess.Popen, timeout: float = 60) -> None:
@@ -102,8 +96,8 @@ def database(tmp_path_factory) -> Path:
     """A demo database with synthetic customers, and an untouched copy for the reference."""
     folder = tmp_path_factory.mktemp("drain")
     db = folder / "live.db"
-    run("init", "--demo", "--db", db, cwd=folder)
-    run("demo-data", "--customers", CUSTOMERS, "--seed", 1, "--db", db, "--quiet", cwd=folder)
+    run("init", "--demo", "--db", support.database(db), cwd=folder)
+    run("demo-data", "--customers", CUSTOMERS, "--seed", 1, "--db", support.database(db), "--quiet", cwd=folder)
     support.copy_database(db, folder / "reference.db")
     return db
 
@@ -114,7 +108,7 @@ def test_sigterm_during_a_job_drains_and_the_job_resumes_to_the_same_end(databas
     log = database.parent / "serve.log"
     with open(log, "w") as stderr:
         server = subprocess.Popen(
-            [str(SCRIPT), "serve", "--db", str(database), "--host", "127.0.0.1", "--port", str(port),
+            [str(SCRIPT), "serve", "--db", support.database(database), "--host", "127.0.0.1", "--port", str(port),
              "--metrics-port", str(metrics_port), "--shutdown-grace", str(GRACE_S), "--log-format", "json",
              "--sweep-hour", "-1"],
             stdout=subprocess.DEVNULL, stderr=stderr, cwd=database.parent)
@@ -149,7 +143,7 @@ def test_sigterm_during_a_job_drains_and_the_job_resumes_to_the_same_end(databas
 
     last = seen[-1]
     assert not last.finished and BATCH * 3 <= last.processed < last.total
-    (status, processed, cursor, decision_at), = rows(
+    (status, processed, cursor, decision_at), = support.query(
         database, f"SELECT status, processed, cursor, decision_at FROM reassign_jobs WHERE id = '{JOB}'")
     assert (status, processed) == ("running", last.processed) and cursor
     events = [json.loads(line).get("event") for line in log.read_text().splitlines() if line.startswith("{")]
@@ -162,6 +156,6 @@ def test_sigterm_during_a_job_drains_and_the_job_resumes_to_the_same_end(databas
         JOB, Scope(), False, "test", BATCH, clock.from_text(decision_at), 1)
     assert (resumed.processed, resumed.changed) == (reference.processed, reference.changed)
     assert tables(database) == tables(reference_db)
-    assert rows(database, "SELECT status, processed, changed, cursor FROM reassign_jobs") == rows(
-        reference_db, "SELECT status, processed, changed, cursor FROM reassign_jobs")
+    jobs = "SELECT status, processed, changed, cursor FROM reassign_jobs"
+    assert support.query(database, jobs) == support.query(reference_db, jobs)
 

@@ -60,3 +60,17 @@ def test_a_second_open_applies_nothing_again(postgres):
 ])
 def test_statements_are_translated_for_psycopg(sql, expected):
     assert translate(sql) == expected
+
+
+def test_an_id_a_rolled_back_transaction_took_is_given_again(tmp_path, pg_store):
+    """Ids are one more than the largest held, on both backends: a killed job's last batch
+    leaves no gap, so the resumed job stores the ids an uninterrupted one does."""
+    insert = "INSERT INTO rule_pack_swaps (name, version, served_from) VALUES ('privacy', '1', '2026-12-06')"
+    for store in (Store(tmp_path / "ids.db", create=True), pg_store):
+        with store.transaction():
+            assert store.db.execute(insert).lastrowid == 1
+        with pytest.raises(ZeroDivisionError), store.transaction():
+            assert store.db.execute(insert).lastrowid == 2
+            1 / 0
+        with store.transaction():
+            assert store.db.execute(insert).lastrowid == 2, store.db.dialect.name

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from cocontroller.model import Correction, Scope
-from killed_jobs import KilledJob, query
-from support import copy_database, make_app
+from killed_jobs import KilledJob
+from support import copy_database, database, make_app, query
 
 SCRIPT = Path(sys.executable).parent / "cocontroller"
 UTC = dt.timezone.utc
@@ -30,7 +30,7 @@ JOB_COLUMNS = ("id", "scope", "decision_at", "status", "cursor", "processed", "c
 
 
 def command(db: Path, workers: int) -> list[str]:
-    return [str(SCRIPT), "reassign", "--local", "--db", str(db), "--job-id", JOB, "--at", JOB_AT,
+    return [str(SCRIPT), "reassign", "--local", "--db", database(db), "--job-id", JOB, "--at", JOB_AT,
             "--batch-size", str(BATCH), "--quiet", "--workers", str(workers)]
 
 

@@ -1,13 +1,11 @@
 """A running job publishes its progress (for the metrics) and stops after its current batch
 when asked (for draining), resumable from there."""
 
-import contextlib
 import datetime as dt
-import sqlite3
 import threading
 
 from cocontroller.model import Correction, Scope
-from support import make_app
+from support import copy_database, make_app, query
 
 UTC = dt.timezone.utc
 AT = dt.datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -50,9 +48,8 @@ def test_a_stopped_job_ends_after_its_batch_and_resumes_to_the_same_end(tmp_path
         if progress.processed == 20:
             stop.set()
     assert [p.processed for p in stopped] == [10, 20] and not stopped[-1].finished
-    with contextlib.closing(sqlite3.connect(tmp_path / "db.sqlite")) as conn:
-        processed, status, cursor = conn.execute(
-            "SELECT processed, status, cursor FROM reassign_jobs WHERE id = 'job'").fetchone()
+    (processed, status, cursor), = query(tmp_path / "db.sqlite",
+                                         "SELECT processed, status, cursor FROM reassign_jobs WHERE id = 'job'")
     assert (processed, status) == (20, "running") and cursor
 
     *_, resumed = app.reassign.run("job", Scope(), False, "test", 10, AT, 1)
@@ -65,8 +62,6 @@ def test_a_stopped_job_ends_after_its_batch_and_resumes_to_the_same_end(tmp_path
 def test_a_resumed_jobs_summary_covers_its_earlier_runs(tmp_path):
     """The per-dealer summary of an applied job comes from what it stored, so a job stopped
     and resumed reports what an uninterrupted one does."""
-    from support import copy_database
-
     app = make_app(tmp_path / "a.sqlite")
     app.synthetic.generate(300, seed=9, now=AT)
     *_, first = app.reassign.run("everyone", Scope(), False, "test", 1000, AT, 1)

@@ -8,8 +8,6 @@ day as stored in dealer_versions (see network_world.py).
 """
 
 import datetime as dt
-import sqlite3
-from pathlib import Path
 
 import pytest
 from cocontroller import clock
@@ -18,25 +16,12 @@ from cocontroller.errors import FailedPrecondition
 from cocontroller.model import (
     AssignmentRecord, Basis, Change, DealerFields, NetworkChangeKind, Notice, Scope,
 )
-from support import copy_database, make_app
+from support import copy_database, make_app, query, table_rows
 from geopy.distance import geodesic
 from network_world import (
     DAY, GENT, NEAREST, NEW_DEALER, Spec, active_sales_dealers, assign_all, brute_nearest, build,
     current_rows, customer_point, db_path, dealer_fields, run_job, services,
 )
-
-# -- helpers -----------------------------------------------------------------------------
-
-
-def dump(path: Path) -> dict[str, list]:
-    """Every row of every table."""
-    conn = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
-    finally:
-        conn.close()
-
 
 # -- the world: customers with explicit facts ---------------------------------------------
 
@@ -261,14 +246,14 @@ def test_a_move_answers_with_the_old_location_for_earlier_days(tmp_path):
 def test_a_dry_run_writes_nothing(world):
     app = world
     app.network.close_dealer(GENT, clock.today(), "test")
-    before = dump(db_path(app))
+    before = table_rows(db_path(app))
     last, changes, _ = run_job(app, "dry", dry_run=True, batch_size=5)
     assert last.dry_run and last.changed == len(changes) == len(gent_customers(app)) > 0
-    assert dump(db_path(app)) == before
+    assert table_rows(db_path(app)) == before
     assert [r[0] for r in before["reassign_jobs"]] == ["first"]
     # a dry run over a scope, and again with the same id: still nothing
     run_job(app, "dry", Scope(dealer_ids=(GENT,)), dry_run=True)
-    assert dump(db_path(app)) == before
+    assert table_rows(db_path(app)) == before
 
 
 def test_rerunning_a_finished_job_changes_nothing(world):
@@ -276,16 +261,16 @@ def test_rerunning_a_finished_job_changes_nothing(world):
     app.network.close_dealer(GENT, clock.today(), "test")
     first, changes, _ = run_job(app, "close")
     assert changes
-    before = dump(db_path(app))
+    before = table_rows(db_path(app))
     progress = list(app.reassign.run("close", Scope(), False, "test", 7))
     assert len(progress) == 1
     assert progress[0].finished and progress[0].processed == progress[0].total == len(WORLD)
     assert progress[0].changed == first.changed and progress[0].changes == ()
-    assert dump(db_path(app)) == before
+    assert table_rows(db_path(app)) == before
     for scope in (Scope(dealer_ids=(GENT,)), Scope(postcodes=("9000",))):
         with pytest.raises(FailedPrecondition):
             list(app.reassign.run("close", scope, False, "test", 7))
-    assert dump(db_path(app)) == before
+    assert table_rows(db_path(app)) == before
 
 
 def test_an_interrupted_job_resumes_to_the_same_tables(world, tmp_path):
@@ -305,8 +290,8 @@ def test_an_interrupted_job_resumes_to_the_same_tables(world, tmp_path):
     # each yield is its own value: the first is not changed by the second
     assert first is not second and (first.processed, second.processed) == (5, 10)
     assert seen[0] and seen[1], "the first batches should hold changes"
-    job = sqlite3.connect(b).execute("SELECT status, processed, cursor FROM reassign_jobs WHERE id = 'j'").fetchone()
-    assert job == ("running", 10, sorted(s.id for s in WORLD)[9])
+    job = query(b, "SELECT status, processed, cursor FROM reassign_jobs WHERE id = 'j'")
+    assert job == [("running", 10, sorted(s.id for s in WORLD)[9])]
 
     resumed = make_app(b)
     runs = list(resumed.reassign.run("j", Scope(), False, "test", 5))
@@ -316,14 +301,10 @@ def test_an_interrupted_job_resumes_to_the_same_tables(world, tmp_path):
     assert all(p.processed_before == 10 for p in runs)
 
     def tables(path):
-        conn = sqlite3.connect(path)
-        try:
-            return (conn.execute("SELECT * FROM assignments ORDER BY id").fetchall(),
-                    conn.execute("SELECT * FROM notices ORDER BY id").fetchall(),
-                    conn.execute("SELECT id, scope, decision_at, status, cursor, processed, changed, updated_at,"
-                                 " finished_at, caller FROM reassign_jobs ORDER BY id").fetchall())
-        finally:
-            conn.close()
+        return (query(path, "SELECT * FROM assignments ORDER BY id"),
+                query(path, "SELECT * FROM notices ORDER BY id"),
+                query(path, "SELECT id, scope, decision_at, status, cursor, processed, changed, updated_at,"
+                            " finished_at, caller FROM reassign_jobs ORDER BY id"))
 
     assert tables(b) == tables(a)
     assert tables(a)[2][1][3] == "finished"

@@ -3,14 +3,13 @@ run writes nothing, that it resumes where it stopped with counts from the store,
 restricted customer is erased on its date."""
 
 import datetime as dt
-import sqlite3
 import threading
 
 import pytest
 
 from cocontroller.errors import FailedPrecondition, InvalidArgument
 from cocontroller.model import ErasureOutcome, Scope
-from support import PROOF, table_rows
+from support import PROOF, query, table_rows
 
 UTC = dt.timezone.utc
 
@@ -63,7 +62,7 @@ def test_an_applied_sweep_erases_restricts_and_leaves_as_the_pack_says(people):
     progress = list(people.sweep.run("sweep-1", dry_run=False))
     assert all(i.customer_id == "" for p in progress for i in p.items)
     assert dict(progress[-1].outcomes) == {ErasureOutcome.ERASED: 2, ErasureOutcome.RESTRICTED: 1}
-    remaining = {row[0] for row in sqlite3.connect(people.settings.db).execute("SELECT id FROM customers")}
+    remaining = {row[0] for row in query(people.settings.db, "SELECT id FROM customers")}
     assert remaining == {"s-buyer", "s-recent", "s-disputed", "s-consented"}
     assert [c.kind for c in people.store.facts.contacts("s-buyer")] == ["purchase"]
     assert people.store.erasure.restriction("s-buyer").erase_on == dt.date(2029, 1, 1)

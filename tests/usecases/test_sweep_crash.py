@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 from cocontroller.model import ErasureOutcome, Scope
-from killed_jobs import KilledJob, query
-from support import copy_database, make_app
+from killed_jobs import KilledJob
+from support import BACKEND, copy_database, database, make_app, query, table_rows
 
 SCRIPT = Path(sys.executable).parent / "cocontroller"
 UTC = dt.timezone.utc
@@ -31,7 +31,7 @@ JOB_COLUMNS = ("id", "scope", "decision_at", "status", "cursor", "processed", "c
 
 
 def command(db: Path, workers: int) -> list[str]:
-    return [str(SCRIPT), "retention", "sweep", "--local", "--db", str(db), "--job-id", JOB, "--at", SWEEP_AT,
+    return [str(SCRIPT), "retention", "sweep", "--local", "--db", database(db), "--job-id", JOB, "--at", SWEEP_AT,
             "--batch-size", str(BATCH), "--quiet", "--workers", str(workers)]
 
 
@@ -40,17 +40,18 @@ KILLED = KilledJob(JOB, CUSTOMERS, BATCH, command)
 
 def state(db: Path) -> dict:
     """What must be identical: every table, and the job's row but for its start."""
-    tables = [name for (name,) in query(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-              if name not in ("reassign_jobs", "_cocontroller_migrations", "_sqlite_migrations")]
-    found = {table: query(db, f"SELECT * FROM {table} ORDER BY 1, 2") for table in tables}
+    found = {table: rows for table, rows in table_rows(db).items()
+             if table not in ("reassign_jobs", "_cocontroller_migrations", "_sqlite_migrations")}
     found["job"] = query(db, f"SELECT {', '.join(JOB_COLUMNS)} FROM reassign_jobs WHERE id = ?", [JOB])
     return found
 
 
 def copy_installation(start: Path, db: Path) -> None:
-    """The database and its erasure key: the same installation, so the same keyed hashes."""
+    """The database and its erasure key: the same installation, so the same keyed hashes (on
+    PostgreSQL every database of the session is given the same keys)."""
     copy_database(start, db)
-    shutil.copyfile(f"{start}.erasurekey", f"{db}.erasurekey")
+    if BACKEND == "sqlite":
+        shutil.copyfile(f"{start}.erasurekey", f"{db}.erasurekey")
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ from .dialect import POSTGRES
 log = logging.getLogger(__name__)
 
 # Every writer of the database takes this lock for its transaction: what SQLite's
-# BEGIN IMMEDIATE gives, across replicas.
+# BEGIN IMMEDIATE gives, across replicas. The schema's next_id takes it too (1668244335).
 WRITE_LOCK = 0x636F636F  # "coco"
 _MIGRATIONS_TABLE = "_cocontroller_migrations"
 # Notifications between the processes on one database: a channel per topic.
@@ -36,7 +36,7 @@ _CHANNEL = "cocontroller_"
 _LISTEN_POLL_S = 0.5
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 _INSERT = re.compile(r"^\s*INSERT INTO (\w+)", re.IGNORECASE)
-# Tables whose id the database gives (an identity column): an INSERT into one returns it.
+# Tables whose id the database gives (next_id in the schema): an INSERT into one returns it.
 _IDENTITY_TABLES = frozenset({
     "dealer_versions", "preferences", "assignments", "consents", "disputes", "network_changes",
     "contract_history", "rule_pack_swaps", "customer_history", "objections", "notices",
