@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from cocontroller.store import Store
-from cocontroller.store.postgres import translate
+from cocontroller.store.postgres import IDENTITY_TABLES, translate
 
 
 def columns_sqlite(path) -> dict[str, list[str]]:
@@ -74,3 +74,10 @@ def test_an_id_a_rolled_back_transaction_took_is_given_again(tmp_path, pg_store)
             1 / 0
         with store.transaction():
             assert store.db.execute(insert).lastrowid == 2, store.db.dialect.name
+
+
+def test_the_tables_whose_insert_returns_its_id_are_those_the_schema_numbers(pg_store):
+    numbered = {row[0] for row in pg_store.db.execute(
+        "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema()"
+        " AND column_name = 'id' AND column_default LIKE 'next_id%'")}
+    assert numbered == IDENTITY_TABLES

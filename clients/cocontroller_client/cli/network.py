@@ -220,11 +220,11 @@ def _changed(response, done: str, next_step: str) -> None:
         render.emit(data, f"{done}; {next_step}")
         return
     scheduled = data["scheduled"] = convert.scheduled_change(response.scheduled)
-    scope = " ".join(f"--dealers {d}" for d in scheduled["scope"]["dealer_ids"])
+    scope = "".join(f" --dealers {d}" for d in scheduled["scope"]["dealer_ids"])
     render.emit(data, f"{done}; scheduled: its customers are told from {scheduled['notice_date']} and re-assigned"
                       f" on {scheduled['effective']} by the server (job {scheduled['job_id']}). Preview it:"
-                      f" `cocontroller reassign --job-id preview-{response.change_id} {scope} --dry-run"
-                      f" --at {scheduled['effective']}`".replace("  ", " "))
+                      f" `cocontroller reassign --job-id preview-{response.change_id}{scope} --dry-run"
+                      f" --at {scheduled['effective']}`")
 
 
 @dealers.command("cancel-change")

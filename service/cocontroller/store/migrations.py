@@ -299,18 +299,7 @@ def m013_leads(db: sqlite_utils.Database) -> None:
     contact's dealer becomes optional. `requests` keeps the answer to each idempotent call
     (AIP-155) by its request id, with the fingerprint of what was asked, so a retry gets the
     same answer and writes nothing; the answer names its customer, so an erasure removes it."""
-    table = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'contact_events'").fetchone()[0]
-    indexes = [sql for (sql,) in db.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contact_events' AND sql IS NOT NULL")]
-    optional = table.replace('"dealer_id" TEXT NOT NULL REFERENCES', '"dealer_id" TEXT REFERENCES', 1)
-    if optional == table:
-        raise RuntimeError("contact_events.dealer_id is not the column this migration expects")
-    db.execute(optional.replace('CREATE TABLE "contact_events"', 'CREATE TABLE "contact_events_new"', 1))
-    db.execute("INSERT INTO contact_events_new SELECT * FROM contact_events")
-    db.execute("DROP TABLE contact_events")
-    db.execute("ALTER TABLE contact_events_new RENAME TO contact_events")
-    for sql in indexes:
-        db.execute(sql)
+    _make_optional(db, "contact_events", '"dealer_id" TEXT')
     db["requests"].create(
         {"request_id": str, "method": str, "customer_id": str, "fingerprint": str, "answer": bytes,
          "created_at": str},
@@ -338,20 +327,26 @@ def m014_scheduled_changes(db: sqlite_utils.Database) -> None:
                   "announce_job_id", "created_at"},
     )
     db["scheduled_changes"].create_index(["status", "notice_on"])
-    table = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'notices'").fetchone()[0]
-    indexes = [sql for (sql,) in db.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'notices' AND sql IS NOT NULL")]
-    optional = table.replace('"assignment_id" INTEGER NOT NULL REFERENCES', '"assignment_id" INTEGER REFERENCES', 1)
-    if optional == table:
-        raise RuntimeError("notices.assignment_id is not the column this migration expects")
-    db.execute(optional.replace('CREATE TABLE "notices"', 'CREATE TABLE "notices_new"', 1))
-    db.execute("INSERT INTO notices_new SELECT * FROM notices")
-    db.execute("DROP TABLE notices")
-    db.execute("ALTER TABLE notices_new RENAME TO notices")
-    for sql in indexes:
-        db.execute(sql)
+    _make_optional(db, "notices", '"assignment_id" INTEGER')
     db["notices"].add_column("kind", str, not_null_default="change")
     db["notices"].add_column("effective_at", str)
     db["notices"].add_column("explanation", str)
     db["notices"].add_column("cancelled_at", str)
     db["notices"].create_index(["trigger", "customer_id"])
+
+
+def _make_optional(db: sqlite_utils.Database, table: str, column: str) -> None:
+    """Drops NOT NULL from a referencing `column` ('"name" TYPE') of `table`: SQLite cannot
+    alter a column, so the table is made again from its own SQL, rows and indexes kept."""
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()[0]
+    indexes = [index for (index,) in db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", [table])]
+    optional = sql.replace(f"{column} NOT NULL REFERENCES", f"{column} REFERENCES", 1)
+    if optional == sql:
+        raise RuntimeError(f"{table}.{column} is not the column this migration expects")
+    db.execute(optional.replace(f'CREATE TABLE "{table}"', f'CREATE TABLE "{table}_new"', 1))
+    db.execute(f"INSERT INTO {table}_new SELECT * FROM {table}")
+    db.execute(f"DROP TABLE {table}")
+    db.execute(f"ALTER TABLE {table}_new RENAME TO {table}")
+    for index in indexes:
+        db.execute(index)

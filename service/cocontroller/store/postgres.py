@@ -37,7 +37,7 @@ _LISTEN_POLL_S = 0.5
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 _INSERT = re.compile(r"^\s*INSERT INTO (\w+)", re.IGNORECASE)
 # Tables whose id the database gives (next_id in the schema): an INSERT into one returns it.
-_IDENTITY_TABLES = frozenset({
+IDENTITY_TABLES = frozenset({
     "dealer_versions", "preferences", "assignments", "consents", "disputes", "network_changes",
     "contract_history", "rule_pack_swaps", "customer_history", "objections", "notices",
 })
@@ -54,7 +54,7 @@ def translate(sql: str) -> tuple[str, bool]:
     """The statement for psycopg, and whether it is an INSERT whose new id the caller may
     read (`lastrowid`): such an INSERT returns it."""
     insert = _INSERT.match(sql)
-    wants_id = bool(insert and insert.group(1) in _IDENTITY_TABLES and "RETURNING" not in sql.upper())
+    wants_id = bool(insert and insert.group(1) in IDENTITY_TABLES and "RETURNING" not in sql.upper())
     return placeholders(sql) + (" RETURNING id" if wants_id else ""), wants_id
 
 
@@ -108,9 +108,6 @@ class Connection:
     def executemany(self, sql: str, rows) -> None:
         with self.raw.cursor() as cursor:
             cursor.executemany(placeholders(sql), list(rows))
-
-    def close(self) -> None:
-        self.raw.close()
 
 
 class PostgresDatabase(PagedReads):
