@@ -86,7 +86,7 @@ def build(settings: Settings, create: bool = False) -> App:
     resolution = ResolutionService(store, runtime, Resolver(engine), assignment)
     erasure = ErasureService(store, runtime, resolution, key_beside(settings.db, "erasurekey", settings.erasure_key))
     customers = CustomerService(store, postcodes, boundary, assignment, erasure)
-    reassign = ReassignService(store, runtime, assignment, postcodes, workers)
+    reassign = ReassignService(store, runtime, assignment, postcodes, workers, settings.claim_hold_s)
     schedule = ScheduledChanges(store, reassign)
     packs = PackService(runtime, store)
     return App(
@@ -109,7 +109,7 @@ def build(settings: Settings, create: bool = False) -> App:
             store, lambda: runtime.recent().network, postcodes, boundary, data / "province-population.csv"
         ),
         erasure=erasure,
-        sweep=RetentionSweep(store, runtime, resolution.resolver, erasure, workers),
+        sweep=RetentionSweep(store, runtime, resolution.resolver, erasure, workers, settings.claim_hold_s),
         leads=LeadService(store, runtime, customers, assignment),
         schedule=schedule,
         notifications=Notifications(store, runtime, packs, schedule),

@@ -59,6 +59,9 @@ class Settings:
     # of a scheduled change's day on a copy of the data, and the tests' injectable clock.
     # Empty: the real time. Never on a live database: scheduled jobs would run early.
     clock_at: str = ""
+    # A job is shared by every process running it, batch by batch: a process that dies holds
+    # its batch this long before another takes it (seconds). It must outlast a batch's work.
+    claim_hold_s: float = 60.0
     # Prometheus metrics on http://host:metrics_port/metrics; 0 turns them off.
     metrics_port: int = 9464
     # On SIGTERM or SIGINT: how long calls in flight, and a running job's last batch, may
@@ -116,6 +119,8 @@ class Settings:
             raise ValueError("the sweep hour must be -1 (never) or 0 to 23")
         if not 0 <= settings.notice_lead_days <= 366:
             raise ValueError("the notice lead time must be 0 to 366 days")
+        if not 0 < settings.claim_hold_s <= 86400:
+            raise ValueError("a job's claim must be held for more than 0 seconds and at most a day")
         return settings
 
 

@@ -982,6 +982,20 @@ class Job:
 
 
 @dataclass(frozen=True)
+class JobBatch:
+    """A batch of a job's walk claimed by one process (`claim`): its customers, in id
+    order, and their place in the walk, the first being number `ordinal`. `taken_from`: the
+    claim of a process that died or let it expire, when it had the batch before."""
+
+    job_id: str
+    seq: int
+    ids: tuple[str, ...]
+    ordinal: int
+    claim: str
+    taken_from: str = ""
+
+
+@dataclass(frozen=True)
 class ScheduledChange:
     """The job a network change recorded ahead of its day owes: the customers it may move
     (`scope`) are told from `notice_on` (the lead time before the day) by job

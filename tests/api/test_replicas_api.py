@@ -18,7 +18,7 @@ WRITES = 15
 
 
 class Replica:
-    def __init__(self, url: str, log: Path):
+    def __init__(self, url: str, log: Path, *flags: str):
         self.port = support.free_port()
         self.log = log
         env = {**os.environ, "COCONTROLLER_LOG_KEY": support.PG_KEYS["log_key"],
@@ -26,7 +26,7 @@ class Replica:
         with log.open("w") as out:
             self.process = subprocess.Popen(
                 [str(SCRIPT), "serve", "--db", url, "--host", "127.0.0.1", "--port", str(self.port),
-                 "--metrics-port", "0", "--sweep-hour", "-1"], stdout=subprocess.DEVNULL, stderr=out, env=env)
+                 "--metrics-port", "0", "--sweep-hour", "-1", *flags], stdout=subprocess.DEVNULL, stderr=out, env=env)
         self.target = f"127.0.0.1:{self.port}"
         support.wait_serving(self.target, self.process)
 

@@ -47,7 +47,7 @@ def test_a_second_open_applies_nothing_again(postgres):
     first = Store(url)
     applied = first.db.applied_migrations()
     second = Store(url)
-    assert second.db.applied_migrations() == applied == ["0001_schema.sql"]
+    assert second.db.applied_migrations() == applied == ["0001_schema.sql", "0002_job_batches.sql"]
     first.db.close_pool()
     second.db.close_pool()
 

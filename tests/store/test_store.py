@@ -19,7 +19,7 @@ def test_migrations_apply_once_and_in_order(tmp_path):
                        "m006_point_outside_postcode", "m007_rule_pack_history",
                        "m008_customer_history", "m009_consent_proof",
                        "m010_objections", "m011_erasure", "m012_rectification", "m013_leads",
-                       "m014_scheduled_changes"]
+                       "m014_scheduled_changes", "m015_job_batches"]
     assert MIGRATIONS.pending(first.db.utils) == []
     again = Store(path)
     assert again.db.applied_migrations() == applied

@@ -1,5 +1,5 @@
-"""Servers sharing one PostgreSQL database: a job runs in one of them at a time, and what
-one changes (a rule-pack reload, the network) the others hear at once."""
+"""Servers sharing one PostgreSQL database: a job run by several is shared batch by batch,
+and what one changes (a rule-pack reload, the network) the others hear at once."""
 
 import threading
 import time
@@ -8,7 +8,6 @@ import pytest
 
 import support
 from cocontroller import clock
-from cocontroller.errors import Aborted
 from cocontroller.model import Scope
 
 
@@ -36,15 +35,19 @@ def eventually(check, timeout: float = 5.0) -> bool:
     return True
 
 
-def test_a_job_runs_in_one_replica_at_a_time(replicas):
+def test_a_job_is_shared_by_the_replicas_that_run_it(replicas):
     first, second, _ = replicas
     job = first.reassign.run("shared", Scope(), False, batch_size=1)
-    assert next(job).processed == 1  # the first replica holds the job between two batches
-    with pytest.raises(Aborted, match="running in another process"):
-        list(second.reassign.run("shared", Scope(), False, batch_size=1))
-    assert list(job)[-1].finished
-    again = list(second.reassign.run("shared", Scope(), False, batch_size=1))
-    assert again[-1].finished and again[-1].processed == 3 and again[-1].changed == 3  # found finished
+    assert next(job).processed == 1  # the first replica stops between two batches
+    joined = list(second.reassign.run("shared", Scope(), False, batch_size=1))
+    assert joined[-1].finished and joined[-1].processed == 3 and joined[-1].changed == 3
+    assert len(joined) == 3  # it did the two batches left, then ended the job
+    rest = list(job)
+    assert rest[-1].finished and rest[-1].processed == 3 and rest[-1].changed == 3
+    assert len(rest) == 1  # nothing was left for the first one
+    assert support.query(first.settings.db, "SELECT customer_id, count(*) FROM assignments"
+                         " WHERE trigger = 'job:shared' GROUP BY customer_id ORDER BY customer_id") == [
+        ("rep-1", 1), ("rep-2", 1), ("rep-3", 1)]
 
 
 def test_a_reload_on_one_replica_is_heard_by_the_other(replicas):

@@ -107,10 +107,13 @@ def _paths(tls: dict) -> dict:
 @option("--clock-at", metavar="INSTANT", show_default=_env("clock_at", "the real time"),
         help="Serve as if it were this ISO 8601 instant, the clock running on from it: a rehearsal of a "
              "scheduled change's day on a COPY of the database (scheduled jobs run as of then).")
+@option("--claim-hold-s", type=click.FloatRange(min=0, min_open=True, max=86400), metavar="SECONDS",
+        show_default=_env("claim_hold_s", _DEFAULTS.claim_hold_s),
+        help="A job's batch claimed by a replica that died is taken by another after this long.")
 @_server_tls_options
 def serve(db, host, port, workers, max_concurrent_rpcs, max_queue_ms, heavy_calls, backdate_window_days, rules_dir,
           data_dir, log_format, metrics_port, health_port, shutdown_grace, sweep_hour, notice_lead_days, clock_at,
-          **tls):
+          claim_hold_s, **tls):
     """Run the gRPC server until Ctrl-C or SIGTERM; SIGHUP reloads the rule packs.
 
     Flags override the COCONTROLLER_* environment variables, which override the defaults.
@@ -136,7 +139,8 @@ def serve(db, host, port, workers, max_concurrent_rpcs, max_queue_ms, heavy_call
         db=db, host=host, port=port, workers=workers, log_format=log_format,
         max_concurrent_rpcs=max_concurrent_rpcs, max_queue_ms=max_queue_ms, heavy_calls=heavy_calls,
         backdate_window_days=backdate_window_days, metrics_port=metrics_port, health_port=health_port, shutdown_grace=shutdown_grace,
-        sweep_hour=sweep_hour, notice_lead_days=notice_lead_days, clock_at=clock_at, **_paths(tls),
+        sweep_hour=sweep_hour, notice_lead_days=notice_lead_days, clock_at=clock_at, claim_hold_s=claim_hold_s,
+        **_paths(tls),
         rules_dir=Path(rules_dir) if rules_dir else None, data_dir=Path(data_dir) if data_dir else None,
     )
     admin.serve(chosen)

@@ -312,8 +312,10 @@ def reassign(job_id, postcodes, dealers, dry_run, out, batch_size, local, db, at
     --dry-run --at previews it). Try --dry-run --out diff.csv first to review
     who would move. Each batch commits on its own: if the job stops (Ctrl-C, a crash), run
     the same command again and it resumes where it stopped, with the same decision instant.
-    A server runs one job at a time (exit code 7 if another runs). --local runs the job in
-    this process against a database file, for very large jobs; it needs the server extra.
+    A server runs one job at a time (exit code 7 if another runs). Replicas on one PostgreSQL
+    database (and --local beside a server) each given the same job id share the job batch by
+    batch, and take over the batches of one that died. --local runs the job in this process
+    against the database, for very large jobs; it needs the server extra.
     A progress bar with rate and ETA shows on stderr (--quiet hides it, and so does --json
     when stderr is no terminal).
 

@@ -5,6 +5,8 @@ WAL lets readers run beside the one writer. sqlite3 connections must not be shar
 threads, so each thread gets its own.
 """
 
+import os
+import socket
 import sqlite3
 import threading
 import time
@@ -62,8 +64,6 @@ class Database(PagedReads):
         # SQLite makes a blocked writer sleep and poll; threads of one process queue here
         # instead and wake as soon as the writer before them commits.
         self._write_lock = threading.Lock()
-        self._leases: set[str] = set()
-        self._leases_lock = threading.Lock()
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -102,6 +102,12 @@ class Database(PagedReads):
         Nested use joins the outer transaction."""
         return _Transaction(self.conn, self._write_lock)
 
+    def locking(self) -> "_Transaction":
+        """A transaction that locks only the rows it names (`dialect.for_update`,
+        `dialect.skip_locked`): on SQLite, whose one writer excludes every other, the
+        ordinary write transaction."""
+        return self.transaction()
+
     def snapshot(self) -> "_Snapshot":
         """A read transaction: every read inside sees the database as of its first read (WAL
         keeps that state for it), so reads of several tables agree. Nested use joins the
@@ -119,23 +125,31 @@ class Database(PagedReads):
             time.sleep(pause_s)
         return False
 
+    @property
+    def instance(self) -> str:
+        """This process among those on the database, as `alive` knows it: host and pid."""
+        return f"{socket.gethostname()}/{os.getpid()}"
+
+    def alive(self, instance: str) -> bool:
+        """Whether the process `instance` names still runs. A SQLite file is shared on one
+        host, where a pid that exists is taken as alive (a reused one only delays taking
+        over its claims until they expire); another host cannot be told, so it is alive."""
+        host, _, pid = instance.rpartition("/")
+        if host != socket.gethostname() or not pid.isdigit():
+            return True
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
     def notify(self, topic: str) -> None:
         """One server holds a SQLite file: there is no other process to tell."""
 
     def listen(self, topics, heard, stop: threading.Event) -> None:
         """One server holds a SQLite file: nothing is heard."""
-
-    def lease(self, name: str) -> bool:
-        """Takes this process's lease of `name` (a job run by one thread at a time) if free."""
-        with self._leases_lock:
-            if name in self._leases:
-                return False
-            self._leases.add(name)
-            return True
-
-    def release(self, name: str) -> None:
-        with self._leases_lock:
-            self._leases.discard(name)
 
     def migrate(self) -> None:
         """Applies the pending migrations; BEGIN IMMEDIATE keeps two processes from racing."""

@@ -31,6 +31,11 @@ class Dialect:
     # what JSON_ROWS(x) and JSON_ROW(x) become
     json_rows: str
     json_row: str
+    # appended to a SELECT inside `Database.locking()`: locks the rows read, skipping those
+    # another transaction holds (SQLite's one writer already excludes every other)
+    skip_locked: str
+    # appended to a SELECT inside `Database.locking()`: locks the rows read, waiting for them
+    for_update: str
 
     def sql(self, statement: str) -> str:
         """`statement` with its JSON_ROWS and JSON_ROW spelled for this backend."""
@@ -45,6 +50,7 @@ SQLITE = Dialect(
     tables_with_column="SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) p"
                        " WHERE m.type = 'table' AND p.name = ? ORDER BY m.name",
     json_rows="json_group_array(json_array({}))", json_row="json_array({})",
+    skip_locked="", for_update="",
 )
 
 POSTGRES = Dialect(
@@ -57,4 +63,5 @@ POSTGRES = Dialect(
     # parse the text as they do SQLite's
     json_rows="CAST(coalesce(json_agg(json_build_array({})), '[]') AS text)",
     json_row="CAST(json_build_array({}) AS text)",
+    skip_locked=" FOR UPDATE SKIP LOCKED", for_update=" FOR UPDATE",
 )

@@ -99,10 +99,13 @@ class ErasureRepository:
                 erased[_RESTRICTIONS] = self.db.execute(
                     "DELETE FROM restrictions WHERE customer_id = ?", [customer_id]).rowcount
                 erased["customers"] = self.db.execute("DELETE FROM customers WHERE id = ?", [customer_id]).rowcount
-                # A job's cursor naming the customer moves to the one before: the same place.
-                self.db.execute(
-                    "UPDATE reassign_jobs SET cursor = coalesce((SELECT max(id) FROM customers WHERE id < ?), '')"
-                    " WHERE cursor = ?", [customer_id, customer_id])
+                # A job's cursor or batch bound naming the customer moves to the one before:
+                # the same place.
+                for table, column in (("reassign_jobs", "cursor"), ("job_batches", "after_id"),
+                                      ("job_batches", "last_id")):
+                    self.db.execute(
+                        f"UPDATE {table} SET {column} = coalesce((SELECT max(id) FROM customers WHERE id < ?), '')"
+                        f" WHERE {column} = ?", [customer_id, customer_id])
         if plan.outcome != ErasureOutcome.ERASED:
             self.db.execute(
                 "INSERT INTO restrictions (customer_id, since, reason, request_id, erase_on, legal_hold)"

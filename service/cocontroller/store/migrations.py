@@ -335,6 +335,24 @@ def m014_scheduled_changes(db: sqlite_utils.Database) -> None:
     db["notices"].create_index(["trigger", "customer_id"])
 
 
+@MIGRATIONS()
+def m015_job_batches(db: sqlite_utils.Database) -> None:
+    """A job is shared by every process that runs it: each claims the next batch of its walk
+    (the ids after `after_id` up to `last_id`) for a while, and the batch is done in the same
+    transaction as its writes. A claim left by a process that died expires and is taken
+    again. The job's `cursor` now marks how far its walk is cut into batches; a job begun
+    before goes on from it. `ordinal` is the batch's place in the walk (its customers'
+    ordinals start there), so audit keys do not depend on which process wrote it."""
+    db["job_batches"].create(
+        {"job_id": str, "seq": int, "after_id": str, "last_id": str, "ordinal": int, "size": int, "status": str,
+         "claim": str, "claimed_until": float},
+        pk=("job_id", "seq"),
+        foreign_keys=[("job_id", "reassign_jobs", "id")],
+        not_null={"after_id", "last_id", "ordinal", "size", "status", "claim", "claimed_until"},
+    )
+    db["job_batches"].create_index(["job_id", "status", "claimed_until"])
+
+
 def _make_optional(db: sqlite_utils.Database, table: str, column: str) -> None:
     """Drops NOT NULL from a referencing `column` ('"name" TYPE') of `table`: SQLite cannot
     alter a column, so the table is made again from its own SQL, rows and indexes kept."""

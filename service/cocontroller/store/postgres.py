@@ -12,7 +12,9 @@ few statements that cannot be shared (SQLite's JSON functions, its schema tables
 import functools
 import importlib.resources
 import logging
+import os
 import re
+import socket
 import threading
 import time
 import uuid
@@ -30,6 +32,8 @@ log = logging.getLogger(__name__)
 # Every writer of the database takes this lock for its transaction: what SQLite's
 # BEGIN IMMEDIATE gives, across replicas. The schema's next_id takes it too (1668244335).
 WRITE_LOCK = 0x636F636F  # "coco"
+# The advisory locks (this number, a process's id) each process holds while it runs.
+_INSTANCES = 0x636F7072  # "copr"
 _MIGRATIONS_TABLE = "_cocontroller_migrations"
 # Notifications between the processes on one database: a channel per topic.
 _CHANNEL = "cocontroller_"
@@ -115,9 +119,12 @@ class PostgresDatabase(PagedReads):
 
     def __init__(self, url: str):
         self.path = url
-        # This server, in its notifications, so that it does not act on its own.
-        self._self = uuid.uuid4().hex
+        # This process, in its notifications (so that it does not act on its own) and in its
+        # job claims: the host and pid say which replica holds a batch.
+        self._self = f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:12]}"
         self._local = threading.local()
+        self._instance_conn: psycopg.Connection | None = None
+        self._instance_lock = threading.Lock()
         self._pool = ConnectionPool(url, min_size=1, max_size=32, open=True,
                                     kwargs={"autocommit": True}, name="cocontroller")
 
@@ -141,10 +148,17 @@ class PostgresDatabase(PagedReads):
         across every process, no lost updates. Nested use joins the outer transaction."""
         return _Transaction(self.conn, write=True)
 
+    def locking(self) -> "_Transaction":
+        """A read-committed transaction without the write lock: it locks only the rows it
+        names (`dialect.for_update`, `dialect.skip_locked`), so processes claiming a job's
+        batches do not wait for the writers, nor for each other. Nested use joins the outer
+        transaction."""
+        return _Transaction(self.conn, write=False, isolation="READ COMMITTED")
+
     def snapshot(self) -> "_Transaction":
         """A repeatable-read transaction: every read inside sees the database as of its
         first read. Nested use joins the outer transaction."""
-        return _Transaction(self.conn, write=False)
+        return _Transaction(self.conn, write=False, isolation="REPEATABLE READ")
 
     def empty_log(self, attempts: int = 50, pause_s: float = 0.02) -> bool:
         """PostgreSQL keeps no log a reader could hold back: the erased rows' space is
@@ -186,13 +200,25 @@ class PostgresDatabase(PagedReads):
                 log.warning("lost the database's notifications; listening again", exc_info=True)
                 stop.wait(_LISTEN_POLL_S)
 
-    def lease(self, name: str) -> bool:
-        """Takes the session's advisory lock of `name` if no process holds it; released by
-        `release` or when this thread's connection ends (a replica that dies lets go)."""
-        return self.conn.execute("SELECT pg_try_advisory_lock(hashtext(?))", [name]).fetchone()[0]
+    @property
+    def instance(self) -> str:
+        """This process among those on the database: while it runs, it holds a session
+        advisory lock of its own on a connection of its own, which `alive` probes."""
+        with self._instance_lock:
+            if self._instance_conn is None or self._instance_conn.closed:
+                self._instance_conn = psycopg.connect(self.path, autocommit=True)
+                self._instance_conn.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", [_INSTANCES, self._self])
+        return self._self
 
-    def release(self, name: str) -> None:
-        self.conn.execute("SELECT pg_advisory_unlock(hashtext(?))", [name])
+    def alive(self, instance: str) -> bool:
+        """Whether the process `instance` names still holds its lock: a process that died,
+        or lost its connection, let go of it."""
+        if instance == self._self:
+            return True
+        taken = self.conn.execute("SELECT pg_try_advisory_lock(?, hashtext(?))", [_INSTANCES, instance]).fetchone()[0]
+        if taken:
+            self.conn.execute("SELECT pg_advisory_unlock(?, hashtext(?))", [_INSTANCES, instance])
+        return not taken
 
     def applied_migrations(self) -> list[str]:
         return [row[0] for row in self.conn.execute(f"SELECT name FROM {_MIGRATIONS_TABLE} ORDER BY name")]
@@ -207,12 +233,17 @@ class PostgresDatabase(PagedReads):
     def close_pool(self) -> None:
         self.close()
         self._pool.close()
+        with self._instance_lock:
+            if self._instance_conn is not None:
+                self._instance_conn.close()
+                self._instance_conn = None
 
 
 class _Transaction:
-    def __init__(self, conn: Connection, write: bool):
+    def __init__(self, conn: Connection, write: bool, isolation: str = "READ COMMITTED"):
         self.conn = conn
         self.write = write
+        self.isolation = isolation
         self.outer = False
 
     def __enter__(self) -> Connection:
@@ -222,7 +253,7 @@ class _Transaction:
                 self.conn.raw.execute("BEGIN")
                 self.conn.raw.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
             else:
-                self.conn.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+                self.conn.raw.execute(f"BEGIN ISOLATION LEVEL {self.isolation}")
         return self.conn
 
     def __exit__(self, exc_type, exc, tb):

@@ -63,12 +63,13 @@ class ScheduleRepository:
         return row is not None and row[0] in _OPEN
 
     def mark(self, change_id: int, status: ScheduleStatus, at: dt.datetime) -> None:
-        """Moves an open change on (announced, applied or cancelled) at `at`."""
+        """Moves an open change on (announced, applied or cancelled) at `at`; the first of
+        the replicas sharing its job to do so keeps its instant."""
         column = {ScheduleStatus.ANNOUNCED: "announced_at", ScheduleStatus.APPLIED: "applied_at",
                   ScheduleStatus.CANCELLED: "cancelled_at"}[status]
         self.db.execute(
-            f"UPDATE scheduled_changes SET status = ?, {column} = ? WHERE change_id = ? AND status IN (?, ?)",
-            [str(status), clock.to_text(at), change_id, *_OPEN])
+            f"UPDATE scheduled_changes SET status = ?, {column} = ? WHERE change_id = ? AND status IN (?, ?)"
+            " AND status <> ?", [str(status), clock.to_text(at), change_id, *_OPEN, str(status)])
 
     def cancel(self, change_id: int, at: dt.datetime) -> int:
         """Called inside the cancellation's transaction: the change's job will not run, and

@@ -3,13 +3,13 @@
 A job walks the customers in its scope in id order, decides each one's dealer again at the
 job's fixed decision instant, and compares it with the assignment in force. A dry run only
 reports the differences. An applied job writes each batch's new assignment versions, their
-notices and its own cursor in one transaction, so a job killed at any point and started again
-with the same id resumes after the last committed batch and ends exactly as an uninterrupted
-run would: every write of a job carries the job's instant, not the wall clock. A finished
-job run again changes nothing.
+notices and the batch's completion in one transaction. Any number of processes (replicas,
+the CLI) running the same job id share it batch by batch (store/jobs.py), and a job killed
+at any point and started again resumes after the last committed batch: either way it ends
+exactly as one uninterrupted run would, since every write of a job carries the job's
+instant, not the wall clock. A finished job run again changes nothing.
 """
 
-import contextlib
 import datetime as dt
 import functools
 import logging
@@ -24,11 +24,13 @@ from ..domain.postcodes import PostcodeDirectory
 from ..domain.validation import FUTURE_TOLERANCE, MAX_SCOPE, check_count, check_id
 from ..errors import FailedPrecondition, NotFound, Violations, shown
 from ..logs import event
-from ..model import Change, JobKind, JobProgress, JobStatus, PairCount, ScheduledChange, Scope
+from ..model import Change, JobBatch, JobKind, JobProgress, JobStatus, PairCount, ScheduledChange, Scope
 from ..store import Store
 from ..store.assignments import PreparedVersion, job_trigger, prepare
+from ..store.jobs import ClaimLost
 from .assignment import AssignmentService
 from .runtime import RuntimeHolder
+from .shared_walk import DEFAULT_CLAIM_HOLD_S, SharedWalk
 from .workers import PARALLEL_FROM, WorkerEntry, in_order
 
 DEFAULT_BATCH = 1000
@@ -43,8 +45,10 @@ Decided = list[tuple[Change, PreparedVersion | None]]
 
 class ReassignService:
     def __init__(self, store: Store, runtime: RuntimeHolder, assignment: AssignmentService,
-                 postcodes: PostcodeDirectory, workers: WorkerEntry | None = None):
+                 postcodes: PostcodeDirectory, workers: WorkerEntry | None = None,
+                 claim_hold_s: float = DEFAULT_CLAIM_HOLD_S):
         self.store = store
+        self.claim_hold_s = claim_hold_s
         self.runtime = runtime
         self.assignment = assignment
         self.postcodes = postcodes
@@ -64,16 +68,15 @@ class ReassignService:
         then. Large jobs decide in `workers` processes (default: one per core,
         up to two) while this one reads ids and writes; results are taken in batch order.
         Once `stop` is set the job ends after the batch it is writing, without a finished
-        progress: it resumes from there when run again. `running` shows it meanwhile."""
-        lease = self.store.jobs.leased(job_id) if not dry_run else contextlib.nullcontext()
-        with lease:
-            try:
-                for progress in self._run(job_id, scope, dry_run, caller, batch_size, at, workers, stop, scheduled,
-                                          kind):
-                    self.running[job_id] = progress
-                    yield progress
-            finally:
-                self.running.pop(job_id, None)
+        progress: it resumes from there when run again. `running` shows it meanwhile. An
+        applied job another process runs too is shared with it: each ends with the job."""
+        try:
+            for progress in self._run(job_id, scope, dry_run, caller, batch_size, at, workers, stop, scheduled,
+                                      kind):
+                self.running[job_id] = progress
+                yield progress
+        finally:
+            self.running.pop(job_id, None)
 
     def run_scheduled(self, change: ScheduledChange, announce: bool, stop: threading.Event | None = None,
                       batch_size: int = DEFAULT_BATCH) -> Iterator[JobProgress]:
@@ -102,11 +105,13 @@ class ReassignService:
         recorded = None
         summary = self.store.assignments.announced_counts if kind == JobKind.ANNOUNCE else \
             self.store.assignments.pair_counts
+        walk = None
         if dry_run:
-            decision_at, cursor = at or clock.now(), ""
+            decision_at = at or clock.now()
+            total = self.store.jobs.count(scope, "")
         else:
             job = self.store.jobs.start(job_id, scope, at or clock.now(), caller, kind)
-            decision_at, cursor = job.decision_at, job.cursor
+            decision_at = job.decision_at
             # A scheduled job's writes are recorded when it ran: its announcement before the
             # day it decides for, its application on that day or, after a server was down, later.
             recorded = job.started_at if scheduled else decision_at
@@ -115,8 +120,8 @@ class ReassignService:
                 yield JobProgress(job_id, False, job.processed, job.processed, job.changed,
                                   time.monotonic() - started, True, resumed, before, (), summary(job_id))
                 return
-        total = before + self.store.jobs.count(scope, cursor)
-        batches = self.store.jobs.id_batches(scope, cursor, batch_size)
+            walk = SharedWalk(self.store.jobs, job_id, scope, batch_size, self.claim_hold_s)
+            total = before + self.store.jobs.remaining(job_id, scope)
         if workers is None:
             workers = min(2, os.cpu_count() or 1) if total - before >= PARALLEL_FROM else 1
         processed, changed, pairs = before, changed_before, Counter()
@@ -124,34 +129,54 @@ class ReassignService:
         logged = -_PROGRESS_LOG_EVERY_S
         decide = functools.partial(self.decide_batch, at=decision_at, keep=not dry_run)
         entry = self.workers
-        for ids, decided in in_order(batches, decide, workers, entry, entry.decide if entry else None,
-                                     (clock.to_text(decision_at), not dry_run)):
-            if kind == JobKind.ANNOUNCE:
-                decided = self._announce(job_id, decided, len(ids), decision_at, recorded, ids[-1], scheduled)
-            elif not dry_run:
-                self._apply(job_id, decided, len(ids), decision_at, recorded, ids[-1], scheduled)
-            processed += len(ids)
-            changed += len(decided)
-            pairs.update((c.old_dealer_id, c.new_dealer_id) for c, _ in decided)
-            if time.monotonic() - logged >= _PROGRESS_LOG_EVERY_S:
-                logged = time.monotonic()
-                event(log, "job.progress", job_id=job_id, dry_run=dry_run, total=total, processed=processed,
-                      changed=changed)
-            yield JobProgress(job_id, dry_run, total, processed, changed, time.monotonic() - started,
-                              False, resumed, before, tuple(c for c, _ in decided))
-            if stop is not None and stop.is_set() and processed < total:
-                event(log, "job.stopped", job_id=job_id, dry_run=dry_run, total=total, processed=processed,
-                      changed=changed)
-                return
+        try:
+            while True:
+                batches = walk.batches() if walk else self.store.jobs.id_batches(scope, "", batch_size)
+                for ids, decided in in_order(batches, decide, workers, entry, entry.decide if entry else None,
+                                             (clock.to_text(decision_at), not dry_run)):
+                    if walk is None:
+                        processed, changed = processed + len(ids), changed + len(decided)
+                        pairs.update((c.old_dealer_id, c.new_dealer_id) for c, _ in decided)
+                    else:
+                        try:
+                            if kind == JobKind.ANNOUNCE:
+                                decided = _moving(decided)
+                                processed, changed = self._announce(walk.taken(), decided, decision_at, recorded,
+                                                                    scheduled)
+                            else:
+                                processed, changed = self._apply(walk.taken(), decided, decision_at, recorded,
+                                                                 scheduled)
+                        except ClaimLost:
+                            event(log, "job.batch_lost", job_id=job_id, first=ids[0] if ids else "")
+                            continue
+                    if time.monotonic() - logged >= _PROGRESS_LOG_EVERY_S:
+                        logged = time.monotonic()
+                        event(log, "job.progress", job_id=job_id, dry_run=dry_run, total=total,
+                              processed=processed, changed=changed)
+                    yield JobProgress(job_id, dry_run, total, processed, changed, time.monotonic() - started,
+                                      False, resumed, before, tuple(c for c, _ in decided))
+                    if stop is not None and stop.is_set() and processed < total:
+                        event(log, "job.stopped", job_id=job_id, dry_run=dry_run, total=total,
+                              processed=processed, changed=changed)
+                        return
+                if walk is None or walk.drained(stop):
+                    break
+                if stop is not None and stop.is_set():
+                    event(log, "job.stopped", job_id=job_id, dry_run=dry_run, total=total, processed=processed,
+                          changed=changed)
+                    return
+        finally:
+            if walk is not None:
+                walk.release()
         if not dry_run:
             with self.store.transaction():
-                self.store.jobs.finish(job_id, recorded)
-                if scheduled is not None and kind == JobKind.REASSIGN:
+                if self.store.jobs.finish(job_id, recorded) and scheduled is not None and kind == JobKind.REASSIGN:
                     self.store.assignments.withdraw_unborne(job_trigger(scheduled.announce_job_id), recorded)
+            processed, changed = self.store.jobs.counts(job_id)
         event(log, "job.end", job_id=job_id, dry_run=dry_run, total=total, processed=processed, changed=changed,
               seconds=round(time.monotonic() - started, 3))
-        # A job's summary is read from what it stored: a resumed job's covers the runs
-        # before this one too.
+        # A job's summary is read from what it stored: a resumed or shared job's covers
+        # every run's part.
         counts = summary(job_id) if not dry_run else tuple(
             PairCount(old, new, n)
             for (old, new), n in sorted(pairs.items(), key=lambda x: (x[0][0] or "", x[0][1]))
@@ -206,28 +231,34 @@ class ReassignService:
             if dealer_id not in network:
                 raise NotFound(f"dealer {shown(dealer_id)} does not exist")
 
-    def _apply(self, job_id: str, decided: Decided, processed: int, at: dt.datetime, recorded: dt.datetime,
-               cursor: str, scheduled: ScheduledChange | None) -> None:
-        """A batch's new versions, their notices and the job's cursor: all or nothing."""
+    def _apply(self, batch: JobBatch, decided: Decided, at: dt.datetime, recorded: dt.datetime,
+               scheduled: ScheduledChange | None) -> tuple[int, int]:
+        """A batch's new versions, their notices and its completion: all or nothing. Returns
+        the job's (processed, changed)."""
         with self.store.transaction():
+            counts = self.store.jobs.complete(batch, len(decided), recorded)
             _still_scheduled(self.store, scheduled)
             self.store.assignments.save_prepared_many(
-                [v for _, v in decided], at, job_trigger(job_id), recorded_at=recorded,
+                [v for _, v in decided], at, job_trigger(batch.job_id), recorded_at=recorded,
                 announced=job_trigger(scheduled.announce_job_id) if scheduled else None)
-            self.store.jobs.advance(job_id, cursor, processed, len(decided), recorded)
+        return counts
 
-    def _announce(self, job_id: str, decided: Decided, processed: int, at: dt.datetime, recorded: dt.datetime,
-                  cursor: str, scheduled: ScheduledChange) -> Decided:
-        """A batch's announcements (customers whose controller will change: a new dealer, not
-        a first one or another basis) and the job's cursor: all or nothing. Returns them."""
-        moving = [(c, v) for c, v in decided if c.old_dealer_id is not None and c.old_dealer_id != c.new_dealer_id]
+    def _announce(self, batch: JobBatch, moving: Decided, at: dt.datetime, recorded: dt.datetime,
+                  scheduled: ScheduledChange) -> tuple[int, int]:
+        """A batch's announcements and its completion: all or nothing. Returns the job's
+        (processed, changed)."""
         with self.store.transaction():
+            counts = self.store.jobs.complete(batch, len(moving), recorded)
             _still_scheduled(self.store, scheduled)
             self.store.assignments.announce(
                 [(c.customer_id, c.old_dealer_id, c.new_dealer_id, v.explanation) for c, v in moving], at,
-                job_trigger(job_id), recorded)
-            self.store.jobs.advance(job_id, cursor, processed, len(moving), recorded)
-        return moving
+                job_trigger(batch.job_id), recorded)
+        return counts
+
+
+def _moving(decided: Decided) -> Decided:
+    """The changes an announcement tells of: a new dealer, not a first one or another basis."""
+    return [(c, v) for c, v in decided if c.old_dealer_id is not None and c.old_dealer_id != c.new_dealer_id]
 
 
 def _still_scheduled(store: Store, scheduled: ScheduledChange | None) -> None:

@@ -8,7 +8,8 @@ law keeps stays, restricted, until its date; a legal hold keeps everything. A re
 customer whose date has come, or whose hold ended, is erased in turn. An applied sweep writes
 each batch's erasures and its cursor in one transaction with the job's instant, so a sweep
 killed at any point and run again with the same id resumes after the last committed batch
-and ends as an uninterrupted one would. A dry run writes nothing.
+and ends as an uninterrupted one would; processes running the same sweep share it batch by
+batch (store/jobs.py). A dry run writes nothing.
 """
 
 import datetime as dt
@@ -26,11 +27,14 @@ from ..domain.validation import check_id, check_instant
 from ..errors import Violations
 from ..logs import event
 from ..model import (
-    ErasureOutcome, ErasurePlan, ErasurePolicy, ErasureReason, JobKind, JobStatus, Scope, SweepItem, SweepProgress,
+    ErasureOutcome, ErasurePlan, ErasurePolicy, ErasureReason, JobBatch, JobKind, JobStatus, Scope, SweepItem,
+    SweepProgress,
 )
 from ..store import Store
+from ..store.jobs import ClaimLost
 from .erasure import ErasureService
 from .runtime import RuntimeHolder
+from .shared_walk import DEFAULT_CLAIM_HOLD_S, SharedWalk
 from .workers import PARALLEL_FROM, WorkerEntry, in_order
 
 DEFAULT_BATCH = 500
@@ -42,8 +46,9 @@ log = logging.getLogger(__name__)
 
 class RetentionSweep:
     def __init__(self, store: Store, runtime: RuntimeHolder, resolver: Resolver, erasure: ErasureService,
-                 workers: WorkerEntry | None = None):
+                 workers: WorkerEntry | None = None, claim_hold_s: float = DEFAULT_CLAIM_HOLD_S):
         self.store = store
+        self.claim_hold_s = claim_hold_s
         self.runtime = runtime
         self.resolver = resolver
         self.erasure = erasure
@@ -71,50 +76,68 @@ class RetentionSweep:
         _check(job_id, batch_size, at)
         started = time.monotonic()
         before = acted_before = 0
-        cursor = ""
+        walk = None
         if dry_run:
             at = at or clock.now()
         else:
             job = self.store.jobs.start(job_id, _EVERYONE, at or clock.now(), caller, JobKind.RETENTION_SWEEP)
-            at, cursor, before, acted_before = job.decision_at, job.cursor, job.processed, job.changed
+            at, before, acted_before = job.decision_at, job.processed, job.changed
             if job.status == JobStatus.FINISHED:
                 yield SweepProgress(job_id, False, before, before, acted_before, time.monotonic() - started, True,
                                     before > 0, before, (), self._outcomes(job_id))
                 return
+            walk = SharedWalk(self.store.jobs, job_id, _EVERYONE, batch_size, self.claim_hold_s, restricted=True)
         policy = self.erasure.policy()
-        total = before + self.store.jobs.count(_EVERYONE, cursor, restricted=True)
+        total = before + (self.store.jobs.remaining(job_id, _EVERYONE, restricted=True) if walk
+                          else self.store.jobs.count(_EVERYONE, "", restricted=True))
         processed, acted = before, acted_before
         counted: dict[ErasureOutcome, int] = {}
         event(log, "sweep.start", job_id=job_id, dry_run=dry_run, total=total, resumed_at=before)
         logged = -_PROGRESS_LOG_EVERY_S
         if workers is None:
             workers = min(2, os.cpu_count() or 1) if total - before >= PARALLEL_FROM else 1
-        batches = self.store.jobs.id_batches(_EVERYONE, cursor, batch_size, restricted=True)
         entry = self.workers
-        for ids, decided in in_order(batches, functools.partial(self.decide, at=at, policy=policy), workers, entry,
-                                     entry.sweep if entry else None, (clock.to_text(at),)):
-            positions = {customer_id: position for position, customer_id in enumerate(ids)}
-            found = [(positions[customer_id], customer_id, plan) for customer_id, plan in decided]
-            if not dry_run:
-                found = self._apply(job_id, ids, found, processed, at, caller, policy)
-            processed += len(ids)
-            acted += len(found)
-            for _, _, plan in found:
-                counted[plan.outcome] = counted.get(plan.outcome, 0) + 1
-            if time.monotonic() - logged >= _PROGRESS_LOG_EVERY_S:
-                logged = time.monotonic()
-                event(log, "sweep.progress", job_id=job_id, dry_run=dry_run, total=total, processed=processed,
-                      acted=acted)
-            items = tuple(SweepItem(customer_id if dry_run else "", plan.outcome, plan.erase_on)
-                          for _, customer_id, plan in found)
-            yield SweepProgress(job_id, dry_run, total, processed, acted, time.monotonic() - started, False,
-                                before > 0, before, items)
-            if stop is not None and stop.is_set() and processed < total:
-                event(log, "sweep.stopped", job_id=job_id, processed=processed, acted=acted)
-                return
+        try:
+            while True:
+                batches = walk.batches() if walk else self.store.jobs.id_batches(_EVERYONE, "", batch_size,
+                                                                                  restricted=True)
+                for ids, decided in in_order(batches, functools.partial(self.decide, at=at, policy=policy),
+                                             workers, entry, entry.sweep if entry else None, (clock.to_text(at),)):
+                    positions = {customer_id: position for position, customer_id in enumerate(ids)}
+                    found = [(positions[customer_id], customer_id, plan) for customer_id, plan in decided]
+                    if walk is None:
+                        processed, acted = processed + len(ids), acted + len(found)
+                    else:
+                        try:
+                            found, (processed, acted) = self._apply(walk.taken(), found, at, caller, policy)
+                        except ClaimLost:
+                            event(log, "sweep.batch_lost", job_id=job_id)
+                            continue
+                    for _, _, plan in found:
+                        counted[plan.outcome] = counted.get(plan.outcome, 0) + 1
+                    if time.monotonic() - logged >= _PROGRESS_LOG_EVERY_S:
+                        logged = time.monotonic()
+                        event(log, "sweep.progress", job_id=job_id, dry_run=dry_run, total=total,
+                              processed=processed, acted=acted)
+                    items = tuple(SweepItem(customer_id if dry_run else "", plan.outcome, plan.erase_on)
+                                  for _, customer_id, plan in found)
+                    yield SweepProgress(job_id, dry_run, total, processed, acted, time.monotonic() - started, False,
+                                        before > 0, before, items)
+                    if stop is not None and stop.is_set() and processed < total:
+                        event(log, "sweep.stopped", job_id=job_id, processed=processed, acted=acted)
+                        return
+                if walk is None or walk.drained(stop):
+                    break
+                if stop is not None and stop.is_set():
+                    event(log, "sweep.stopped", job_id=job_id, processed=processed, acted=acted)
+                    return
+        finally:
+            if walk is not None:
+                walk.release()
         if not dry_run:
             self.store.jobs.finish(job_id, at)
             self.store.erasure.empty_log()
+            processed, acted = self.store.jobs.counts(job_id)
         event(log, "sweep.end", job_id=job_id, dry_run=dry_run, total=total, processed=processed, acted=acted,
               seconds=round(time.monotonic() - started, 3))
         outcomes = tuple(sorted(counted.items())) if dry_run else self._outcomes(job_id)
@@ -143,21 +166,24 @@ class RetentionSweep:
             found.append((record.customer.id, plan))
         return found
 
-    def _apply(self, job_id: str, ids: list[str], found: list[tuple[int, str, ErasurePlan]], before: int,
-               at: dt.datetime, caller: str, policy: ErasurePolicy) -> list[tuple[int, str, ErasurePlan]]:
-        """A batch's erasures and the job's cursor, all or nothing. The plans are made again
-        under the write lock: a fact recorded since the first look may have changed them."""
+    def _apply(self, batch: JobBatch, found: list[tuple[int, str, ErasurePlan]], at: dt.datetime, caller: str,
+               policy: ErasurePolicy) -> tuple[list[tuple[int, str, ErasurePlan]], tuple[int, int]]:
+        """A batch's erasures and its completion, all or nothing: the erasures done, and the
+        job's (processed, acted). The plans are made again under the write lock: a fact
+        recorded since the first look may have changed them. Each erasure is keyed by its
+        customer's place in the walk, whichever process wrote it."""
         positions = {customer_id: position for position, customer_id, _ in found}
         done = []
         with self.store.transaction():
             for customer_id, plan in self.decide(list(positions), at, policy) if positions else ():
                 customer = self.store.customers.get(customer_id)
-                self.store.erasure.erase(customer_id, plan, policy, f"{job_id}#{before + positions[customer_id]}",
+                self.store.erasure.erase(customer_id, plan, policy,
+                                         f"{batch.job_id}#{batch.ordinal + positions[customer_id]}",
                                          ErasureReason.RETENTION, at, caller,
                                          self.erasure.subjects(customer_id, customer))
                 done.append((positions[customer_id], customer_id, plan))
-            self.store.jobs.advance(job_id, ids[-1], len(ids), len(done), at)
-        return done
+            counts = self.store.jobs.complete(batch, len(done), at)
+        return done, counts
 
     def _outcomes(self, job_id: str) -> tuple[tuple[ErasureOutcome, int], ...]:
         """The count of each outcome of an applied sweep, from its audit rows: right after

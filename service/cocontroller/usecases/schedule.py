@@ -16,7 +16,6 @@ import threading
 from collections.abc import Iterator
 
 from .. import clock
-from ..errors import Aborted
 from ..logs import event
 from ..model import JobProgress, Page, PageRequest, ScheduledChange, ScheduleStatus
 from ..store import Store
@@ -53,9 +52,6 @@ class ScheduledChanges:
                 break
             try:
                 done.append(self._advance(change, stop))
-            except Aborted:
-                # Another replica runs it; whoever finishes it marks it.
-                log.info("scheduled network change %d runs elsewhere", change.change_id)
             except Exception:
                 log.exception("scheduled network change %d failed; it is tried again at the next run",
                               change.change_id)
