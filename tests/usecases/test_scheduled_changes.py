@@ -3,6 +3,7 @@ time ahead, applied on the day and once only; a cancellation takes back its job 
 unsent notices. The clock is injected (clock.now patched), never slept on."""
 
 import datetime as dt
+import threading
 
 import pytest
 
@@ -206,3 +207,25 @@ def test_a_change_cancelled_while_its_announcement_runs_writes_no_more(world):
     with pytest.raises(FailedPrecondition, match="cancelled"):
         next(job)
     assert len(notices(app)) == 1 and notices(app, pending_only=True) == ()
+
+
+def test_two_replicas_running_the_schedule_together_do_each_job_once(world, tmp_path):
+    """Two servers' schedulers on one database (threads here, replicas in production) both
+    find the change due: they share its jobs, so one announcement and one new version per
+    customer, and the change is marked once."""
+    app, now = world
+    other = support.make_app(app.settings.db)
+    closing = DAY0 + dt.timedelta(days=40)
+    app.network.close_dealer("dlr-gent", closing, "test")
+    before = versions(app)
+    for day in (closing - dt.timedelta(days=30), closing):
+        now.to(day)
+        runs = [threading.Thread(target=replica.schedule.run_due) for replica in (app, other)]
+        for run in runs:
+            run.start()
+        for run in runs:
+            run.join(timeout=60)
+    assert sorted(n.customer_id for n in notices(app) if n.kind == NoticeKind.ANNOUNCEMENT) == sorted(GENT)
+    assert versions(app) == before + len(GENT)
+    assert app.store.schedule.due(closing) == []
+    other.store.close()
