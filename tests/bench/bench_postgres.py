@@ -1,7 +1,8 @@
 """PostgreSQL benchmark: lookup, assign and resolve through one and then two `cocontroller
 serve` replicas sharing one PostgreSQL database, beside one server on SQLite, with each
 server's CPU per call; then a re-assignment dry run and apply on N synthetic customers
-(100,000 by default) with `reassign --local` on each backend.
+(100,000 by default) with `reassign --local` on each backend, and an applied job shared by
+two processes beside the same job in one.
 
 The PostgreSQL server is the pgserver wheel's, in a temporary directory. On this 2-core
 machine two replicas, the client threads and PostgreSQL share the same cores: the scaling
@@ -124,6 +125,22 @@ def main() -> int:
                                check=True, stdout=subprocess.DEVNULL, env={**os.environ, **KEYS})
                 seconds = time.monotonic() - started
                 print(f"  {backend:<11} {step:<8} {seconds:8.1f} {CUSTOMERS / seconds:10,.0f}")
+        # One job shared by two processes (as by two replicas) beside the same job in one,
+        # each deciding in its own process: the sharing's overhead and, on more cores, its gain.
+        print(f"\nan applied job on PostgreSQL, one process deciding each (s, customers/s):")
+        rates = {}
+        for processes in (1, 2):
+            job = ["reassign", "--local", "--db", databases["postgresql"], "--job-id", f"bench-shared-{processes}",
+                   "--workers", "1", "--quiet"]
+            started = time.monotonic()
+            runs = [subprocess.Popen([str(BIN / "cocontroller"), *job], stdout=subprocess.DEVNULL,
+                                     env={**os.environ, **KEYS}) for _ in range(processes)]
+            if any(run.wait() != 0 for run in runs):
+                raise RuntimeError(f"the job shared by {processes} failed")
+            seconds = time.monotonic() - started
+            rates[processes] = CUSTOMERS / seconds
+            print(f"  {processes} process{'es' if processes > 1 else '':<2} {seconds:8.1f} {rates[processes]:10,.0f}")
+        print(f"  shared by 2 / 1 = {rates[2] / rates[1]:.2f} (2 cores: the database and both share them)")
         return 0
     finally:
         stop_all(procs)
