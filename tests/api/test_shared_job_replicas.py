@@ -54,9 +54,8 @@ def start(postgres):
     return url
 
 
-def test_a_job_shared_by_two_replicas_one_killed_ends_as_one_uninterrupted_run(start, tmp_path):
-    reference_db = tmp_path / "reference"
-    support.copy_database(start, reference_db)
+def test_a_job_shared_by_two_replicas_one_killed_ends_as_one_uninterrupted_run(postgres, start, tmp_path):
+    reference_db = postgres.new_database(template=start)
     replicas = [Replica(start, tmp_path / f"replica-{i}.log", "--claim-hold-s", "600") for i in range(2)]
     ends: dict[int, object] = {}
 
