@@ -89,11 +89,28 @@ def make_app(db_path, **settings) -> bootstrap.App:
     return bootstrap.build(config)
 
 
+# The shipped tenants file's first tenant alone (rules/tenants.toml).
+ONE_TENANT = """
+[[tenant]]
+id = "lexus-be"
+brand = "Lexus"
+country = "BE"
+name = "Lexus Belgium"
+rules = ""
+demo_dealers = "demo-dealers.json"
+"""
+
+
+def tenant_apps(*apps: bootstrap.App) -> dict[str, bootstrap.App]:
+    """Applications as `build_server` takes them: by tenant id, the default first."""
+    return {app.settings.tenant: app for app in apps}
+
+
 def serve(db_path, ops=None, **settings):
-    """A real server over `db_path` (with these settings) on a loopback port: yields its
-    target, then stops it. `ops`: the server's Operations (metrics, draining), if the test
-    needs them."""
-    server, port = build_server(make_app(db_path, **settings), "127.0.0.1:0", max_workers=4, ops=ops)
+    """A real server over `db_path` (with these settings) on a loopback port, serving the
+    default tenant alone: yields its target, then stops it. `ops`: the server's Operations
+    (metrics, draining), if the test needs them."""
+    server, port = build_server(tenant_apps(make_app(db_path, **settings)), "127.0.0.1:0", max_workers=4, ops=ops)
     try:
         yield f"127.0.0.1:{port}"
     finally:

@@ -1348,6 +1348,24 @@ class InitResult:
     demo: bool
     # the development certificate files init created (none when they all existed)
     certs: tuple[str, ...] = ()
+    tenant: str = ""
+
+
+# -- tenants ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """A brand in a country (Lexus BE, Toyota BE), served in isolation: its own database, rule
+    packs and dealer network. `db`, `rules_dir` and `demo_dealers` are resolved (tenants.py)."""
+
+    id: str
+    brand: str
+    country: str
+    name: str
+    db: str
+    rules_dir: str
+    demo_dealers: str
 
 
 # -- callers ---------------------------------------------------------------------------------
@@ -1361,6 +1379,8 @@ class Principal:
     name: str
     role: Role
     dealer_id: str = ""
+    # The tenant the identity is confined to; "" for a deployment-wide identity.
+    tenant: str = ""
 
 
 @dataclass(frozen=True)
