@@ -22,7 +22,7 @@ import dataclasses
 import re
 import tomllib
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from . import resources
 from .config import Settings
@@ -87,8 +87,10 @@ def derived_db(db: str, tenant_id: str) -> str:
     """Another tenant's database beside the default's (see the module docstring)."""
     parts = urlsplit(db)
     if parts.scheme in ("postgresql", "postgres"):
+        # Written out, not urlunsplit: that drops the "//" of a URL without a host.
         name = parts.path.lstrip("/") or "postgres"
-        return urlunsplit(parts._replace(path=f"/{name}_{tenant_id.replace('-', '_')}"))
+        return (f"{parts.scheme}://{parts.netloc}/{name}_{tenant_id.replace('-', '_')}"
+                + (f"?{parts.query}" if parts.query else ""))
     path = Path(db)
     return str(path.with_name(f"{path.stem}-{tenant_id}{path.suffix}"))
 
