@@ -18,7 +18,7 @@ from . import bootstrap, clock, logs, tenants
 from .config import Settings
 from .errors import AlreadyExists, FailedPrecondition, RulePackError
 from .model import (
-    Arrangement, CaseResult, Change, FidesSystem, InitResult, JobProgress, Language, PackInfo, Ropa, Scope,
+    Arrangement, CaseResult, Change, FidesSystem, InitReport, JobProgress, Language, PackInfo, Ropa, Scope,
     SweepProgress,
 )
 from .store.dialect import is_url
@@ -96,7 +96,7 @@ def _rehearse(instant: str) -> None:
                 "out: serve a copy of the data only", clock.to_text(at))
 
 
-def init(db: str, demo: bool, settings: Settings | None = None, keep_existing: bool = False) -> list[InitResult]:
+def init(db: str, demo: bool, settings: Settings | None = None, keep_existing: bool = False) -> InitReport:
     """Creates the database of every tenant served that has none (each with its own fictional
     demo network when `demo`), then the development certificates that are absent in the
     settings' certs_dir. An existing database is left as it is; when every one exists,
@@ -106,19 +106,17 @@ def init(db: str, demo: bool, settings: Settings | None = None, keep_existing: b
     absent = [t for t in served if is_url(t.db) or not Path(t.db).exists()]
     if not absent and not keep_existing:
         raise AlreadyExists(f"database {', '.join(t.db for t in served)} exists; init makes new databases only")
-    results = [bootstrap.create_database(settings, demo, tenant) for tenant in absent]
-    certs = dev_certificates(settings).certs
-    return [dataclasses.replace(results[0], certs=certs), *results[1:]] if results else [
-        InitResult("", 0, demo, certs)]
+    databases = tuple(bootstrap.create_database(settings, demo, tenant) for tenant in absent)
+    return InitReport(databases, dev_certificates(settings).certs)
 
 
-def dev_certificates(settings: Settings) -> InitResult:
+def dev_certificates(settings: Settings) -> InitReport:
     """The development CA, server and per-role client certificates that are absent in the
     settings' certs_dir (`init --certs-only`); a database is not touched."""
     from . import certs
 
     written = certs.create_dev_certificates(settings.certs_dir)
-    return InitResult("", 0, False, tuple(str(p) for p in written))
+    return InitReport((), tuple(str(p) for p in written))
 
 
 def check_packs(rules_dir: str | None, tenant: str | None = None) -> list[PackInfo]:

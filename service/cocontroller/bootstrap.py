@@ -139,7 +139,7 @@ def create_database(settings: Settings, demo: bool, tenant: Tenant | None = None
         dealers = app.network.seed(Path(tenant.demo_dealers)) if demo else 0
     finally:
         app.store.close()
-    return InitResult(tenant.db, dealers, demo, tenant=tenant.id)
+    return InitResult(tenant.id, tenant.db, dealers, demo)
 
 
 # A worker process of a large job: its own application on the same database.

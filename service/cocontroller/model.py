@@ -1343,12 +1343,21 @@ class CaseResult:
 
 @dataclass(frozen=True)
 class InitResult:
+    """A tenant's database that init created, with its dealers."""
+
+    tenant: str
     db: str
     dealers: int
     demo: bool
-    # the development certificate files init created (none when they all existed)
-    certs: tuple[str, ...] = ()
-    tenant: str = ""
+
+
+@dataclass(frozen=True)
+class InitReport:
+    """What init made: the tenants' new databases (none with --certs-only) and the
+    development certificate files (none when they all existed)."""
+
+    databases: tuple[InitResult, ...]
+    certs: tuple[str, ...]
 
 
 # -- tenants ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import pytest
 
 from cocontroller import errors
 from cocontroller.config import Settings
-from cocontroller.model import Basis, CaseResult, Change, InitResult, JobProgress, PackInfo, PairCount, Scope
+from cocontroller.model import Basis, CaseResult, Change, InitReport, InitResult, JobProgress, PackInfo, PairCount, Scope
 
 
 @pytest.fixture
@@ -113,7 +113,8 @@ def test_demo_data_into_a_served_database(admin, cli):
 
 
 def test_init(admin, cli):
-    results = [InitResult("x.db", 22, True, tenant="lexus-be"), InitResult("x-toyota-be.db", 18, True, tenant="toyota-be")]
+    results = InitReport((InitResult("lexus-be", "x.db", 22, True), InitResult("toyota-be", "x-toyota-be.db", 18, True)),
+                         ())
     seen = []
     admin.init = lambda db, demo, settings, keep: seen.append((db, demo, settings.db, keep)) or results
     code, out, err = cli("init", "--demo", "--db", "x.db")

@@ -188,19 +188,16 @@ def init(db, demo, keep_existing, tenants, certs_dir, certs_only):
     admin = load_admin()
     chosen = settings().with_flags(db=db, certs_dir=Path(certs_dir) if certs_dir else None,
                                    tenants=Path(tenants) if tenants else None)
+    report = admin.dev_certificates(chosen) if certs_only else admin.init(db, demo, chosen, keep_existing)
     if certs_only:
-        result = admin.dev_certificates(chosen)
-        render.emit(render.plain(result), f"Development certificates in {chosen.certs_dir}: "
-                    + (f"made {len(result.certs)} files" if result.certs else "all present"))
+        render.emit(render.plain(report), f"Development certificates in {chosen.certs_dir}: "
+                    + (f"made {len(report.certs)} files" if report.certs else "all present"))
         return
-    results = admin.init(db, demo, chosen, keep_existing)
-    certs = [path for result in results for path in result.certs]
-    made = f"; made {len(certs)} certificate files in {chosen.certs_dir}" if certs else ""
-    created = [r for r in results if r.db]
+    made = f"; made {len(report.certs)} certificate files in {chosen.certs_dir}" if report.certs else ""
     lines = [f"Created {r.db} for {r.tenant} with "
              + (f"the demo dealer network ({r.dealers} dealers)" if r.demo else f"{r.dealers} dealers")
-             for r in created] or ["Every tenant's database exists already"]
-    render.emit({"databases": [render.plain(r) for r in created], "certs": certs}, "\n".join(lines) + made)
+             for r in report.databases] or ["Every tenant's database exists already"]
+    render.emit(render.plain(report), "\n".join(lines) + made)
 
 
 # -- rule packs ----------------------------------------------------------------------------------

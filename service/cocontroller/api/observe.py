@@ -123,6 +123,7 @@ class _Call:
     def _start(self, request, context) -> tuple[float, str]:
         # Every line logged while the call runs (a job's, a network change's) carries its id.
         logs.REQUEST_ID.set(self.request_id)
+        logs.TENANT.set(self.tenant)
         # Sent back with the status, not as initial metadata of its own: that would cost
         # every call an extra send.
         context.set_trailing_metadata(((REQUEST_ID, self.request_id),))

@@ -20,7 +20,7 @@ from concurrent import futures
 import grpc
 from grpc_health.v1 import health_pb2_grpc
 
-from .. import clock
+from .. import clock, logs
 from ..errors import FailedPrecondition
 
 from .metrics import Metrics, MetricsEndpoint
@@ -90,7 +90,7 @@ class Operations:
     def listen(self, app) -> threading.Thread:
         """Hears what the other servers on a shared database change (usecases/notifications.py)
         until the server stops."""
-        thread = threading.Thread(target=app.notifications.listen, args=(self.stopping,),
+        thread = threading.Thread(target=_as_tenant(app, app.notifications.listen), args=(self.stopping,),
                                   name=f"notifications-{app.settings.tenant}", daemon=True)
         thread.start()
         return thread
@@ -100,8 +100,8 @@ class Operations:
         at start (what fell due while the server was down), at the start of each day that
         has something to do, when this server schedules a change, and every minute for those
         another process scheduled. Stops with the server, after the batch it is writing."""
-        thread = threading.Thread(target=self._run_schedule, args=(app,), name=f"scheduled-changes-{app.settings.tenant}",
-                                  daemon=True)
+        thread = threading.Thread(target=_as_tenant(app, self._run_schedule), args=(app,),
+                                  name=f"scheduled-changes-{app.settings.tenant}", daemon=True)
         thread.start()
         return thread
 
@@ -124,7 +124,7 @@ class Operations:
         """Runs the retention sweep once a day from `hour` (Brussels time), as job
         `retention-<day>`: a server restarted later that day resumes it, or finds it
         finished. Stops with the server, after the batch it is writing."""
-        thread = threading.Thread(target=self._sweep_each_day, args=(app, hour),
+        thread = threading.Thread(target=_as_tenant(app, self._sweep_each_day), args=(app, hour),
                                   name=f"retention-sweep-{app.settings.tenant}", daemon=True)
         thread.start()
         return thread
@@ -143,3 +143,13 @@ class Operations:
             else:
                 start = dt.datetime.combine(now.date(), dt.time(hour), clock.BRUSSELS)
             self.stopping.wait(max(1.0, (start - clock.now()).total_seconds()))
+
+
+def _as_tenant(app, work):
+    """`work` run with the application's tenant on every line it logs."""
+
+    def run(*args):
+        logs.TENANT.set(app.settings.tenant)
+        work(*args)
+
+    return run
