@@ -3,7 +3,6 @@ the record of processing, synthetic data and local re-assignment jobs. The clien
 runs, so client commands never import the server."""
 
 import contextlib
-import dataclasses
 import datetime as dt
 import fcntl
 import logging

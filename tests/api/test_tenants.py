@@ -6,7 +6,9 @@ import datetime as dt
 
 import grpc
 import pytest
+from cryptography import x509
 from google.protobuf import descriptor_pool, message_factory, text_format
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from cocontroller import certs, clock
 from cocontroller.api.access import PERMISSIONS
@@ -15,7 +17,6 @@ from cocontroller.model import Role
 from cocontroller_client.client import Client, ClientError
 from support import CONSENT_PROOF, certs_dir, channel, client_for, credentials, serve_tenants
 from network_world import enterprise_number
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 LEXUS, TOYOTA = "lexus-be", "toyota-be"
 # What only one tenant's data holds: its dealers' id prefix and the marker of every id and
@@ -178,7 +179,7 @@ def test_an_identity_confined_to_a_tenant_calls_that_tenant_only(world):
     directory = certs_dir()
     stem = "toyota-be-crm"
     uri = certs.role_uri(Role.CRM, tenant=TOYOTA)
-    certs.issue(directory, stem, f"cocontroller {stem}", [certs.x509.UniformResourceIdentifier(uri)])
+    certs.issue(directory, stem, f"cocontroller {stem}", [x509.UniformResourceIdentifier(uri)])
     with Client(target, credentials=credentials(stem), tenant=TOYOTA) as own:
         assert own.get_customer(SHARED).postcode == DETAILS[TOYOTA][0]
     with Client(target, credentials=credentials(stem), tenant="") as unnamed:
