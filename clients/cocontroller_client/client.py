@@ -14,7 +14,7 @@ from google.rpc import error_details_pb2
 from google.type import date_pb2
 from grpc_status import rpc_status
 
-from cocontroller.config import ENV_PREFIX, Settings
+from cocontroller.config import ENV_PREFIX, TENANT_KEY, Settings
 from cocontroller.v1 import assignment_pb2 as pb
 from cocontroller.v1 import assignment_pb2_grpc as pb_grpc
 from cocontroller.v1 import network_pb2 as npb
@@ -32,8 +32,6 @@ __all__ = ["DEFAULT_TARGET", "DEFAULT_TENANT", "TENANT_KEY", "Client", "ClientEr
 
 DEFAULT_TARGET = Settings().target
 DEFAULT_TENANT = Settings().tenant
-# The metadata every call names its tenant in (the server's api/tenancy.py).
-TENANT_KEY = "x-cocontroller-tenant"
 
 
 def default_target() -> str:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ENV_PREFIX = "COCONTROLLER_"
+# The gRPC metadata every call names its tenant in (server: api/tenancy.py; the client).
+TENANT_KEY = "x-cocontroller-tenant"
 LOG_FORMATS = ("text", "json")
 
 

@@ -12,7 +12,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from cocontroller import certs, clock
 from cocontroller.api.access import PERMISSIONS
-from cocontroller.api.tenancy import TENANT_KEY
+from cocontroller.config import TENANT_KEY
 from cocontroller.model import Role
 from cocontroller_client.client import Client, ClientError
 from support import CONSENT_PROOF, certs_dir, channel, client_for, credentials, serve_tenants

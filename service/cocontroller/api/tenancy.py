@@ -10,11 +10,10 @@ from collections.abc import Iterable
 
 from google.rpc import code_pb2
 
+from ..config import TENANT_KEY
 from ..errors import shown
 from ..model import Principal
 from .errors import abort
-
-TENANT_KEY = "x-cocontroller-tenant"
 
 
 class Tenancy:
