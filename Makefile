@@ -27,10 +27,11 @@ proto: install
 		-I$$($(BIN)/python -c 'import google.type, os; print(os.path.dirname(os.path.dirname(google.type.__path__[0])))') \
 		--python_out=service --pyi_out=service --grpc_python_out=service $(PROTOS)
 
-# Creates the database with the demo dealer network the first time, and the development
-# certificates that are absent (var/certs), then serves it over mTLS.
+# Creates each tenant's database (Lexus BE: $(DB); Toyota BE: named after it) with its demo
+# dealer network the first time, and the development certificates that are absent
+# (var/certs), then serves them over mTLS.
 run: install
-	test -e $(DB) || { mkdir -p $(dir $(DB)) && $(BIN)/cocontroller init --demo --db $(DB); }
+	mkdir -p $(dir $(DB)) && $(BIN)/cocontroller init --demo --keep-existing --db $(DB)
 	$(BIN)/cocontroller init --certs-only
 	$(BIN)/cocontroller serve --port $(PORT) --db $(DB)
 

@@ -19,6 +19,18 @@ def dev_certificates():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def one_tenant(tmp_path_factory):
+    """The CLI run in-process and the servers and CLIs run as subprocesses serve the default
+    tenant alone (COCONTROLLER_TENANTS), as `serve(db)` does: a test names one database, and
+    the tenancy tests (tests/api/test_tenants.py) name the second tenant's themselves."""
+    path = tmp_path_factory.mktemp("tenants") / "tenants.toml"
+    path.write_text(support.ONE_TENANT, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COCONTROLLER_TENANTS", str(path))
+        yield path
+
+
+@pytest.fixture(scope="session", autouse=True)
 def database_keys():
     """On PostgreSQL, the keys a database there is given as settings, where the CLI run
     in-process and the servers and CLIs run as subprocesses find them (support.key_variables)."""

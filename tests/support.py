@@ -23,7 +23,7 @@ import pytest
 from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
-from cocontroller import bootstrap, certs
+from cocontroller import bootstrap, certs, tenants
 from cocontroller.model import ConsentProof, ConsentSource
 from cocontroller.store.dialect import is_url
 from cocontroller.api.server import build_server
@@ -89,13 +89,53 @@ def make_app(db_path, **settings) -> bootstrap.App:
     return bootstrap.build(config)
 
 
+# The shipped tenants file's first tenant alone (rules/tenants.toml).
+ONE_TENANT = """
+[[tenant]]
+id = "lexus-be"
+brand = "Lexus"
+country = "BE"
+name = "Lexus Belgium"
+rules = ""
+demo_dealers = "demo-dealers.json"
+"""
+
+
+def tenant_apps(*apps: bootstrap.App) -> dict[str, bootstrap.App]:
+    """Applications as `build_server` takes them: by tenant id, the default first."""
+    return {app.settings.tenant: app for app in apps}
+
+
 def serve(db_path, ops=None, **settings):
-    """A real server over `db_path` (with these settings) on a loopback port: yields its
-    target, then stops it. `ops`: the server's Operations (metrics, draining), if the test
-    needs them."""
-    server, port = build_server(make_app(db_path, **settings), "127.0.0.1:0", max_workers=4, ops=ops)
+    """A real server over `db_path` (with these settings) on a loopback port, serving the
+    default tenant alone: yields its target, then stops it. `ops`: the server's Operations
+    (metrics, draining), if the test needs them."""
+    server, port = build_server(tenant_apps(make_app(db_path, **settings)), "127.0.0.1:0", max_workers=4, ops=ops)
     try:
         yield f"127.0.0.1:{port}"
+    finally:
+        server.stop(grace=None).wait()
+
+
+def serve_tenants(folder, ops=None, **settings):
+    """A real server of both shipped tenants (Lexus BE, then Toyota BE), each over a database
+    of its own in `folder` (on PostgreSQL, each a database of its own) made with its demo
+    network: yields (target, {tenant id: App}), then stops it."""
+    lines = []
+    for tenant in tenants.served(Settings()):
+        db = database(Path(folder) / f"{tenant.id}.sqlite")
+        lines += ["[[tenant]]", *(f'{key} = "{value}"' for key, value in (
+            ("id", tenant.id), ("brand", tenant.brand), ("country", tenant.country), ("name", tenant.name),
+            ("rules", tenant.rules_dir), ("demo_dealers", tenant.demo_dealers), ("db", db)))]
+    path = Path(folder) / "tenants.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = app_settings(Path(folder) / "lexus-be.sqlite", tenants=path, **settings)
+    for tenant in tenants.served(config):
+        bootstrap.create_database(config, demo=True, tenant=tenant)
+    apps = bootstrap.build_tenants(config)
+    server, port = build_server(apps, "127.0.0.1:0", max_workers=4, ops=ops)
+    try:
+        yield f"127.0.0.1:{port}", apps
     finally:
         server.stop(grace=None).wait()
 

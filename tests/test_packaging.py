@@ -219,9 +219,9 @@ def test_installed_wheel_inits_serves_and_answers(dists, which, tmp_path):
         assert Path(where[key]).resolve().is_relative_to(venv.resolve()), (key, where[key])
     assert where["assignment.yaml"] and where["postcodes.csv"], where
 
-    # --demo: the fictional dealer network, read from the wheel's cocontroller.data
+    # --demo: each shipped tenant's fictional dealer network, in a database of its own
     _run([cocontroller, "init", "--demo", "--db", "new.db"], cwd=run_dir, env=env, timeout=120)
-    assert (run_dir / "new.db").is_file()
+    assert (run_dir / "new.db").is_file() and (run_dir / "new-toyota-be.db").is_file()
     assert oct((run_dir / "var" / "certs" / "admin-key.pem").stat().st_mode & 0o777) == "0o600"
 
     port = _free_port()
@@ -240,6 +240,11 @@ def test_installed_wheel_inits_serves_and_answers(dists, which, tmp_path):
         )
         answer = json.loads(looked_up.stdout)
         assert _responsible_dealer_id(answer) == "dlr-gent", answer
+        looked_up = _run(
+            [cocontroller, "--tenant", "toyota-be", "lookup", "--postcode", "9000", "--json", "--target", target],
+            cwd=run_dir, env=env, timeout=60,
+        )
+        assert _responsible_dealer_id(json.loads(looked_up.stdout)) == "tyt-gent", looked_up.stdout
     finally:
         server.terminate()
         try:

@@ -14,7 +14,7 @@ from google.rpc import error_details_pb2
 from google.type import date_pb2
 from grpc_status import rpc_status
 
-from cocontroller.config import ENV_PREFIX, Settings
+from cocontroller.config import ENV_PREFIX, TENANT_KEY, Settings
 from cocontroller.v1 import assignment_pb2 as pb
 from cocontroller.v1 import assignment_pb2_grpc as pb_grpc
 from cocontroller.v1 import network_pb2 as npb
@@ -27,14 +27,21 @@ from cocontroller.v1 import rights_pb2_grpc as xpb_grpc
 from .errors import ClientError
 from .tls import channel_credentials
 
-__all__ = ["DEFAULT_TARGET", "Client", "ClientError", "default_target"]
+__all__ = ["DEFAULT_TARGET", "DEFAULT_TENANT", "TENANT_KEY", "Client", "ClientError", "default_target",
+           "default_tenant"]
 
 DEFAULT_TARGET = Settings().target
+DEFAULT_TENANT = Settings().tenant
 
 
 def default_target() -> str:
     """The server the CLI talks to by default: $COCONTROLLER_TARGET, else localhost:50051."""
     return os.environ.get(ENV_PREFIX + "TARGET") or DEFAULT_TARGET
+
+
+def default_tenant() -> str:
+    """The tenant a client names by default: $COCONTROLLER_TENANT, else lexus-be."""
+    return os.environ.get(ENV_PREFIX + "TENANT") or DEFAULT_TENANT
 
 
 # A refusal under load (RESOURCE_EXHAUSTED) comes before the server does anything, so any call
@@ -157,10 +164,13 @@ class Client:
     """A channel to one server. `target` is "host:port" (or any gRPC target); None means
     the CLI's default, `default_target()`. `timeout` bounds each unary call in seconds.
     `credentials` (mTLS, see tls.py) default to those the COCONTROLLER_* settings name;
-    `caller` is only an annotation in the audit trail, beside the certificate's identity."""
+    `caller` is only an annotation in the audit trail, beside the certificate's identity.
+    `tenant` is named on every call (None: `default_tenant()`; "": none, which a server of
+    one tenant, or an identity confined to one, takes as that tenant)."""
 
     def __init__(self, target: str | None = None, timeout: float = 10.0, caller: str = "",
-                 credentials: grpc.ChannelCredentials | None = None, channel_options: tuple = ()):
+                 credentials: grpc.ChannelCredentials | None = None, channel_options: tuple = (),
+                 tenant: str | None = None):
         """`channel_options`: further gRPC channel arguments (keepalive, windows), beside the
         retry policy."""
         self.target = target or default_target()
@@ -172,6 +182,9 @@ class Client:
         self.rights = xpb_grpc.DataSubjectRightsServiceStub(self.channel)
         self.timeout = timeout
         self.caller = caller
+        self.tenant = default_tenant() if tenant is None else tenant
+        self._metadata = tuple((key, value) for key, value in (("x-caller", caller), (TENANT_KEY, self.tenant))
+                               if value) or None
 
     def close(self) -> None:
         self.channel.close()
@@ -188,19 +201,16 @@ class Client:
                 return getattr(stub, method)
         raise AttributeError(method)
 
-    def _metadata(self):
-        return (("x-caller", self.caller),) if self.caller else None
-
     def _call(self, method: str, request):
         try:
-            return self._stub(method)(request, timeout=self.timeout, metadata=self._metadata())
+            return self._stub(method)(request, timeout=self.timeout, metadata=self._metadata)
         except grpc.RpcError as e:
             raise _client_error(e, self.target) from None
 
     def _stream(self, method: str, request):
         """A server stream without a deadline: a job may run for long."""
         try:
-            yield from self._stub(method)(request, metadata=self._metadata())
+            yield from self._stub(method)(request, metadata=self._metadata)
         except grpc.RpcError as e:
             raise _client_error(e, self.target) from None
 

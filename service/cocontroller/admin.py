@@ -3,7 +3,6 @@ the record of processing, synthetic data and local re-assignment jobs. The clien
 runs, so client commands never import the server."""
 
 import contextlib
-import dataclasses
 import datetime as dt
 import fcntl
 import logging
@@ -14,11 +13,11 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from . import bootstrap, clock, logs
+from . import bootstrap, clock, logs, tenants
 from .config import Settings
-from .errors import FailedPrecondition, RulePackError
+from .errors import AlreadyExists, FailedPrecondition, RulePackError
 from .model import (
-    Arrangement, CaseResult, Change, FidesSystem, InitResult, JobProgress, Language, PackInfo, Ropa, Scope,
+    Arrangement, CaseResult, Change, FidesSystem, InitReport, JobProgress, Language, PackInfo, Ropa, Scope,
     SweepProgress,
 )
 from .store.dialect import is_url
@@ -46,28 +45,33 @@ def serve(settings: Settings) -> None:
     # A heavy call holding the GIL delays each of a lookup's hand-offs by up to the switch
     # interval (5 ms by default); 0.5 ms keeps lookups quick beside heavy calls.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
-    with _held(settings.db):
-        app = bootstrap.build(settings)
+    with contextlib.ExitStack() as held:
+        for tenant in tenants.served(settings):
+            held.enter_context(_held(tenant.db))
+        apps = bootstrap.build_tenants(settings)
         ops = Operations()
-        server, bound = build_server(app, f"{settings.host}:{settings.port}", settings.workers, ops)
+        server, bound = build_server(apps, f"{settings.host}:{settings.port}", settings.workers, ops)
         try:
             metrics = ops.serve_metrics(settings.host, settings.metrics_port) if settings.metrics_port else None
             health = ops.serve_health(settings.host, settings.health_port)[0] if settings.health_port else None
         except FailedPrecondition:
             server.stop(None)
             raise
-        if settings.sweep_hour >= 0:
-            ops.sweep_daily(app, settings.sweep_hour)
-        ops.run_schedule(app)
-        ops.listen(app)
-        versions = ", ".join(p.name + "@" + p.version for p in app.packs.in_use().items)
-        log.info("cocontroller serving on %s:%d (database %s, rules %s)", settings.host, bound, settings.db, versions)
+        # Each tenant's timed work and notifications run on its own application.
+        for app in apps.values():
+            if settings.sweep_hour >= 0:
+                ops.sweep_daily(app, settings.sweep_hour)
+            ops.run_schedule(app)
+            ops.listen(app)
+        log.info("cocontroller serving on %s:%d (%s)", settings.host, bound, "; ".join(
+            f"tenant {tenant}: database {app.settings.db}, rules "
+            + ", ".join(p.name + "@" + p.version for p in app.packs.in_use().items) for tenant, app in apps.items()))
         if metrics:
             log.info("metrics on http://%s:%d/metrics", settings.host, metrics.port)
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
-        signal.signal(signal.SIGHUP, lambda *_: _reload(app))
+        signal.signal(signal.SIGHUP, lambda *_: [_reload(app) for app in apps.values()])
         stop.wait()
         log.info("stopping: draining for up to %s s", settings.shutdown_grace)
         if ops.drain(server, settings.shutdown_grace):
@@ -91,72 +95,83 @@ def _rehearse(instant: str) -> None:
                 "out: serve a copy of the data only", clock.to_text(at))
 
 
-def init(db: str, demo: bool, settings: Settings | None = None) -> InitResult:
-    """Creates a new database (with the fictional demo network when `demo`), then the
-    development certificates that are absent in the settings' certs_dir."""
+def init(db: str, demo: bool, settings: Settings | None = None, keep_existing: bool = False) -> InitReport:
+    """Creates the database of every tenant served that has none (each with its own fictional
+    demo network when `demo`), then the development certificates that are absent in the
+    settings' certs_dir. An existing database is left as it is; when every one exists,
+    AlreadyExists unless `keep_existing`."""
     settings = (settings or Settings.from_env()).with_flags(db=db)
-    result = bootstrap.create_database(settings, demo)
-    return dataclasses.replace(result, certs=dev_certificates(settings).certs)
+    served = tenants.served(settings)
+    absent = [t for t in served if is_url(t.db) or not Path(t.db).exists()]
+    if not absent and not keep_existing:
+        raise AlreadyExists(f"database {', '.join(t.db for t in served)} exists; init makes new databases only")
+    databases = tuple(bootstrap.create_database(settings, demo, tenant) for tenant in absent)
+    return InitReport(databases, dev_certificates(settings).certs)
 
 
-def dev_certificates(settings: Settings) -> InitResult:
+def dev_certificates(settings: Settings) -> InitReport:
     """The development CA, server and per-role client certificates that are absent in the
     settings' certs_dir (`init --certs-only`); a database is not touched."""
     from . import certs
 
     written = certs.create_dev_certificates(settings.certs_dir)
-    return InitResult("", 0, False, tuple(str(p) for p in written))
+    return InitReport((), tuple(str(p) for p in written))
 
 
-def check_packs(rules_dir: str | None) -> list[PackInfo]:
-    return _check_packs(_rules_dir(rules_dir))
+def check_packs(rules_dir: str | None, tenant: str | None = None) -> list[PackInfo]:
+    return _check_packs(_rules_dir(rules_dir, tenant))
 
 
-def test_packs(rules_dir: str | None) -> list[CaseResult]:
-    return run_pack_cases(_rules_dir(rules_dir))
+def test_packs(rules_dir: str | None, tenant: str | None = None) -> list[CaseResult]:
+    return run_pack_cases(_rules_dir(rules_dir, tenant))
 
 
-def arrangement(rules_dir: str | None, language: str, day: dt.date | None) -> Arrangement:
+def arrangement(rules_dir: str | None, language: str, day: dt.date | None, tenant: str | None = None) -> Arrangement:
     """The arrangement on `day` (today in Brussels by default)."""
-    return arrangement_of(_rules_dir(rules_dir), Language(language), day or clock.today())
+    return arrangement_of(_rules_dir(rules_dir, tenant), Language(language), day or clock.today())
 
 
-def ropa(rules_dir: str | None, language: str, day: dt.date | None) -> Ropa:
+def ropa(rules_dir: str | None, language: str, day: dt.date | None, tenant: str | None = None) -> Ropa:
     """The record of processing (GDPR art. 30) on `day` (today in Brussels by default)."""
-    return ropa_of(_rules_dir(rules_dir), Language(language), day or clock.today())
+    return ropa_of(_rules_dir(rules_dir, tenant), Language(language), day or clock.today())
 
 
-def fides_system(rules_dir: str | None, language: str, day: dt.date | None) -> FidesSystem:
+def fides_system(rules_dir: str | None, language: str, day: dt.date | None, tenant: str | None = None) -> FidesSystem:
     """That record as a Fides system manifest."""
-    return fides_system_of(_rules_dir(rules_dir), Language(language), day or clock.today())
+    return fides_system_of(_rules_dir(rules_dir, tenant), Language(language), day or clock.today())
 
 
-def demo_data(db: str, customers: int, seed: int,
-              progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
-    """Synthetic customers written into `db`, which must exist and be held by no server."""
-    with _held(db, "demo-data writes only to a database no server is using"):
-        app = bootstrap.build(Settings.from_env().with_flags(db=db))
+def demo_data(db: str, customers: int, seed: int, progress: Callable[[int, int], None] | None = None,
+              tenant: str | None = None) -> dict[str, int]:
+    """Synthetic customers written into the tenant's database (`db` names the default
+    tenant's, as for serve), which must exist and be held by no server."""
+    settings = Settings.from_env().with_flags(db=db, tenant=tenant)
+    chosen = tenants.chosen(settings)
+    with _held(chosen.db, "demo-data writes only to a database no server is using"):
+        app = bootstrap.build_tenant(settings, chosen)
         return app.synthetic.generate(customers, seed, progress=progress)
 
 
 def reassign_local(db: str, job_id: str, scope: Scope, dry_run: bool, batch_size: int,
-                   at: dt.datetime | None, workers: int | None) -> Iterator[JobProgress]:
-    """A re-assignment job run in this process against `db` (see ReassignService.run)."""
-    app = bootstrap.build(Settings.from_env().with_flags(db=db))
+                   at: dt.datetime | None, workers: int | None, tenant: str | None = None) -> Iterator[JobProgress]:
+    """A re-assignment job run in this process against the tenant's database (see
+    ReassignService.run)."""
+    app = _local_app(db, tenant)
     yield from app.reassign.run(job_id, scope, dry_run, "cli:local", batch_size, at, workers)
 
 
 def sweep_local(db: str, job_id: str, dry_run: bool, batch_size: int, at: dt.datetime | None,
-                workers: int | None) -> Iterator[SweepProgress]:
-    """A retention sweep run in this process against `db` (see RetentionSweep.run)."""
-    app = bootstrap.build(Settings.from_env().with_flags(db=db))
+                workers: int | None, tenant: str | None = None) -> Iterator[SweepProgress]:
+    """A retention sweep run in this process against the tenant's database (see
+    RetentionSweep.run)."""
+    app = _local_app(db, tenant)
     yield from app.sweep.run(job_id, dry_run, "cli:local", batch_size, at, workers=workers)
 
 
-def stored_job_changes(db: str, job_id: str) -> list[Change]:
+def stored_job_changes(db: str, job_id: str, tenant: str | None = None) -> list[Change]:
     """Every change an applied job has stored, by customer: what a resumed job's changes
     file adds to its last run's."""
-    app = bootstrap.build(Settings.from_env().with_flags(db=db))
+    app = _local_app(db, tenant)
     try:
         return [
             Change(r.customer_id, r.previous_dealer_id, r.dealer_id, r.previous_basis, r.basis, r.explanation)
@@ -166,8 +181,16 @@ def stored_job_changes(db: str, job_id: str) -> list[Change]:
         app.store.close()
 
 
-def _rules_dir(rules_dir: str | None) -> Path:
-    return bootstrap.rules_dir(Settings.from_env().with_flags(rules_dir=Path(rules_dir) if rules_dir else None))
+def _local_app(db: str, tenant: str | None) -> bootstrap.App:
+    """The application of a tenant (None: the settings') for a command run in this process;
+    `db` names the default tenant's database, as for serve."""
+    return bootstrap.build_tenant(Settings.from_env().with_flags(db=db, tenant=tenant))
+
+
+def _rules_dir(rules_dir: str | None, tenant: str | None) -> Path:
+    """The tenant's packs under `rules_dir` (the packs directory, as for serve)."""
+    settings = Settings.from_env().with_flags(rules_dir=Path(rules_dir) if rules_dir else None, tenant=tenant)
+    return Path(tenants.chosen(settings).rules_dir)
 
 
 @contextlib.contextmanager

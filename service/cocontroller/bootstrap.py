@@ -5,7 +5,7 @@ processes) ask for an `App` here; nothing else constructs collaborators."""
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import clock, resources
+from . import clock, resources, tenants
 from .config import Settings
 from .domain.assignment import Assigner
 from .domain.geo import BelgiumBoundary
@@ -13,7 +13,7 @@ from .domain.postcodes import PostcodeDirectory
 from .domain.resolution import Resolver
 from .errors import AlreadyExists
 from .keys import key_beside
-from .model import ErasurePlan, InitResult
+from .model import ErasurePlan, InitResult, Tenant
 from .rules.engine import RuleEngine
 from .store import Store
 from .store.dialect import is_url
@@ -70,8 +70,20 @@ def data_dir(settings: Settings) -> Path:
     return Path(settings.data_dir) if settings.data_dir else resources.data_dir()
 
 
+def build_tenant(settings: Settings, tenant: Tenant | None = None) -> App:
+    """The application of one tenant (`settings.tenant` unless given): its database and packs."""
+    return build(tenants.settings_of(settings, tenant or tenants.chosen(settings)))
+
+
+def build_tenants(settings: Settings) -> dict[str, App]:
+    """One application per tenant served, by tenant id, the default first: each its own
+    store, packs, network and use cases, so no tenant's call can reach another's rows."""
+    return {tenant.id: build_tenant(settings, tenant) for tenant in tenants.served(settings)}
+
+
 def build(settings: Settings, create: bool = False) -> App:
-    """The application over the settings' database, which must exist unless `create`."""
+    """The application over the settings' database, which must exist unless `create`, with
+    the settings' packs as they stand (`build_tenant` picks a tenant's)."""
     store = Store(settings.db, create=create)
     data = data_dir(settings)
     rules = rules_dir(settings)
@@ -116,17 +128,18 @@ def build(settings: Settings, create: bool = False) -> App:
     )
 
 
-def create_database(settings: Settings, demo: bool) -> InitResult:
-    """A new database for the settings, with the fictional demo network when `demo`. An
-    existing file is never touched."""
-    if not is_url(settings.db) and Path(settings.db).exists():
-        raise AlreadyExists(f"database {settings.db} exists; init makes new databases only")
-    app = build(settings, create=True)
+def create_database(settings: Settings, demo: bool, tenant: Tenant | None = None) -> InitResult:
+    """A new database for a tenant (`settings.tenant` unless given), with its fictional demo
+    network when `demo`. An existing file is never touched."""
+    tenant = tenant or tenants.chosen(settings)
+    if not is_url(tenant.db) and Path(tenant.db).exists():
+        raise AlreadyExists(f"database {tenant.db} exists; init makes new databases only")
+    app = build(tenants.settings_of(settings, tenant), create=True)
     try:
-        dealers = app.network.seed(data_dir(settings) / "demo-dealers.json") if demo else 0
+        dealers = app.network.seed(Path(tenant.demo_dealers)) if demo else 0
     finally:
         app.store.close()
-    return InitResult(settings.db, dealers, demo)
+    return InitResult(tenant.id, tenant.db, dealers, demo)
 
 
 # A worker process of a large job: its own application on the same database.

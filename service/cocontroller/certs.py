@@ -25,9 +25,11 @@ SERVER_NAMES = ("localhost", "127.0.0.1", "::1")
 _VALID = dt.timedelta(days=825)
 
 
-def role_uri(role: Role, dealer_id: str = "") -> str:
-    """The SAN URI of a role's certificate: spiffe://cocontroller.local/role/dealer/dlr-gent."""
-    return f"spiffe://{TRUST_DOMAIN}/role/{role}" + (f"/{dealer_id}" if dealer_id else "")
+def role_uri(role: Role, dealer_id: str = "", tenant: str = "") -> str:
+    """The SAN URI of a role's certificate: spiffe://cocontroller.local/role/dealer/dlr-gent;
+    confined to a tenant, spiffe://cocontroller.local/tenant/toyota-be/role/crm."""
+    return (f"spiffe://{TRUST_DOMAIN}/" + (f"tenant/{tenant}/" if tenant else "") + f"role/{role}"
+            + (f"/{dealer_id}" if dealer_id else ""))
 
 
 def identities(dealer_ids=(DEMO_DEALER,)) -> dict[str, str]:

@@ -10,13 +10,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ENV_PREFIX = "COCONTROLLER_"
+# The gRPC metadata every call names its tenant in (server: api/tenancy.py; the client).
+TENANT_KEY = "x-cocontroller-tenant"
 LOG_FORMATS = ("text", "json")
 
 
 @dataclass(frozen=True)
 class Settings:
-    # The SQLite database file. `serve` refuses a file that does not exist (`init` makes it).
+    # The SQLite database file (or PostgreSQL URL) of the default tenant; the others' derive
+    # from it unless the tenants file names them (tenants.py). `serve` refuses a file that
+    # does not exist (`init` makes it).
     db: str = "var/cocontroller.db"
+    # The tenants file (TOML, tenants.py): which tenants this deployment serves; None: the
+    # shipped one (Lexus BE, then Toyota BE).
+    tenants: Path | None = None
+    # The tenant a client names on every call (metadata x-cocontroller-tenant) and whose
+    # database a server-side command (init, reassign --local, ...) opens.
+    tenant: str = "lexus-be"
     host: str = "localhost"
     port: int = 50051
     # gRPC handler threads: with one GIL on a small machine more threads only add wake-ups.

@@ -17,6 +17,9 @@ FIELDS = "fields"
 # The id of the call being handled (each gRPC call runs in a context of its own), added to
 # every JSON line logged while it runs.
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+# The tenant whose call or background work (scheduler, sweep, notifications) is running,
+# added to every JSON line logged meanwhile.
+TENANT: contextvars.ContextVar[str] = contextvars.ContextVar("tenant", default="")
 
 
 def event(logger: logging.Logger, name: str, level: int = logging.INFO, **fields) -> None:
@@ -40,6 +43,8 @@ class JsonFormatter(logging.Formatter):
         line.update(getattr(record, FIELDS, None) or {})
         if REQUEST_ID.get() and "request_id" not in line:
             line["request_id"] = REQUEST_ID.get()
+        if TENANT.get() and "tenant" not in line:
+            line["tenant"] = TENANT.get()
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, default=str)

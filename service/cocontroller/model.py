@@ -1357,11 +1357,38 @@ class CaseResult:
 
 @dataclass(frozen=True)
 class InitResult:
+    """A tenant's database that init created, with its dealers."""
+
+    tenant: str
     db: str
     dealers: int
     demo: bool
-    # the development certificate files init created (none when they all existed)
-    certs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InitReport:
+    """What init made: the tenants' new databases (none with --certs-only) and the
+    development certificate files (none when they all existed)."""
+
+    databases: tuple[InitResult, ...]
+    certs: tuple[str, ...]
+
+
+# -- tenants ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """A brand in a country (Lexus BE, Toyota BE), served in isolation: its own database, rule
+    packs and dealer network. `db`, `rules_dir` and `demo_dealers` are resolved (tenants.py)."""
+
+    id: str
+    brand: str
+    country: str
+    name: str
+    db: str
+    rules_dir: str
+    demo_dealers: str
 
 
 # -- callers ---------------------------------------------------------------------------------
@@ -1375,6 +1402,8 @@ class Principal:
     name: str
     role: Role
     dealer_id: str = ""
+    # The tenant the identity is confined to; "" for a deployment-wide identity.
+    tenant: str = ""
 
 
 @dataclass(frozen=True)

@@ -38,8 +38,9 @@ def scrape(port: int) -> dict[tuple[str, frozenset], float]:
     }
 
 
-def value(samples, name, **labels) -> float | None:
-    return samples.get((name, frozenset(labels.items())))
+def value(samples, name, tenant="lexus-be", **labels) -> float | None:
+    """A sample's value; every series is labelled with its tenant ("" for health)."""
+    return samples.get((name, frozenset({**labels, "tenant": tenant}.items())))
 
 
 def test_calls_are_counted_by_status_and_timed(observed):
@@ -68,7 +69,7 @@ def test_calls_are_counted_by_status_and_timed(observed):
 
 def test_a_call_in_flight_is_counted_until_it_ends(observed):
     target, _, port = observed
-    labels = {"grpc_service": "grpc.health.v1.Health", "grpc_method": "Watch"}
+    labels = {"grpc_service": "grpc.health.v1.Health", "grpc_method": "Watch", "tenant": ""}
     with support.channel(target) as channel:
         watch = health_pb2_grpc.HealthStub(channel).Watch(health_pb2.HealthCheckRequest(), timeout=30)
         assert next(watch).status == health_pb2.HealthCheckResponse.SERVING
@@ -121,11 +122,11 @@ def test_running_jobs_show_their_progress(observed):
     assert value(scrape(port), "cocontroller_jobs_running") == 0
     # What the job runner publishes while a job runs (tests/usecases/test_job_progress.py
     # checks that it does): read at scrape time.
-    ops.app.reassign.running["close-gent"] = JobProgress("close-gent", False, 1200, 400, 37, 2.0, False, False)
+    ops.apps["lexus-be"].reassign.running["close-gent"] = JobProgress("close-gent", False, 1200, 400, 37, 2.0, False, False)
     try:
         samples = scrape(port)
     finally:
-        ops.app.reassign.running.clear()
+        ops.apps["lexus-be"].reassign.running.clear()
     labels = {"job_id": "close-gent", "dry_run": "false"}
     assert value(samples, "cocontroller_jobs_running") == 1
     assert value(samples, "cocontroller_job_customers", **labels) == 1200

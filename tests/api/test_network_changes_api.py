@@ -18,7 +18,7 @@ from cocontroller.v1 import network_pb2 as npb
 from cocontroller.certs import role_uri
 from cocontroller.model import Role
 from cocontroller_client.client import Client, ClientError
-from support import client_for, database, make_app, query, rpc_failure
+from support import client_for, database, make_app, query, rpc_failure, tenant_apps
 from google.type import date_pb2
 from network_world import DAY, GENT, NEW_DEALER, Spec, assign_all, build
 
@@ -290,7 +290,7 @@ def test_one_job_at_a_time_per_server(tmp_path):
     # the first client keeps at its initial size (no bandwidth probing, so the window never
     # grows on a fast loopback): the first job cannot finish until its client reads on.
     app.synthetic.generate(3000, seed=3, now=dt.datetime(2026, 1, 5, 12, tzinfo=dt.timezone.utc))
-    server, port = build_server(app, "127.0.0.1:0", Settings().workers)
+    server, port = build_server(tenant_apps(app), "127.0.0.1:0", Settings().workers)
     fixed_window = (("grpc.http2.bdp_probe", 0),)
     try:
         with client_for(f"127.0.0.1:{port}", channel_options=fixed_window) as first, \

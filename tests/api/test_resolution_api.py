@@ -20,7 +20,7 @@ from cocontroller.resources import packs_dir
 from cocontroller.v1 import resolution_pb2 as rpb
 from cocontroller_client.cli import main
 from cocontroller_client.client import ClientError
-from support import CONSENT_PROOF, client_for, make_app
+from support import CONSENT_PROOF, client_for, make_app, tenant_apps
 
 RULES = packs_dir()
 BXL = ZoneInfo("Europe/Brussels")
@@ -39,7 +39,7 @@ def new_customer(client, postcode="9000") -> str:
 
 @pytest.fixture(scope="module")
 def target(tmp_path_factory):
-    server, port = build_server(make_app(tmp_path_factory.mktemp("api") / "db.sqlite"), "127.0.0.1:0", 4)
+    server, port = build_server(tenant_apps(make_app(tmp_path_factory.mktemp("api") / "db.sqlite")), "127.0.0.1:0", 4)
     try:
         yield f"127.0.0.1:{port}"
     finally:
@@ -358,7 +358,7 @@ def reloadable(tmp_path):
     shutil.copytree(RULES, tmp_path / "rules", ignore=shutil.ignore_patterns("__pycache__", "*.py"))
     rules = tmp_path / "rules" / "privacy"
     app = make_app(tmp_path / "db.sqlite", rules_dir=tmp_path / "rules")
-    server, port = build_server(app, "127.0.0.1:0", 4)
+    server, port = build_server(tenant_apps(app), "127.0.0.1:0", 4)
     try:
         with client_for(f"127.0.0.1:{port}") as c:
             c.upsert_customer("hot", "9000")

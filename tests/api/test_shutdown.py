@@ -86,7 +86,7 @@ def watch_health(target: str, seen: list, done: threading.Event) -> None:
 def job_metric(port: int) -> float | None:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
         for line in response.read().decode().splitlines():
-            if line.startswith(f'cocontroller_job_processed{{dry_run="false",job_id="{JOB}"}}'):
+            if line.startswith(f'cocontroller_job_processed{{dry_run="false",job_id="{JOB}",tenant="lexus-be"}}'):
                 return float(line.rpartition(" ")[2])
     return None
 

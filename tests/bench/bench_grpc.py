@@ -73,10 +73,11 @@ def bare_server(port: int, payload_path: str, mode: str = "plain", certs_dir: st
     from cocontroller.config import Settings
 
     from cocontroller.api.auth import AuthInterceptor
+    from cocontroller.api.tenancy import Tenancy
     from cocontroller.api.tls import server_credentials
 
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=Settings().workers),
-                         interceptors=[AuthInterceptor()] if mode == "auth" else [])
+                         interceptors=[AuthInterceptor(Tenancy([Settings().tenant]))] if mode == "auth" else [])
     server.add_generic_rpc_handlers((handler,))
     if mode == "plain":
         server.add_insecure_port(f"127.0.0.1:{port}")

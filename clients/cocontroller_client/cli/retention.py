@@ -62,7 +62,8 @@ def sweep(job_id, dry_run, out, batch_size, local, db, at, workers, quiet):
     if local:
         from .admin import load_admin, settings
 
-        items = _local_items(load_admin().sweep_local(db or settings().db, job_id, dry_run, batch_size, at, workers))
+        items = _local_items(load_admin().sweep_local(db or settings().db, job_id, dry_run, batch_size, at, workers,
+                                                            tenant=state().tenant))
     else:
         if db is not None or at is not None or workers is not None:
             click.echo("cocontroller: warning: --db, --at and --workers apply only with --local; ignored", err=True)

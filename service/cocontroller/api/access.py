@@ -4,7 +4,9 @@ servicers apply the dealer role's scope where they read a customer (`DealerScope
 
 An identity is the certificate's SAN URI `spiffe://cocontroller.local/role/<role>` (for a
 dealer `.../role/dealer/<dealer id>`), or, for a CA that cannot write URIs, the subject CN
-`role/<role>` in the same form. Nothing else names a role: a certificate of the CA without
+`role/<role>` in the same form. An identity confined to one tenant names it first:
+`spiffe://cocontroller.local/tenant/<tenant id>/role/<role>` may call that tenant only (its
+dealer id is one of that tenant's dealers); without a tenant it may call every tenant served. Nothing else names a role: a certificate of the CA without
 such an identity is UNAUTHENTICATED.
 
 `admin` may call every RPC: the README's session is run by one operator with one identity
@@ -24,7 +26,7 @@ OPEN_SERVICES = ("grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflect
                  "grpc.reflection.v1.ServerReflection")
 
 _IDENTITY = re.compile(
-    rf"^(?:spiffe://{re.escape(TRUST_DOMAIN)}/)?role/"
+    rf"^(?:spiffe://{re.escape(TRUST_DOMAIN)}/)?(?:tenant/(?P<tenant>[a-z0-9]+(?:-[a-z0-9]+)*)/)?role/"
     rf"(?:(?P<role>{'|'.join(r for r in Role if r is not Role.DEALER)})|dealer/(?P<dealer>[A-Za-z0-9._-]{{1,64}}))$"
 )
 
@@ -103,9 +105,10 @@ def principal_for(identity: str) -> Principal | None:
     match = _IDENTITY.match(identity)
     if match is None:
         return None
+    tenant = match["tenant"] or ""
     if match["dealer"]:
-        return Principal(identity, Role.DEALER, match["dealer"])
-    return Principal(identity, Role(match["role"]))
+        return Principal(identity, Role.DEALER, match["dealer"], tenant)
+    return Principal(identity, Role(match["role"]), tenant=tenant)
 
 
 # The caller of the call a handler thread runs, found once a call: the interceptors and the

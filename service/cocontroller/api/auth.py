@@ -1,6 +1,8 @@
 """The interceptor that enforces `access.PERMISSIONS` on every call: no principal is
 UNAUTHENTICATED, a role the table does not list for the method is PERMISSION_DENIED, and an
-RPC missing from the table is denied to everyone (fail closed). Health and reflection pass.
+RPC missing from the table is denied to everyone (fail closed). The call's tenant is checked
+next (tenancy.py): an identity confined to one tenant calling another is PERMISSION_DENIED.
+Health and reflection pass.
 
 The check runs before the request is parsed, so a caller without a role reaches no handler.
 """
@@ -8,22 +10,26 @@ The check runs before the request is parsed, so a caller without a role reaches 
 import grpc
 
 from . import access
+from .tenancy import Tenancy
 
 
 class AuthInterceptor(grpc.ServerInterceptor):
+    def __init__(self, tenancy: Tenancy):
+        self.tenancy = tenancy
+
     def intercept_service(self, continuation, handler_call_details):
         handler = continuation(handler_call_details)
         method = handler_call_details.method
         if handler is None or method.lstrip("/").startswith(access.OPEN_SERVICES):
             return handler
         if handler.unary_unary is not None:
-            return handler._replace(unary_unary=_guarded_unary(handler.unary_unary, method))
+            return handler._replace(unary_unary=_guarded_unary(handler.unary_unary, method, self.tenancy))
         if handler.unary_stream is not None:
-            return handler._replace(unary_stream=_guarded_stream(handler.unary_stream, method))
+            return handler._replace(unary_stream=_guarded_stream(handler.unary_stream, method, self.tenancy))
         return None  # no client-streaming RPC exists; one added later stays unreachable until guarded
 
 
-def _check(context, method: str) -> None:
+def _check(context, method: str, tenancy: Tenancy) -> None:
     principal = access.principal_of(context)
     if principal is None:
         context.abort(grpc.StatusCode.UNAUTHENTICATED,
@@ -32,19 +38,23 @@ def _check(context, method: str) -> None:
     if not access.allowed(method, principal):
         context.abort(grpc.StatusCode.PERMISSION_DENIED,
                       f"the role {principal.role} may not call {method.rsplit('/', 1)[-1]}")
+    tenant = tenancy.tenant_of(context, principal)
+    if principal.tenant and principal.tenant != tenant:
+        context.abort(grpc.StatusCode.PERMISSION_DENIED,
+                      f"the identity {principal.name} may call tenant {principal.tenant} only, not {tenant}")
 
 
-def _guarded_unary(behaviour, method: str):
+def _guarded_unary(behaviour, method: str, tenancy: Tenancy):
     def unary(request, context):
-        _check(context, method)
+        _check(context, method, tenancy)
         return behaviour(request, context)
 
     return unary
 
 
-def _guarded_stream(behaviour, method: str):
+def _guarded_stream(behaviour, method: str, tenancy: Tenancy):
     def stream(request, context):
-        _check(context, method)
+        _check(context, method, tenancy)
         yield from behaviour(request, context)
 
     return stream

@@ -3,7 +3,9 @@ inside the handler: grpcio answers INTERNAL and logs a traceback when its own de
 raises, here undecodable bytes are INVALID_ARGUMENT. Heavy methods (lists, resolution)
 first take a slot of their own bounded pool, so lookups keep finding a free thread (a job
 stream is bounded apart: one job per server, api/network.py); light calls are shed before
-they get here (shedding.py)."""
+they get here (shedding.py). Each call runs on the servicer of its tenant (tenancy.py): every
+tenant has its own servicers over its own application, so a call can reach no other
+tenant's data."""
 
 import contextlib
 import threading
@@ -13,8 +15,10 @@ from google.protobuf import message, message_factory
 from google.protobuf.descriptor import ServiceDescriptor
 from google.rpc import code_pb2
 
+from .access import principal_of
 from .errors import abort
 from .shedding import Pushback, refuse
+from .tenancy import Tenancy
 
 # Methods whose cost grows with the data (a page of up to 1,000 rows, a customer's whole
 # history): they run in the heavy pool.
@@ -59,14 +63,25 @@ class HeavyPool:
 _BUSY = "the server is busy with lists and resolutions"
 
 
-def add_services(server: grpc.Server, services: list[tuple[ServiceDescriptor, object]],
-                 heavy: HeavyPool) -> None:
-    """Registers each servicer's methods under its service, parsing requests in the handler."""
-    for service, servicer in services:
-        handlers = {method.name: _handler(method, getattr(servicer, method.name), heavy)
+def add_services(server: grpc.Server, services: list[tuple[ServiceDescriptor, dict[str, object]]],
+                 heavy: HeavyPool, tenancy: Tenancy) -> None:
+    """Registers each service's methods, parsing requests in the handler; `services` gives
+    each service's servicer by tenant id, and a call runs on its tenant's."""
+    for service, servicers in services:
+        handlers = {method.name: _handler(method, _by_tenant(servicers, method.name, tenancy), heavy)
                     for method in service.methods}
         server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service.full_name, handlers),))
         server.add_registered_method_handlers(service.full_name, handlers)
+
+
+def _by_tenant(servicers: dict[str, object], name: str, tenancy: Tenancy):
+    """The method of the call's tenant's servicer."""
+    behaviours = {tenant: getattr(servicer, name) for tenant, servicer in servicers.items()}
+
+    def behaviour(request, context):
+        return behaviours[tenancy.tenant_of(context, principal_of(context))](request, context)
+
+    return behaviour
 
 
 def _handler(method, behaviour, heavy: HeavyPool) -> grpc.RpcMethodHandler:

@@ -1,5 +1,5 @@
-"""Every call, observed once: a log line (method, status, duration, principal, request id,
-and the customer it concerns as a keyed hash), the metrics, and the request id sent back.
+"""Every call, observed once: a log line (method, status, duration, principal, tenant, request
+id, and the customer it concerns as a keyed hash), the metrics, and the request id sent back.
 
 The log never holds personal data: a customer id only as HMAC-SHA256 under the installation's
 log key (`Pseudonyms`), and nothing else of a request (no postcodes, coordinates or free text).
@@ -21,8 +21,9 @@ from ..config import Settings
 from .. import logs
 from ..keys import key_beside
 from ..logs import event
-from .access import principal_of
+from .access import OPEN_SERVICES, principal_of
 from .metrics import Metrics
+from .tenancy import Tenancy
 
 REQUEST_ID = "x-request-id"
 # A client's request id is kept when it looks like one; anything else might carry text the
@@ -61,9 +62,10 @@ class CallObserver(grpc.ServerInterceptor):
     """The outermost interceptor: it sees every call the server accepts, whatever later
     refuses it."""
 
-    def __init__(self, metrics: Metrics, pseudonyms: Pseudonyms):
+    def __init__(self, metrics: Metrics, pseudonyms: Pseudonyms, tenancy: Tenancy):
         self.metrics = metrics
         self.pseudonyms = pseudonyms
+        self.tenancy = tenancy
 
     def intercept_service(self, continuation, details):
         handler = continuation(details)
@@ -72,7 +74,8 @@ class CallObserver(grpc.ServerInterceptor):
         service, _, method = details.method.lstrip("/").partition("/")
         given = next((v for k, v in details.invocation_metadata or () if k == REQUEST_ID), "")
         request_id = given if isinstance(given, str) and _REQUEST_ID_FORM.fullmatch(given) else secrets.token_hex(16)
-        call = _Call(self, service, method, request_id)
+        tenant = "" if service.startswith(OPEN_SERVICES) else self.tenancy.label(details.invocation_metadata)
+        call = _Call(self, service, method, request_id, tenant)
         if handler.unary_unary:
             return handler._replace(unary_unary=call.unary(handler.unary_unary))
         if handler.unary_stream:
@@ -83,11 +86,12 @@ class CallObserver(grpc.ServerInterceptor):
 
 
 class _Call:
-    def __init__(self, observer: CallObserver, service: str, method: str, request_id: str):
+    def __init__(self, observer: CallObserver, service: str, method: str, request_id: str, tenant: str):
         self.observer = observer
         self.service = service
         self.method = method
         self.request_id = request_id
+        self.tenant = tenant
 
     def unary(self, behaviour, reads_request: bool = True):
         def handle(request, context):
@@ -119,10 +123,11 @@ class _Call:
     def _start(self, request, context) -> tuple[float, str]:
         # Every line logged while the call runs (a job's, a network change's) carries its id.
         logs.REQUEST_ID.set(self.request_id)
+        logs.TENANT.set(self.tenant)
         # Sent back with the status, not as initial metadata of its own: that would cost
         # every call an extra send.
         context.set_trailing_metadata(((REQUEST_ID, self.request_id),))
-        self.observer.metrics.call_started(self.service, self.method)
+        self.observer.metrics.call_started(self.service, self.method, self.tenant)
         customer_id = _customer_id(f"{self.service}.{self.method}", request) if request is not None else ""
         return time.perf_counter(), self.observer.pseudonyms.customer(customer_id) if customer_id else ""
 
@@ -130,10 +135,11 @@ class _Call:
         began, customer = started
         seconds = time.perf_counter() - began
         code = _code(context, error)
-        self.observer.metrics.call_ended(self.service, self.method, code.name, seconds)
+        self.observer.metrics.call_ended(self.service, self.method, self.tenant, code.name, seconds)
         event(log, "rpc", logging.ERROR if code in _FAILED else logging.INFO,
               method=f"{self.service}/{self.method}", code=code.name, duration_ms=round(seconds * 1000, 3),
-              principal=principal(context), request_id=self.request_id, customer=customer or None,
+              principal=principal(context), tenant=self.tenant or None, request_id=self.request_id,
+              customer=customer or None,
               error=type(error).__name__ if code in _FAILED and error is not None else None)
 
 

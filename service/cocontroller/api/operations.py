@@ -2,7 +2,8 @@
 draining on shutdown.
 
 The entry point may make the `Operations` and hand them to `build_server` (to serve the
-metrics and to drain), or let `build_server` make its own. Draining, on SIGTERM or SIGINT:
+metrics and to drain), or let `build_server` make its own. The timed work and the
+notifications listener run once per tenant, each on its tenant's application. Draining, on SIGTERM or SIGINT:
 health answers NOT_SERVING for every service (load balancers stop sending), a running
 re-assignment job is asked to stop after the batch it is writing (each batch commits with the
 job's cursor, so the job resumes from there when run again with the same id) and waited
@@ -19,11 +20,12 @@ from concurrent import futures
 import grpc
 from grpc_health.v1 import health_pb2_grpc
 
-from .. import clock
+from .. import clock, logs
 from ..errors import FailedPrecondition
 
 from .metrics import Metrics, MetricsEndpoint
 from .observe import CallObserver, Pseudonyms, log_key
+from .tenancy import Tenancy
 
 _POLL_S = 0.05
 # The scheduler looks for changes another process scheduled at least this often (seconds).
@@ -39,13 +41,14 @@ class Operations:
         self.metrics: Metrics | None = None
         self.observer: CallObserver | None = None
         self.health = None
-        self.app = None
+        self.apps: dict = {}
 
-    def observe(self, app) -> CallObserver:
-        """The call observer (the server's outermost interceptor) over the application."""
-        self.app = app
-        self.metrics = Metrics(app)
-        self.observer = CallObserver(self.metrics, Pseudonyms(log_key(app.settings)))
+    def observe(self, apps: dict, tenancy: Tenancy) -> CallObserver:
+        """The call observer (the server's outermost interceptor) over the tenants'
+        applications; the log key is the default tenant's, one per installation."""
+        self.apps = apps
+        self.metrics = Metrics(apps)
+        self.observer = CallObserver(self.metrics, Pseudonyms(log_key(next(iter(apps.values())).settings)), tenancy)
         return self.observer
 
     def serve_metrics(self, host: str, port: int) -> MetricsEndpoint:
@@ -75,9 +78,9 @@ class Operations:
         if self.health is not None:
             self.health.enter_graceful_shutdown()
         self.stopping.set()
-        if self.app is not None:
-            self.app.schedule.wake.set()
-        running = (self.app.reassign.running, self.app.sweep.running) if self.app is not None else ()
+        for app in self.apps.values():
+            app.schedule.wake.set()
+        running = [jobs for app in self.apps.values() for jobs in (app.reassign.running, app.sweep.running)]
         while any(running) and time.monotonic() < deadline:
             time.sleep(_POLL_S)
         left = max(0.0, deadline - time.monotonic())
@@ -87,8 +90,8 @@ class Operations:
     def listen(self, app) -> threading.Thread:
         """Hears what the other servers on a shared database change (usecases/notifications.py)
         until the server stops."""
-        thread = threading.Thread(target=app.notifications.listen, args=(self.stopping,), name="notifications",
-                                  daemon=True)
+        thread = threading.Thread(target=_as_tenant(app, app.notifications.listen), args=(self.stopping,),
+                                  name=f"notifications-{app.settings.tenant}", daemon=True)
         thread.start()
         return thread
 
@@ -97,7 +100,8 @@ class Operations:
         at start (what fell due while the server was down), at the start of each day that
         has something to do, when this server schedules a change, and every minute for those
         another process scheduled. Stops with the server, after the batch it is writing."""
-        thread = threading.Thread(target=self._run_schedule, args=(app,), name="scheduled-changes", daemon=True)
+        thread = threading.Thread(target=_as_tenant(app, self._run_schedule), args=(app,),
+                                  name=f"scheduled-changes-{app.settings.tenant}", daemon=True)
         thread.start()
         return thread
 
@@ -120,7 +124,8 @@ class Operations:
         """Runs the retention sweep once a day from `hour` (Brussels time), as job
         `retention-<day>`: a server restarted later that day resumes it, or finds it
         finished. Stops with the server, after the batch it is writing."""
-        thread = threading.Thread(target=self._sweep_each_day, args=(app, hour), name="retention-sweep", daemon=True)
+        thread = threading.Thread(target=_as_tenant(app, self._sweep_each_day), args=(app, hour),
+                                  name=f"retention-sweep-{app.settings.tenant}", daemon=True)
         thread.start()
         return thread
 
@@ -138,3 +143,13 @@ class Operations:
             else:
                 start = dt.datetime.combine(now.date(), dt.time(hour), clock.BRUSSELS)
             self.stopping.wait(max(1.0, (start - clock.now()).total_seconds()))
+
+
+def _as_tenant(app, work):
+    """`work` run with the application's tenant on every line it logs."""
+
+    def run(*args):
+        logs.TENANT.set(app.settings.tenant)
+        work(*args)
+
+    return run

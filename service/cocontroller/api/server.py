@@ -1,4 +1,5 @@
-"""The gRPC server: the three services, health and reflection, on one address."""
+"""The gRPC server: the four services of every tenant served, health and reflection, on one
+address."""
 
 from concurrent import futures
 
@@ -20,14 +21,18 @@ from .operations import Operations
 from .resolution import ControllerResolutionServicer
 from .rights import DataSubjectRightsServicer
 from .shedding import Pushback, Shedding
+from .tenancy import Tenancy
 from .tls import server_credentials
 
-SERVICES = (
-    pb.DESCRIPTOR.services_by_name["DealerAssignmentService"].full_name,
-    rpb.DESCRIPTOR.services_by_name["ControllerResolutionService"].full_name,
-    npb.DESCRIPTOR.services_by_name["DealerNetworkService"].full_name,
-    xpb.DESCRIPTOR.services_by_name["DataSubjectRightsService"].full_name,
+
+_DESCRIPTORS = (
+    pb.DESCRIPTOR.services_by_name["DealerAssignmentService"],
+    rpb.DESCRIPTOR.services_by_name["ControllerResolutionService"],
+    npb.DESCRIPTOR.services_by_name["DealerNetworkService"],
+    xpb.DESCRIPTOR.services_by_name["DataSubjectRightsService"],
 )
+
+SERVICES = tuple(descriptor.full_name for descriptor in _DESCRIPTORS)
 
 # Calls grpcio lets wait for a handler thread; beyond, it refuses them itself (without a
 # retry delay). Shedding refuses long before, in microseconds a call, so only a burst far
@@ -35,14 +40,16 @@ SERVICES = (
 _BACKLOG = 1024
 
 
-def build_server(app, address: str, max_workers: int,
+def build_server(apps: dict, address: str, max_workers: int,
                  ops: Operations | None = None) -> tuple[grpc.Server, int]:
-    """A started server over the application's use cases; returns it with the port it bound
-    (address may end in :0). A port another process holds is refused: grpcio would otherwise
-    share it (SO_REUSEPORT) and the two servers would split the traffic. `ops` (metrics, call
-    logs, draining) are the entry point's, or the server's own."""
-    settings = app.settings
+    """A started server over the tenants' applications (by tenant id, the default first: see
+    bootstrap.build_tenants); returns it with the port it bound (address may end in :0). A
+    port another process holds is refused: grpcio would otherwise share it (SO_REUSEPORT) and
+    the two servers would split the traffic. `ops` (metrics, call logs, draining) are the
+    entry point's, or the server's own. The server-wide settings are the default tenant's."""
+    settings = next(iter(apps.values())).settings
     ops = ops or Operations()
+    tenancy = Tenancy(apps)
     # mTLS only; the roles in the client certificates decide who may call what (access.py).
     credentials = server_credentials(settings, address)
     # Light calls that would queue are refused with a retry delay (shedding.py), heavy ones
@@ -55,24 +62,18 @@ def build_server(app, address: str, max_workers: int,
         maximum_concurrent_rpcs=_BACKLOG,
         # The observer first: it logs and counts the calls the others refuse.
         interceptors=[
-            ops.observe(app),
+            ops.observe(apps, tenancy),
             Shedding(settings.max_concurrent_rpcs, settings.max_queue_ms / 1000, pushback, HEAVY),
-            AuthInterceptor(),
+            AuthInterceptor(tenancy),
         ],
     )
-    scope = DealerScope(app.assignment.assigned_dealer)
-    # Requests are parsed inside the handlers, so undecodable bytes are INVALID_ARGUMENT.
+    # Requests are parsed inside the handlers, so undecodable bytes are INVALID_ARGUMENT; each
+    # call runs on its tenant's servicers.
+    servicers = {tenant: _servicers(app, ops) for tenant, app in apps.items()}
     add_services(server, [
-        (pb.DESCRIPTOR.services_by_name["DealerAssignmentService"],
-         DealerAssignmentServicer(app.assignment, app.customers, app.facts, app.network, app.leads, scope)),
-        (rpb.DESCRIPTOR.services_by_name["ControllerResolutionService"],
-         ControllerResolutionServicer(app.resolution, app.facts, app.packs, scope)),
-        (npb.DESCRIPTOR.services_by_name["DealerNetworkService"],
-         DealerNetworkServicer(app.network, app.reassign, app.audit, app.schedule, settings.stream_stall_s,
-                               ops.stopping)),
-        (xpb.DESCRIPTOR.services_by_name["DataSubjectRightsService"], DataSubjectRightsServicer(
-            app.rights, app.erasure, app.sweep, scope, settings.stream_stall_s, ops.stopping)),
-    ], HeavyPool(max(1, min(settings.heavy_calls, max_workers - 1)), pushback))
+        (descriptor, {tenant: found[number] for tenant, found in servicers.items()})
+        for number, descriptor in enumerate(_DESCRIPTORS)
+    ], HeavyPool(max(1, min(settings.heavy_calls, max_workers - 1)), pushback), tenancy)
     health_servicer = ops.health = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection((*SERVICES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
@@ -86,3 +87,16 @@ def build_server(app, address: str, max_workers: int,
     for name in (*SERVICES, ""):
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     return server, port
+
+
+def _servicers(app, ops: Operations) -> tuple:
+    """One tenant's servicers, in the order of _DESCRIPTORS, over its application alone."""
+    settings = app.settings
+    scope = DealerScope(app.assignment.assigned_dealer)
+    return (
+        DealerAssignmentServicer(app.assignment, app.customers, app.facts, app.network, app.leads, scope),
+        ControllerResolutionServicer(app.resolution, app.facts, app.packs, scope),
+        DealerNetworkServicer(app.network, app.reassign, app.audit, app.schedule, settings.stream_stall_s,
+                              ops.stopping),
+        DataSubjectRightsServicer(app.rights, app.erasure, app.sweep, scope, settings.stream_stall_s, ops.stopping),
+    )

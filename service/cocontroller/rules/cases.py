@@ -32,9 +32,14 @@ def cases_path(pack_path: Path) -> Path:
     return pack_path.with_name(pack_path.stem + "_test.yaml")
 
 
+def pack_cases_path(pack: RulePack) -> Path:
+    """A pack's cases: beside it, or beside the pack it extends (the same rules decide)."""
+    return cases_path(pack.cases_of or pack.path)
+
+
 def cases_digest(pack: RulePack) -> str:
     """SHA-256 of the pack's cases file; raises RulePackError when it is missing."""
-    path = cases_path(pack.path)
+    path = pack_cases_path(pack)
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as e:
@@ -43,7 +48,7 @@ def cases_digest(pack: RulePack) -> str:
 
 def load_cases(pack: RulePack) -> list[PackCase]:
     """The pack's cases, checked against its declared facts."""
-    path = cases_path(pack.path)
+    path = pack_cases_path(pack)
     if not path.exists():
         raise RulePackError(path, None, "(file)", "every pack needs its test cases beside it")
     data = read_yaml(path) or {}
@@ -103,6 +108,6 @@ def check_cases(pack: RulePack, engine: RuleEngine, ruleset: Ruleset) -> None:
     failed = [r for r in results if not r.passed]
     if failed:
         first = failed[0]
-        raise RulePackError(cases_path(pack.path), None, f"cases[{first.name}]",
+        raise RulePackError(pack_cases_path(pack), None, f"cases[{first.name}]",
                             f"expected {first.expected!r}, got {first.got!r} "
                             f"({len(failed)} of {len(results)} cases fail)")

@@ -6,6 +6,13 @@ encodes, labels in nl, fr, de and en and a `when` condition. Rules with one id m
 versions whose effective dates must not overlap. Test cases live beside the pack in
 `<pack>_test.yaml` (see cases.py).
 
+A pack may instead extend another (`extends: <path of its pack file>`): the same rules, cases
+and facts, its own name, version and description, its `parameters` over the other's (key by
+key), its version written after the other's (`2026.12.6.5+toyota-be.1`: a new version of
+either is a new version), and `relabel`, a list of [text, replacement] pairs applied to every text of the rules
+and parameters but the citations, which keep quoting the policy as written. Another brand
+serving under the same policy text is such a pack (rules/toyota-be/README.md).
+
 The condition language is small on purpose: a list of clauses, all of which must hold.
 A clause is `{fact: value}` (equality), `{fact: {op: value}}` with op one of eq, ne, lt, lte,
 gt, gte (value may be `{fact: other}` to compare two facts), `{any: [clauses]}` or
@@ -16,6 +23,8 @@ itself decides which version of a rule applies on the fact `day` (YYYYMMDD).
 import datetime as dt
 import functools
 import hashlib
+import os
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -57,6 +66,8 @@ def texts(value, where: str = "") -> dict[str, str]:
 _OPS = {"eq": None, "ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 _FACT_TYPES = {"bool": bool, "int": int, "number": (int, float), "string": str}
 _PACK_KEYS = {"pack", "version", "description", "source", "facts", "parameters", "rules", "include"}
+# What a pack that extends another may say itself; the rest is the other's.
+_OVERLAY_KEYS = {"pack", "version", "description", "extends", "relabel", "parameters"}
 _RULE_KEYS = {
     "id", "version", "effective_from", "effective_until", "citation", "labels", "when", "priority",
     "records_from", "records_until",
@@ -144,6 +155,10 @@ class RulePack:
     # SHA-256 of the pack file and the parts it includes: one version, one content.
     content_hash: str = ""
     description: str = ""
+    # Every file the pack was read from (its own, the pack it extends, their parts).
+    files: tuple[Path, ...] = ()
+    # The pack file whose `<pack>_test.yaml` holds the cases: its own, or the one it extends.
+    cases_of: Path | None = None
 
     @property
     def qualified_version(self) -> str:
@@ -166,6 +181,61 @@ def load_pack(path: Path | str, extra_fields: dict[str, Any] | None = None) -> R
     pack adds to a validator that returns the cleaned value or raises ValueError."""
     path = Path(path)
     extra_fields = extra_fields or {}
+    raw, data = _read_pack(path)
+    content = hashlib.sha256(raw)
+    overlay, relabel = {}, (lambda value: value)
+    if "extends" in data:
+        overlay, relabel = data, _relabelling(path, data)
+        path_of_base = Path(os.path.normpath(path.parent / str(data["extends"])))
+        base_raw, data = _read_pack(path_of_base)
+        if "extends" in data:
+            raise RulePackError(path_of_base, None, "extends", "a pack extends one that extends none")
+        content.update(path_of_base.name.encode() + b"\0" + base_raw)
+        files, cases_of = [path, path_of_base], path_of_base
+    else:
+        path_of_base, files, cases_of = path, [path], path
+    for key in ("pack", "version", "facts"):
+        if key not in data:
+            raise RulePackError(path_of_base, None, key, "is required")
+    facts = data["facts"]
+    if not isinstance(facts, dict) or not facts:
+        raise RulePackError(path_of_base, None, "facts", "must map fact names to types")
+    for name, type_name in facts.items():
+        if type_name not in _FACT_TYPES:
+            raise RulePackError(
+                path_of_base, None, f"facts.{name}", f"type must be one of {sorted(_FACT_TYPES)}"
+            )
+    facts = dict(facts, day="int")
+    rules = []
+    for part, raw_rules, part_bytes in _rule_lists(path_of_base, data):
+        if part != path_of_base:
+            content.update(part.name.encode() + b"\0" + part_bytes)
+            files.append(part)
+        rules += [_load_rule(part, relabel(rule), facts, extra_fields) for rule in raw_rules]
+    if not rules:
+        raise RulePackError(path, None, "rules", "the pack holds no rule")
+    rules = tuple(rules)
+    _check_versions(path, rules)
+    if overlay:
+        # The other pack's version in the overlay's: a new version of either is a new version.
+        data = {**data, **{k: v for k, v in overlay.items() if k in ("pack", "description")},
+                "version": f"{data['version']}+{overlay.get('version', '')}"}
+    return RulePack(
+        name=str(data["pack"]),
+        version=str(data["version"]),
+        path=path,
+        facts=facts,
+        parameters=relabel({**(data.get("parameters") or {}), **(overlay.get("parameters") or {})}),
+        rules=rules,
+        content_hash=content.hexdigest(),
+        description=str(data.get("description", "")),
+        files=tuple(files),
+        cases_of=cases_of,
+    )
+
+
+def _read_pack(path: Path) -> tuple[bytes, dict]:
+    """A pack file's bytes and mapping, its keys checked."""
     try:
         raw = path.read_bytes()
         data = parse_yaml(raw)
@@ -174,40 +244,31 @@ def load_pack(path: Path | str, extra_fields: dict[str, Any] | None = None) -> R
     if not isinstance(data, dict):
         raise RulePackError(path, None, "(file)", "must hold a mapping")
     for key in data:
-        if key not in _PACK_KEYS:
+        if key not in (_OVERLAY_KEYS if "extends" in data else _PACK_KEYS):
             raise RulePackError(path, None, key, "unknown field")
-    for key in ("pack", "version", "facts"):
-        if key not in data:
-            raise RulePackError(path, None, key, "is required")
-    facts = data["facts"]
-    if not isinstance(facts, dict) or not facts:
-        raise RulePackError(path, None, "facts", "must map fact names to types")
-    for name, type_name in facts.items():
-        if type_name not in _FACT_TYPES:
-            raise RulePackError(
-                path, None, f"facts.{name}", f"type must be one of {sorted(_FACT_TYPES)}"
-            )
-    facts = dict(facts, day="int")
-    rules = []
-    content = hashlib.sha256(raw)
-    for part, raw_rules, part_bytes in _rule_lists(path, data):
-        if part != path:
-            content.update(part.name.encode() + b"\0" + part_bytes)
-        rules += [_load_rule(part, rule, facts, extra_fields) for rule in raw_rules]
-    if not rules:
-        raise RulePackError(path, None, "rules", "the pack holds no rule")
-    rules = tuple(rules)
-    _check_versions(path, rules)
-    return RulePack(
-        name=str(data["pack"]),
-        version=str(data["version"]),
-        path=path,
-        facts=facts,
-        parameters=data.get("parameters") or {},
-        rules=rules,
-        content_hash=content.hexdigest(),
-        description=str(data.get("description", "")),
-    )
+    return raw, data
+
+
+def _relabelling(path: Path, data: dict):
+    """The overlay's `relabel` as a function over a rule or the parameters: every text but a
+    citation's, with each listed text replaced (the longest first, each place once)."""
+    pairs = data.get("relabel") or []
+    if not isinstance(pairs, list) or not all(
+            isinstance(p, list) and len(p) == 2 and all(isinstance(t, str) and t for t in p) for p in pairs):
+        raise RulePackError(path, None, "relabel", "must be a list of [text, replacement] pairs")
+    replacements = dict(pairs)
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(replacements, key=len, reverse=True)))
+
+    def relabel(value):
+        if isinstance(value, str):
+            return pattern.sub(lambda m: replacements[m.group()], value) if replacements else value
+        if isinstance(value, list):
+            return [relabel(v) for v in value]
+        if isinstance(value, dict):
+            return {k: v if k == "citation" else relabel(v) for k, v in value.items()}
+        return value
+
+    return relabel
 
 
 def _rule_lists(path: Path, data: dict):

@@ -10,6 +10,7 @@ most once a second.
 """
 
 import datetime as dt
+import os
 import tempfile
 import threading
 import time
@@ -165,9 +166,9 @@ class RuntimeHolder:
 
 
 def _files(pack: RulePack) -> dict:
-    """The pack's files by name relative to its own (the main file and every part a rule
-    comes from): what replaying the version needs."""
-    root = pack.path.parent
-    paths = {pack.path, *(rule.source for rule in pack.rules)}
-    return {"main": pack.path.name,
+    """The pack's files by name relative to the folder that holds them all (the main file,
+    the pack it extends, every part a rule comes from): what replaying the version needs."""
+    paths = {pack.path, *pack.files, *(rule.source for rule in pack.rules)}
+    root = Path(os.path.commonpath([p.parent for p in paths]))
+    return {"main": pack.path.relative_to(root).as_posix(),
             "files": {path.relative_to(root).as_posix(): path.read_text(encoding="utf-8") for path in paths}}
