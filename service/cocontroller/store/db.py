@@ -188,7 +188,17 @@ class _Transaction:
     def __exit__(self, exc_type, exc, tb):
         if self.outer:
             try:
-                self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+                if exc_type:
+                    self.conn.execute("ROLLBACK")
+                else:
+                    try:
+                        self.conn.execute("COMMIT")
+                    except BaseException:
+                        # A COMMIT refused by a deferred foreign key leaves the transaction
+                        # open: ended here, or the thread's next transaction would join it.
+                        if self.conn.in_transaction:
+                            self.conn.execute("ROLLBACK")
+                        raise
             finally:
                 self.lock.release()
         return False
