@@ -16,6 +16,8 @@ over mTLS behind cocontroller's AuthInterceptor, beside the real server's lookup
 to plaintext.
 
 Run with `make bench`. Stops by itself within ~3 minutes and kills its subprocesses.
+`bench_grpc.py --cases lead,bare,bare+sec` runs only the cases named (bare always; without
+the TLS rounds), e.g. to compare one case between two trees in turn.
 """
 
 import csv
@@ -192,7 +194,7 @@ def open_loop(make_future, rate: int, seconds: float) -> tuple[float, float, flo
     return percentile(latencies, 0.50), percentile(latencies, 0.99), max(latencies), len(failures)
 
 
-def main() -> int:
+def main(only: tuple[str, ...] = ()) -> int:
     sys.path[:0] = [str(ROOT / "service"), str(ROOT / "clients")]
     from cocontroller.v1 import assignment_pb2 as pb
     from cocontroller.v1 import assignment_pb2_grpc as pb_grpc
@@ -318,6 +320,8 @@ def main() -> int:
                          (lambda m: lambda: m.future(lookup_request(), timeout=10))(
                              bare_callable(secured["auth"], tls=True))),
         }
+        if only:
+            cases = {name: case for name, case in cases.items() if name in only or name == "bare"}
         # The machine's speed drifts between minutes (a shared VM): saturation rounds take
         # the cases in turn and each case keeps its median, so the ratios compare like times.
         rounds = {name: [] for name in cases}
@@ -333,7 +337,7 @@ def main() -> int:
                 bare_callable(secured["auth"], tls=True)),
         }
         tls_rounds = {name: [] for name in tls_cases}
-        for _ in range(ROUNDS):
+        for _ in range(0 if only else ROUNDS):
             for name, make_call in tls_cases.items():
                 tls_rounds[name].append(saturate(make_call, SATURATION_S))
         results = {}
@@ -355,6 +359,15 @@ def main() -> int:
     print(f"{'case':8} {'calls/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'failed':>7}")
     for name, (throughput, p50, p99, worst, failed) in results.items():
         print(f"{name:8} {throughput:9.0f} {p50:8.2f} {p99:8.2f} {worst:8.2f} {failed:7d}")
+    if only:
+        print()
+        for name in results:
+            share = results[name][0] / results["bare"][0]
+            print(f"{name} throughput = {share:.0%} of bare; p99 at {RATE} req/s = {results[name][2]:.2f} ms"
+                  + (f" (target >= {TARGET_LEAD_SHARE:.0%}: {'MET' if share >= TARGET_LEAD_SHARE else 'NOT MET'})"
+                     if name == "lead" else ""))
+        print(f"bench took {time.monotonic() - began:.0f} s")
+        return 0
     share = results["assign"][0] / results["bare"][0]
     lookup_p99 = results["lookup"][2]
     print()
@@ -394,5 +407,7 @@ if __name__ == "__main__":
         bare_server(int(sys.argv[2]), sys.argv[3])
     elif len(sys.argv) == 6 and sys.argv[1] == "--bare":
         bare_server(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5])
+    elif len(sys.argv) == 3 and sys.argv[1] == "--cases":
+        sys.exit(main(tuple(sys.argv[2].split(","))))
     else:
         sys.exit(main())
