@@ -5,6 +5,7 @@ import sqlite3
 
 import pytest
 
+from cocontroller.errors import FailedPrecondition
 from cocontroller.store import Store
 from cocontroller.store.postgres import IDENTITY_TABLES, translate
 
@@ -81,3 +82,12 @@ def test_the_tables_whose_insert_returns_its_id_are_those_the_schema_numbers(pg_
         "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema()"
         " AND column_name = 'id' AND column_default LIKE 'next_id%'")}
     assert numbered == IDENTITY_TABLES
+
+
+def test_a_missing_database_is_a_clear_error_and_init_creates_it(postgres):
+    url = postgres.new_database().replace("/test_", "/absent_")
+    with pytest.raises(FailedPrecondition, match="does not exist; `cocontroller init` creates it"):
+        Store(url)
+    created = Store(url, create=True)
+    assert created.db.applied_migrations()[0] == "0001_schema.sql"
+    created.db.close_pool()

@@ -44,7 +44,7 @@ class Store:
         if is_url(self.path):
             from .postgres import PostgresDatabase  # psycopg loads only for a PostgreSQL store
 
-            self.db = PostgresDatabase(self.path)
+            self.db = PostgresDatabase(self.path, create)
         else:
             if self.path != ":memory:":
                 file = Path(self.path)

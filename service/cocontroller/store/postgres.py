@@ -21,9 +21,13 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 
 import psycopg
+from psycopg import conninfo
+from psycopg.errors import DuplicateDatabase
+from psycopg.sql import SQL, Identifier
 from psycopg.pq import TransactionStatus
 from psycopg_pool import ConnectionPool
 
+from ..errors import FailedPrecondition
 from .db import PagedReads
 from .dialect import POSTGRES
 
@@ -117,8 +121,9 @@ class Connection:
 class PostgresDatabase(PagedReads):
     dialect = POSTGRES
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, create: bool = False):
         self.path = url
+        _reach(url, create)
         # This process, in its notifications (so that it does not act on its own) and in its
         # job claims: the host and pid say which replica holds a batch.
         self._self = f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:12]}"
@@ -260,6 +265,33 @@ class _Transaction:
         if self.outer:
             self.conn.raw.execute("ROLLBACK" if exc_type else "COMMIT")
         return False
+
+
+def _reach(url: str, create: bool) -> None:
+    """Connects once before the pool does, so that a database that is missing or out of reach
+    is a clear error at once, not the pool's timeout half a minute later. A missing database
+    is created when `create` (`cocontroller init`; it needs the right to CREATE DATABASE)."""
+    info = conninfo.conninfo_to_dict(url)
+    name = info.get("dbname", "")
+    where = f"PostgreSQL database {name!r} on {info.get('host') or 'localhost'}"
+    try:
+        psycopg.connect(url, connect_timeout=10).close()
+        return
+    except psycopg.OperationalError as e:
+        missing = getattr(e, "sqlstate", None) == "3D000" or f'database "{name}" does not exist' in str(e)
+        if not missing:
+            raise FailedPrecondition(f"cannot reach {where}: {str(e).strip().splitlines()[-1]}") from None
+    if not create:
+        raise FailedPrecondition(f"{where} does not exist; `cocontroller init` creates it (with the right to"
+                                 " CREATE DATABASE) or create it yourself")
+    maintenance = conninfo.make_conninfo(url, dbname="postgres")
+    try:
+        with psycopg.connect(maintenance, autocommit=True, connect_timeout=10) as conn:
+            conn.execute(SQL("CREATE DATABASE {}").format(Identifier(name)))
+    except DuplicateDatabase:
+        pass  # another init made it meanwhile
+    except psycopg.Error as e:
+        raise FailedPrecondition(f"cannot create {where}: {str(e).strip().splitlines()[-1]}") from None
 
 
 def _schema_files() -> list[tuple[str, str]]:
