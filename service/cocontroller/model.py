@@ -974,7 +974,6 @@ class Job:
     scope: Scope
     decision_at: dt.datetime
     status: JobStatus
-    cursor: str
     processed: int
     changed: int
     caller: str

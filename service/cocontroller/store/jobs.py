@@ -196,7 +196,7 @@ def job_from_row(row: dict) -> Job:
     return Job(
         id=row["id"], scope=job_scope(row["scope"]),
         decision_at=clock.from_text(row["decision_at"]), status=JobStatus(row["status"]),
-        cursor=row["cursor"] or "", processed=row["processed"], changed=row["changed"],
+        processed=row["processed"], changed=row["changed"],
         caller=row["caller"], started_at=clock.from_text(row["started_at"]),
     )
 
