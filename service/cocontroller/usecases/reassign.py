@@ -10,6 +10,7 @@ exactly as one uninterrupted run would, since every write of a job carries the j
 instant, not the wall clock. A finished job run again changes nothing.
 """
 
+import contextlib
 import datetime as dt
 import functools
 import logging
@@ -30,7 +31,7 @@ from ..store.assignments import PreparedVersion, job_trigger, prepare
 from ..store.jobs import ClaimLost
 from .assignment import AssignmentService
 from .runtime import RuntimeHolder
-from .shared_walk import DEFAULT_CLAIM_HOLD_S, SharedWalk
+from .shared_walk import DEFAULT_CLAIM_HOLD_S, SharedWalk, one_round
 from .workers import PARALLEL_FROM, WorkerEntry, in_order
 
 DEFAULT_BATCH = 1000
@@ -129,9 +130,9 @@ class ReassignService:
         logged = -_PROGRESS_LOG_EVERY_S
         decide = functools.partial(self.decide_batch, at=decision_at, keep=not dry_run)
         entry = self.workers
-        try:
-            while True:
-                batches = walk.batches() if walk else self.store.jobs.id_batches(scope, "", batch_size)
+        rounds = walk.rounds(stop) if walk else one_round(self.store.jobs.id_batches(scope, "", batch_size))
+        with contextlib.closing(rounds):
+            for batches in rounds:
                 for ids, decided in in_order(batches, decide, workers, entry, entry.decide if entry else None,
                                              (clock.to_text(decision_at), not dry_run)):
                     if walk is None:
@@ -159,15 +160,10 @@ class ReassignService:
                         event(log, "job.stopped", job_id=job_id, dry_run=dry_run, total=total,
                               processed=processed, changed=changed)
                         return
-                if walk is None or walk.drained(stop):
-                    break
-                if stop is not None and stop.is_set():
-                    event(log, "job.stopped", job_id=job_id, dry_run=dry_run, total=total, processed=processed,
-                          changed=changed)
-                    return
-        finally:
-            if walk is not None:
-                walk.release()
+        if walk is not None and not walk.done:
+            event(log, "job.stopped", job_id=job_id, dry_run=dry_run, total=total, processed=processed,
+                  changed=changed)
+            return
         if not dry_run:
             with self.store.transaction():
                 if self.store.jobs.finish(job_id, recorded) and scheduled is not None and kind == JobKind.REASSIGN:

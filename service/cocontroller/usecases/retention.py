@@ -12,6 +12,7 @@ and ends as an uninterrupted one would; processes running the same sweep share i
 batch (store/jobs.py). A dry run writes nothing.
 """
 
+import contextlib
 import datetime as dt
 import functools
 import logging
@@ -34,7 +35,7 @@ from ..store import Store
 from ..store.jobs import ClaimLost
 from .erasure import ErasureService
 from .runtime import RuntimeHolder
-from .shared_walk import DEFAULT_CLAIM_HOLD_S, SharedWalk
+from .shared_walk import DEFAULT_CLAIM_HOLD_S, SharedWalk, one_round
 from .workers import PARALLEL_FROM, WorkerEntry, in_order
 
 DEFAULT_BATCH = 500
@@ -97,10 +98,10 @@ class RetentionSweep:
         if workers is None:
             workers = min(2, os.cpu_count() or 1) if total - before >= PARALLEL_FROM else 1
         entry = self.workers
-        try:
-            while True:
-                batches = walk.batches() if walk else self.store.jobs.id_batches(_EVERYONE, "", batch_size,
-                                                                                  restricted=True)
+        rounds = walk.rounds(stop) if walk else one_round(
+            self.store.jobs.id_batches(_EVERYONE, "", batch_size, restricted=True))
+        with contextlib.closing(rounds):
+            for batches in rounds:
                 for ids, decided in in_order(batches, functools.partial(self.decide, at=at, policy=policy),
                                              workers, entry, entry.sweep if entry else None, (clock.to_text(at),)):
                     positions = {customer_id: position for position, customer_id in enumerate(ids)}
@@ -126,14 +127,9 @@ class RetentionSweep:
                     if stop is not None and stop.is_set() and processed < total:
                         event(log, "sweep.stopped", job_id=job_id, processed=processed, acted=acted)
                         return
-                if walk is None or walk.drained(stop):
-                    break
-                if stop is not None and stop.is_set():
-                    event(log, "sweep.stopped", job_id=job_id, processed=processed, acted=acted)
-                    return
-        finally:
-            if walk is not None:
-                walk.release()
+        if walk is not None and not walk.done:
+            event(log, "sweep.stopped", job_id=job_id, processed=processed, acted=acted)
+            return
         if not dry_run:
             self.store.jobs.finish(job_id, at)
             self.store.erasure.empty_log()
