@@ -202,8 +202,11 @@ def main(only: tuple[str, ...] = ()) -> int:
     from cocontroller.v1 import resolution_pb2_grpc as rpb_grpc
     from cocontroller_client.client import RETRY_POLICY, Client
     from cocontroller_client.tls import channel_credentials
-    from cocontroller.config import Settings
+    from cocontroller.config import TENANT_KEY, Settings
 
+    # Every call names the tenant, as the client library does: `serve` serves both shipped
+    # tenants, and the bare handler behind the AuthInterceptor reads the same metadata.
+    tenant = ((TENANT_KEY, Settings().tenant),)
     signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("bench over time")))
     signal.alarm(DEADLINE_S)
     began = time.monotonic()
@@ -303,21 +306,21 @@ def main(only: tuple[str, ...] = ()) -> int:
                 response_deserializer=pb.GetResponsibleDealerResponse.FromString)
 
         cases = {
-            "lookup": (lambda: (lambda s: lambda: s.GetResponsibleDealer(lookup_request(), timeout=10))(stub(real)),
-                       (lambda s: lambda: s.GetResponsibleDealer.future(lookup_request(), timeout=10))(stub(real))),
-            "assign": (lambda: (lambda s: lambda: s.AssignDealer(assign_request(), timeout=10))(stub(real)),
-                       (lambda s: lambda: s.AssignDealer.future(assign_request(), timeout=10))(stub(real))),
-            "lead": (lambda: (lambda s: lambda: s.CreateLead(lead_request(), timeout=10))(stub(real)),
-                     (lambda s: lambda: s.CreateLead.future(lead_request(), timeout=10))(stub(real))),
-            "resolve": (lambda: (lambda s: lambda: s.ResolveControllers(resolve_request(), timeout=10))(resolution_stub(real)),
-                        (lambda s: lambda: s.ResolveControllers.future(resolve_request(), timeout=10))(resolution_stub(real))),
-            "bare": (lambda: (lambda m: lambda: m(lookup_request(), timeout=10))(bare_callable(bare)),
-                     (lambda m: lambda: m.future(lookup_request(), timeout=10))(bare_callable(bare))),
+            "lookup": (lambda: (lambda s: lambda: s.GetResponsibleDealer(lookup_request(), timeout=10, metadata=tenant))(stub(real)),
+                       (lambda s: lambda: s.GetResponsibleDealer.future(lookup_request(), timeout=10, metadata=tenant))(stub(real))),
+            "assign": (lambda: (lambda s: lambda: s.AssignDealer(assign_request(), timeout=10, metadata=tenant))(stub(real)),
+                       (lambda s: lambda: s.AssignDealer.future(assign_request(), timeout=10, metadata=tenant))(stub(real))),
+            "lead": (lambda: (lambda s: lambda: s.CreateLead(lead_request(), timeout=10, metadata=tenant))(stub(real)),
+                     (lambda s: lambda: s.CreateLead.future(lead_request(), timeout=10, metadata=tenant))(stub(real))),
+            "resolve": (lambda: (lambda s: lambda: s.ResolveControllers(resolve_request(), timeout=10, metadata=tenant))(resolution_stub(real)),
+                        (lambda s: lambda: s.ResolveControllers.future(resolve_request(), timeout=10, metadata=tenant))(resolution_stub(real))),
+            "bare": (lambda: (lambda m: lambda: m(lookup_request(), timeout=10, metadata=tenant))(bare_callable(bare)),
+                     (lambda m: lambda: m.future(lookup_request(), timeout=10, metadata=tenant))(bare_callable(bare))),
             # The real server cannot run without mTLS and the permission check: the ceiling
             # behind the same transport and interceptor, taken in the same rounds.
-            "bare+sec": (lambda: (lambda m: lambda: m(lookup_request(), timeout=10))(
+            "bare+sec": (lambda: (lambda m: lambda: m(lookup_request(), timeout=10, metadata=tenant))(
                              bare_callable(secured["auth"], tls=True)),
-                         (lambda m: lambda: m.future(lookup_request(), timeout=10))(
+                         (lambda m: lambda: m.future(lookup_request(), timeout=10, metadata=tenant))(
                              bare_callable(secured["auth"], tls=True))),
         }
         if only:
@@ -330,10 +333,10 @@ def main(only: tuple[str, ...] = ()) -> int:
                 rounds[name].append(saturate(make_call, SATURATION_S))
         # The cost of TLS and of the interceptor: closed-loop rounds only, taken in turn too.
         tls_cases = {
-            "bare": lambda: (lambda m: lambda: m(lookup_request(), timeout=10))(bare_callable(bare)),
-            "bare mTLS": lambda: (lambda m: lambda: m(lookup_request(), timeout=10))(
+            "bare": lambda: (lambda m: lambda: m(lookup_request(), timeout=10, metadata=tenant))(bare_callable(bare)),
+            "bare mTLS": lambda: (lambda m: lambda: m(lookup_request(), timeout=10, metadata=tenant))(
                 bare_callable(secured["tls"], tls=True)),
-            "bare mTLS+auth": lambda: (lambda m: lambda: m(lookup_request(), timeout=10))(
+            "bare mTLS+auth": lambda: (lambda m: lambda: m(lookup_request(), timeout=10, metadata=tenant))(
                 bare_callable(secured["auth"], tls=True)),
         }
         tls_rounds = {name: [] for name in tls_cases}
