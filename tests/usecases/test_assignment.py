@@ -246,12 +246,12 @@ def test_as_of_answers_what_was_stored_for_that_day(app):
     june = dt.datetime(2024, 6, 1, 9, tzinfo=UTC)
     runtime = app.runtime.current
     first = app.assignment.assigner.decide(runtime.assignment, runtime.network, Subject(pc, None, c), january)
-    app.store.assignments.save(c, first, january, "test")
+    app.store.assignments.save(c, first, january, "test", None)
     # Straight into the store: through the use case it would re-assign the customer at once.
     app.store.facts.record_contact(Contact("e-a", c, "dlr-namur", "purchase", june - dt.timedelta(days=1)))
     second = app.assignment.assigner.decide(
         runtime.assignment, runtime.network, Subject(pc, None, c), june, app.store.facts.contacts(c))
-    app.store.assignments.save(c, second, june, "test")
+    app.store.assignments.save(c, second, june, "test", app.store.customers.snapshot(c, june).current)
 
     assert app.assignment.responsible_for_customer(c, dt.date(2024, 3, 1)).dealer.dealer_id == "dlr-gent"
     assert app.assignment.responsible_for_customer(c, dt.date(2024, 6, 1)).dealer.dealer_id == "dlr-namur"

@@ -10,8 +10,8 @@ from typing import NamedTuple
 from .. import clock
 from ..errors import InvalidArgument
 from ..model import (
-    AssignmentRecord, Basis, Decision, Language, Notice, NoticeKind, Page, PageRequest, PairCount, RunnerUp,
-    Skipped,
+    AssignmentRecord, AssignmentRef, Basis, Decision, Language, Notice, NoticeKind, Page, PageRequest, PairCount,
+    RunnerUp, Skipped,
 )
 from .db import Database
 from .vocabulary import BASES
@@ -127,16 +127,16 @@ class AssignmentRepository:
             " GROUP BY 1, 2 ORDER BY 1, 2", [job_trigger(job_id)]))
 
     def save(
-        self, customer_id: str, decision: Decision, at: dt.datetime, trigger: str,
-    ) -> tuple[AssignmentRecord, bool]:
-        """Stores `decision` as the customer's assignment from `at` (see save_prepared);
-        returns the assignment in force and whether a new version was written."""
+        self, customer_id: str, decision: Decision, at: dt.datetime, trigger: str, in_force: AssignmentRef | None,
+    ) -> AssignmentRecord:
+        """Stores `decision` as the customer's assignment from `at` and returns it; the
+        caller's transaction read `in_force`, the version in force (None: there is none), and
+        found that the decision names another dealer or basis. Without one, nothing is read."""
+        version = prepare(customer_id, decision)
         with self.db.transaction():
-            written = self.save_prepared(prepare(customer_id, decision), at, trigger)
-            if written is None:
-                return self.current(customer_id), False
-        version_id, valid_from, recorded, previous = written
-        record = AssignmentRecord(
+            version_id, valid_from, recorded, previous = self._write(
+                version, at, trigger, None, None, self._in_force(customer_id) if in_force else None)
+        return AssignmentRecord(
             id=version_id, customer_id=customer_id, dealer_id=decision.dealer.dealer_id, basis=decision.basis,
             rule_id=decision.rule_id, explanation=decision.explanation, distance_km=decision.distance_km,
             point=decision.point, point_source=decision.point_source,
@@ -147,7 +147,6 @@ class AssignmentRepository:
             previous_dealer_id=previous[0] if previous else None,
             previous_basis=BASES[previous[1]] if previous else None,
         )
-        return record, True
 
     def save_prepared(
         self, version: PreparedVersion, at: dt.datetime, trigger: str, recorded_at: dt.datetime | None = None,
@@ -160,26 +159,38 @@ class AssignmentRepository:
         same two dealers), that one is linked to the version instead. Returns the new
         version's id, its start and record instants, and the previous (dealer id, basis)."""
         with self.db.transaction():
-            # Only what the comparison needs: a job saves a million of these.
-            current = self.db.execute(
-                "SELECT id, dealer_id, basis, valid_from FROM assignments"
-                " WHERE customer_id = ? AND valid_to IS NULL", [version.customer_id],
-            ).fetchone()
+            current = self._in_force(version.customer_id)
             if current and (current[1], current[2]) == (version.dealer_id, version.basis):
                 return None
-            at_text = clock.to_text(at)
-            if current:
-                # Never before the version it closes: a job's fixed instant may precede it.
-                at_text = max(at_text, current[3])
-                self.db.execute("UPDATE assignments SET valid_to = ? WHERE id = ?", [at_text, current[0]])
-            recorded = clock.to_text(recorded_at or clock.now())
-            cursor = self.db.execute(
-                _INSERT, [*version, at_text, trigger, recorded,
-                          current[1] if current else None, current[2] if current else None],
-            )
-            if current and current[1] != version.dealer_id:
-                self._notice(version.customer_id, cursor.lastrowid, current[1], version.dealer_id, trigger,
-                             recorded, announced)
+            return self._write(version, at, trigger, recorded_at, announced, current)
+
+    def _in_force(self, customer_id: str) -> tuple[int, str, str, str] | None:
+        """Only what a save compares and closes of the version in force: a job saves a
+        million of these."""
+        return self.db.execute(
+            "SELECT id, dealer_id, basis, valid_from FROM assignments WHERE customer_id = ? AND valid_to IS NULL",
+            [customer_id],
+        ).fetchone()
+
+    def _write(
+        self, version: PreparedVersion, at: dt.datetime, trigger: str, recorded_at: dt.datetime | None,
+        announced: str | None, current: tuple[int, str, str, str] | None,
+    ) -> tuple[int, str, str, tuple[str, str] | None]:
+        """Closes `current` (the version in force, read in this transaction) and inserts
+        `version` after it (see save_prepared)."""
+        at_text = clock.to_text(at)
+        if current:
+            # Never before the version it closes: a job's fixed instant may precede it.
+            at_text = max(at_text, current[3])
+            self.db.execute("UPDATE assignments SET valid_to = ? WHERE id = ?", [at_text, current[0]])
+        recorded = clock.to_text(recorded_at or clock.now())
+        cursor = self.db.execute(
+            _INSERT, [*version, at_text, trigger, recorded,
+                      current[1] if current else None, current[2] if current else None],
+        )
+        if current and current[1] != version.dealer_id:
+            self._notice(version.customer_id, cursor.lastrowid, current[1], version.dealer_id, trigger,
+                         recorded, announced)
         return cursor.lastrowid, at_text, recorded, (current[1], current[2]) if current else None
 
     def save_prepared_many(

@@ -58,9 +58,20 @@ class CustomerRepository:
         point_outside_postcode: bool = False,
     ) -> tuple[Customer, Customer | None]:
         """Inserts or replaces by id; returns the stored customer and the one it replaced."""
-        now = clock.now()
         with self.db.transaction():
             before = self.find(customer_id)
+            return self.replace(before, customer_id, postcode, point, language, kind, enterprise_number,
+                                point_outside_postcode), before
+
+    def replace(
+        self, before: Customer | None, customer_id: str, postcode: str, point: tuple[float, float] | None,
+        language: Language, kind: CustomerKind, enterprise_number: str | None,
+        point_outside_postcode: bool = False,
+    ) -> Customer:
+        """`upsert` for a caller whose transaction read the customer (`before`, None if
+        absent); returns the stored customer."""
+        now = clock.now()
+        with self.db.transaction():
             if before is not None and _details(before) != (postcode, point, language, kind, enterprise_number,
                                                           point_outside_postcode):
                 # What was known until now stays readable (known_at).
@@ -86,7 +97,7 @@ class CustomerRepository:
                 "updated_at": clock.to_text(customer.updated_at),
                 "point_outside_postcode": int(point_outside_postcode),
             })
-        return customer, before
+        return customer
 
     def snapshot(self, customer_id: str, at: dt.datetime) -> Snapshot:
         """In one statement, what a decision for the customer at `at` reads. One statement,

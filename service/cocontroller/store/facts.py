@@ -34,13 +34,14 @@ class FactRepository:
         """Idempotent by event id: a second call with the same event returns the stored one
         and False; an id used for a different event is AlreadyExists."""
         with self.db.transaction():
+            # One statement in the usual case: the insert is skipped for a known id, which
+            # is then read to tell a retry from a reuse.
+            if insert_contact(self.db, contact, clock.now(), if_new=True):
+                return contact, True
             stored = self.find_contact(contact.event_id)
-            if stored is not None:
-                if stored != contact:
-                    raise AlreadyExists(f"event {contact.event_id} was recorded before with other content")
-                return stored, False
-            insert_contact(self.db, contact, clock.now())
-        return contact, True
+            if stored != contact:
+                raise AlreadyExists(f"event {contact.event_id} was recorded before with other content")
+        return stored, False
 
     def find_contact(self, event_id: str) -> Contact | None:
         """The contact recorded under `event_id`, retracted or not: an event id, once used,
@@ -357,13 +358,16 @@ def _known(db: Database, table: str, customer_id: str, order: str, known_at: dt.
                    [customer_id, at, *([at] if retractable else [])])
 
 
-def insert_contact(db: Database, contact: Contact, now: dt.datetime, corrects: str | None = None) -> None:
-    db.execute(
+def insert_contact(db: Database, contact: Contact, now: dt.datetime, corrects: str | None = None,
+                   if_new: bool = False) -> bool:
+    """Inserts the contact; with `if_new`, only if its event id is not taken. Returns whether
+    it was inserted."""
+    return db.execute(
         "INSERT INTO contact_events (event_id, customer_id, dealer_id, kind, occurred_at, recorded_at, corrects)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?)" + (" ON CONFLICT (event_id) DO NOTHING" if if_new else ""),
         [contact.event_id, contact.customer_id, contact.dealer_id, str(contact.kind),
          clock.to_text(contact.occurred_at), clock.to_text(now), corrects],
-    )
+    ).rowcount == 1
 
 
 def insert_consent(db: Database, consent: Consent, now: dt.datetime, corrects: int | None = None) -> Consent:

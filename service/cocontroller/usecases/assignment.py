@@ -80,11 +80,20 @@ class AssignmentService:
         # each sees the facts and the assignment the previous one committed.
         with self.store.transaction():
             self.store.erasure.check_unrestricted(customer_id, "assigning a dealer")
-            at = clock.now()
-            decision = self.decide(self.store.customers.snapshot(customer_id, at), at)
-            record, changed = self.store.assignments.save(customer_id, decision, at, trigger)
-        view = self._from_record(record, clock.day_of(at))
-        return (view if changed else _confirmed(view, decision)), changed
+            return self.assign_held(customer_id, trigger)
+
+    def assign_held(self, customer_id: str, trigger: str) -> tuple[Responsible, bool]:
+        """`assign` for a caller that holds the write transaction and has checked that the
+        customer's processing is not restricted (a lead): one read, then the new version
+        if the decision differs from the one in force."""
+        at = clock.now()
+        snapshot = self.store.customers.snapshot(customer_id, at)
+        decision = self.decide(snapshot, at)
+        current = snapshot.current
+        if current is not None and (current.dealer_id, current.basis) == (decision.dealer.dealer_id, decision.basis):
+            return _confirmed(self.stored_view(current, clock.day_of(at)), decision), False
+        record = self.store.assignments.save(customer_id, decision, at, trigger, current)
+        return self._from_record(record, clock.day_of(at)), True
 
     def follow_up(self, customer_id: str, trigger: str) -> None:
         """After a fact that can change the customer's dealer: a customer who has an

@@ -61,17 +61,14 @@ class LeadService:
             answered = self.store.requests.answered(request_id, METHOD, fingerprint)
             if answered is not None:
                 return answered
-            if self.store.customers.find(customer_id) is None:
-                point = change.point or (None, None)
-                customer, created = self.customers.upsert(
-                    customer_id, change.postcode, point[0], point[1], change.language, change.kind,
-                    change.enterprise_number, accept_distant_point)
-            else:
-                customer, created = self.customers.update(customer_id, change, mask, "", accept_distant_point), False
-            self.store.erasure.check_unrestricted(customer_id, "recording a lead")
+            # Each fact read once in the transaction: every statement of a lead runs under
+            # the write lock, and on a busy server each costs a wait for the GIL.
+            before = self.store.customers.find(customer_id)
+            customer = self.customers.write_held(customer_id, change, mask, accept_distant_point, before,
+                                                 "recording a lead")
             recorded = tuple(self.store.facts.record_contact(contact_of(customer_id, ContactFields(
                 c.event_id, c.dealer_id, LeadKind(c.kind).contact_kind, c.occurred_at)))[0] for c in contacts)
-            responsible, _ = self.assignment.assign(customer_id, f"lead:{request_id}")
-            answer = encode(Lead(customer, created, recorded, responsible))
+            responsible, _ = self.assignment.assign_held(customer_id, f"lead:{request_id}")
+            answer = encode(Lead(customer, before is None, recorded, responsible))
             self.store.requests.remember(request_id, METHOD, customer_id, fingerprint, answer)
         return answer
