@@ -93,7 +93,7 @@ class AssignmentService:
         if current is not None and (current.dealer_id, current.basis) == (decision.dealer.dealer_id, decision.basis):
             return _confirmed(self.stored_view(current, clock.day_of(at)), decision), False
         record = self.store.assignments.save(customer_id, decision, at, trigger, current)
-        return self._from_record(record, clock.day_of(at)), True
+        return self._from_record(record, clock.day_of(at), decision), True
 
     def follow_up(self, customer_id: str, trigger: str) -> None:
         """After a fact that can change the customer's dealer: a customer who has an
@@ -225,10 +225,11 @@ class AssignmentService:
             stored=False,
         )
 
-    def _from_record(self, record: AssignmentRecord, day: dt.date) -> Responsible:
+    def _from_record(self, record: AssignmentRecord, day: dt.date, decision: Decision | None = None) -> Responsible:
         """The view of a stored version. Versions change only when closed (valid_to) and the
         network only with the runtime, so views are kept per version, end and day until the
-        runtime changes."""
+        runtime changes. A version stored on `day` from `decision` is seen as the decision
+        saw it: the dealers' versions of that day, without looking them up again."""
         runtime = self.runtime.current
         if self._views_runtime is not runtime or len(self._views) >= self.VIEWS_KEPT:
             self._views, self._views_runtime = {}, runtime
@@ -238,7 +239,10 @@ class AssignmentService:
             self.views_use.hits += 1
         else:
             self.views_use.misses += 1
-            view = self._views[key] = _view_of_record(runtime.network, record, day)
+            view = self._views[key] = (
+                _view_of_record(runtime.network, record, day) if decision is None else dataclasses.replace(
+                    self._computed(record.customer_id, decision), stored=True, valid_from=record.valid_from,
+                    valid_to=record.valid_to, id=record.id))
         return view
 
 
