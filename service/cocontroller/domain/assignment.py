@@ -137,6 +137,9 @@ class Subject:
     language: Language | None = None
 
 
+_PURCHASE = ContactKind.PURCHASE
+
+
 class Assigner:
     _MEMO_SIZE = 4096
     # The bases in their order, without iterating the enum class on every decision.
@@ -181,7 +184,7 @@ class Assigner:
         candidates: dict[Basis, tuple[DealerVersion, float]] = {}
 
         purchases = sorted(
-            (c for c in contacts if c.kind == ContactKind.PURCHASE and c.occurred_at <= at),
+            (c for c in contacts if c.kind == _PURCHASE and c.occurred_at <= at),
             key=lambda c: (c.occurred_at, c.event_id),
             reverse=True,
         )

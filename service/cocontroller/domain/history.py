@@ -39,18 +39,23 @@ def score_dealers(
     """Scores per dealer from the contacts up to `at`, best first. Ties go to the dealer
     contacted most recently, then to the lower dealer id, so the order is deterministic."""
     since = at - dt.timedelta(days=parameters.window_days)
+    # Names bound once: a batch job scores a million customers' 3.4 million contacts.
+    weights, half_life, power = parameters.weights, parameters.half_life_days, math.pow
     totals: dict[str, list] = {}
     for contact in contacts:
-        if contact.dealer_id is None or not since <= contact.occurred_at <= at:
+        dealer_id, occurred = contact.dealer_id, contact.occurred_at
+        if dealer_id is None or not since <= occurred <= at:
             continue  # a lead for the brand is no contact with a dealer
-        age_days = (at - contact.occurred_at).total_seconds() / 86400
-        weight = parameters.weights[contact.kind] * math.pow(
-            0.5, age_days / parameters.half_life_days
-        )
-        entry = totals.setdefault(contact.dealer_id, [0.0, 0, contact.occurred_at])
-        entry[0] += weight
-        entry[1] += 1
-        entry[2] = max(entry[2], contact.occurred_at)
+        age_days = (at - occurred).total_seconds() / 86400
+        weight = weights[contact.kind] * power(0.5, age_days / half_life)
+        entry = totals.get(dealer_id)
+        if entry is None:
+            totals[dealer_id] = [weight, 1, occurred]
+        else:
+            entry[0] += weight
+            entry[1] += 1
+            if occurred > entry[2]:
+                entry[2] = occurred
     scores = [DealerScore(d, round(s, 9), n, last) for d, (s, n, last) in totals.items()]
     scores.sort(key=lambda s: (-s.score, -s.last_contact_at.timestamp(), s.dealer_id))
     return scores
