@@ -185,10 +185,13 @@ class _Details(NamedTuple):
     point_outside_postcode: bool
 
 
+_FIELDS = frozenset(CustomerField)
+
+
 def _named(mask: tuple[str, ...], change: CustomerChange, violations: Violations) -> set[str]:
     """The fields a change names: those of the mask (each checked), else those it sets."""
     for path in mask:
-        if path not in set(CustomerField):
+        if path not in _FIELDS:
             violations.add("update_mask", f"{path!r} is not a field of a customer's record that can change:"
                                           f" {', '.join(CustomerField)}")
     if mask:

@@ -16,6 +16,7 @@ from .runtime import RuntimeHolder
 METHOD = "CreateLead"
 # A lead brings a few contacts (a test drive and a brochure), not a history.
 MAX_CONTACTS = 10
+_KINDS = frozenset(LeadKind)
 
 
 class LeadService:
@@ -43,7 +44,7 @@ class LeadService:
             violations.add("contacts", f"at most {MAX_CONTACTS} contacts a lead")
         for i, contact in enumerate(contacts[:MAX_CONTACTS]):
             at = f"contacts[{i}]."
-            if contact.kind not in set(LeadKind):
+            if contact.kind not in _KINDS:
                 violations.add(at + "kind", f"must be one of {', '.join(LeadKind)}")
             if contact.occurred_at is None:
                 violations.add(at + "occurred_at", "is required")
