@@ -35,6 +35,7 @@ TARGET_DRY_RUN = 20_000
 TARGET_APPLY = 10_000
 TARGET_RSS_MB = 500
 TARGET_SWEEP_SHARE = 0.25
+TARGET_DRY_SHARE = 0.25
 TARGET_SERVER_SHARE = 0.80
 
 
@@ -194,6 +195,9 @@ def main() -> int:
         app.network.close_dealer(CLOSED_DEALER, dt.date.today(), "bench")
         app.store.close()
         dry_s, dry_mb = reassign(db, "bench-close-dry", "--dry-run")
+        # Each ceiling is read on the database as its job found it: later steps grow the
+        # tables and the write-ahead log, and a read at the end ran up to half slower.
+        read_s = raw_read(db, JOB_READS, 1000)
         server_s, server_mb = reassign_through_server(db, certs, Path(tmp, "server.log"), "bench-close-dry-server",
                                                       "--dry-run")
         apply_s, apply_mb = reassign(db, "bench-close")
@@ -201,7 +205,6 @@ def main() -> int:
         moved = conn.execute("SELECT changed FROM reassign_jobs WHERE id = 'bench-close'").fetchone()[0]
         conn.close()
         sweep_s, sweep_mb = sweep(db, "bench-sweep-dry", "--dry-run")
-        read_s = raw_read(db, JOB_READS, 1000)
         sweep_read_s = raw_read(db, SWEEP_READS, 500)
         write_s = raw_write(db, CUSTOMERS)
 
@@ -226,7 +229,10 @@ def main() -> int:
     print(f"{'ceiling: raw read of the rows a sweep reads':44} {sweep_read_s:8.1f} {rate(sweep_read_s):12,.0f}")
     print(f"{'ceiling: raw sqlite3 write of as many rows':44} {write_s:8.1f} {rate(write_s):12,.0f}")
     print()
-    print(f"dry run = {read_s / dry_s:.0%} of the raw read; first apply = {write_s / first_s:.0%} of the raw write")
+    dry_share = read_s / dry_s
+    print(f"dry run = {dry_share:.0%} of the raw read (target >= {TARGET_DRY_SHARE:.0%}): "
+          f"{'MET' if dry_share >= TARGET_DRY_SHARE else 'NOT MET'}; first apply = {write_s / first_s:.0%} of the"
+          " raw write")
     sweep_share = sweep_read_s / sweep_s
     print(f"retention sweep dry run = {sweep_share:.0%} of its raw read (target >= {TARGET_SWEEP_SHARE:.0%}): "
           f"{'MET' if sweep_share >= TARGET_SWEEP_SHARE else 'NOT MET'}; peak RSS {sweep_mb:.0f} MB "
