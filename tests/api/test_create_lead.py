@@ -69,6 +69,25 @@ def test_a_lead_for_a_known_customer_changes_only_what_it_gives(served):
             "1930", "de", "BE 0403.425.770")
 
 
+def test_a_lead_that_moves_a_known_customer_stores_one_version_for_the_lead(served):
+    target, db = served
+    with support.client_for(target) as admin:
+        admin.upsert_customer("lead-move", "9000")
+        assert admin.assign("lead-move", "setup").assignment.dealer.id == "dlr-gent"
+    with support.client_for(target, "crm") as crm:
+        made = crm.create_lead("web-20", "lead-move", [("brochure", AT, "")], postcode="4000")
+    assert made.assignment.dealer.id == "dlr-liege" and made.assignment.stored
+    # The move and the lead's assignment are one version, named after the lead; its notice
+    # is owed once.
+    assert support.query(db, "SELECT dealer_id, trigger LIKE 'lead:%', valid_to IS NULL FROM assignments"
+                             " WHERE customer_id = 'lead-move' ORDER BY id") == [
+        ("dlr-gent", 0, 0), ("dlr-liege", 1, 1)]
+    assert support.query(db, "SELECT trigger FROM assignments WHERE customer_id = 'lead-move' AND valid_to IS NULL"
+                         ) == [("lead:web-20",)]
+    assert support.query(db, "SELECT old_dealer_id, new_dealer_id FROM notices WHERE customer_id = 'lead-move'") == [
+        ("dlr-gent", "dlr-liege")]
+
+
 def test_bad_leads_name_their_fields(served):
     target, _ = served
     with support.channel(target) as channel:
