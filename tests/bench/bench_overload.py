@@ -50,8 +50,9 @@ def retry_delay(error: grpc.aio.AioRpcError, refused: int, rng: random.Random) -
     return rng.uniform(0, min(BACKOFF_S * 2 ** (refused - 1), MAX_BACKOFF_S))
 
 
-async def load(target: str, credentials, clients: int, requests: list[bytes]) -> dict:
-    """`clients` closed loops for WARMUP_S + SECONDS; what the measured part saw."""
+async def load(target: str, credentials, clients: int, requests: list[bytes], metadata) -> dict:
+    """`clients` closed loops for WARMUP_S + SECONDS, each call with `metadata`; what the
+    measured part saw."""
     channels = [grpc.aio.secure_channel(target, credentials) for _ in range(min(clients, 16))]
     calls = [ch.unary_unary(METHOD) for ch in channels]
     latencies: list[float] = []
@@ -66,7 +67,7 @@ async def load(target: str, credentials, clients: int, requests: list[bytes]) ->
         while (now := time.perf_counter()) < end:
             measured = now >= measure_from
             try:
-                await call(rng.choice(requests), timeout=DEADLINE_S)
+                await call(rng.choice(requests), timeout=DEADLINE_S, metadata=metadata)
             except grpc.aio.AioRpcError as e:
                 if measured:
                     counts["exhausted" if e.code() == grpc.StatusCode.RESOURCE_EXHAUSTED else "other"] += 1
@@ -93,10 +94,13 @@ async def load(target: str, credentials, clients: int, requests: list[bytes]) ->
 
 def main() -> int:
     sys.path[:0] = [str(ROOT / "service"), str(ROOT / "clients")]
-    from cocontroller.config import Settings
+    from cocontroller.config import TENANT_KEY, Settings
     from cocontroller.v1 import assignment_pb2 as pb
     from cocontroller_client.tls import channel_credentials
 
+    # Every call names the tenant, as the client library does: `serve` serves both shipped
+    # tenants (the bare handler has no tenancy and ignores it).
+    tenant = ((TENANT_KEY, Settings().tenant),)
     began = time.monotonic()
     procs: list[subprocess.Popen] = []
     with tempfile.TemporaryDirectory(prefix="cocontroller-overload-") as tmp:
@@ -114,7 +118,8 @@ def main() -> int:
                     stderr=subprocess.STDOUT))
             wait_ready(real, procs[-1], logs[0], credentials)
             sample = grpc.secure_channel(real, credentials).unary_unary(METHOD)(
-                pb.GetResponsibleDealerRequest(location=pb.Location(postcode="9000")).SerializeToString(), timeout=10)
+                pb.GetResponsibleDealerRequest(location=pb.Location(postcode="9000")).SerializeToString(), timeout=10,
+                metadata=tenant)
             payload = Path(tmp, "payload.bin")
             payload.write_bytes(sample)
             with open(logs[1], "wb") as log:
@@ -128,7 +133,7 @@ def main() -> int:
             results = {}
             for clients in LEVELS:
                 for name, target in (("real", real), ("bare", bare)):
-                    results[name, clients] = asyncio.run(load(target, credentials, clients, requests))
+                    results[name, clients] = asyncio.run(load(target, credentials, clients, requests, tenant))
         finally:
             stop_all(procs)
 
