@@ -52,24 +52,14 @@ class CustomerRepository:
             raise NotFound(f"customer {customer_id!r} does not exist")
         return customer
 
-    def upsert(
-        self, customer_id: str, postcode: str, point: tuple[float, float] | None,
-        language: Language, kind: CustomerKind, enterprise_number: str | None,
-        point_outside_postcode: bool = False,
-    ) -> tuple[Customer, Customer | None]:
-        """Inserts or replaces by id; returns the stored customer and the one it replaced."""
-        with self.db.transaction():
-            before = self.find(customer_id)
-            return self.replace(before, customer_id, postcode, point, language, kind, enterprise_number,
-                                point_outside_postcode), before
-
     def replace(
         self, before: Customer | None, customer_id: str, postcode: str, point: tuple[float, float] | None,
         language: Language, kind: CustomerKind, enterprise_number: str | None,
         point_outside_postcode: bool = False,
     ) -> Customer:
-        """`upsert` for a caller whose transaction read the customer (`before`, None if
-        absent); returns the stored customer."""
+        """Inserts or replaces the customer by id; `before` is the customer as the caller's
+        transaction read it (None if absent), whose details stay readable (known_at) when they
+        change. Returns the stored customer."""
         now = clock.now()
         with self.db.transaction():
             if before is not None and _details(before) != (postcode, point, language, kind, enterprise_number,

@@ -89,7 +89,6 @@ class CustomerService:
         as upsert makes it, or `before` with the fields `mask` names changed as update
         changes them. No re-assignment follows: the caller assigns."""
         violations = Violations()
-        check_id(customer_id, "id", violations)
         named = _named(mask, change, violations)
         violations.raise_if_any()
         if before is None:
