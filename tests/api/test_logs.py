@@ -80,7 +80,8 @@ def test_a_full_run_logs_no_personal_data(tmp_path, captured):
     for target in support.serve(db):
         run_scenario(target)
     lines = [json.loads(line) for line in captured.getvalue().splitlines()]
-    text = captured.getvalue()
+    # Measured durations are the log's own numbers: one may happen to read like a coordinate.
+    text = re.sub(r'\b(duration_ms|seconds)(=|": )[0-9.]+', r"\1\2…", captured.getvalue())
 
     secrets = [*CUSTOMERS, "logscan-dora-1188", "logscan-nobody-0000", *FREE_TEXT]
     for postcode, lat, lon in CUSTOMERS.values():

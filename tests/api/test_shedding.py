@@ -3,8 +3,8 @@ or that finds the server at its limit, is refused with RESOURCE_EXHAUSTED and a 
 the delay grows under sustained refusals and shrinks as calls are admitted; the client
 library waits as told and tries again."""
 
+import asyncio
 import gc
-import threading
 import time
 from concurrent import futures
 
@@ -14,7 +14,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from support import certs_dir, credentials
 
 from cocontroller.api import shedding
-from cocontroller.api.errors import PUSHBACK, abort
+from cocontroller.api.errors import PUSHBACK, CallEnded, abort
 from cocontroller.api.shedding import Pushback, Shedding
 from cocontroller.api.tls import server_credentials
 from cocontroller.config import Settings
@@ -22,24 +22,8 @@ from cocontroller.v1 import assignment_pb2 as pb
 from cocontroller_client.client import Client
 
 LOOKUP = "/cocontroller.v1.DealerAssignmentService/GetResponsibleDealer"
-
-
-class Refused(Exception):
-    pass
-
-
-class FakeContext:
-    """What the interceptor's refusal uses of a servicer context."""
-
-    def __init__(self):
-        self.status = None
-
-    def trailing_metadata(self):
-        return ()
-
-    def abort_with_status(self, status):
-        self.status = status
-        raise Refused
+# The server's event loop, as far as the interceptor sees it.
+LOOP = asyncio.new_event_loop()
 
 
 class Details:
@@ -48,26 +32,41 @@ class Details:
         self.invocation_metadata = ()
 
 
+async def answer(request, context):
+    return "ok"
+
+
 def gate(running: int = 8, max_wait_s: float = 0.002) -> tuple[Shedding, Pushback]:
     pushback = Pushback(seed=1)
     return Shedding(running, max_wait_s, pushback, frozenset({"ListDealers"})), pushback
 
 
-def take(interceptor: Shedding, method: str = LOOKUP, behaviour=lambda r, c: "ok"):
-    """A call taken as the polling thread takes it: its handler."""
-    return interceptor.intercept_service(lambda d: grpc.unary_unary_rpc_method_handler(behaviour), Details(method))
+async def taken(interceptor: Shedding, method: str = LOOKUP, behaviour=answer):
+    """A call taken as the event loop takes it: its handler."""
+
+    async def continuation(details):
+        return grpc.unary_unary_rpc_method_handler(behaviour)
+
+    return await interceptor.intercept_service(continuation, Details(method))
+
+
+def take(interceptor: Shedding, method: str = LOOKUP, behaviour=answer):
+    return LOOP.run_until_complete(taken(interceptor, method, behaviour))
+
+
+async def started(handler):
+    """A taken call's handler started: its answer, or the refusal (code, details, trailers)."""
+    try:
+        return await handler.unary_unary(b"", None)
+    except CallEnded as refused:
+        return refused
 
 
 def run(handler):
-    """A taken call started on a handler thread: its answer, or the refusal's status."""
-    context = FakeContext()
-    try:
-        return handler.unary_unary(b"", context)
-    except Refused:
-        return context.status
+    return LOOP.run_until_complete(started(handler))
 
 
-def call_after(interceptor: Shedding, wait_s: float, method: str = LOOKUP, behaviour=lambda r, c: "ok"):
+def call_after(interceptor: Shedding, wait_s: float, method: str = LOOKUP, behaviour=answer):
     """One call taken, left waiting `wait_s` and run, with nothing else waiting."""
     handler = take(interceptor, method, behaviour)
     time.sleep(wait_s)
@@ -144,19 +143,22 @@ def test_heavy_methods_and_health_pass_untouched():
 
 def test_a_call_beyond_the_running_limit_is_refused_at_once():
     interceptor, _ = gate(running=2)
-    inside, release = threading.Barrier(3), threading.Event()
 
-    def slow(request, context):
-        inside.wait(5)
-        release.wait(5)
-        return "ok"
+    async def three_at_once():
+        release = asyncio.Event()
 
-    with futures.ThreadPoolExecutor(2) as pool:
-        running = [pool.submit(call_after, interceptor, 0, LOOKUP, slow) for _ in range(2)]
-        inside.wait(5)
-        status = call_after(interceptor, 0)
+        async def slow(request, context):
+            await release.wait()
+            return "ok"
+
+        running = [asyncio.ensure_future(started(await taken(interceptor, behaviour=slow))) for _ in range(2)]
+        await asyncio.sleep(0)
+        status = await started(await taken(interceptor))
         release.set()
-        assert [r.result(5) for r in running] == ["ok", "ok"]
+        return [await r for r in running], status
+
+    answers, status = LOOP.run_until_complete(three_at_once())
+    assert answers == ["ok", "ok"]
     assert status.code == grpc.StatusCode.RESOURCE_EXHAUSTED
     assert "limit of calls at once" in status.details
     assert call_after(interceptor, 0) == "ok", "the slots are given back"
@@ -197,7 +199,11 @@ def refusing_server():
     def lookup(request, context):
         seen.append(time.monotonic())
         if len(seen) <= 2:
-            abort(context, code_pb2.RESOURCE_EXHAUSTED, "busy", retry_delay_s=0.05)
+            try:
+                abort(code_pb2.RESOURCE_EXHAUSTED, "busy", retry_delay_s=0.05)
+            except CallEnded as refused:  # sent as the server's call layer sends it
+                context.set_trailing_metadata(refused.trailing_metadata)
+                context.abort(refused.code, refused.details)
         return pb.GetResponsibleDealerResponse()
 
     server = grpc.server(futures.ThreadPoolExecutor(2))

@@ -1,12 +1,12 @@
 """Load shedding: a light call that would queue is refused with RESOURCE_EXHAUSTED and told
 how long to wait, instead of waiting towards its deadline.
 
-Counting calls does not bound the queue in grpcio: a call waits in gRPC core until the
-server's one polling thread takes it, and under load the handler threads starve that thread
-of the GIL, so calls pile up where Python cannot count them (512 clients against a limit of
-64 calls: 0.2% refused, p99 650 ms). What Python does see is the symptom: the time from the
-polling thread taking a call to a handler thread starting it grows from about a millisecond
-to tens. So `Shedding` refuses a light call when
+Counting calls does not bound the queue: a call waits in gRPC core, then among the event
+loop's ready tasks, where Python cannot count it (measured on the threaded server before it:
+512 clients against a limit of 64 calls, 0.2% refused, p99 650 ms). What Python does see is
+the symptom: the time from the call's arrival on the event loop (this interceptor) to its
+handler starting grows from well under a millisecond to tens. So `Shedding` refuses a light
+call when
 
 - its own wait and the moving average of the recent calls' waits exceed `max_wait_s`, and
   other light calls still wait behind it (how long work sits in the queue, the signal CoDel
@@ -27,6 +27,7 @@ import random
 import threading
 import time
 import weakref
+from typing import NoReturn
 
 import grpc
 from google.rpc import code_pb2
@@ -54,7 +55,7 @@ class Pushback:
     def refused(self) -> float:
         """A refusal: the delay grows, and this caller gets it jittered (0.5 to 1.5 times) so
         the refused do not all come back at once."""
-        # Unlocked: a lost update between threads moves the delay by one step, no more.
+        # Unlocked: everything that refuses runs on the server's event loop.
         self._delay = delay = min(_HIGHEST_S, self._delay * _UP)
         return delay * self._random.uniform(0.5, 1.5)
 
@@ -67,58 +68,60 @@ class Pushback:
         return self._delay
 
 
-def refuse(context, pushback: Pushback, reason: str) -> None:
+def refuse(pushback: Pushback, reason: str) -> NoReturn:
     """Ends the call with RESOURCE_EXHAUSTED and a retry delay."""
-    abort(context, code_pb2.RESOURCE_EXHAUSTED, f"{reason}; retry shortly", retry_delay_s=pushback.refused())
+    abort(code_pb2.RESOURCE_EXHAUSTED, f"{reason}; retry shortly", retry_delay_s=pushback.refused())
 
 
-class Shedding(grpc.ServerInterceptor):
+class Shedding(grpc.aio.ServerInterceptor):
     """Refuses light unary calls that would queue (see the module). `heavy`: the methods
-    the heavy pool bounds instead."""
+    the heavy pool bounds instead. It runs on the server's event loop alone."""
 
     def __init__(self, running: int, max_wait_s: float, pushback: Pushback, heavy: frozenset[str]):
-        self._slots = threading.BoundedSemaphore(running)
+        self._running = running
+        self._inside = 0
         self._max_wait_s = max_wait_s
         self._pushback = pushback
         self._heavy = heavy
         self._average_wait_s = 0.0
         self._waiting = _Waiting()
 
-    def intercept_service(self, continuation, details):
-        handler = continuation(details)
+    async def intercept_service(self, continuation, details):
+        handler = await continuation(details)
         if handler is None or handler.unary_unary is None:
             return handler
         service, _, method = details.method.lstrip("/").partition("/")
         if method in self._heavy or service in access.OPEN_SERVICES:
             return handler
-        # This runs on the polling thread as it takes the call: the wait starts here.
+        # This runs as the event loop takes the call: the wait starts here.
         taken = time.perf_counter()
         behaviour = handler.unary_unary
         waiting = self._waiting.taken()
 
-        def gated(request, context):
+        async def gated(request, context):
             waited = time.perf_counter() - taken
-            # Unlocked, as Pushback: a lost update only weighs one call less.
             self._average_wait_s = average = self._average_wait_s + _RECENT * (waited - self._average_wait_s)
             others_waiting = waiting.start()
             if waited > self._max_wait_s and average > self._max_wait_s and others_waiting:
-                refuse(context, self._pushback, "the server is overloaded")
-            if not self._slots.acquire(blocking=False):
-                refuse(context, self._pushback, "the server is at its limit of calls at once")
+                refuse(self._pushback, "the server is overloaded")
+            if self._inside >= self._running:
+                refuse(self._pushback, "the server is at its limit of calls at once")
+            self._inside += 1
             self._pushback.admitted()
             try:
-                return behaviour(request, context)
+                return await behaviour(request, context)
             finally:
-                self._slots.release()
+                self._inside -= 1
 
-        # A call cancelled before a thread starts it never runs `gated`: it stops waiting
+        # A call cancelled before its handler starts never runs `gated`: it stops waiting
         # when grpcio lets go of its handler.
         weakref.finalize(gated, waiting.start)
         return handler._replace(unary_unary=gated)
 
 
 class _Waiting:
-    """How many light calls the polling thread has taken that no handler thread has started."""
+    """How many light calls the event loop has taken whose handler has not started. Locked:
+    a dropped call's finalizer may run on whichever thread collects it."""
 
     def __init__(self) -> None:
         self._count = 0

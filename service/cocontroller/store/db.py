@@ -97,6 +97,11 @@ class Database(PagedReads):
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row)) for row in cursor]
 
+    def runs_inline(self) -> bool:
+        """Whether a short call's statements can run on the server's event loop: no thread of
+        this process is writing, so none of them waits for the write lock."""
+        return not self._write_lock.locked()
+
     def transaction(self) -> "_Transaction":
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error: one writer, no lost updates.
         Nested use joins the outer transaction."""
