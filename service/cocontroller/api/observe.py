@@ -26,6 +26,7 @@ from ..logs import event
 from .access import OPEN_SERVICES, principal_of
 from .errors import CallEnded
 from .metrics import Metrics
+from .shedding import Backlog
 from .tenancy import Tenancy
 
 REQUEST_ID = "x-request-id"
@@ -65,10 +66,12 @@ class CallObserver(grpc.aio.ServerInterceptor):
     """The outermost interceptor: it sees every call the server accepts, whatever later
     refuses it, and sends the status of a call refused inside it (errors.CallEnded)."""
 
-    def __init__(self, metrics: Metrics, pseudonyms: Pseudonyms, tenancy: Tenancy):
+    def __init__(self, metrics: Metrics, pseudonyms: Pseudonyms, tenancy: Tenancy, backlog: Backlog):
         self.metrics = metrics
         self.pseudonyms = pseudonyms
         self.tenancy = tenancy
+        # Every call Python holds, counted for shedding (shedding.py).
+        self.backlog = backlog
 
     async def intercept_service(self, continuation, details):
         handler = await continuation(details)
@@ -137,6 +140,7 @@ class _Call:
 
     def _start(self, request, context) -> tuple[float, str]:
         # Every line logged while the call runs (a job's, a network change's) carries its id.
+        self.observer.backlog.held += 1
         logs.REQUEST_ID.set(self.request_id)
         logs.TENANT.set(self.tenant)
         # Sent back with the status, not as initial metadata of its own: that would cost
@@ -147,6 +151,7 @@ class _Call:
         return time.perf_counter(), self.observer.pseudonyms.customer(customer_id) if customer_id else ""
 
     def _end(self, context, started: tuple[float, str], error: BaseException | None) -> None:
+        self.observer.backlog.held -= 1
         began, customer = started
         seconds = time.perf_counter() - began
         code = _code(context, error)

@@ -25,6 +25,7 @@ from ..errors import FailedPrecondition
 from .loop import EventLoop, Server
 from .metrics import Metrics, MetricsEndpoint
 from .observe import CallObserver, Pseudonyms, log_key
+from .shedding import Backlog
 from .tenancy import Tenancy
 
 _POLL_S = 0.05
@@ -45,12 +46,14 @@ class Operations:
         self.event_loop: EventLoop | None = None
         self.apps: dict = {}
 
-    def observe(self, apps: dict, tenancy: Tenancy) -> CallObserver:
+    def observe(self, apps: dict, tenancy: Tenancy, backlog: Backlog) -> CallObserver:
         """The call observer (the server's outermost interceptor) over the tenants'
-        applications; the log key is the default tenant's, one per installation."""
+        applications, counting in `backlog` the calls Python holds; the log key is the
+        default tenant's, one per installation."""
         self.apps = apps
         self.metrics = Metrics(apps)
-        self.observer = CallObserver(self.metrics, Pseudonyms(log_key(next(iter(apps.values())).settings)), tenancy)
+        self.observer = CallObserver(self.metrics, Pseudonyms(log_key(next(iter(apps.values())).settings)), tenancy,
+                                     backlog)
         return self.observer
 
     def serve_metrics(self, host: str, port: int) -> MetricsEndpoint:

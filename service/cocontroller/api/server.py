@@ -2,6 +2,8 @@
 address. It is grpc.aio's, on an event loop of its own thread (loop.py); where each call
 runs, on the loop or in a worker thread, is handlers.py's."""
 
+import logging
+
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
@@ -20,7 +22,7 @@ from .network import DealerNetworkServicer
 from .operations import Operations
 from .resolution import ControllerResolutionServicer
 from .rights import DataSubjectRightsServicer
-from .shedding import Pushback, Shedding
+from .shedding import Backlog, Pushback, Shedding
 from .tenancy import Tenancy
 from .tls import server_credentials
 
@@ -38,6 +40,8 @@ SERVICES = tuple(descriptor.full_name for descriptor in _DESCRIPTORS)
 # refuses long before, in microseconds a call, so only a burst far beyond what the service
 # is sized for gets here.
 _BACKLOG = 1024
+
+log = logging.getLogger(__name__)
 
 
 def build_server(apps: dict, address: str, max_workers: int,
@@ -65,13 +69,15 @@ async def _start(apps: dict, address: str, max_workers: int, ops: Operations,
     # Light calls that would queue are refused with a retry delay (shedding.py), heavy ones
     # beyond their pool too. grpcio's own limit only caps what a burst can queue.
     pushback = Pushback()
+    backlog = Backlog()
+    servers_before = Backlog.server_ids()
     server = grpc.aio.server(
         options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", settings.max_message_bytes)],
         maximum_concurrent_rpcs=_BACKLOG,
         # The observer first: it logs and counts the calls the others refuse.
         interceptors=[
-            ops.observe(apps, tenancy),
-            Shedding(settings.max_concurrent_rpcs, settings.max_queue_ms / 1000, pushback, HEAVY),
+            ops.observe(apps, tenancy, backlog),
+            Shedding(settings.max_concurrent_rpcs, settings.max_queue_ms / 1000, pushback, HEAVY, backlog),
             AuthInterceptor(tenancy),
         ],
     )
@@ -95,6 +101,12 @@ async def _start(apps: dict, address: str, max_workers: int, ops: Operations,
         workers.shutdown()
         raise FailedPrecondition(f"cannot bind {address}: is another server using it?")
     await server.start()
+    # The calls waiting in gRPC core, which shedding refuses beyond what can wait.
+    created = Backlog.server_ids() - servers_before
+    if created:
+        backlog.watch(max(created))
+    else:
+        log.warning("channelz does not list the new server: load shedding cannot see calls waiting in gRPC core")
     for name in (*SERVICES, ""):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     return Server(event_loop, server, workers), port
