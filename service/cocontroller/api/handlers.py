@@ -9,7 +9,9 @@ Where a call runs:
 - on the server's event loop: the quick per-customer calls of the CRM and the call centre
   (`ON_LOOP`), on SQLite, while no thread of this process writes. One thread then runs their
   statements with no other Python thread taking the GIL at each SQLite call: on the threaded
-  server a lead cost 22 context switches at four clients, here 6 (docs/performance.md);
+  server a lead cost 22 context switches at four clients, here 6 (docs/performance.md). The
+  loop never waits for a writer: a write that finds another (a job's batch, another
+  process) raises WriterBusy before doing anything, and the call runs in a worker instead;
 - in the worker threads: every other unary call, and all of them on PostgreSQL, whose every
   statement is a round trip the loop must not wait for;
 - heavy methods (lists, resolution) in a bounded pool of their own (`HeavyPool`), so the
@@ -29,6 +31,7 @@ from google.protobuf.descriptor import ServiceDescriptor
 from google.rpc import code_pb2
 
 from .access import principal_of
+from ..store.db import WriterBusy
 from .errors import CallEnded, abort
 from .shedding import Pushback, refuse
 from .tenancy import Tenancy
@@ -155,7 +158,10 @@ def _handler(method, tenants: _Tenants, workers: Workers) -> grpc.RpcMethodHandl
             behaviour, store = tenants.of(context)
             request = _parse(request_class, raw)
             if store.runs_inline():
-                return behaviour(request, context)
+                try:
+                    return behaviour(request, context)
+                except WriterBusy:
+                    pass  # nothing was written: the call waits for the other writer in a worker
             return await in_thread(workers.calls, behaviour, request, context)
 
     else:

@@ -84,6 +84,8 @@ async def _start(apps: dict, address: str, max_workers: int, ops: Operations,
     # Requests are parsed inside the handlers, so undecodable bytes are INVALID_ARGUMENT; each
     # call runs on its tenant's servicers.
     servicers = {tenant: _servicers(app, ops) for tenant, app in apps.items()}
+    for app in apps.values():
+        app.store.on_event_loop()
     heavy = HeavyPool(max(1, min(settings.heavy_calls, max_workers - 1)), pushback)
     workers = Workers(max_workers, 2 * len(apps) + 2, heavy, settings.stream_stall_s)
     add_services(server, [

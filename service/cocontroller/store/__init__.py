@@ -78,6 +78,11 @@ class Store:
         statement is a round trip."""
         return self.db.runs_inline()
 
+    def on_event_loop(self) -> None:
+        """Marks the calling thread as the server's event loop: a write there never waits
+        for another writer, it raises WriterBusy at once (store/db.py)."""
+        self.db.on_event_loop()
+
     def notify(self, topic: str) -> None:
         """Tells the other servers on this database that `topic` changed."""
         self.db.notify(topic)
