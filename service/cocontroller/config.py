@@ -29,14 +29,16 @@ class Settings:
     tenant: str = "lexus-be"
     host: str = "localhost"
     port: int = 50051
-    # gRPC handler threads: with one GIL on a small machine more threads only add wake-ups.
+    # Worker threads for the calls that do not run on the server's event loop (api/handlers.py):
+    # with one GIL on a small machine more threads only add wake-ups.
     workers: int = 4
     # Light calls (all but lists, resolutions and streams) running at once; one more is
-    # refused at once with RESOURCE_EXHAUSTED and a retry delay (api/shedding.py).
+    # refused at once with RESOURCE_EXHAUSTED and a retry delay (api/shedding.py). Also the
+    # calls that may wait in gRPC core before the wait below is enforced.
     max_concurrent_rpcs: int = 8
-    # Light calls are refused (with a retry delay) while they wait longer than this for a
-    # handler thread, on average and each: the sign that calls queue (api/shedding.py).
-    # Measured best at 3 ms on 2 cores: p99 under 30 ms at 512 clients, none refused at 4.
+    # Light calls are refused (with a retry delay) while the calls waiting in gRPC core would
+    # take longer than this at the recent pace: the sign that calls queue (api/shedding.py).
+    # Measured on 2 cores: p99 14 ms at 512 clients, none refused at 4.
     max_queue_ms: float = 3.0
     # Heavy calls (lists, resolution) running at once, fewer than the workers, so lookups
     # always find a thread; with one GIL, more would only slow the lookups beside them.

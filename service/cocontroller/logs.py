@@ -53,7 +53,7 @@ class JsonFormatter(logging.Formatter):
 class BatchedLines(logging.Handler):
     """Writes formatted lines to a file descriptor in batches, from a thread of its own.
 
-    A server logs a line per call from several handler threads. Writing each line at once
+    A server logs a line per call from its event loop and its worker threads. Writing each line at once
     (a StreamHandler) makes a call give up the GIL for its write(2) while holding the
     handler's lock, so the other threads queue for both: a fifth of the lookups a server
     answered (measured on tests/bench/bench_grpc.py's lookup). Here a call only formats its

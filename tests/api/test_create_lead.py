@@ -4,6 +4,10 @@ customer assigned, and a retry gets the first answer and writes nothing."""
 
 import datetime as dt
 import json
+import sqlite3
+import threading
+import time
+from concurrent import futures
 
 import grpc
 import pytest
@@ -127,3 +131,31 @@ def test_the_cli_records_a_lead(served, cli):
     assert data["assignment"]["dealer_id"] == "dlr-leuven"
     code, again, err = cli(*args, "--json")
     assert code == 0 and json.loads(again) == data
+
+
+@pytest.mark.sqlite_only
+def test_a_lead_beside_another_writer_waits_for_it_and_lookups_do_not(served):
+    """Another process holds SQLite's write lock for a while: the lead waits for it in a
+    worker thread and then lands, while lookups keep answering from the event loop."""
+    target, db = served
+    other = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    released = threading.Event()
+
+    def release():
+        other.execute("ROLLBACK")
+        other.close()
+        released.set()
+
+    threading.Timer(1.0, release).start()
+    with support.client_for(target, "crm") as crm, futures.ThreadPoolExecutor(1) as pool:
+        lead = pool.submit(crm.create_lead, "web-busy", "lead-busy", [("test_drive", AT, "")], postcode="9000")
+        lookups = []
+        while not released.is_set():
+            started = time.monotonic()
+            crm.responsible_for_location("1000")
+            lookups.append(time.monotonic() - started)
+        made = lead.result(30)
+    assert made.customer_created and made.assignment.dealer.id
+    assert len(lookups) >= 5 and max(lookups) < 0.5, lookups
+    assert support.query(db, "SELECT count(*) FROM customers WHERE id = 'lead-busy'") == [(1,)]

@@ -119,7 +119,6 @@ def lookups_beside_heavy_calls(target: str) -> None:
             for thread in threads:
                 thread.join(timeout=30)
     p95 = loaded[94]
-    print("PROBE", idle * 1000, p95 * 1000, heavy_codes.count(grpc.StatusCode.OK), len(heavy_codes))
     assert errors == []
     assert heavy_codes.count(grpc.StatusCode.OK) >= 3, "the heavy calls did not run"
     assert p95 < min(20 * idle, 1.0), f"{heavy_codes.count(grpc.StatusCode.OK)} heavy calls; lookup p95 {p95 * 1000:.1f} ms, idle median {idle * 1000:.1f} ms"

@@ -1,9 +1,9 @@
-"""Load shedding (api/shedding.py): a light call that waited too long for a handler thread,
-or that finds the server at its limit, is refused with RESOURCE_EXHAUSTED and a retry delay;
-the delay grows under sustained refusals and shrinks as calls are admitted; the client
-library waits as told and tries again."""
+"""Load shedding (api/shedding.py): a light call that would wait behind too many others in
+gRPC core, or that finds the server at its limit, is refused with RESOURCE_EXHAUSTED and a
+retry delay; the delay grows under sustained refusals and shrinks as calls are admitted; the
+client library waits as told and tries again."""
 
-import gc
+import asyncio
 import threading
 import time
 from concurrent import futures
@@ -14,32 +14,17 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from support import certs_dir, credentials
 
 from cocontroller.api import shedding
-from cocontroller.api.errors import PUSHBACK, abort
-from cocontroller.api.shedding import Pushback, Shedding
+from cocontroller.api.errors import PUSHBACK, CallEnded, abort
+from cocontroller.api.shedding import Backlog, Pushback, Shedding
 from cocontroller.api.tls import server_credentials
 from cocontroller.config import Settings
 from cocontroller.v1 import assignment_pb2 as pb
 from cocontroller_client.client import Client
 
 LOOKUP = "/cocontroller.v1.DealerAssignmentService/GetResponsibleDealer"
-
-
-class Refused(Exception):
-    pass
-
-
-class FakeContext:
-    """What the interceptor's refusal uses of a servicer context."""
-
-    def __init__(self):
-        self.status = None
-
-    def trailing_metadata(self):
-        return ()
-
-    def abort_with_status(self, status):
-        self.status = status
-        raise Refused
+# The server's event loop, as far as the interceptor sees it.
+LOOP = asyncio.new_event_loop()
+MAX_WAIT_S = 0.003
 
 
 class Details:
@@ -48,62 +33,79 @@ class Details:
         self.invocation_metadata = ()
 
 
-def gate(running: int = 8, max_wait_s: float = 0.002) -> tuple[Shedding, Pushback]:
-    pushback = Pushback(seed=1)
-    return Shedding(running, max_wait_s, pushback, frozenset({"ListDealers"})), pushback
+class FixedBacklog:
+    """`calls` waiting in gRPC core, as its counters would give them."""
+
+    def __init__(self, calls: int = 0):
+        self.calls = calls
+        self.held = 0
+
+    def waiting(self, now: float) -> int:
+        return self.calls
 
 
-def take(interceptor: Shedding, method: str = LOOKUP, behaviour=lambda r, c: "ok"):
-    """A call taken as the polling thread takes it: its handler."""
-    return interceptor.intercept_service(lambda d: grpc.unary_unary_rpc_method_handler(behaviour), Details(method))
+async def answer(request, context):
+    return "ok"
 
 
-def run(handler):
-    """A taken call started on a handler thread: its answer, or the refusal's status."""
-    context = FakeContext()
+def slow(seconds: float):
+    async def behaviour(request, context):
+        time.sleep(seconds)  # the loop's own work: a light call runs on it
+        return "ok"
+
+    return behaviour
+
+
+def gate(running: int = 8, backlog: int = 0) -> tuple[Shedding, FixedBacklog]:
+    waiting = FixedBacklog(backlog)
+    return Shedding(running, MAX_WAIT_S, Pushback(seed=1), frozenset({"ListDealers"}), waiting), waiting
+
+
+async def taken(interceptor: Shedding, method: str = LOOKUP, behaviour=answer):
+    """A call taken as the event loop takes it: its handler."""
+
+    async def continuation(details):
+        return grpc.unary_unary_rpc_method_handler(behaviour)
+
+    return await interceptor.intercept_service(continuation, Details(method))
+
+
+async def started(handler):
+    """A taken call's handler run: its answer, or the refusal (code, details, trailers)."""
     try:
-        return handler.unary_unary(b"", context)
-    except Refused:
-        return context.status
+        return await handler.unary_unary(b"", None)
+    except CallEnded as refused:
+        return refused
 
 
-def call_after(interceptor: Shedding, wait_s: float, method: str = LOOKUP, behaviour=lambda r, c: "ok"):
-    """One call taken, left waiting `wait_s` and run, with nothing else waiting."""
-    handler = take(interceptor, method, behaviour)
-    time.sleep(wait_s)
-    return run(handler)
+def call(interceptor: Shedding, method: str = LOOKUP, behaviour=answer):
+    async def one():
+        return await started(await taken(interceptor, method, behaviour))
 
-
-def queue_after(interceptor: Shedding, wait_s: float, calls: int = 4, method: str = LOOKUP) -> list:
-    """`calls` calls taken at once, left waiting `wait_s`, then run one by one: a queue."""
-    handlers = [take(interceptor, method) for _ in range(calls)]
-    time.sleep(wait_s)
-    return [run(h) for h in handlers]
+    return LOOP.run_until_complete(one())
 
 
 def retry_delay_ms(status) -> int:
     return int(dict(status.trailing_metadata)[PUSHBACK])
 
 
-def test_calls_that_do_not_wait_are_never_refused():
+def test_calls_are_never_refused_without_a_backlog():
     interceptor, _ = gate()
-    assert [call_after(interceptor, 0) for _ in range(200)] == ["ok"] * 200
+    assert [call(interceptor, behaviour=slow(0.001)) for _ in range(50)] == ["ok"] * 50
 
 
-def test_a_lone_slow_handover_is_let_through():
-    interceptor, _ = gate()
-    for _ in range(20):
-        call_after(interceptor, 0)
-    assert call_after(interceptor, 0.01) == "ok"
+def test_a_few_callers_are_never_refused_however_slow_their_calls():
+    """Four callers never queue beyond the running limit: light load is never refused."""
+    interceptor, _ = gate(backlog=4)
+    assert [call(interceptor, behaviour=slow(0.005)) for _ in range(20)] == ["ok"] * 20
 
 
-def test_calls_that_keep_queueing_are_refused_with_a_retry_delay():
-    interceptor, _ = gate()
-    answers = [a for _ in range(15) for a in queue_after(interceptor, 0.005)]
-    refused = [a for a in answers if a != "ok"]
-    assert answers[0] == "ok", "the average needs a few slow calls before it refuses"
-    assert len(refused) >= 30
-    status = refused[-1]
+def test_a_backlog_too_long_to_wait_for_is_refused_with_a_retry_delay():
+    interceptor, backlog = gate()
+    for _ in range(40):  # the mean call takes about 1 ms
+        call(interceptor, behaviour=slow(0.001))
+    backlog.calls = 100
+    status = call(interceptor)
     assert status.code == grpc.StatusCode.RESOURCE_EXHAUSTED
     assert "overloaded" in status.details
     assert retry_delay_ms(status) > 0
@@ -113,53 +115,85 @@ def test_calls_that_keep_queueing_are_refused_with_a_retry_delay():
     assert info.retry_delay.ToMilliseconds() == retry_delay_ms(status)
 
 
-def test_the_last_call_of_a_queue_is_let_through():
-    interceptor, _ = gate()
-    answers = [queue_after(interceptor, 0.005) for _ in range(15)]
-    assert all(a[-1] == "ok" for a in answers), "nothing waited behind it"
-
-
-def test_a_lone_caller_slowed_by_others_work_is_never_refused():
-    """One lookup after another while a heavy call holds the GIL: refusing them would not
-    make the heavy call end sooner."""
-    interceptor, _ = gate()
-    assert [call_after(interceptor, 0.005) for _ in range(40)] == ["ok"] * 40
-
-
-def test_a_call_dropped_before_it_ran_stops_waiting():
-    interceptor, _ = gate()
-    dropped = [take(interceptor) for _ in range(5)]
-    del dropped
-    gc.collect()
-    assert [call_after(interceptor, 0.005) for _ in range(40)] == ["ok"] * 40
+def test_a_backlog_of_quick_calls_is_let_through():
+    """Twenty calls waiting that take microseconds each are far under the limit's wait."""
+    interceptor, _ = gate(backlog=20)
+    assert [call(interceptor) for _ in range(50)] == ["ok"] * 50
 
 
 def test_heavy_methods_and_health_pass_untouched():
-    interceptor, _ = gate()
-    for _ in range(15):
-        queue_after(interceptor, 0.005)  # the average is now far above the limit
+    interceptor, backlog = gate()
+    for _ in range(40):
+        call(interceptor, behaviour=slow(0.001))
+    backlog.calls = 100
     for method in ("/cocontroller.v1.DealerAssignmentService/ListDealers", "/grpc.health.v1.Health/Check"):
-        assert queue_after(interceptor, 0.005, method=method) == ["ok"] * 4
+        assert call(interceptor, method=method) == "ok"
+    assert call(interceptor) != "ok"
 
 
 def test_a_call_beyond_the_running_limit_is_refused_at_once():
     interceptor, _ = gate(running=2)
-    inside, release = threading.Barrier(3), threading.Event()
 
-    def slow(request, context):
-        inside.wait(5)
-        release.wait(5)
-        return "ok"
+    async def three_at_once():
+        release = asyncio.Event()
 
-    with futures.ThreadPoolExecutor(2) as pool:
-        running = [pool.submit(call_after, interceptor, 0, LOOKUP, slow) for _ in range(2)]
-        inside.wait(5)
-        status = call_after(interceptor, 0)
+        async def waiting(request, context):
+            await release.wait()
+            return "ok"
+
+        running = [asyncio.ensure_future(started(await taken(interceptor, behaviour=waiting))) for _ in range(2)]
+        await asyncio.sleep(0)
+        status = await started(await taken(interceptor))
         release.set()
-        assert [r.result(5) for r in running] == ["ok", "ok"]
+        return [await r for r in running], status
+
+    answers, status = LOOP.run_until_complete(three_at_once())
+    assert answers == ["ok", "ok"]
     assert status.code == grpc.StatusCode.RESOURCE_EXHAUSTED
     assert "limit of calls at once" in status.details
-    assert call_after(interceptor, 0) == "ok", "the slots are given back"
+    assert call(interceptor) == "ok", "the slots are given back"
+
+
+def test_the_backlog_counts_the_calls_a_real_server_holds():
+    """What Backlog reads of gRPC core's channelz counters (a private API of grpcio): calls
+    started and not ended, waiting or running (no observer here counts what Python holds)."""
+    release = threading.Event()
+
+    async def held(request, context):
+        await asyncio.get_running_loop().run_in_executor(None, release.wait, 10)
+        return pb.GetResponsibleDealerResponse()
+
+    async def scenario():
+        before = Backlog.server_ids()
+        server = grpc.aio.server()
+        server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(
+            "cocontroller.v1.DealerAssignmentService",
+            {"GetResponsibleDealer": grpc.unary_unary_rpc_method_handler(
+                held, request_deserializer=pb.GetResponsibleDealerRequest.FromString,
+                response_serializer=pb.GetResponsibleDealerResponse.SerializeToString)}),))
+        port = server.add_insecure_port("127.0.0.1:0")
+        await server.start()
+        (server_id,) = Backlog.server_ids() - before
+        backlog = Backlog(every_s=0)
+        backlog.watch(server_id)
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            lookup = channel.unary_unary(LOOKUP, request_serializer=pb.GetResponsibleDealerRequest.SerializeToString,
+                                         response_deserializer=pb.GetResponsibleDealerResponse.FromString)
+            calls = [asyncio.ensure_future(lookup(pb.GetResponsibleDealerRequest(), timeout=10)) for _ in range(3)]
+            deadline = time.monotonic() + 10
+            while backlog.waiting(time.monotonic()) < 3 and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+            holding = backlog.waiting(time.monotonic())
+            backlog.held = 2  # two of them in Python's hands: only one waits in core
+            partly = backlog.waiting(time.monotonic())
+            backlog.held = 0
+            release.set()
+            await asyncio.gather(*calls)
+        after = backlog.waiting(time.monotonic())
+        await server.stop(None)
+        return holding, partly, after
+
+    assert asyncio.run(scenario()) == (3, 1, 0)
 
 
 def test_the_retry_delay_grows_under_refusals_and_comes_back_down():
@@ -197,7 +231,11 @@ def refusing_server():
     def lookup(request, context):
         seen.append(time.monotonic())
         if len(seen) <= 2:
-            abort(context, code_pb2.RESOURCE_EXHAUSTED, "busy", retry_delay_s=0.05)
+            try:
+                abort(code_pb2.RESOURCE_EXHAUSTED, "busy", retry_delay_s=0.05)
+            except CallEnded as refused:  # sent as the server's call layer sends it
+                context.set_trailing_metadata(refused.trailing_metadata)
+                context.abort(refused.code, refused.details)
         return pb.GetResponsibleDealerResponse()
 
     server = grpc.server(futures.ThreadPoolExecutor(2))

@@ -20,6 +20,7 @@ Run with `make bench`. Stops by itself within ~3 minutes and kills its subproces
 the TLS rounds), e.g. to compare one case between two trees in turn.
 """
 
+import asyncio
 import csv
 import datetime as dt
 import itertools
@@ -34,7 +35,6 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent import futures
 from pathlib import Path
 
 import grpc
@@ -59,17 +59,21 @@ TARGET_LEAD_SHARE = 0.35
 
 
 def bare_server(port: int, payload_path: str, mode: str = "plain", certs_dir: str = "") -> None:
-    """A grpcio server with the same thread pool as the real one whose handler does no work:
-    it parses the request and returns a canned response message, as any protobuf handler
-    must, and nothing else. `mode`: plain, tls (mTLS) or auth (mTLS and AuthInterceptor)."""
+    """A grpcio server of the real one's kind (grpc.aio, the handler on its event loop) whose
+    handler does no work: it parses the request and returns a canned response message, as
+    any protobuf handler must, and nothing else. `mode`: plain, tls (mTLS) or auth (mTLS and
+    AuthInterceptor)."""
     sys.path[:0] = [str(ROOT / "service")]
     from cocontroller.v1 import assignment_pb2 as pb
 
     canned = pb.GetResponsibleDealerResponse.FromString(Path(payload_path).read_bytes())
+
+    async def answer(request, context):
+        return canned
+
     handler = grpc.method_handlers_generic_handler(SERVICE, {
         "GetResponsibleDealer": grpc.unary_unary_rpc_method_handler(
-            lambda request, context: canned,
-            request_deserializer=pb.GetResponsibleDealerRequest.FromString,
+            answer, request_deserializer=pb.GetResponsibleDealerRequest.FromString,
             response_serializer=pb.GetResponsibleDealerResponse.SerializeToString),
     })
     from cocontroller.config import Settings
@@ -78,20 +82,23 @@ def bare_server(port: int, payload_path: str, mode: str = "plain", certs_dir: st
     from cocontroller.api.tenancy import Tenancy
     from cocontroller.api.tls import server_credentials
 
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=Settings().workers),
-                         interceptors=[AuthInterceptor(Tenancy([Settings().tenant]))] if mode == "auth" else [])
-    server.add_generic_rpc_handlers((handler,))
-    if mode == "plain":
-        server.add_insecure_port(f"127.0.0.1:{port}")
-    else:
-        server.add_secure_port(f"127.0.0.1:{port}",
-                               server_credentials(Settings(certs_dir=Path(certs_dir)), "127.0.0.1"))
-    server.start()
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    stop.wait()
-    server.stop(grace=1).wait()
+    async def serve() -> None:
+        server = grpc.aio.server(interceptors=[AuthInterceptor(Tenancy([Settings().tenant]))] if mode == "auth" else [])
+        server.add_generic_rpc_handlers((handler,))
+        if mode == "plain":
+            server.add_insecure_port(f"127.0.0.1:{port}")
+        else:
+            server.add_secure_port(f"127.0.0.1:{port}",
+                                   server_credentials(Settings(certs_dir=Path(certs_dir)), "127.0.0.1"))
+        await server.start()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        await server.stop(grace=1)
+
+    asyncio.run(serve())
 
 
 def free_port() -> int:

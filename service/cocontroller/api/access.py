@@ -111,7 +111,7 @@ def principal_for(identity: str) -> Principal | None:
     return Principal(identity, Role(match["role"]), tenant=tenant)
 
 
-# The caller of the call a handler thread runs, found once a call: the interceptors and the
+# The caller of a call, found once a call (a context variable of the call's task): the interceptors and the
 # servicers each ask, and grpcio builds the auth context anew on every request for it.
 _CALLER: contextvars.ContextVar[tuple[object, Principal | None] | None] = contextvars.ContextVar(
     "caller", default=None)

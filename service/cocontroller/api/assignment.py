@@ -144,7 +144,7 @@ class DealerAssignmentServicer(pb_grpc.DealerAssignmentServiceServicer):
         e = request.event
         acting = self.scope.acting_dealer(context)
         if acting is not None and e.dealer_id and e.dealer_id != acting:  # empty: INVALID_ARGUMENT below
-            abort(context, code_pb2.PERMISSION_DENIED, f"a dealer records its own contacts only ({acting})")
+            abort(code_pb2.PERMISSION_DENIED, f"a dealer records its own contacts only ({acting})")
         if e.kind not in CONTACT_KINDS:
             raise BadField("event.kind", "must be one of " + ", ".join(
                 pb.ContactKind.Name(k) for k in CONTACT_KINDS))

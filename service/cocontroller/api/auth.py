@@ -8,17 +8,19 @@ The check runs before the request is parsed, so a caller without a role reaches 
 """
 
 import grpc
+from google.rpc import code_pb2
 
 from . import access
+from .errors import abort
 from .tenancy import Tenancy
 
 
-class AuthInterceptor(grpc.ServerInterceptor):
+class AuthInterceptor(grpc.aio.ServerInterceptor):
     def __init__(self, tenancy: Tenancy):
         self.tenancy = tenancy
 
-    def intercept_service(self, continuation, handler_call_details):
-        handler = continuation(handler_call_details)
+    async def intercept_service(self, continuation, handler_call_details):
+        handler = await continuation(handler_call_details)
         method = handler_call_details.method
         if handler is None or method.lstrip("/").startswith(access.OPEN_SERVICES):
             return handler
@@ -32,29 +34,28 @@ class AuthInterceptor(grpc.ServerInterceptor):
 def _check(context, method: str, tenancy: Tenancy) -> None:
     principal = access.principal_of(context)
     if principal is None:
-        context.abort(grpc.StatusCode.UNAUTHENTICATED,
-                      "no role in the client certificate: it needs a SAN URI "
-                      "spiffe://cocontroller.local/role/<role> (see README, Security)")
+        abort(code_pb2.UNAUTHENTICATED,
+              "no role in the client certificate: it needs a SAN URI "
+              "spiffe://cocontroller.local/role/<role> (see README, Security)")
     if not access.allowed(method, principal):
-        context.abort(grpc.StatusCode.PERMISSION_DENIED,
-                      f"the role {principal.role} may not call {method.rsplit('/', 1)[-1]}")
+        abort(code_pb2.PERMISSION_DENIED, f"the role {principal.role} may not call {method.rsplit('/', 1)[-1]}")
     tenant = tenancy.tenant_of(context, principal)
     if principal.tenant and principal.tenant != tenant:
-        context.abort(grpc.StatusCode.PERMISSION_DENIED,
-                      f"the identity {principal.name} may call tenant {principal.tenant} only, not {tenant}")
+        abort(code_pb2.PERMISSION_DENIED,
+              f"the identity {principal.name} may call tenant {principal.tenant} only, not {tenant}")
 
 
 def _guarded_unary(behaviour, method: str, tenancy: Tenancy):
-    def unary(request, context):
+    async def unary(request, context):
         _check(context, method, tenancy)
-        return behaviour(request, context)
+        return await behaviour(request, context)
 
     return unary
 
 
 def _guarded_stream(behaviour, method: str, tenancy: Tenancy):
-    def stream(request, context):
+    async def stream(request, context):
         _check(context, method, tenancy)
-        yield from behaviour(request, context)
+        return await behaviour(request, context)
 
     return stream

@@ -2,8 +2,8 @@
 google.rpc.BadRequest field violations, so a client never sees UNKNOWN or INTERNAL for what
 it sent."""
 
-import collections
 import functools
+from typing import NoReturn
 
 import grpc
 from google.protobuf import duration_pb2
@@ -34,14 +34,26 @@ _VIOLATIONS = 8
 PUSHBACK = "grpc-retry-pushback-ms"
 
 
-class _Status(collections.namedtuple("_Status", ("code", "details", "trailing_metadata")), grpc.Status):
-    pass
+class CallEnded(Exception):
+    """A call ended with a status. Raised wherever the call is refused (a servicer, the
+    tenant check, shedding) and sent by the call layer on the event loop (observe.py), so
+    the code that refuses runs alike on the loop or in a worker thread."""
+
+    def __init__(self, code: grpc.StatusCode, details: str, trailing_metadata: tuple = ()):
+        super().__init__(f"{code.name}: {details}")
+        self.code, self.details, self.trailing_metadata = code, details, trailing_metadata
+
+    async def send(self, context) -> NoReturn:
+        """Ends `context`'s call with this status (grpc.aio raises AbortError from here); the
+        trailers already set (the request id) are kept."""
+        kept = tuple(context.trailing_metadata() or ())
+        await context.abort(self.code, self.details, (*kept, *self.trailing_metadata))
 
 
-def abort(context, code: int, message: str, violations=(), retry_delay_s: float | None = None) -> None:
+def abort(code: int, message: str, violations=(), retry_delay_s: float | None = None) -> NoReturn:
     """Ends the call with `code`, its message cut to size, the field violations as
     google.rpc.BadRequest and a retry delay as google.rpc.RetryInfo (and the pushback
-    trailer)."""
+    trailer): raises CallEnded."""
     status = status_pb2.Status(code=code, message=_cut(message, _MESSAGE_BYTES))
     if violations:
         kept = [(_cut(f, _FIELD_BYTES), _cut(d, _DESCRIPTION_BYTES)) for f, d in violations[:_VIOLATIONS]]
@@ -57,10 +69,7 @@ def abort(context, code: int, message: str, violations=(), retry_delay_s: float 
         status.details.add().Pack(error_details_pb2.RetryInfo(retry_delay=delay))
         trailers = ((PUSHBACK, str(round(retry_delay_s * 1000))),)
     converted = rpc_status.to_status(status)
-    # abort_with_status replaces the trailers: those already set (the request id) are kept.
-    kept = tuple(context.trailing_metadata() or ())
-    context.abort_with_status(_Status(converted.code, converted.details,
-                                      (*kept, *converted.trailing_metadata, *trailers)))
+    raise CallEnded(converted.code, converted.details, (*converted.trailing_metadata, *trailers))
 
 
 def _cut(text: str, max_bytes: int) -> str:
@@ -71,23 +80,23 @@ def _cut(text: str, max_bytes: int) -> str:
     return data[:max_bytes - 3].decode("utf-8", "ignore") + "…"
 
 
-def _abort_for(context, error: Exception, prefix: str) -> None:
+def _abort_for(error: Exception, prefix: str) -> NoReturn:
     if isinstance(error, BadField):
-        abort(context, code_pb2.INVALID_ARGUMENT, str(error), [(error.field, error.description)])
+        abort(code_pb2.INVALID_ARGUMENT, str(error), [(error.field, error.description)])
     elif isinstance(error, InvalidArgument):
         violations = [(prefix + f, d) for f, d in error.violations]
-        abort(context, code_pb2.INVALID_ARGUMENT, "; ".join(f"{f}: {d}" for f, d in violations), violations)
+        abort(code_pb2.INVALID_ARGUMENT, "; ".join(f"{f}: {d}" for f, d in violations), violations)
     elif isinstance(error, NotFound):
-        abort(context, code_pb2.NOT_FOUND, str(error))
+        abort(code_pb2.NOT_FOUND, str(error))
     elif isinstance(error, AlreadyExists):
-        abort(context, code_pb2.ALREADY_EXISTS, str(error))
+        abort(code_pb2.ALREADY_EXISTS, str(error))
     elif isinstance(error, Aborted):
-        abort(context, code_pb2.ABORTED, str(error))
+        abort(code_pb2.ABORTED, str(error))
     elif isinstance(error, RulePackError):
-        abort(context, code_pb2.FAILED_PRECONDITION,
+        abort(code_pb2.FAILED_PRECONDITION,
               f"rule packs not reloaded, the previous versions keep serving: {error}")
     else:
-        abort(context, code_pb2.FAILED_PRECONDITION, str(error))
+        abort(code_pb2.FAILED_PRECONDITION, str(error))
 
 
 def handles_errors(prefix: str = ""):
@@ -100,7 +109,7 @@ def handles_errors(prefix: str = ""):
             try:
                 return method(self, request, context)
             except (BadField, DomainError) as e:
-                _abort_for(context, e, prefix)
+                _abort_for(e, prefix)
 
         return call
 
@@ -115,6 +124,6 @@ def streams_errors(method):
         try:
             yield from method(self, request, context)
         except (BadField, DomainError) as e:
-            _abort_for(context, e, "")
+            _abort_for(e, "")
 
     return call

@@ -22,13 +22,12 @@ from .pages import next_page_token, page_request
 
 class DealerNetworkServicer(npb_grpc.DealerNetworkServiceServicer):
     def __init__(self, network: NetworkService, reassign: ReassignService, audit: AuditService,
-                 schedule: ScheduledChanges, stall_timeout_s: float, stopping: threading.Event | None = None):
+                 schedule: ScheduledChanges, stopping: threading.Event | None = None):
         self.network = network
         self.reassign = reassign
         self.audit = audit
         self.schedule = schedule
-        self.stall_timeout_s = stall_timeout_s
-        # One job at a time per server: a job holds a handler thread while it streams.
+        # One job at a time per server: a job holds a worker thread while it streams.
         self._job_running = threading.Lock()
         # Set when the server drains: a running job stops after its current batch.
         self.stopping = stopping or threading.Event()
@@ -90,8 +89,7 @@ class DealerNetworkServicer(npb_grpc.DealerNetworkServiceServicer):
             return self.reassign.run(request.job_id, scope, request.dry_run, caller(context),
                                      request.batch_size or DEFAULT_BATCH, at=preview, stop=self.stopping)
 
-        yield from streamed(context, self._job_running, self.stall_timeout_s, "re-assignment job", request.job_id,
-                            progress, _progress_pb)
+        yield from streamed(self._job_running, "re-assignment job", request.job_id, progress, _progress_pb)
 
     @handles_errors()
     def ListAssignmentChanges(self, request, context):

@@ -6,8 +6,10 @@ log key (`Pseudonyms`), and nothing else of a request (no postcodes, coordinates
 An operator who holds the key can find a customer's lines by hashing the id the same way.
 """
 
+import asyncio
 import hashlib
 import hmac
+import inspect
 import logging
 import re
 import secrets
@@ -22,7 +24,9 @@ from .. import logs
 from ..keys import key_beside
 from ..logs import event
 from .access import OPEN_SERVICES, principal_of
+from .errors import CallEnded
 from .metrics import Metrics
+from .shedding import Backlog
 from .tenancy import Tenancy
 
 REQUEST_ID = "x-request-id"
@@ -58,17 +62,19 @@ def log_key(settings: Settings) -> bytes:
     return key_beside(settings.db, "logkey", settings.log_key)
 
 
-class CallObserver(grpc.ServerInterceptor):
+class CallObserver(grpc.aio.ServerInterceptor):
     """The outermost interceptor: it sees every call the server accepts, whatever later
-    refuses it."""
+    refuses it, and sends the status of a call refused inside it (errors.CallEnded)."""
 
-    def __init__(self, metrics: Metrics, pseudonyms: Pseudonyms, tenancy: Tenancy):
+    def __init__(self, metrics: Metrics, pseudonyms: Pseudonyms, tenancy: Tenancy, backlog: Backlog):
         self.metrics = metrics
         self.pseudonyms = pseudonyms
         self.tenancy = tenancy
+        # Every call Python holds, counted for shedding (shedding.py).
+        self.backlog = backlog
 
-    def intercept_service(self, continuation, details):
-        handler = continuation(details)
+    async def intercept_service(self, continuation, details):
+        handler = await continuation(details)
         if handler is None:
             return None
         service, _, method = details.method.lstrip("/").partition("/")
@@ -94,10 +100,13 @@ class _Call:
         self.tenant = tenant
 
     def unary(self, behaviour, reads_request: bool = True):
-        def handle(request, context):
+        async def handle(request, context):
             started = self._start(request if reads_request else None, context)
             try:
-                response = behaviour(request, context)
+                response = await behaviour(request, context)
+            except CallEnded as ended:
+                self._end(context, started, ended)
+                await ended.send(context)
             except BaseException as e:
                 self._end(context, started, e)
                 raise
@@ -107,21 +116,31 @@ class _Call:
         return handle
 
     def stream(self, behaviour, reads_request: bool = True):
-        def handle(request, context):
+        """A streaming handler as a coroutine that writes its messages: this server's own
+        write them (handlers.py), health's and reflection's yield them."""
+
+        async def handle(request, context):
             started = self._start(request if reads_request else None, context)
-            error = None
             try:
-                yield from behaviour(request, context)
+                produced = behaviour(request, context)
+                if inspect.isasyncgen(produced):
+                    async for message in produced:
+                        await context.write(message)
+                else:
+                    await produced
+            except CallEnded as ended:
+                self._end(context, started, ended)
+                await ended.send(context)
             except BaseException as e:
-                error = e
+                self._end(context, started, e)
                 raise
-            finally:
-                self._end(context, started, error)
+            self._end(context, started, None)
 
         return handle
 
     def _start(self, request, context) -> tuple[float, str]:
         # Every line logged while the call runs (a job's, a network change's) carries its id.
+        self.observer.backlog.held += 1
         logs.REQUEST_ID.set(self.request_id)
         logs.TENANT.set(self.tenant)
         # Sent back with the status, not as initial metadata of its own: that would cost
@@ -132,6 +151,7 @@ class _Call:
         return time.perf_counter(), self.observer.pseudonyms.customer(customer_id) if customer_id else ""
 
     def _end(self, context, started: tuple[float, str], error: BaseException | None) -> None:
+        self.observer.backlog.held -= 1
         began, customer = started
         seconds = time.perf_counter() - began
         code = _code(context, error)
@@ -144,13 +164,12 @@ class _Call:
 
 
 def _code(context, error: BaseException | None) -> grpc.StatusCode:
-    """The call's status: what the handler set or aborted with; a call whose client went
-    away (or that the server cut off) was cancelled; an exception the handler did not turn
-    into a status is UNKNOWN."""
-    code = context.code()
-    if isinstance(code, grpc.StatusCode) and code is not grpc.StatusCode.OK:
-        return code
-    if isinstance(error, GeneratorExit) or not context.is_active():
+    """The call's status: the one it was ended with; a call whose client went away (or that
+    the server cut off) was cancelled; an exception the handler did not turn into a status
+    is UNKNOWN."""
+    if isinstance(error, CallEnded):
+        return error.code
+    if isinstance(error, asyncio.CancelledError) or context.cancelled():
         return grpc.StatusCode.CANCELLED
     return grpc.StatusCode.OK if error is None else grpc.StatusCode.UNKNOWN
 

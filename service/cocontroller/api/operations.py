@@ -15,7 +15,6 @@ import datetime as dt
 import logging
 import threading
 import time
-from concurrent import futures
 
 import grpc
 from grpc_health.v1 import health_pb2_grpc
@@ -23,8 +22,10 @@ from grpc_health.v1 import health_pb2_grpc
 from .. import clock, logs
 from ..errors import FailedPrecondition
 
+from .loop import EventLoop, Server
 from .metrics import Metrics, MetricsEndpoint
 from .observe import CallObserver, Pseudonyms, log_key
+from .shedding import Backlog
 from .tenancy import Tenancy
 
 _POLL_S = 0.05
@@ -41,42 +42,50 @@ class Operations:
         self.metrics: Metrics | None = None
         self.observer: CallObserver | None = None
         self.health = None
+        # The servers' event loop (api/server.py), set when the main server is built.
+        self.event_loop: EventLoop | None = None
         self.apps: dict = {}
 
-    def observe(self, apps: dict, tenancy: Tenancy) -> CallObserver:
+    def observe(self, apps: dict, tenancy: Tenancy, backlog: Backlog) -> CallObserver:
         """The call observer (the server's outermost interceptor) over the tenants'
-        applications; the log key is the default tenant's, one per installation."""
+        applications, counting in `backlog` the calls Python holds; the log key is the
+        default tenant's, one per installation."""
         self.apps = apps
         self.metrics = Metrics(apps)
-        self.observer = CallObserver(self.metrics, Pseudonyms(log_key(next(iter(apps.values())).settings)), tenancy)
+        self.observer = CallObserver(self.metrics, Pseudonyms(log_key(next(iter(apps.values())).settings)), tenancy,
+                                     backlog)
         return self.observer
 
     def serve_metrics(self, host: str, port: int) -> MetricsEndpoint:
         return self.metrics.serve(host, port)
 
-    def serve_health(self, host: str, port: int) -> tuple[grpc.Server, int]:
+    def serve_health(self, host: str, port: int) -> tuple[Server, int]:
         """The health service alone, in plaintext, on a port of its own: a load balancer that
         holds no client certificate cannot pass the mTLS handshake of the main port, and this
-        one carries nothing but SERVING or NOT_SERVING (the same servicer, so it drains too)."""
-        server = grpc.server(futures.ThreadPoolExecutor(max_workers=2), options=[("grpc.so_reuseport", 0)])
-        health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
-        try:
-            bound = server.add_insecure_port(f"{host}:{port}")
-        except RuntimeError:
-            bound = 0
-        if bound == 0:
-            raise FailedPrecondition(f"cannot bind the health port {host}:{port}: is another server using it?")
-        server.start()
-        return server, bound
+        one carries nothing but SERVING or NOT_SERVING (the same servicer, on the main
+        server's event loop, so it drains too)."""
+        async def start() -> tuple[Server, int]:
+            server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
+            health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
+            try:
+                bound = server.add_insecure_port(f"{host}:{port}")
+            except RuntimeError:
+                bound = 0
+            if bound == 0:
+                raise FailedPrecondition(f"cannot bind the health port {host}:{port}: is another server using it?")
+            await server.start()
+            return Server(self.event_loop, server), bound
 
-    def drain(self, server: grpc.Server, grace_s: float) -> bool:
+        return self.event_loop.run(start())
+
+    def drain(self, server: Server, grace_s: float) -> bool:
         """Drains and stops the server within `grace_s`; True when no job was left running
         (a job cut short by the grace period still stands at its last committed batch, as
         the transactions guarantee). While the job finishes its batch the server still
         answers, health with NOT_SERVING."""
         deadline = time.monotonic() + grace_s
         if self.health is not None:
-            self.health.enter_graceful_shutdown()
+            self.event_loop.run(self.health.enter_graceful_shutdown())
         self.stopping.set()
         for app in self.apps.values():
             app.schedule.wake.set()

@@ -28,12 +28,11 @@ _REASONS = {ErasureReason.REQUEST: xpb.ERASURE_REASON_REQUEST, ErasureReason.RET
 
 class DataSubjectRightsServicer(xpb_grpc.DataSubjectRightsServiceServicer):
     def __init__(self, rights: RightsService, erasure: ErasureService, sweep: RetentionSweep, scope: DealerScope,
-                 stall_timeout_s: float, stopping: threading.Event):
+                 stopping: threading.Event):
         self.rights = rights
         self.erasure = erasure
         self.sweep = sweep
         self.scope = scope
-        self.stall_timeout_s = stall_timeout_s
         self.stopping = stopping
         self._sweeping = threading.Lock()
 
@@ -82,7 +81,7 @@ class DataSubjectRightsServicer(xpb_grpc.DataSubjectRightsServiceServicer):
     @streams_errors
     def SweepRetention(self, request, context):
         yield from streamed(
-            context, self._sweeping, self.stall_timeout_s, "retention sweep", request.job_id,
+            self._sweeping, "retention sweep", request.job_id,
             lambda: self.sweep.run(request.job_id, request.dry_run, caller(context),
                                    request.batch_size or DEFAULT_BATCH, stop=self.stopping),
             sweep_pb)

@@ -1,19 +1,17 @@
 """Load shedding: a light call that would queue is refused with RESOURCE_EXHAUSTED and told
 how long to wait, instead of waiting towards its deadline.
 
-Counting calls does not bound the queue in grpcio: a call waits in gRPC core until the
-server's one polling thread takes it, and under load the handler threads starve that thread
-of the GIL, so calls pile up where Python cannot count them (512 clients against a limit of
-64 calls: 0.2% refused, p99 650 ms). What Python does see is the symptom: the time from the
-polling thread taking a call to a handler thread starting it grows from about a millisecond
-to tens. So `Shedding` refuses a light call when
+grpc.aio takes one call at a time into Python: the calls behind it wait in gRPC core, where
+Python neither counts nor times them (measured: at most one call in Python at any moment
+with 512 clients, whose p99 then grew to 234 ms). gRPC core counts them for channelz:
+calls started minus calls ended is every call the server holds, waiting or running
+(`Backlog`). So `Shedding` refuses a light call when
 
-- its own wait and the moving average of the recent calls' waits exceed `max_wait_s`, and
-  other light calls still wait behind it (how long work sits in the queue, the signal CoDel
-  uses; the average lets a lone hiccup through, so light load is never refused, and a lone
-  caller slowed by a heavy call beside it is not refused either: refusing it would not make
-  that call finish sooner), or
-- `running` light calls are already inside.
+- the calls waiting in core are at least `running` and would take longer than `max_wait_s`
+  at the recent mean time a light call takes (light load is never refused: a few callers
+  never queue beyond `running`; calls Python holds, a heavy call in its pool, do not
+  count), or
+- `running` light calls are already inside (calls run in worker threads wait there).
 
 Every refusal carries a retry delay (google.rpc.RetryInfo, and the `grpc-retry-pushback-ms`
 trailer that gRPC's retry policy obeys) from `Pushback`. The delay grows while more than about
@@ -23,12 +21,13 @@ calls have their own pool (handlers.py); health and reflection are never shed; s
 gated (a job holds one for minutes, and jobs are bounded apart).
 """
 
+import json
 import random
-import threading
 import time
-import weakref
+from typing import NoReturn
 
 import grpc
+from grpc._cython import cygrpc
 from google.rpc import code_pb2
 
 from . import access
@@ -40,8 +39,11 @@ from .errors import abort
 # clients; with 1.02 (a third refused) p99 was 140 ms, refusals being work too.
 _LOWEST_S, _HIGHEST_S = 0.025, 5.0
 _UP, _DOWN = 1.1, 0.99
-# The weight of the latest call in the moving average of waits: about the last 20 calls.
+# The weight of the latest call in the moving average of a light call's time: about the last
+# 20 calls.
 _RECENT = 0.05
+# How often the backlog is read (seconds): stale by at most this, at about 1 % of a core.
+_READ_EVERY_S = 0.005
 
 
 class Pushback:
@@ -54,7 +56,7 @@ class Pushback:
     def refused(self) -> float:
         """A refusal: the delay grows, and this caller gets it jittered (0.5 to 1.5 times) so
         the refused do not all come back at once."""
-        # Unlocked: a lost update between threads moves the delay by one step, no more.
+        # Unlocked: everything that refuses runs on the server's event loop.
         self._delay = delay = min(_HIGHEST_S, self._delay * _UP)
         return delay * self._random.uniform(0.5, 1.5)
 
@@ -67,81 +69,87 @@ class Pushback:
         return self._delay
 
 
-def refuse(context, pushback: Pushback, reason: str) -> None:
+def refuse(pushback: Pushback, reason: str) -> NoReturn:
     """Ends the call with RESOURCE_EXHAUSTED and a retry delay."""
-    abort(context, code_pb2.RESOURCE_EXHAUSTED, f"{reason}; retry shortly", retry_delay_s=pushback.refused())
+    abort(code_pb2.RESOURCE_EXHAUSTED, f"{reason}; retry shortly", retry_delay_s=pushback.refused())
 
 
-class Shedding(grpc.ServerInterceptor):
+class Backlog:
+    """The calls waiting in gRPC core for the event loop to take them. gRPC core counts every
+    call for channelz: calls started minus calls ended is every call the server holds; less
+    those Python holds (`held`, kept by the call observer) it is those waiting. Core's
+    counters are read at most every `every_s`: a read takes about 70 µs.
+    `grpc._cython.cygrpc`'s channelz functions are private (the grpcio-channelz package is
+    built on them); tests/api/test_shedding.py pins what this reads."""
+
+    def __init__(self, every_s: float = _READ_EVERY_S):
+        self.held = 0
+        self._server_id: int | None = None
+        self._every_s = every_s
+        self._read_at = -every_s
+        self._waiting = 0
+
+    def watch(self, server_id: int) -> None:
+        self._server_id = server_id
+
+    def waiting(self, now: float) -> int:
+        if self._server_id is not None and now - self._read_at >= self._every_s:
+            self._read_at = now
+            counts = json.loads(cygrpc.channelz_get_server(self._server_id))["server"]["data"]
+            present = (int(counts.get("callsStarted", 0)) - int(counts.get("callsSucceeded", 0))
+                       - int(counts.get("callsFailed", 0)))
+            self._waiting = max(0, present - self.held)
+        return self._waiting
+
+    @staticmethod
+    def server_ids() -> set[int]:
+        """The channelz ids of this process's gRPC servers: the one made between two reads is
+        the new server's."""
+        found, start = set(), 0
+        while True:
+            page = json.loads(cygrpc.channelz_get_servers(start))
+            found.update(int(server["ref"]["serverId"]) for server in page.get("server", ()))
+            if page.get("end", True) or not found:
+                return found
+            start = max(found) + 1
+
+
+class Shedding(grpc.aio.ServerInterceptor):
     """Refuses light unary calls that would queue (see the module). `heavy`: the methods
-    the heavy pool bounds instead."""
+    the heavy pool bounds instead. It runs on the server's event loop alone."""
 
-    def __init__(self, running: int, max_wait_s: float, pushback: Pushback, heavy: frozenset[str]):
-        self._slots = threading.BoundedSemaphore(running)
+    def __init__(self, running: int, max_wait_s: float, pushback: Pushback, heavy: frozenset[str],
+                 backlog: Backlog):
+        self._running = running
+        self._inside = 0
         self._max_wait_s = max_wait_s
         self._pushback = pushback
         self._heavy = heavy
-        self._average_wait_s = 0.0
-        self._waiting = _Waiting()
+        self._backlog = backlog
+        self._mean_call_s = 0.0
 
-    def intercept_service(self, continuation, details):
-        handler = continuation(details)
+    async def intercept_service(self, continuation, details):
+        handler = await continuation(details)
         if handler is None or handler.unary_unary is None:
             return handler
         service, _, method = details.method.lstrip("/").partition("/")
         if method in self._heavy or service in access.OPEN_SERVICES:
             return handler
-        # This runs on the polling thread as it takes the call: the wait starts here.
-        taken = time.perf_counter()
         behaviour = handler.unary_unary
-        waiting = self._waiting.taken()
 
-        def gated(request, context):
-            waited = time.perf_counter() - taken
-            # Unlocked, as Pushback: a lost update only weighs one call less.
-            self._average_wait_s = average = self._average_wait_s + _RECENT * (waited - self._average_wait_s)
-            others_waiting = waiting.start()
-            if waited > self._max_wait_s and average > self._max_wait_s and others_waiting:
-                refuse(context, self._pushback, "the server is overloaded")
-            if not self._slots.acquire(blocking=False):
-                refuse(context, self._pushback, "the server is at its limit of calls at once")
+        async def gated(request, context):
+            started = time.perf_counter()
+            waiting = self._backlog.waiting(started)
+            if waiting >= self._running and waiting * self._mean_call_s > self._max_wait_s:
+                refuse(self._pushback, "the server is overloaded")
+            if self._inside >= self._running:
+                refuse(self._pushback, "the server is at its limit of calls at once")
+            self._inside += 1
             self._pushback.admitted()
             try:
-                return behaviour(request, context)
+                return await behaviour(request, context)
             finally:
-                self._slots.release()
+                self._inside -= 1
+                self._mean_call_s += _RECENT * (time.perf_counter() - started - self._mean_call_s)
 
-        # A call cancelled before a thread starts it never runs `gated`: it stops waiting
-        # when grpcio lets go of its handler.
-        weakref.finalize(gated, waiting.start)
         return handler._replace(unary_unary=gated)
-
-
-class _Waiting:
-    """How many light calls the polling thread has taken that no handler thread has started."""
-
-    def __init__(self) -> None:
-        self._count = 0
-        self._lock = threading.Lock()
-
-    def taken(self) -> "_Call":
-        with self._lock:
-            self._count += 1
-        return _Call(self)
-
-    def _started(self) -> int:
-        with self._lock:
-            self._count -= 1
-            return self._count
-
-
-class _Call:
-    __slots__ = ("_waiting",)
-
-    def __init__(self, waiting: _Waiting):
-        self._waiting: _Waiting | None = waiting
-
-    def start(self) -> int:
-        """The call stops waiting (once): how many others still wait."""
-        waiting, self._waiting = self._waiting, None
-        return waiting._started() if waiting is not None else 0

@@ -7,6 +7,7 @@ interceptor refuses an identity confined to another tenant (auth.py). Health and
 name no tenant."""
 
 from collections.abc import Iterable
+from typing import NoReturn
 
 from google.rpc import code_pb2
 
@@ -41,13 +42,13 @@ class Tenancy:
             elif len(self.served) == 1:
                 return self.served[0]
             else:
-                _refuse(context, f"name the tenant in the metadata {TENANT_KEY}: this server serves "
+                _refuse(f"name the tenant in the metadata {TENANT_KEY}: this server serves "
                                  + ", ".join(self.served))
         if named not in self._known:
-            _refuse(context, f"tenant {shown(named)} is not served here; this server serves "
+            _refuse(f"tenant {shown(named)} is not served here; this server serves "
                              + ", ".join(self.served))
         return named
 
 
-def _refuse(context, message: str) -> None:
-    abort(context, code_pb2.INVALID_ARGUMENT, message, [(TENANT_KEY, message)])
+def _refuse(message: str) -> NoReturn:
+    abort(code_pb2.INVALID_ARGUMENT, message, [(TENANT_KEY, message)])

@@ -72,6 +72,17 @@ class Store:
     def transaction(self):
         return self.db.transaction()
 
+    def runs_inline(self) -> bool:
+        """Whether a short call can run on the server's event loop without waiting: on
+        SQLite, while no thread of this process writes; never on PostgreSQL, where every
+        statement is a round trip."""
+        return self.db.runs_inline()
+
+    def on_event_loop(self) -> None:
+        """Marks the calling thread as the server's event loop: a write there never waits
+        for another writer, it raises WriterBusy at once (store/db.py)."""
+        self.db.on_event_loop()
+
     def notify(self, topic: str) -> None:
         """Tells the other servers on this database that `topic` changed."""
         self.db.notify(topic)

@@ -24,6 +24,12 @@ from .migrations import MIGRATIONS
 T = TypeVar("T")
 
 
+class WriterBusy(sqlite3.OperationalError):
+    """Another writer holds the database, and the calling thread does not wait for it (the
+    server's event loop, `Database.on_event_loop`): nothing was done, the caller may run the
+    work where waiting is allowed."""
+
+
 class PagedReads:
     """What both backends' databases share: rows as dicts and keyset pages of them."""
 
@@ -69,7 +75,9 @@ class Database(PagedReads):
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            # The event loop's connection never sleeps in SQLite's busy handler (on_event_loop).
+            waits = not getattr(self._local, "on_event_loop", False)
+            conn = sqlite3.connect(self.path, timeout=30 if waits else 0, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
@@ -97,10 +105,24 @@ class Database(PagedReads):
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row)) for row in cursor]
 
+    def runs_inline(self) -> bool:
+        """Whether a short call's statements can run on the server's event loop: no thread of
+        this process is writing, so none of them waits for the write lock."""
+        return not self._write_lock.locked()
+
+    def on_event_loop(self) -> None:
+        """Marks the calling thread as the server's event loop, which must never wait for
+        another writer: a write transaction there raises WriterBusy at once while a thread
+        of this process or another process writes."""
+        self._local.on_event_loop = True
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.execute("PRAGMA busy_timeout=0")
+
     def transaction(self) -> "_Transaction":
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error: one writer, no lost updates.
         Nested use joins the outer transaction."""
-        return _Transaction(self.conn, self._write_lock)
+        return _Transaction(self.conn, self._write_lock, not getattr(self._local, "on_event_loop", False))
 
     def locking(self) -> "_Transaction":
         """A transaction that locks only the rows it names (`dialect.for_update`,
@@ -169,17 +191,24 @@ class Database(PagedReads):
 
 
 class _Transaction:
-    def __init__(self, conn: sqlite3.Connection, lock: threading.Lock):
+    def __init__(self, conn: sqlite3.Connection, lock: threading.Lock, waits: bool):
         self.conn = conn
         self.lock = lock
+        self.waits = waits
         self.outer = False
 
     def __enter__(self) -> sqlite3.Connection:
         self.outer = not self.conn.in_transaction
         if self.outer:
-            self.lock.acquire()
+            if not self.lock.acquire(blocking=self.waits):
+                raise WriterBusy("another thread of this process is writing")
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as e:
+                self.lock.release()
+                if not self.waits and e.sqlite_errorcode == sqlite3.SQLITE_BUSY:
+                    raise WriterBusy("another process is writing") from e
+                raise
             except BaseException:
                 self.lock.release()
                 raise

@@ -148,6 +148,13 @@ class PostgresDatabase(PagedReads):
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row)) for row in cursor]
 
+    def runs_inline(self) -> bool:
+        """Never: every statement is a round trip the server's event loop must not wait for."""
+        return False
+
+    def on_event_loop(self) -> None:
+        """Nothing to mark: no call runs its statements on the event loop (runs_inline)."""
+
     def transaction(self) -> "_Transaction":
         """BEGIN and the write lock ... COMMIT, or ROLLBACK on error: one writer at a time
         across every process, no lost updates. Nested use joins the outer transaction."""
