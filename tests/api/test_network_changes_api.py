@@ -284,7 +284,7 @@ def test_cli_local_job_json(tmp_path, cli):
 
 
 def test_one_job_at_a_time_per_server(tmp_path):
-    """A job holds a handler thread while it streams: a second one is refused, not queued."""
+    """A job holds a thread of its own while it streams: a second one is refused, not queued."""
     app = make_app(tmp_path / "jobs.db")
     # Enough one-customer batches that the stream outgrows gRPC's flow-control window, which
     # the first client keeps at its initial size (no bandwidth probing, so the window never

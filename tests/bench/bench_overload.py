@@ -1,7 +1,7 @@
 """Overload benchmark: what the server does with more callers than it can serve.
 
 The real server (`cocontroller serve`, mTLS, its default max_concurrent_rpcs) and the bare
-handler of bench_grpc.py (mTLS, same handler threads, no admission limit) each get 4, 64 and
+handler of bench_grpc.py (mTLS, grpc.aio as the real one, no admission limit) each get 4, 64 and
 512 concurrent clients looping lookups (GetResponsibleDealer by a random postcode) for a few
 seconds, from one asyncio process. A client refused with RESOURCE_EXHAUSTED waits before
 trying again as gRPC's retry policy does (gRFC A6): the server's pushback

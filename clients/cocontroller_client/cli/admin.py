@@ -78,15 +78,15 @@ _TENANTS = option("--tenants", type=click.Path(dir_okay=False), metavar="FILE",
 @option("--host", show_default=_env("host", _DEFAULTS.host), help="The interface to listen on.")
 @option("--port", type=click.IntRange(0, 65535), show_default=_env("port", _DEFAULTS.port), help="The port.")
 @option("--workers", type=click.IntRange(min=1), show_default=_env("workers", _DEFAULTS.workers),
-        help="gRPC handler threads.")
+        help="Worker threads, for the calls that do not run on the server's event loop.")
 @option("--max-concurrent-rpcs", type=click.IntRange(min=1),
         show_default=_env("max_concurrent_rpcs", _DEFAULTS.max_concurrent_rpcs),
         help="Light calls running at once; one more is refused at once (RESOURCE_EXHAUSTED with a retry delay).")
 @option("--max-queue-ms", type=click.FloatRange(min=0), metavar="MS",
         show_default=_env("max_queue_ms", _DEFAULTS.max_queue_ms),
-        help="Refuse light calls (with a retry delay) while calls wait longer than this for a handler thread.")
+        help="Refuse light calls (with a retry delay) while the calls waiting to be taken would take longer than this.")
 @option("--heavy-calls", type=click.IntRange(min=1), show_default=_env("heavy_calls", _DEFAULTS.heavy_calls),
-        help="Lists and resolutions running at once (fewer than --workers, so lookups find a thread).")
+        help="Lists and resolutions running at once, in a pool of their own (fewer than --workers).")
 @option("--backdate-window-days", type=click.IntRange(min=0), metavar="DAYS",
         show_default=_env("backdate_window_days", _DEFAULTS.backdate_window_days),
         help="Network changes effective further back than this need --confirm-correction as well as a reason.")

@@ -30,8 +30,8 @@ from google.protobuf import message, message_factory
 from google.protobuf.descriptor import ServiceDescriptor
 from google.rpc import code_pb2
 
-from .access import principal_of
 from ..store.db import WriterBusy
+from .access import principal_of
 from .errors import CallEnded, abort
 from .shedding import Pushback, refuse
 from .tenancy import Tenancy
