@@ -22,15 +22,9 @@ from cocontroller.v1 import assignment_pb2 as pb
 from cocontroller_client.client import Client
 
 LOOKUP = "/cocontroller.v1.DealerAssignmentService/GetResponsibleDealer"
-# The server's event loop, as far as the interceptor sees it.
+# The server's event loop, as far as shedding sees it.
 LOOP = asyncio.new_event_loop()
 MAX_WAIT_S = 0.003
-
-
-class Details:
-    def __init__(self, method: str):
-        self.method = method
-        self.invocation_metadata = ()
 
 
 class FixedBacklog:
@@ -44,12 +38,12 @@ class FixedBacklog:
         return self.calls
 
 
-async def answer(request, context):
+async def answer():
     return "ok"
 
 
 def slow(seconds: float):
-    async def behaviour(request, context):
+    async def behaviour():
         time.sleep(seconds)  # the loop's own work: a light call runs on it
         return "ok"
 
@@ -58,31 +52,24 @@ def slow(seconds: float):
 
 def gate(running: int = 8, backlog: int = 0) -> tuple[Shedding, FixedBacklog]:
     waiting = FixedBacklog(backlog)
-    return Shedding(running, MAX_WAIT_S, Pushback(seed=1), frozenset({"ListDealers"}), waiting), waiting
+    return Shedding(running, MAX_WAIT_S, Pushback(seed=1), waiting), waiting
 
 
-async def taken(interceptor: Shedding, method: str = LOOKUP, behaviour=answer):
-    """A call taken as the event loop takes it: its handler."""
-
-    async def continuation(details):
-        return grpc.unary_unary_rpc_method_handler(behaviour)
-
-    return await interceptor.intercept_service(continuation, Details(method))
-
-
-async def started(handler):
-    """A taken call's handler run: its answer, or the refusal (code, details, trailers)."""
+async def admitted(shedding: Shedding, behaviour=answer):
+    """A light call as its handler makes it: its answer, or the refusal (code, details,
+    trailers)."""
     try:
-        return await handler.unary_unary(b"", None)
+        started = shedding.admit()
     except CallEnded as refused:
         return refused
+    try:
+        return await behaviour()
+    finally:
+        shedding.left(started)
 
 
-def call(interceptor: Shedding, method: str = LOOKUP, behaviour=answer):
-    async def one():
-        return await started(await taken(interceptor, method, behaviour))
-
-    return LOOP.run_until_complete(one())
+def call(shedding: Shedding, behaviour=answer):
+    return LOOP.run_until_complete(admitted(shedding, behaviour))
 
 
 def retry_delay_ms(status) -> int:
@@ -90,22 +77,22 @@ def retry_delay_ms(status) -> int:
 
 
 def test_calls_are_never_refused_without_a_backlog():
-    interceptor, _ = gate()
-    assert [call(interceptor, behaviour=slow(0.001)) for _ in range(50)] == ["ok"] * 50
+    shedding, _ = gate()
+    assert [call(shedding, slow(0.001)) for _ in range(50)] == ["ok"] * 50
 
 
 def test_a_few_callers_are_never_refused_however_slow_their_calls():
     """Four callers never queue beyond the running limit: light load is never refused."""
-    interceptor, _ = gate(backlog=4)
-    assert [call(interceptor, behaviour=slow(0.005)) for _ in range(20)] == ["ok"] * 20
+    shedding, _ = gate(backlog=4)
+    assert [call(shedding, slow(0.005)) for _ in range(20)] == ["ok"] * 20
 
 
 def test_a_backlog_too_long_to_wait_for_is_refused_with_a_retry_delay():
-    interceptor, backlog = gate()
+    shedding, backlog = gate()
     for _ in range(40):  # the mean call takes about 1 ms
-        call(interceptor, behaviour=slow(0.001))
+        call(shedding, slow(0.001))
     backlog.calls = 100
-    status = call(interceptor)
+    status = call(shedding)
     assert status.code == grpc.StatusCode.RESOURCE_EXHAUSTED
     assert "overloaded" in status.details
     assert retry_delay_ms(status) > 0
@@ -117,33 +104,23 @@ def test_a_backlog_too_long_to_wait_for_is_refused_with_a_retry_delay():
 
 def test_a_backlog_of_quick_calls_is_let_through():
     """Twenty calls waiting that take microseconds each are far under the limit's wait."""
-    interceptor, _ = gate(backlog=20)
-    assert [call(interceptor) for _ in range(50)] == ["ok"] * 50
-
-
-def test_heavy_methods_and_health_pass_untouched():
-    interceptor, backlog = gate()
-    for _ in range(40):
-        call(interceptor, behaviour=slow(0.001))
-    backlog.calls = 100
-    for method in ("/cocontroller.v1.DealerAssignmentService/ListDealers", "/grpc.health.v1.Health/Check"):
-        assert call(interceptor, method=method) == "ok"
-    assert call(interceptor) != "ok"
+    shedding, _ = gate(backlog=20)
+    assert [call(shedding) for _ in range(50)] == ["ok"] * 50
 
 
 def test_a_call_beyond_the_running_limit_is_refused_at_once():
-    interceptor, _ = gate(running=2)
+    shedding, _ = gate(running=2)
 
     async def three_at_once():
         release = asyncio.Event()
 
-        async def waiting(request, context):
+        async def waiting():
             await release.wait()
             return "ok"
 
-        running = [asyncio.ensure_future(started(await taken(interceptor, behaviour=waiting))) for _ in range(2)]
+        running = [asyncio.ensure_future(admitted(shedding, waiting)) for _ in range(2)]
         await asyncio.sleep(0)
-        status = await started(await taken(interceptor))
+        status = await admitted(shedding)
         release.set()
         return [await r for r in running], status
 
@@ -151,7 +128,7 @@ def test_a_call_beyond_the_running_limit_is_refused_at_once():
     assert answers == ["ok", "ok"]
     assert status.code == grpc.StatusCode.RESOURCE_EXHAUSTED
     assert "limit of calls at once" in status.details
-    assert call(interceptor) == "ok", "the slots are given back"
+    assert call(shedding) == "ok", "the slots are given back"
 
 
 def test_the_backlog_counts_the_calls_a_real_server_holds():

@@ -5,14 +5,14 @@ For each of lookup (GetResponsibleDealer by a random postcode), assign (AssignDe
 pre-created customers with contact history), lead (CreateLead: a new customer with a test
 drive, created, recorded and assigned in one transaction), resolve (ResolveControllers for those customers,
 who also hold consents and contracts), bare (the canned answer) and bare+sec (the canned answer
-over mTLS behind cocontroller's AuthInterceptor, as the real server always runs):
+over mTLS behind cocontroller's auth check, as the real server always runs):
   - throughput at saturation: CLIENT_THREADS closed-loop client threads for SATURATION_S;
   - latency at a fixed open-loop rate: RATE req/s for OPEN_LOOP_S, each call sent at its
     scheduled time (asynchronously), latency measured from the scheduled send time.
 
 The real server speaks mTLS only (as the admin development certificate). The cost of TLS
 and of the auth interceptor: the bare handler's lookup saturated plaintext, over mTLS, and
-over mTLS behind cocontroller's AuthInterceptor, beside the real server's lookup, as ratios
+over mTLS behind cocontroller's auth check, beside the real server's lookup, as ratios
 to plaintext.
 
 Run with `make bench`. Stops by itself within ~3 minutes and kills its subprocesses.
@@ -62,13 +62,15 @@ def bare_server(port: int, payload_path: str, mode: str = "plain", certs_dir: st
     """A grpcio server of the real one's kind (grpc.aio, the handler on its event loop) whose
     handler does no work: it parses the request and returns a canned response message, as
     any protobuf handler must, and nothing else. `mode`: plain, tls (mTLS) or auth (mTLS and
-    AuthInterceptor)."""
+    the auth check every real handler makes first)."""
     sys.path[:0] = [str(ROOT / "service")]
     from cocontroller.v1 import assignment_pb2 as pb
 
     canned = pb.GetResponsibleDealerResponse.FromString(Path(payload_path).read_bytes())
 
     async def answer(request, context):
+        if mode == "auth":
+            check(context, f"/{SERVICE}/GetResponsibleDealer", tenancy)
         return canned
 
     handler = grpc.method_handlers_generic_handler(SERVICE, {
@@ -78,12 +80,14 @@ def bare_server(port: int, payload_path: str, mode: str = "plain", certs_dir: st
     })
     from cocontroller.config import Settings
 
-    from cocontroller.api.auth import AuthInterceptor
+    from cocontroller.api.auth import check
     from cocontroller.api.tenancy import Tenancy
     from cocontroller.api.tls import server_credentials
 
+    tenancy = Tenancy([Settings().tenant])
+
     async def serve() -> None:
-        server = grpc.aio.server(interceptors=[AuthInterceptor(Tenancy([Settings().tenant]))] if mode == "auth" else [])
+        server = grpc.aio.server()
         server.add_generic_rpc_handlers((handler,))
         if mode == "plain":
             server.add_insecure_port(f"127.0.0.1:{port}")
@@ -212,7 +216,7 @@ def main(only: tuple[str, ...] = ()) -> int:
     from cocontroller.config import TENANT_KEY, Settings
 
     # Every call names the tenant, as the client library does: `serve` serves both shipped
-    # tenants, and the bare handler behind the AuthInterceptor reads the same metadata.
+    # tenants, and the bare handler behind the auth check reads the same metadata.
     tenant = ((TENANT_KEY, Settings().tenant),)
     signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("bench over time")))
     signal.alarm(DEADLINE_S)

@@ -1,5 +1,5 @@
 """Who may call what: the one place that maps a client certificate's identity to a role and
-every RPC to the roles allowed to call it. `auth.AuthInterceptor` enforces the table; the
+every RPC to the roles allowed to call it. `auth.check` enforces the table; the
 servicers apply the dealer role's scope where they read a customer (`DealerScope`).
 
 An identity is the certificate's SAN URI `spiffe://cocontroller.local/role/<role>` (for a
@@ -111,8 +111,9 @@ def principal_for(identity: str) -> Principal | None:
     return Principal(identity, Role(match["role"]), tenant=tenant)
 
 
-# The caller of a call, found once a call (a context variable of the call's task): the interceptors and the
-# servicers each ask, and grpcio builds the auth context anew on every request for it.
+# The caller of a call, found once a call (a context variable of the call's task): the auth
+# check, the observer and the servicers each ask, and grpcio builds the auth context anew on
+# every request for it.
 _CALLER: contextvars.ContextVar[tuple[object, Principal | None] | None] = contextvars.ContextVar(
     "caller", default=None)
 

@@ -1,8 +1,10 @@
 """The services' method handlers, built from their descriptors so that a request is parsed
 inside the handler: grpcio answers INTERNAL and logs a traceback when its own deserializer
-raises, here undecodable bytes are INVALID_ARGUMENT. Each call runs on the servicer of its
-tenant (tenancy.py): every tenant has its own servicers over its own application, so a call
-can reach no other tenant's data.
+raises, here undecodable bytes are INVALID_ARGUMENT. Each handler checks its caller first
+(auth.py), then runs the call on the servicer of its tenant (tenancy.py): every tenant has
+its own servicers over its own application, so a call can reach no other tenant's data.
+Shedding and the check are made here, not by interceptors of their own: on grpc.aio each
+interceptor is a coroutine and a wrapper more on every call.
 
 Where a call runs:
 
@@ -15,7 +17,7 @@ Where a call runs:
 - in the worker threads: every other unary call, and all of them on PostgreSQL, whose every
   statement is a round trip the loop must not wait for;
 - heavy methods (lists, resolution) in a bounded pool of their own (`HeavyPool`), so the
-  workers stay free for the rest; light calls are shed before they get here (shedding.py);
+  workers stay free for the rest; light calls are first admitted or refused (shedding.py);
 - a job's stream in a thread of its own, each message written with a stall timeout (a job
   stream is bounded apart: one job of a kind per server, api/jobs.py).
 """
@@ -31,9 +33,9 @@ from google.protobuf.descriptor import ServiceDescriptor
 from google.rpc import code_pb2
 
 from ..store.db import WriterBusy
-from .access import principal_of
+from .auth import check
 from .errors import CallEnded, abort
-from .shedding import Pushback, refuse
+from .shedding import Pushback, Shedding, refuse
 from .tenancy import Tenancy
 
 # Calls whose work is bounded and local to one customer or one point: they run on the event
@@ -111,12 +113,14 @@ class Workers:
 
 
 def add_services(server: grpc.aio.Server, services: list[tuple[ServiceDescriptor, dict[str, object]]],
-                 stores: dict[str, object], workers: Workers, tenancy: Tenancy) -> None:
+                 stores: dict[str, object], workers: Workers, tenancy: Tenancy, shedding: Shedding) -> None:
     """Registers each service's methods, parsing requests in the handler; `services` gives
     each service's servicer by tenant id, `stores` each tenant's store, and a call runs on
-    its tenant's."""
+    its tenant's. Every handler checks its caller first (auth.py), after shedding for a
+    light call."""
     for service, servicers in services:
-        handlers = {method.name: _handler(method, _Tenants(servicers, stores, method.name, tenancy), workers)
+        handlers = {method.name: _handler(method, f"/{service.full_name}/{method.name}",
+                                          _Tenants(servicers, stores, method.name), tenancy, workers, shedding)
                     for method in service.methods}
         server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service.full_name, handlers),))
         server.add_registered_method_handlers(service.full_name, handlers)
@@ -125,22 +129,18 @@ def add_services(server: grpc.aio.Server, services: list[tuple[ServiceDescriptor
 class _Tenants:
     """A method of every tenant's servicer, with the tenant's store."""
 
-    def __init__(self, servicers: dict[str, object], stores: dict[str, object], name: str, tenancy: Tenancy):
-        self._found = {tenant: (getattr(servicer, name), stores[tenant]) for tenant, servicer in servicers.items()}
-        self._tenancy = tenancy
-
-    def of(self, context) -> tuple[Callable, object]:
-        """The call's tenant's method and store."""
-        return self._found[self._tenancy.tenant_of(context, principal_of(context))]
+    def __init__(self, servicers: dict[str, object], stores: dict[str, object], name: str):
+        self.of = {tenant: (getattr(servicer, name), stores[tenant]) for tenant, servicer in servicers.items()}
 
 
-def _handler(method, tenants: _Tenants, workers: Workers) -> grpc.RpcMethodHandler:
+def _handler(method, full_name: str, tenants: _Tenants, tenancy: Tenancy, workers: Workers,
+             shedding: Shedding) -> grpc.RpcMethodHandler:
     request_class = message_factory.GetMessageClass(method.input_type)
     serialize = _serializer(message_factory.GetMessageClass(method.output_type))
     if method.server_streaming:
 
         async def stream(raw: bytes, context) -> None:
-            behaviour, _ = tenants.of(context)
+            behaviour, _ = tenants.of[check(context, full_name, tenancy)]
             await _write_all(behaviour(_parse(request_class, raw), context), context, workers)
 
         return grpc.unary_stream_rpc_method_handler(stream, response_serializer=serialize)
@@ -148,27 +148,35 @@ def _handler(method, tenants: _Tenants, workers: Workers) -> grpc.RpcMethodHandl
     if method.name in HEAVY:
 
         async def unary(raw: bytes, context):
-            behaviour, _ = tenants.of(context)
+            behaviour, _ = tenants.of[check(context, full_name, tenancy)]
             request = _parse(request_class, raw)
             return await workers.heavy.run(lambda: behaviour(request, context))
 
     elif method.name in ON_LOOP:
 
         async def unary(raw: bytes, context):
-            behaviour, store = tenants.of(context)
-            request = _parse(request_class, raw)
-            if store.runs_inline():
-                try:
-                    return behaviour(request, context)
-                except WriterBusy:
-                    pass  # nothing was written: the call waits for the other writer in a worker
-            return await in_thread(workers.calls, behaviour, request, context)
+            admitted = shedding.admit()
+            try:
+                behaviour, store = tenants.of[check(context, full_name, tenancy)]
+                request = _parse(request_class, raw)
+                if store.runs_inline():
+                    try:
+                        return behaviour(request, context)
+                    except WriterBusy:
+                        pass  # nothing was written: the call waits for the other writer in a worker
+                return await in_thread(workers.calls, behaviour, request, context)
+            finally:
+                shedding.left(admitted)
 
     else:
 
         async def unary(raw: bytes, context):
-            behaviour, _ = tenants.of(context)
-            return await in_thread(workers.calls, behaviour, _parse(request_class, raw), context)
+            admitted = shedding.admit()
+            try:
+                behaviour, _ = tenants.of[check(context, full_name, tenancy)]
+                return await in_thread(workers.calls, behaviour, _parse(request_class, raw), context)
+            finally:
+                shedding.left(admitted)
 
     return grpc.unary_unary_rpc_method_handler(unary, response_serializer=serialize)
 

@@ -63,7 +63,7 @@ def log_key(settings: Settings) -> bytes:
 
 
 class CallObserver(grpc.aio.ServerInterceptor):
-    """The outermost interceptor: it sees every call the server accepts, whatever later
+    """The server's one interceptor: it sees every call the server accepts, whatever later
     refuses it, and sends the status of a call refused inside it (errors.CallEnded)."""
 
     def __init__(self, metrics: Metrics, pseudonyms: Pseudonyms, tenancy: Tenancy, backlog: Backlog):

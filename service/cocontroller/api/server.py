@@ -15,8 +15,7 @@ from ..v1 import resolution_pb2 as rpb
 from ..v1 import rights_pb2 as xpb
 from .access import DealerScope
 from .assignment import DealerAssignmentServicer
-from .auth import AuthInterceptor
-from .handlers import HEAVY, HeavyPool, Workers, add_services
+from .handlers import HeavyPool, Workers, add_services
 from .loop import EventLoop, Server
 from .network import DealerNetworkServicer
 from .operations import Operations
@@ -74,11 +73,9 @@ async def _start(apps: dict, address: str, max_workers: int, ops: Operations,
     server = grpc.aio.server(
         options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", settings.max_message_bytes)],
         maximum_concurrent_rpcs=_BACKLOG,
-        # The observer first: it logs and counts the calls the others refuse.
+        # The one interceptor: it logs and counts every call, those the handlers refuse too.
         interceptors=[
             ops.observe(apps, tenancy, backlog),
-            Shedding(settings.max_concurrent_rpcs, settings.max_queue_ms / 1000, pushback, HEAVY, backlog),
-            AuthInterceptor(tenancy),
         ],
     )
     # Requests are parsed inside the handlers, so undecodable bytes are INVALID_ARGUMENT; each
@@ -91,7 +88,8 @@ async def _start(apps: dict, address: str, max_workers: int, ops: Operations,
     add_services(server, [
         (descriptor, {tenant: found[number] for tenant, found in servicers.items()})
         for number, descriptor in enumerate(_DESCRIPTORS)
-    ], {tenant: app.store for tenant, app in apps.items()}, workers, tenancy)
+    ], {tenant: app.store for tenant, app in apps.items()}, workers, tenancy,
+        Shedding(settings.max_concurrent_rpcs, settings.max_queue_ms / 1000, pushback, backlog))
     health_servicer = ops.health = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection((*SERVICES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)

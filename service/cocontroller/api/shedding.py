@@ -26,11 +26,9 @@ import random
 import time
 from typing import NoReturn
 
-import grpc
 from grpc._cython import cygrpc
 from google.rpc import code_pb2
 
-from . import access
 from .errors import abort
 
 # The retry delay's bounds (seconds), and its change per refusal and per admitted call: the
@@ -114,42 +112,32 @@ class Backlog:
             start = max(found) + 1
 
 
-class Shedding(grpc.aio.ServerInterceptor):
-    """Refuses light unary calls that would queue (see the module). `heavy`: the methods
-    the heavy pool bounds instead. It runs on the server's event loop alone."""
+class Shedding:
+    """Admits or refuses light unary calls (see the module); every handler of one asks first
+    (handlers.py). Heavy calls have their pool, streams their slots, and health and
+    reflection are never asked about. Used on the server's event loop alone."""
 
-    def __init__(self, running: int, max_wait_s: float, pushback: Pushback, heavy: frozenset[str],
-                 backlog: Backlog):
+    def __init__(self, running: int, max_wait_s: float, pushback: Pushback, backlog: Backlog):
         self._running = running
         self._inside = 0
         self._max_wait_s = max_wait_s
         self._pushback = pushback
-        self._heavy = heavy
         self._backlog = backlog
         self._mean_call_s = 0.0
 
-    async def intercept_service(self, continuation, details):
-        handler = await continuation(details)
-        if handler is None or handler.unary_unary is None:
-            return handler
-        service, _, method = details.method.lstrip("/").partition("/")
-        if method in self._heavy or service in access.OPEN_SERVICES:
-            return handler
-        behaviour = handler.unary_unary
+    def admit(self) -> float:
+        """The instant a light call is admitted, or its refusal (errors.CallEnded). Every
+        admitted call ends with `left`."""
+        started = time.perf_counter()
+        waiting = self._backlog.waiting(started)
+        if waiting >= self._running and waiting * self._mean_call_s > self._max_wait_s:
+            refuse(self._pushback, "the server is overloaded")
+        if self._inside >= self._running:
+            refuse(self._pushback, "the server is at its limit of calls at once")
+        self._inside += 1
+        self._pushback.admitted()
+        return started
 
-        async def gated(request, context):
-            started = time.perf_counter()
-            waiting = self._backlog.waiting(started)
-            if waiting >= self._running and waiting * self._mean_call_s > self._max_wait_s:
-                refuse(self._pushback, "the server is overloaded")
-            if self._inside >= self._running:
-                refuse(self._pushback, "the server is at its limit of calls at once")
-            self._inside += 1
-            self._pushback.admitted()
-            try:
-                return await behaviour(request, context)
-            finally:
-                self._inside -= 1
-                self._mean_call_s += _RECENT * (time.perf_counter() - started - self._mean_call_s)
-
-        return handler._replace(unary_unary=gated)
+    def left(self, started: float) -> None:
+        self._inside -= 1
+        self._mean_call_s += _RECENT * (time.perf_counter() - started - self._mean_call_s)
