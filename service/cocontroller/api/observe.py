@@ -101,17 +101,7 @@ class _Call:
 
     def unary(self, behaviour, reads_request: bool = True):
         async def handle(request, context):
-            started = self._start(request if reads_request else None, context)
-            try:
-                response = await behaviour(request, context)
-            except CallEnded as ended:
-                self._end(context, started, ended)
-                await ended.send(context)
-            except BaseException as e:
-                self._end(context, started, e)
-                raise
-            self._end(context, started, None)
-            return response
+            return await self._observed(request if reads_request else None, context, behaviour(request, context))
 
         return handle
 
@@ -120,23 +110,25 @@ class _Call:
         write them (handlers.py), health's and reflection's yield them."""
 
         async def handle(request, context):
-            started = self._start(request if reads_request else None, context)
-            try:
-                produced = behaviour(request, context)
-                if inspect.isasyncgen(produced):
-                    async for message in produced:
-                        await context.write(message)
-                else:
-                    await produced
-            except CallEnded as ended:
-                self._end(context, started, ended)
-                await ended.send(context)
-            except BaseException as e:
-                self._end(context, started, e)
-                raise
-            self._end(context, started, None)
+            await self._observed(request if reads_request else None, context, _written(behaviour(request, context),
+                                                                                       context))
 
         return handle
+
+    async def _observed(self, request, context, work):
+        """`work`'s result, the call logged and counted; a call refused inside (CallEnded)
+        is ended with its status here."""
+        started = self._start(request, context)
+        try:
+            result = await work
+        except CallEnded as ended:
+            self._end(context, started, ended)
+            await ended.send(context)
+        except BaseException as e:
+            self._end(context, started, e)
+            raise
+        self._end(context, started, None)
+        return result
 
     def _start(self, request, context) -> tuple[float, str]:
         # Every line logged while the call runs (a job's, a network change's) carries its id.
@@ -161,6 +153,16 @@ class _Call:
               principal=principal(context), tenant=self.tenant or None, request_id=self.request_id,
               customer=customer or None,
               error=type(error).__name__ if code in _FAILED and error is not None else None)
+
+
+async def _written(produced, context) -> None:
+    """A streaming handler's work: an async generator's messages written, or the coroutine
+    that writes its own."""
+    if inspect.isasyncgen(produced):
+        async for message in produced:
+            await context.write(message)
+    else:
+        await produced
 
 
 def _code(context, error: BaseException | None) -> grpc.StatusCode:

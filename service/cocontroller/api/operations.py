@@ -42,7 +42,7 @@ class Operations:
         self.metrics: Metrics | None = None
         self.observer: CallObserver | None = None
         self.health = None
-        # The servers' event loop (api/server.py), set when the main server is built.
+        # The servers' event loop (api/loop.py), set when the main server is built.
         self.event_loop: EventLoop | None = None
         self.apps: dict = {}
 

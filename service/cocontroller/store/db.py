@@ -76,8 +76,7 @@ class Database(PagedReads):
         conn = getattr(self._local, "conn", None)
         if conn is None:
             # The event loop's connection never sleeps in SQLite's busy handler (on_event_loop).
-            waits = not getattr(self._local, "on_event_loop", False)
-            conn = sqlite3.connect(self.path, timeout=30 if waits else 0, isolation_level=None)
+            conn = sqlite3.connect(self.path, timeout=30 if self._waits() else 0, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
@@ -110,6 +109,10 @@ class Database(PagedReads):
         this process is writing, so none of them waits for the write lock."""
         return not self._write_lock.locked()
 
+    def _waits(self) -> bool:
+        """Whether the calling thread waits for another writer: all but the event loop."""
+        return not getattr(self._local, "on_event_loop", False)
+
     def on_event_loop(self) -> None:
         """Marks the calling thread as the server's event loop, which must never wait for
         another writer: a write transaction there raises WriterBusy at once while a thread
@@ -122,7 +125,7 @@ class Database(PagedReads):
     def transaction(self) -> "_Transaction":
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error: one writer, no lost updates.
         Nested use joins the outer transaction."""
-        return _Transaction(self.conn, self._write_lock, not getattr(self._local, "on_event_loop", False))
+        return _Transaction(self.conn, self._write_lock, self._waits())
 
     def locking(self) -> "_Transaction":
         """A transaction that locks only the rows it names (`dialect.for_update`,
