@@ -92,6 +92,23 @@ def test_a_lead_that_moves_a_known_customer_stores_one_version_for_the_lead(serv
         ("dlr-gent", "dlr-liege")]
 
 
+def test_a_new_customers_lead_is_decided_as_a_read_of_what_it_recorded_decides(served):
+    """A lead that creates its customer decides from what it wrote, without reading it back:
+    the same answer as a decision from the stored facts."""
+    target, _ = served
+    visits = [(kind, AT + dt.timedelta(hours=i), "dlr-liege") for i, kind in
+              enumerate(("test_drive", "quote", "appointment"))]
+    with support.client_for(target, "crm") as crm:
+        made = crm.create_lead("web-30", "lead-history", visits, postcode="9000")
+    with support.client_for(target) as admin:
+        again = admin.assign("lead-history", "check")
+    assert made.customer_created and len(made.contacts) == 3
+    assert made.assignment.dealer.id == "dlr-liege", "the lead's own visits decide, not the nearest (Gent)"
+    assert not again.changed
+    assert (again.assignment.basis, again.assignment.explanation, list(again.assignment.runners_up)) == (
+        made.assignment.basis, made.assignment.explanation, list(made.assignment.runners_up))
+
+
 def test_bad_leads_name_their_fields(served):
     target, _ = served
     with support.channel(target) as channel:

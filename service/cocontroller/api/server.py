@@ -68,7 +68,7 @@ async def _start(apps: dict, address: str, max_workers: int, ops: Operations,
     # Light calls that would queue are refused with a retry delay (shedding.py), heavy ones
     # beyond their pool too. grpcio's own limit only caps what a burst can queue.
     pushback = Pushback()
-    backlog = Backlog()
+    backlog = Backlog(settings.max_concurrent_rpcs)
     servers_before = Backlog.server_ids()
     server = grpc.aio.server(
         options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", settings.max_message_bytes)],

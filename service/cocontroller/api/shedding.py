@@ -21,9 +21,11 @@ calls have their own pool (handlers.py); health and reflection are never shed; s
 gated (a job holds one for minutes, and jobs are bounded apart).
 """
 
+import functools
 import json
 import random
 import time
+from collections.abc import Callable
 from typing import NoReturn
 
 from grpc._cython import cygrpc
@@ -40,8 +42,11 @@ _UP, _DOWN = 1.1, 0.99
 # The weight of the latest call in the moving average of a light call's time: about the last
 # 20 calls.
 _RECENT = 0.05
-# How often the backlog is read (seconds): stale by at most this, at about 1 % of a core.
-_READ_EVERY_S = 0.005
+# How often the backlog is read (seconds): a read costs the loop 70-400 µs (measured in the
+# served process), so while few calls wait it is read seldom (under 1 % of the loop), and
+# often only while enough wait that a call could be refused.
+_READ_QUIET_S = 0.05
+_READ_BUSY_S = 0.005
 
 
 class Pushback:
@@ -76,27 +81,28 @@ class Backlog:
     """The calls waiting in gRPC core for the event loop to take them. gRPC core counts every
     call for channelz: calls started minus calls ended is every call the server holds; less
     those Python holds (`held`, kept by the call observer) it is those waiting. Core's
-    counters are read at most every `every_s`: a read takes about 70 µs.
-    `grpc._cython.cygrpc`'s channelz functions are private (the grpcio-channelz package is
-    built on them); tests/api/test_shedding.py pins what this reads."""
+    counters are read every `busy_every_s` while at least `near` calls waited at the last
+    read, else every `quiet_every_s`: a read is costly, and below `near` its answer changes
+    nothing. `grpc._cython.cygrpc`'s channelz functions are private (the grpcio-channelz
+    package is built on them); tests/api/test_shedding.py pins what this reads."""
 
-    def __init__(self, every_s: float = _READ_EVERY_S):
+    def __init__(self, near: int, quiet_every_s: float = _READ_QUIET_S, busy_every_s: float = _READ_BUSY_S):
         self.held = 0
-        self._server_id: int | None = None
-        self._every_s = every_s
-        self._read_at = -every_s
+        # How the calls present (waiting or running) are counted; none before `watch`.
+        self.count: Callable[[], int] | None = None
+        self._near = near
+        self._quiet_every_s = quiet_every_s
+        self._busy_every_s = busy_every_s
+        self._next_read = 0.0
         self._waiting = 0
 
     def watch(self, server_id: int) -> None:
-        self._server_id = server_id
+        self.count = functools.partial(calls_present, server_id)
 
     def waiting(self, now: float) -> int:
-        if self._server_id is not None and now - self._read_at >= self._every_s:
-            self._read_at = now
-            counts = json.loads(cygrpc.channelz_get_server(self._server_id))["server"]["data"]
-            present = (int(counts.get("callsStarted", 0)) - int(counts.get("callsSucceeded", 0))
-                       - int(counts.get("callsFailed", 0)))
-            self._waiting = max(0, present - self.held)
+        if self.count is not None and now >= self._next_read:
+            self._waiting = max(0, self.count() - self.held)
+            self._next_read = now + (self._busy_every_s if self._waiting >= self._near else self._quiet_every_s)
         return self._waiting
 
     @staticmethod
@@ -110,6 +116,13 @@ class Backlog:
             if page.get("end", True) or not found:
                 return found
             start = max(found) + 1
+
+
+def calls_present(server_id: int) -> int:
+    """The calls a gRPC server holds, waiting or running, as its channelz counters give them."""
+    counts = json.loads(cygrpc.channelz_get_server(server_id))["server"]["data"]
+    return (int(counts.get("callsStarted", 0)) - int(counts.get("callsSucceeded", 0))
+            - int(counts.get("callsFailed", 0)))
 
 
 class Shedding:

@@ -61,6 +61,9 @@ class PagedReads:
         return Page(items, f"{last_row[keys[0]]}|{last_row[keys[1]]}")
 
 
+_CHECKPOINT_PAGES = 4_000
+
+
 class Database(PagedReads):
     dialect = SQLITE
 
@@ -79,6 +82,12 @@ class Database(PagedReads):
             conn = sqlite3.connect(self.path, timeout=30 if self._waits() else 0, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
+            # The log is copied into the file (and synced) every 4,000 pages (16 MB), not
+            # SQLite's 1,000: the hot pages (an index's last leaf) are copied a quarter as
+            # often, and each copy runs in a committing call. Measured on CreateLead: 30-50 µs
+            # a lead less; 10,000 gained no more and stalled its committer 2.5 times longer
+            # (docs/performance.md).
+            conn.execute(f"PRAGMA wal_autocheckpoint={_CHECKPOINT_PAGES}")
             conn.execute("PRAGMA foreign_keys=ON")
             # What is deleted is overwritten with zeros, not left in free space: an erased
             # customer must not survive in the file's bytes (GDPR art. 17).

@@ -82,12 +82,13 @@ class AssignmentService:
             self.store.erasure.check_unrestricted(customer_id, "assigning a dealer")
             return self.assign_held(customer_id, trigger)
 
-    def assign_held(self, customer_id: str, trigger: str) -> tuple[Responsible, bool]:
+    def assign_held(self, customer_id: str, trigger: str, known: Snapshot | None = None) -> tuple[Responsible, bool]:
         """`assign` for a caller that holds the write transaction and has checked that the
         customer's processing is not restricted (a lead): one read, then the new version
-        if the decision differs from the one in force."""
+        if the decision differs from the one in force. A caller that has just created the
+        customer passes what it wrote (`known`): there is nothing else to read."""
         at = clock.now()
-        snapshot = self.store.customers.snapshot(customer_id, at)
+        snapshot = known or self.store.customers.snapshot(customer_id, at)
         decision = self.decide(snapshot, at)
         current = snapshot.current
         if current is not None and (current.dealer_id, current.basis) == (decision.dealer.dealer_id, decision.basis):

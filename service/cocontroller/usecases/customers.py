@@ -99,7 +99,8 @@ class CustomerService:
             details = None
         else:
             details = self._merged(before, change, named, accept_distant_point)
-        self.store.erasure.check_unrestricted(customer_id, doing)
+        if before is not None:  # a restriction refers to its customer's row: a new one has none
+            self.store.erasure.check_unrestricted(customer_id, doing)
         return before if details is None else self._write(customer_id, details, before, False)
 
     def _checked(self, customer_id: str, postcode: str, lat: float | None, lon: float | None, language: str,

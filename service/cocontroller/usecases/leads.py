@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from ..domain.validation import check_id, check_instant
 from ..errors import NotFound, Violations
-from ..model import ContactFields, CustomerChange, Lead, LeadContact, LeadKind
+from ..model import ContactFields, CustomerChange, Lead, LeadContact, LeadKind, Snapshot
 from ..store import Store
 from .assignment import AssignmentService
 from .customers import CustomerService
@@ -69,7 +69,11 @@ class LeadService:
                                                  "recording a lead")
             recorded = tuple(self.store.facts.record_contact(contact_of(customer_id, ContactFields(
                 c.event_id, c.dealer_id, LeadKind(c.kind).contact_kind, c.occurred_at)))[0] for c in contacts)
-            responsible, _ = self.assignment.assign_held(customer_id, f"lead:{request_id}")
+            # A customer this lead created has no facts but those it just wrote (every fact
+            # refers to its customer's row): its decision needs no read.
+            created = None if before is not None else Snapshot(
+                customer, tuple({c.event_id: c for c in recorded}.values()), None, None)
+            responsible, _ = self.assignment.assign_held(customer_id, f"lead:{request_id}", created)
             answer = encode(Lead(customer, before is None, recorded, responsible))
             self.store.requests.remember(request_id, METHOD, customer_id, fingerprint, answer)
         return answer
