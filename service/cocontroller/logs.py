@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 import threading
+import time
 
 # The attribute of a LogRecord that carries an event's fields (logging's `extra`).
 FIELDS = "fields"
@@ -24,11 +25,64 @@ TENANT: contextvars.ContextVar[str] = contextvars.ContextVar("tenant", default="
 
 def event(logger: logging.Logger, name: str, level: int = logging.INFO, **fields) -> None:
     """Logs the event `name` with its fields (those that are not None); the text form shows
-    them as key=value."""
+    them as key=value. A server logs one per call: where the process logs as `configure`
+    set it up, the line goes straight to its writer (`BatchedLines.event`), the same line
+    without the LogRecord and the logging machinery (a quarter of what a call's observing
+    cost, measured in the server)."""
     if logger.isEnabledFor(level):
         fields = {k: v for k, v in fields.items() if v is not None}
         text = " ".join([name, *(f"{k}={v}" for k, v in fields.items())])
-        logger.log(level, "%s", text, extra={FIELDS: {"event": name, **fields}})
+        writer = _direct_writer(logger)
+        if writer is not None:
+            writer.event(logger.name, level, text, {"event": name, **fields})
+        else:
+            logger.log(level, "%s", text, extra={FIELDS: {"event": name, **fields}})
+
+
+# The writer `configure` installed on the root logger.
+_CONFIGURED: "BatchedLines | None" = None
+
+
+def _direct_writer(logger: logging.Logger) -> "BatchedLines | None":
+    """The configured writer, when it is the only place a record of `logger` would go and
+    nothing would filter it: no handler or filter on the way up, the writer alone on the
+    root (a test or an operator who adds a handler gets the ordinary path)."""
+    writer = _CONFIGURED
+    if writer is None:
+        return None
+    root = logging.root
+    while logger is not root:
+        if logger.handlers or logger.filters or not logger.propagate:
+            return None
+        logger = logger.parent
+    if root.filters or writer.filters or len(root.handlers) != 1 or root.handlers[0] is not writer:
+        return None
+    return writer
+
+
+class TextFormatter(logging.Formatter):
+    """Time (local, as logging's default), level and message: `line` makes the same line
+    from the parts alone. The time's text is kept for the second it names."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(message)s")
+        self._second: tuple[int, str] = (-1, "")
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = self.line(record.created, record.levelname, record.getMessage())
+        if record.exc_info:
+            text += "\n" + self.formatException(record.exc_info)
+        if record.stack_info:
+            text += "\n" + self.formatStack(record.stack_info)
+        return text
+
+    def line(self, created: float, levelname: str, message: str, fields: dict | None = None,
+             logger_name: str = "") -> str:
+        second = int(created)
+        kept = self._second
+        if kept[0] != second:
+            kept = self._second = (second, time.strftime(self.default_time_format, self.converter(second)))
+        return f"{kept[1]},{int((created - second) * 1000):03d} {levelname} {message}"
 
 
 class JsonFormatter(logging.Formatter):
@@ -36,17 +90,23 @@ class JsonFormatter(logging.Formatter):
     for an error, its exception's type and traceback text."""
 
     def format(self, record: logging.LogRecord) -> str:
+        exception = self.formatException(record.exc_info) if record.exc_info else None
+        return self.line(record.created, record.levelname, record.getMessage(),
+                         getattr(record, FIELDS, None), record.name, exception)
+
+    def line(self, created: float, levelname: str, message: str, fields: dict | None = None,
+             logger_name: str = "", exception: str | None = None) -> str:
         line = {
-            "time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds"),
-            "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage(),
+            "time": dt.datetime.fromtimestamp(created, dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "level": levelname.lower(), "logger": logger_name, "message": message,
         }
-        line.update(getattr(record, FIELDS, None) or {})
+        line.update(fields or {})
         if REQUEST_ID.get() and "request_id" not in line:
             line["request_id"] = REQUEST_ID.get()
         if TENANT.get() and "tenant" not in line:
             line["tenant"] = TENANT.get()
-        if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
+        if exception:
+            line["exception"] = exception
         return json.dumps(line, default=str)
 
 
@@ -86,6 +146,14 @@ class BatchedLines(logging.Handler):
         if record.levelno >= logging.WARNING:
             self.flush()
 
+    def event(self, logger_name: str, level: int, message: str, fields: dict) -> None:
+        """An event's line, made by the formatter from its parts as `emit` would make it from
+        its record (the formatter is one of this module's: `configure`)."""
+        self._lines.append(self.formatter.line(time.time(), logging.getLevelName(level), message, fields,
+                                               logger_name))
+        if level >= logging.WARNING:
+            self.flush()
+
     def flush(self) -> None:
         with self._writing:
             lines = []
@@ -120,9 +188,8 @@ def configure(log_format: str) -> None:
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False
+    global _CONFIGURED
     handler = BatchedLines(sys.stderr.fileno())
-    if log_format == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    _CONFIGURED = handler

@@ -211,3 +211,46 @@ def test_info_lines_wait_for_the_writer_and_a_warning_is_written_at_once():
         logger.removeHandler(handler)
         reader.close()
         os.close(write_fd)
+
+
+@pytest.mark.parametrize("formatter", [logs.TextFormatter(), logs.JsonFormatter()], ids=["text", "json"])
+@pytest.mark.parametrize("created", [1765000000.0, 1765000000.9996, 1765012345.5004])
+def test_a_line_made_from_its_parts_is_the_line_its_record_gives(formatter, created):
+    fields = {"event": "rpc", "code": "OK", "duration_ms": 1.25}
+    record = logging.getLogger("cocontroller.rpc").makeRecord(
+        "cocontroller.rpc", logging.WARNING, __file__, 1, "%s", ("rpc code=OK duration_ms=1.25",), None,
+        extra={logs.FIELDS: fields})
+    record.created, record.msecs = created, int((created - int(created)) * 1000) + 0.0
+    assert formatter.line(created, "WARNING", "rpc code=OK duration_ms=1.25", fields, "cocontroller.rpc") == (
+        formatter.format(record))
+
+
+def test_events_go_straight_to_the_configured_writer_only_while_nothing_else_would_see_them(monkeypatch):
+    read_fd, write_fd = os.pipe()
+    writer = logs.BatchedLines(write_fd, interval_s=60)
+    writer.setFormatter(logs.JsonFormatter())
+    seen = io.StringIO()
+    other = logging.StreamHandler(seen)
+    other.setFormatter(logs.JsonFormatter())
+    root = logging.getLogger()
+    logger = logging.getLogger("test.direct")
+    monkeypatch.setattr(root, "handlers", [writer])
+    monkeypatch.setattr(logs, "_CONFIGURED", writer)
+    monkeypatch.setattr(root, "level", logging.INFO)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the event took the logging machinery")
+
+    try:
+        with monkeypatch.context() as direct:
+            direct.setattr(logger, "log", refused)
+            logs.event(logger, "direct", n=1)
+        root.handlers.append(other)  # another handler (an operator's, a test's) sees every event
+        logs.event(logger, "through", n=2)
+        writer.close()
+    finally:
+        os.close(write_fd)
+    written = [json.loads(line) for line in os.fdopen(read_fd, "rb").read().decode().splitlines()]
+    assert [(line["event"], line["n"], line["logger"]) for line in written] == [
+        ("direct", 1, "test.direct"), ("through", 2, "test.direct")]
+    assert json.loads(seen.getvalue())["event"] == "through"
