@@ -35,6 +35,7 @@ from google.rpc import code_pb2
 from ..store.db import WriterBusy
 from .auth import check
 from .errors import CallEnded, abort
+from .observe import parsed
 from .shedding import Pushback, Shedding, refuse
 from .tenancy import Tenancy
 
@@ -223,6 +224,8 @@ def _serializer(response_class):
 
 def _parse(request_class, raw: bytes):
     try:
-        return request_class.FromString(raw)
+        request = request_class.FromString(raw)
     except message.DecodeError:
         abort(code_pb2.INVALID_ARGUMENT, f"the request is not a valid {request_class.DESCRIPTOR.full_name} message")
+    parsed(request)
+    return request

@@ -7,6 +7,7 @@ An operator who holds the key can find a customer's lines by hashing the id the 
 """
 
 import asyncio
+import contextvars
 import hashlib
 import hmac
 import inspect
@@ -36,6 +37,14 @@ _REQUEST_ID_FORM = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 _FAILED = frozenset({grpc.StatusCode.UNKNOWN, grpc.StatusCode.INTERNAL, grpc.StatusCode.DATA_LOSS})
 
 log = logging.getLogger("cocontroller.rpc")
+# The call's request as its handler parsed it (`parsed`), so the observer does not parse it
+# again for the customer it names.
+_PARSED: contextvars.ContextVar[object | None] = contextvars.ContextVar("parsed_request", default=None)
+
+
+def parsed(request) -> None:
+    """Tells the observer of the call the request its handler parsed."""
+    _PARSED.set(request)
 
 
 def principal(context) -> str:
@@ -130,22 +139,28 @@ class _Call:
         self._end(context, started, None)
         return result
 
-    def _start(self, request, context) -> tuple[float, str]:
+    def _start(self, request, context) -> tuple[float, object]:
         # Every line logged while the call runs (a job's, a network change's) carries its id.
         self.observer.backlog.held += 1
         logs.REQUEST_ID.set(self.request_id)
         logs.TENANT.set(self.tenant)
+        _PARSED.set(None)
         # Sent back with the status, not as initial metadata of its own: that would cost
         # every call an extra send.
         context.set_trailing_metadata(((REQUEST_ID, self.request_id),))
         self.observer.metrics.call_started(self.service, self.method, self.tenant)
-        customer_id = _customer_id(f"{self.service}.{self.method}", request) if request is not None else ""
-        return time.perf_counter(), self.observer.pseudonyms.customer(customer_id) if customer_id else ""
+        return time.perf_counter(), request
 
-    def _end(self, context, started: tuple[float, str], error: BaseException | None) -> None:
+    def _end(self, context, started: tuple[float, object], error: BaseException | None) -> None:
         self.observer.backlog.held -= 1
-        began, customer = started
+        began, request = started
         seconds = time.perf_counter() - began
+        # The request as the handler parsed it; unparsed (refused before), as it came.
+        handled = _PARSED.get()
+        if handled is not None:
+            request = handled
+        customer_id = _customer_id(f"{self.service}.{self.method}", request) if request is not None else ""
+        customer = self.observer.pseudonyms.customer(customer_id) if customer_id else ""
         code = _code(context, error)
         self.observer.metrics.call_ended(self.service, self.method, self.tenant, code.name, seconds)
         event(log, "rpc", logging.ERROR if code in _FAILED else logging.INFO,
