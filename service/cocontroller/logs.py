@@ -33,9 +33,7 @@ def event(logger: logging.Logger, name: str, level: int = logging.INFO, **fields
         fields = {k: v for k, v in fields.items() if v is not None}
         text = " ".join([name, *(f"{k}={v}" for k, v in fields.items())])
         writer = _direct_writer(logger)
-        if writer is not None:
-            writer.event(logger.name, level, text, {"event": name, **fields})
-        else:
+        if writer is None or not writer.event(logger.name, level, text, {"event": name, **fields}):
             logger.log(level, "%s", text, extra={FIELDS: {"event": name, **fields}})
 
 
@@ -55,7 +53,8 @@ def _direct_writer(logger: logging.Logger) -> "BatchedLines | None":
         if logger.handlers or logger.filters or not logger.propagate:
             return None
         logger = logger.parent
-    if root.filters or writer.filters or len(root.handlers) != 1 or root.handlers[0] is not writer:
+    if (root.filters or writer.filters or len(root.handlers) != 1 or root.handlers[0] is not writer
+            or not isinstance(writer.formatter, (TextFormatter, JsonFormatter))):
         return None
     return writer
 
@@ -146,13 +145,18 @@ class BatchedLines(logging.Handler):
         if record.levelno >= logging.WARNING:
             self.flush()
 
-    def event(self, logger_name: str, level: int, message: str, fields: dict) -> None:
-        """An event's line, made by the formatter from its parts as `emit` would make it from
-        its record (the formatter is one of this module's: `configure`)."""
-        self._lines.append(self.formatter.line(time.time(), logging.getLevelName(level), message, fields,
-                                               logger_name))
+    def event(self, logger_name: str, level: int, message: str, fields: dict) -> bool:
+        """An event's line, made by the formatter (one of this module's) from its parts as
+        `emit` would make it from its record; False if it could not be made, for the caller
+        to take logging's ordinary path, which reports the error."""
+        try:
+            line = self.formatter.line(time.time(), logging.getLevelName(level), message, fields, logger_name)
+        except Exception:  # noqa: BLE001 - a log line never fails the call that writes it
+            return False
+        self._lines.append(line)
         if level >= logging.WARNING:
             self.flush()
+        return True
 
     def flush(self) -> None:
         with self._writing:

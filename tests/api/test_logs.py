@@ -254,3 +254,19 @@ def test_events_go_straight_to_the_configured_writer_only_while_nothing_else_wou
     assert [(line["event"], line["n"], line["logger"]) for line in written] == [
         ("direct", 1, "test.direct"), ("through", 2, "test.direct")]
     assert json.loads(seen.getvalue())["event"] == "through"
+
+
+def test_a_configured_writer_given_another_formatter_still_writes_every_event(monkeypatch):
+    read_fd, write_fd = os.pipe()
+    writer = logs.BatchedLines(write_fd, interval_s=60)
+    writer.setFormatter(logging.Formatter("%(levelname)s %(message)s"))  # an operator's own
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [writer])
+    monkeypatch.setattr(logs, "_CONFIGURED", writer)
+    monkeypatch.setattr(root, "level", logging.INFO)
+    try:
+        logs.event(logging.getLogger("test.formatter"), "plain", n=3)
+        writer.close()
+    finally:
+        os.close(write_fd)
+    assert os.fdopen(read_fd, "rb").read().decode().splitlines() == ["INFO plain n=3"]
