@@ -32,9 +32,10 @@ def event(logger: logging.Logger, name: str, level: int = logging.INFO, **fields
     if logger.isEnabledFor(level):
         fields = {k: v for k, v in fields.items() if v is not None}
         text = " ".join([name, *(f"{k}={v}" for k, v in fields.items())])
+        fields = {"event": name, **fields}
         writer = _direct_writer(logger)
-        if writer is None or not writer.event(logger.name, level, text, {"event": name, **fields}):
-            logger.log(level, "%s", text, extra={FIELDS: {"event": name, **fields}})
+        if writer is None or not writer.event(logger.name, level, text, fields):
+            logger.log(level, "%s", text, extra={FIELDS: fields})
 
 
 # The writer `configure` installed on the root logger.

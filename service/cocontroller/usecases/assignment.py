@@ -88,7 +88,7 @@ class AssignmentService:
         if the decision differs from the one in force. A caller that has just created the
         customer passes what it wrote (`known`): there is nothing else to read."""
         at = clock.now()
-        snapshot = known or self.store.customers.snapshot(customer_id, at)
+        snapshot = known if known is not None else self.store.customers.snapshot(customer_id, at)
         decision = self.decide(snapshot, at)
         current = snapshot.current
         if current is not None and (current.dealer_id, current.basis) == (decision.dealer.dealer_id, decision.basis):
