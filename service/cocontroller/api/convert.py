@@ -168,7 +168,7 @@ def dealer_pb(version: DealerVersion, active: bool) -> pb.Dealer:
 def assignment_pb(view: Responsible) -> pb.Assignment:
     return pb.Assignment(
         customer_id=view.customer_id,
-        dealer=dealer_pb(view.dealer, view.dealer_active),
+        dealer=_DEALERS.get(view.dealer, view.dealer_active),
         basis=BASES[view.basis],
         explanation=view.explanation,
         distance_km=round(view.distance_km, 3),
@@ -400,6 +400,8 @@ _OUTCOMES = _ByIdentity(_outcome_part, kept=1024)
 _OWN_PARTS = _ByIdentity(_own_part, kept=ResolutionService.ANSWERS_KEPT)
 # As many as the assignment use case keeps views of places and of stored versions.
 _VIEWS = _ByIdentity(assignment_pb, kept=AssignmentService.VIEWS_KEPT)
+# The dealer of every assignment answered (a new lead's too): one of the network's versions.
+_DEALERS = _ByIdentity(dealer_pb, kept=4096)
 
 
 def packs_pb(packs: list[PackInfo]) -> list[rpb.RulePack]:

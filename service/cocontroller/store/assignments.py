@@ -14,7 +14,6 @@ from ..model import (
     RunnerUp, Skipped,
 )
 from .db import Database
-from .vocabulary import BASES
 
 
 class PreparedVersion(NamedTuple):
@@ -128,25 +127,16 @@ class AssignmentRepository:
 
     def save(
         self, customer_id: str, decision: Decision, at: dt.datetime, trigger: str, in_force: AssignmentRef | None,
-    ) -> AssignmentRecord:
-        """Stores `decision` as the customer's assignment from `at` and returns it; the
-        caller's transaction read `in_force`, the version in force (None: there is none), and
-        found that the decision names another dealer or basis. Without one, nothing is read."""
+    ) -> tuple[int, dt.datetime]:
+        """Stores `decision` as the customer's assignment from `at`; returns the new
+        version's id and start (never before the version it closes). The caller's
+        transaction read `in_force`, the version in force (None: there is none), and found
+        that the decision names another dealer or basis. Without one, nothing is read."""
         version = prepare(customer_id, decision)
         with self.db.transaction():
-            version_id, valid_from, recorded, previous = self._write(
+            version_id, valid_from, _, _ = self._write(
                 version, at, trigger, None, None, self._in_force(customer_id) if in_force else None)
-        return AssignmentRecord(
-            id=version_id, customer_id=customer_id, dealer_id=decision.dealer.dealer_id, basis=decision.basis,
-            rule_id=decision.rule_id, explanation=decision.explanation, distance_km=decision.distance_km,
-            point=decision.point, point_source=decision.point_source,
-            runners_up=tuple(RunnerUp(c.dealer.dealer_id, c.basis, round(c.distance_km, 3), c.score)
-                             for c in decision.runners_up),
-            skipped=decision.skipped, rules_version=decision.rules_version, decision_date=decision.decision_date,
-            valid_from=clock.from_text(valid_from), valid_to=None, trigger=trigger, decided_at=clock.from_text(recorded),
-            previous_dealer_id=previous[0] if previous else None,
-            previous_basis=BASES[previous[1]] if previous else None,
-        )
+        return version_id, clock.from_text(valid_from)
 
     def save_prepared(
         self, version: PreparedVersion, at: dt.datetime, trigger: str, recorded_at: dt.datetime | None = None,

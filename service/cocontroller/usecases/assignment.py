@@ -11,7 +11,6 @@ version shows that text in every answer (a resolution asked in another language 
 while a decision computed for the question (a location, a day before the first stored
 version) is explained in the asked language."""
 
-import dataclasses
 import datetime as dt
 
 from .. import clock
@@ -93,8 +92,8 @@ class AssignmentService:
         current = snapshot.current
         if current is not None and (current.dealer_id, current.basis) == (decision.dealer.dealer_id, decision.basis):
             return _confirmed(self.stored_view(current, clock.day_of(at)), decision), False
-        record = self.store.assignments.save(customer_id, decision, at, trigger, current)
-        return self._from_record(record, clock.day_of(at), decision), True
+        version_id, valid_from = self.store.assignments.save(customer_id, decision, at, trigger, current)
+        return self._saved(version_id, valid_from, clock.day_of(at), customer_id, decision), True
 
     def follow_up(self, customer_id: str, trigger: str) -> None:
         """After a fact that can change the customer's dealer: a customer who has an
@@ -205,11 +204,15 @@ class AssignmentService:
         return self._from_record(self.store.assignments.get(ref.id), day)
 
     @staticmethod
-    def _computed(customer_id: str, decision: Decision) -> Responsible:
+    def _computed(customer_id: str, decision: Decision, stored: bool = False, dealer_active: bool = True,
+                  valid_from: dt.datetime | None = None, valid_to: dt.datetime | None = None,
+                  version_id: int = 0) -> Responsible:
+        """The view of a decision; of a stored version (`stored`), when the decision is the
+        one that version keeps or confirms."""
         return Responsible(
             customer_id=customer_id,
             dealer=decision.dealer,
-            dealer_active=True,
+            dealer_active=dealer_active,
             basis=decision.basis,
             rule_id=decision.rule_id,
             explanation=decision.explanation,
@@ -223,38 +226,47 @@ class AssignmentService:
                 for c in decision.runners_up
             ),
             skipped=decision.skipped,
-            stored=False,
+            stored=stored,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            id=version_id,
         )
 
-    def _from_record(self, record: AssignmentRecord, day: dt.date, decision: Decision | None = None) -> Responsible:
+    def _from_record(self, record: AssignmentRecord, day: dt.date) -> Responsible:
         """The view of a stored version. Versions change only when closed (valid_to) and the
         network only with the runtime, so views are kept per version, end and day until the
-        runtime changes. A version stored on `day` from `decision` is seen as the decision
-        saw it: the dealers' versions of that day, without looking them up again."""
+        runtime changes."""
+        key = (record.id, record.valid_to, day)
+        view = self._kept_views().get(key)
+        if view is not None:
+            self.views_use.hits += 1
+            return view
+        self.views_use.misses += 1
+        view = self._views[key] = _view_of_record(self.runtime.current.network, record, day)
+        return view
+
+    def _saved(self, version_id: int, valid_from: dt.datetime, day: dt.date, customer_id: str,
+               decision: Decision) -> Responsible:
+        """The view of the version just stored on `day` from `decision`, seen as the
+        decision saw it (the dealers' versions of that day, not looked up again), and kept
+        like any other."""
+        view = self._kept_views()[(version_id, None, day)] = self._computed(
+            customer_id, decision, stored=True, valid_from=valid_from, version_id=version_id)
+        return view
+
+    def _kept_views(self) -> dict[tuple, Responsible]:
+        """The views kept for the current runtime, emptied when it changes or when full."""
         runtime = self.runtime.current
         if self._views_runtime is not runtime or len(self._views) >= self.VIEWS_KEPT:
             self._views, self._views_runtime = {}, runtime
-        key = (record.id, record.valid_to, day)
-        view = self._views.get(key)
-        if view is not None:
-            self.views_use.hits += 1
-        else:
-            self.views_use.misses += 1
-            view = self._views[key] = (
-                _view_of_record(runtime.network, record, day) if decision is None else dataclasses.replace(
-                    self._computed(record.customer_id, decision), stored=True, valid_from=record.valid_from,
-                    valid_to=record.valid_to, id=record.id))
-        return view
+        return self._views
 
 
 def _confirmed(stored: Responsible, decision: Decision) -> Responsible:
     """The stored version a decision confirms (same dealer, same basis), with the decision's
     reasons."""
-    return dataclasses.replace(
-        AssignmentService._computed(stored.customer_id, decision),
-        dealer_active=stored.dealer_active, stored=True,
-        valid_from=stored.valid_from, valid_to=stored.valid_to, id=stored.id,
-    )
+    return AssignmentService._computed(stored.customer_id, decision, stored=True, dealer_active=stored.dealer_active,
+                                       valid_from=stored.valid_from, valid_to=stored.valid_to, version_id=stored.id)
 
 
 def _view_of_record(network: Network, record: AssignmentRecord, day: dt.date) -> Responsible:
