@@ -249,7 +249,8 @@ class AssignmentService:
                decision: Decision) -> Responsible:
         """The view of the version just stored on `day` from `decision`, seen as the
         decision saw it (the dealers' versions of that day, not looked up again), and kept
-        like any other."""
+        like any other. Counted as a miss: the cache's misses are the views built."""
+        self.views_use.misses += 1
         view = self._kept_views()[(version_id, None, day)] = self._computed(
             customer_id, decision, stored=True, valid_from=valid_from, version_id=version_id)
         return view
