@@ -14,6 +14,7 @@ such an identity is UNAUTHENTICATED.
 """
 
 import contextvars
+import functools
 import re
 
 from ..certs import TRUST_DOMAIN
@@ -100,8 +101,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 }
 
 
+@functools.lru_cache(maxsize=1024)
 def principal_for(identity: str) -> Principal | None:
-    """The principal an identity (a SAN URI or a CN) names, or None."""
+    """The principal an identity (a SAN URI or a CN) names, or None. Kept: every call of a
+    client names the same identity (a Principal is immutable)."""
     match = _IDENTITY.match(identity)
     if match is None:
         return None

@@ -3,6 +3,7 @@ two meet."""
 
 import dataclasses
 import datetime as dt
+import operator
 
 from google.protobuf import timestamp_pb2
 from google.type import date_pb2
@@ -361,7 +362,7 @@ class _ByIdentity:
     def get(self, *values):
         key = tuple(map(id, values))
         found = self._kept.get(key)
-        if found is not None and all(a is b for a, b in zip(found[0], values)):
+        if found is not None and all(map(operator.is_, found[0], values)):
             return found[1]
         message = self._build(*values)
         if len(self._kept) >= self._most:

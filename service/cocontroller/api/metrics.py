@@ -10,11 +10,13 @@ cache and pack names, versions, job ids, tenant ids (`tenant`: the call's, "" fo
 reflection and a call naming no tenant served; the application's, for what is read from it).
 """
 
+import bisect
 import threading
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry
 from prometheus_client.exposition import start_http_server
-from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.utils import floatToGoString
 
 from ..errors import FailedPrecondition
 
@@ -29,41 +31,15 @@ class Metrics:
 
     def __init__(self, apps: dict):
         self.registry = CollectorRegistry()
-        self.started = Counter("grpc_server_started", "RPCs started on the server.",
-                               _CALL_LABELS, registry=self.registry)
-        self.handled = Counter("grpc_server_handled", "RPCs completed on the server, by status code.",
-                               (*_CALL_LABELS, "grpc_code"), registry=self.registry)
-        self.latency = Histogram("grpc_server_handling_seconds", "Time from the start of an RPC to its status.",
-                                 _CALL_LABELS, buckets=LATENCY_BUCKETS, registry=self.registry)
-        self.in_flight = Gauge("grpc_server_in_flight", "RPCs being handled now.",
-                               _CALL_LABELS, registry=self.registry)
+        self._calls = _CallCollector()
+        self.registry.register(self._calls)
         self.registry.register(_AppCollector(apps))
-        # The labelled series of each method and code, found once: `labels()` takes a lock
-        # and builds a key on every call, a third of what counting a call cost.
-        self._series: dict[tuple[str, ...], tuple] = {}
 
     def call_started(self, service: str, method: str, tenant: str) -> None:
-        started, in_flight, _ = self._method_series(service, method, tenant)
-        started.inc()
-        in_flight.inc()
+        self._calls.series(service, method, tenant).started()
 
     def call_ended(self, service: str, method: str, tenant: str, code: str, seconds: float) -> None:
-        _, in_flight, latency = self._method_series(service, method, tenant)
-        in_flight.dec()
-        latency.observe(seconds)
-        handled = self._series.get((service, method, tenant, code))
-        if handled is None:
-            handled = self._series[(service, method, tenant, code)] = self.handled.labels(service, method, tenant, code)
-        handled.inc()
-
-    def _method_series(self, service: str, method: str, tenant: str) -> tuple:
-        series = self._series.get((service, method, tenant))
-        if series is None:
-            # Two threads may both look it up: `labels` returns the same series to both.
-            series = self._series[(service, method, tenant)] = (
-                self.started.labels(service, method, tenant), self.in_flight.labels(service, method, tenant),
-                self.latency.labels(service, method, tenant))
-        return series
+        self._calls.series(service, method, tenant).ended(code, seconds)
 
     def serve(self, host: str, port: int) -> "MetricsEndpoint":
         """http://host:port/metrics, answered by a daemon thread; port 0 picks a free one."""
@@ -84,6 +60,68 @@ class MetricsEndpoint:
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join(timeout=5)
+
+
+class _CallSeries:
+    """One method's counts for one tenant, in plain numbers: only the server's event loop
+    changes them (the call observer runs there), so they need none of prometheus_client's
+    locks, which made counting a call cost a fifth of observing it. A scrape reads them
+    from its own thread between two updates."""
+
+    __slots__ = ("count", "in_flight", "codes", "buckets", "seconds")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.in_flight = 0
+        self.codes: dict[str, int] = {}
+        # Calls by the first bucket that holds their duration; the last: beyond them all.
+        self.buckets = [0] * (len(LATENCY_BUCKETS) + 1)
+        self.seconds = 0.0
+
+    def started(self) -> None:
+        self.count += 1
+        self.in_flight += 1
+
+    def ended(self, code: str, seconds: float) -> None:
+        self.in_flight -= 1
+        self.codes[code] = self.codes.get(code, 0) + 1
+        self.buckets[bisect.bisect_left(LATENCY_BUCKETS, seconds)] += 1
+        self.seconds += seconds
+
+
+class _CallCollector:
+    """The RPC metrics, read from each method's series when scraped."""
+
+    def __init__(self) -> None:
+        self._series: dict[tuple[str, str, str], _CallSeries] = {}
+
+    def series(self, service: str, method: str, tenant: str) -> _CallSeries:
+        found = self._series.get((service, method, tenant))
+        if found is None:
+            found = self._series[(service, method, tenant)] = _CallSeries()
+        return found
+
+    def describe(self):
+        return []
+
+    def collect(self):
+        started = CounterMetricFamily("grpc_server_started", "RPCs started on the server.", labels=_CALL_LABELS)
+        handled = CounterMetricFamily("grpc_server_handled", "RPCs completed on the server, by status code.",
+                                      labels=(*_CALL_LABELS, "grpc_code"))
+        latency = HistogramMetricFamily("grpc_server_handling_seconds", "Time from the start of an RPC to its status.",
+                                        labels=_CALL_LABELS)
+        in_flight = GaugeMetricFamily("grpc_server_in_flight", "RPCs being handled now.", labels=_CALL_LABELS)
+        for labels, series in list(self._series.items()):
+            started.add_metric(labels, series.count)
+            in_flight.add_metric(labels, series.in_flight)
+            for code, n in list(series.codes.items()):
+                handled.add_metric((*labels, code), n)
+            cumulative, buckets = 0, []
+            for bound, n in zip((*map(floatToGoString, LATENCY_BUCKETS), "+Inf"), list(series.buckets)):
+                cumulative += n
+                buckets.append((bound, cumulative))
+            latency.add_metric(labels, buckets, series.seconds)
+        yield from (started, handled, latency, in_flight)
 
 
 class _AppCollector:
