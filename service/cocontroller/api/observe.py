@@ -15,7 +15,6 @@ import logging
 import re
 import secrets
 import time
-from functools import lru_cache
 
 import grpc
 from google.protobuf import descriptor_pool, message_factory
@@ -83,7 +82,15 @@ def log_key(settings: Settings) -> bytes:
 
 class CallObserver(grpc.aio.ServerInterceptor):
     """The server's one interceptor: it sees every call the server accepts, whatever later
-    refuses it, and sends the status of a call refused inside it (errors.CallEnded)."""
+    refuses it, and sends the status of a call refused inside it (errors.CallEnded).
+
+    Each method's observed handler is made once (`_Method`), on its first call: what is the
+    call's own, its request id and tenant, goes in context variables of the call (the
+    interceptor and the handler run in the call's one task)."""
+
+    # More methods than a server serves: a generic handler answering any name would
+    # otherwise grow the table without end.
+    _METHODS_KEPT = 1024
 
     def __init__(self, metrics: Metrics, pseudonyms: Pseudonyms, tenancy: Tenancy, backlog: Backlog):
         self.metrics = metrics
@@ -91,40 +98,53 @@ class CallObserver(grpc.aio.ServerInterceptor):
         self.tenancy = tenancy
         # Every call Python holds, counted for shedding (shedding.py).
         self.backlog = backlog
+        self._methods: dict[str, _Method] = {}
 
     async def intercept_service(self, continuation, details):
         handler = await continuation(details)
         if handler is None:
             return None
-        service, _, method = details.method.lstrip("/").partition("/")
-        given = next((v for k, v in details.invocation_metadata or () if k == REQUEST_ID), "")
-        request_id = given if isinstance(given, str) and _REQUEST_ID_FORM.fullmatch(given) else _new_request_id()
-        tenant = "" if service.startswith(OPEN_SERVICES) else self.tenancy.label(details.invocation_metadata)
-        call = _Call(self, service, method, request_id, tenant)
-        if handler.unary_unary:
-            return handler._replace(unary_unary=call.unary(handler.unary_unary))
-        if handler.unary_stream:
-            return handler._replace(unary_stream=call.stream(handler.unary_stream))
-        if handler.stream_unary:
-            return handler._replace(stream_unary=call.unary(handler.stream_unary, reads_request=False))
-        return handler._replace(stream_stream=call.stream(handler.stream_stream, reads_request=False))
+        method = self._methods.get(details.method)
+        if method is None or method.handler is not handler:
+            if len(self._methods) >= self._METHODS_KEPT:
+                self._methods.clear()
+            method = self._methods[details.method] = _Method(self, details.method, handler)
+        metadata = details.invocation_metadata or ()
+        given = next((v for k, v in metadata if k == REQUEST_ID), "")
+        # Every line logged while the call runs (a job's, a network change's) carries its id.
+        logs.REQUEST_ID.set(given if isinstance(given, str) and _REQUEST_ID_FORM.fullmatch(given)
+                            else _new_request_id())
+        logs.TENANT.set("" if method.open else self.tenancy.label(metadata))
+        return method.observed
 
 
-class _Call:
-    def __init__(self, observer: CallObserver, service: str, method: str, request_id: str, tenant: str):
+class _Method:
+    """One method's handler, observed: its names and where its request names a customer,
+    found once."""
+
+    def __init__(self, observer: CallObserver, full_method: str, handler: grpc.RpcMethodHandler):
         self.observer = observer
-        self.service = service
-        self.method = method
-        self.request_id = request_id
-        self.tenant = tenant
+        self.handler = handler
+        self.service, _, self.method = full_method.lstrip("/").partition("/")
+        self.name = f"{self.service}/{self.method}"
+        self.open = self.service.startswith(OPEN_SERVICES)
+        self.customer_field = _customer_field(f"{self.service}.{self.method}")
+        if handler.unary_unary:
+            self.observed = handler._replace(unary_unary=self._unary(handler.unary_unary))
+        elif handler.unary_stream:
+            self.observed = handler._replace(unary_stream=self._stream(handler.unary_stream))
+        elif handler.stream_unary:
+            self.observed = handler._replace(stream_unary=self._unary(handler.stream_unary, reads_request=False))
+        else:
+            self.observed = handler._replace(stream_stream=self._stream(handler.stream_stream, reads_request=False))
 
-    def unary(self, behaviour, reads_request: bool = True):
+    def _unary(self, behaviour, reads_request: bool = True):
         async def handle(request, context):
             return await self._observed(request if reads_request else None, context, behaviour(request, context))
 
         return handle
 
-    def stream(self, behaviour, reads_request: bool = True):
+    def _stream(self, behaviour, reads_request: bool = True):
         """A streaming handler as a coroutine that writes its messages: this server's own
         write them (handlers.py), health's and reflection's yield them."""
 
@@ -137,45 +157,42 @@ class _Call:
     async def _observed(self, request, context, work):
         """`work`'s result, the call logged and counted; a call refused inside (CallEnded)
         is ended with its status here."""
-        started = self._start(request, context)
+        began = self._start(context)
         try:
             result = await work
         except CallEnded as ended:
-            self._end(context, started, ended)
+            self._end(context, began, request, ended)
             await ended.send(context)
         except BaseException as e:
-            self._end(context, started, e)
+            self._end(context, began, request, e)
             raise
-        self._end(context, started, None)
+        self._end(context, began, request, None)
         return result
 
-    def _start(self, request, context) -> tuple[float, object]:
-        # Every line logged while the call runs (a job's, a network change's) carries its id.
+    def _start(self, context) -> float:
         self.observer.backlog.held += 1
-        logs.REQUEST_ID.set(self.request_id)
-        logs.TENANT.set(self.tenant)
         _PARSED.set(None)
         # Sent back with the status, not as initial metadata of its own: that would cost
         # every call an extra send.
-        context.set_trailing_metadata(((REQUEST_ID, self.request_id),))
-        self.observer.metrics.call_started(self.service, self.method, self.tenant)
-        return time.perf_counter(), request
+        context.set_trailing_metadata(((REQUEST_ID, logs.REQUEST_ID.get()),))
+        self.observer.metrics.call_started(self.service, self.method, logs.TENANT.get())
+        return time.perf_counter()
 
-    def _end(self, context, started: tuple[float, object], error: BaseException | None) -> None:
+    def _end(self, context, began: float, request, error: BaseException | None) -> None:
         self.observer.backlog.held -= 1
-        began, request = started
         seconds = time.perf_counter() - began
         # The request as the handler parsed it; unparsed (refused before), as it came.
         handled = _PARSED.get()
         if handled is not None:
             request = handled
-        customer_id = _customer_id(f"{self.service}.{self.method}", request) if request is not None else ""
+        customer_id = _customer_id(self.customer_field, request) if request is not None else ""
         customer = self.observer.pseudonyms.customer(customer_id) if customer_id else ""
         code = _code(context, error)
-        self.observer.metrics.call_ended(self.service, self.method, self.tenant, code.name, seconds)
+        tenant = logs.TENANT.get()
+        self.observer.metrics.call_ended(self.service, self.method, tenant, code.name, seconds)
         event(log, "rpc", logging.ERROR if code in _FAILED else logging.INFO,
-              method=f"{self.service}/{self.method}", code=code.name, duration_ms=round(seconds * 1000, 3),
-              principal=principal(context), tenant=self.tenant or None, request_id=self.request_id,
+              method=self.name, code=code.name, duration_ms=round(seconds * 1000, 3),
+              principal=principal(context), tenant=tenant or None, request_id=logs.REQUEST_ID.get(),
               customer=customer or None,
               error=type(error).__name__ if code in _FAILED and error is not None else None)
 
@@ -201,10 +218,9 @@ def _code(context, error: BaseException | None) -> grpc.StatusCode:
     return grpc.StatusCode.OK if error is None else grpc.StatusCode.UNKNOWN
 
 
-def _customer_id(full_method: str, request) -> str:
-    """The customer a request names, if any: its `customer_id`, or the `customer_id` (or a
-    `customer`'s `id`) of one of its messages. Requests may reach the observer unparsed."""
-    found = _customer_field(full_method)
+def _customer_id(found, request) -> str:
+    """The customer a request names, if any, by its method's `_customer_field` (`found`).
+    Requests may reach the observer unparsed."""
     if found is None:
         return ""
     request_class, path = found
@@ -220,9 +236,9 @@ def _customer_id(full_method: str, request) -> str:
     return request if isinstance(request, str) else ""
 
 
-@lru_cache(maxsize=256)
 def _customer_field(full_method: str):
-    """(request class, field path to the customer id) of a method, from its descriptor."""
+    """(request class, field path to the customer id) of a method, from its descriptor: its
+    `customer_id`, or the `customer_id` (or a `customer`'s `id`) of one of its messages."""
     try:
         method = descriptor_pool.Default().FindMethodByName(full_method)
     except KeyError:
