@@ -37,6 +37,13 @@ def test_connections_use_wal_and_foreign_keys(tmp_path):
 
 
 @pytest.mark.sqlite_only
+def test_null_and_blob_parameters_are_stored_as_given(tmp_path):
+    store = Store(tmp_path / "store.db", create=True)
+    row = store.db.execute("SELECT ?, typeof(?), ?, typeof(?), ?, ?", [None, None, b"\x00\xff", b"", 7, "x"]).fetchone()
+    assert row == (None, "null", b"\x00\xff", "blob", 7, "x")
+
+
+@pytest.mark.sqlite_only
 def test_a_missing_file_is_created_only_when_asked(tmp_path):
     path = tmp_path / "typo.db"
     with pytest.raises(FailedPrecondition, match="does not exist"):
