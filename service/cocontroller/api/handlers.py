@@ -155,32 +155,34 @@ def _handler(method, full_name: str, tenants: _Tenants, tenancy: Tenancy, worker
             request = _parse(request_class, raw)
             return await workers.heavy.run(lambda: behaviour(request, context))
 
-    else:
-        run = _inline_or_in_worker if method.name in ON_LOOP else _in_worker
+    elif method.name in ON_LOOP:
 
         async def unary(raw: bytes, context):
             admitted = shedding.admit()
             try:
                 behaviour, store = tenants.of[check(context, full_name, tenancy)]
-                return await run(behaviour, store, _parse(request_class, raw), context, workers)
+                request = _parse(request_class, raw)
+                # On the event loop when the store allows, else in a worker (see the module).
+                if store.runs_inline():
+                    try:
+                        return behaviour(request, context)
+                    except WriterBusy:
+                        pass  # nothing was written: the call waits for the other writer in a worker
+                return await in_thread(workers.calls, behaviour, request, context)
+            finally:
+                shedding.left(admitted)
+
+    else:
+
+        async def unary(raw: bytes, context):
+            admitted = shedding.admit()
+            try:
+                behaviour, _ = tenants.of[check(context, full_name, tenancy)]
+                return await in_thread(workers.calls, behaviour, _parse(request_class, raw), context)
             finally:
                 shedding.left(admitted)
 
     return grpc.unary_unary_rpc_method_handler(unary, response_serializer=serialize)
-
-
-async def _inline_or_in_worker(behaviour, store, request, context, workers: Workers):
-    """On the event loop when the store allows, else in a worker (see the module)."""
-    if store.runs_inline():
-        try:
-            return behaviour(request, context)
-        except WriterBusy:
-            pass  # nothing was written: the call waits for the other writer in a worker
-    return await in_thread(workers.calls, behaviour, request, context)
-
-
-async def _in_worker(behaviour, store, request, context, workers: Workers):
-    return await in_thread(workers.calls, behaviour, request, context)
 
 
 async def _write_all(messages: Iterator, context, workers: Workers) -> None:

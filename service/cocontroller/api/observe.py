@@ -130,44 +130,37 @@ class _Method:
         self.open = self.service.startswith(OPEN_SERVICES)
         self.customer_field = _customer_field(f"{self.service}.{self.method}")
         if handler.unary_unary:
-            self.observed = handler._replace(unary_unary=self._unary(handler.unary_unary))
+            self.observed = handler._replace(unary_unary=self._observing(handler.unary_unary))
         elif handler.unary_stream:
-            self.observed = handler._replace(unary_stream=self._stream(handler.unary_stream))
+            self.observed = handler._replace(unary_stream=self._observing(handler.unary_stream, streams=True))
         elif handler.stream_unary:
-            self.observed = handler._replace(stream_unary=self._unary(handler.stream_unary, reads_request=False))
+            self.observed = handler._replace(stream_unary=self._observing(handler.stream_unary, reads_request=False))
         else:
-            self.observed = handler._replace(stream_stream=self._stream(handler.stream_stream, reads_request=False))
+            self.observed = handler._replace(stream_stream=self._observing(handler.stream_stream, reads_request=False,
+                                                                           streams=True))
 
-    def _unary(self, behaviour, reads_request: bool = True):
-        async def handle(request, context):
-            return await self._observed(request if reads_request else None, context, behaviour(request, context))
-
-        return handle
-
-    def _stream(self, behaviour, reads_request: bool = True):
-        """A streaming handler as a coroutine that writes its messages: this server's own
-        write them (handlers.py), health's and reflection's yield them."""
+    def _observing(self, behaviour, reads_request: bool = True, streams: bool = False):
+        """`behaviour` with the call logged and counted; a call refused inside (CallEnded)
+        is ended with its status here. A streaming one as a coroutine that writes its
+        messages: this server's own write them (handlers.py), health's and reflection's
+        yield them."""
 
         async def handle(request, context):
-            await self._observed(request if reads_request else None, context, _written(behaviour(request, context),
-                                                                                       context))
+            began = self._start(context)
+            seen = request if reads_request else None
+            try:
+                produced = behaviour(request, context)
+                result = await (_written(produced, context) if streams else produced)
+            except CallEnded as ended:
+                self._end(context, began, seen, ended)
+                await ended.send(context)
+            except BaseException as e:
+                self._end(context, began, seen, e)
+                raise
+            self._end(context, began, seen, None)
+            return result
 
         return handle
-
-    async def _observed(self, request, context, work):
-        """`work`'s result, the call logged and counted; a call refused inside (CallEnded)
-        is ended with its status here."""
-        began = self._start(context)
-        try:
-            result = await work
-        except CallEnded as ended:
-            self._end(context, began, request, ended)
-            await ended.send(context)
-        except BaseException as e:
-            self._end(context, began, request, e)
-            raise
-        self._end(context, began, request, None)
-        return result
 
     def _start(self, context) -> float:
         self.observer.backlog.held += 1
