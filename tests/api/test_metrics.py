@@ -1,6 +1,7 @@
 """Prometheus metrics through a real server and its /metrics endpoint: calls by status,
 latency histograms, calls in flight, the rule packs in use, cache hits and running jobs."""
 
+import datetime as dt
 import time
 import urllib.request
 
@@ -99,18 +100,22 @@ def test_every_cache_counts_its_hits_and_misses(observed):
     with support.client_for(target) as client:
         for customer_id in ("metrics-1", "metrics-2"):  # the same facts: one pack outcome
             client.upsert_customer(customer_id, "9000", language="nl")
+        # A dealer among its facts: decided from them, with the place's nearest answers.
+        client.upsert_customer("metrics-3", "9000", language="nl")
+        client.record_contact("metrics-3", "dlr-gent", "quote", dt.datetime.now(dt.timezone.utc))
         for _ in range(2):
             # The second of each: a kept answer for the place; the decision memo and the
             # nearest answers for another point in it.
             client.responsible_for_location("9000")
             client.responsible_for_location("9000", 51.06, 3.72)
             client.assign("metrics-1")  # the second confirms the stored version: a kept view
-            client.assign("metrics-2")
+            client.assign("metrics-2")  # no dealer among its facts: the place's decision
+            client.assign("metrics-3")
             client.resolve("metrics-1")  # the second: the answer kept for the unchanged record
             client.resolve("metrics-2")  # the first: metrics-1's pack outcome
     samples = scrape(port)
-    for cache in ("assignment_decisions", "resolution_outcomes", "nearest_dealers", "assignment_views",
-                  "place_answers", "resolution_answers"):
+    for cache in ("assignment_decisions", "place_decisions", "resolution_outcomes", "nearest_dealers",
+                  "assignment_views", "place_answers", "resolution_answers"):
         hits = value(samples, "cocontroller_cache_hits_total", cache=cache)
         misses = value(samples, "cocontroller_cache_misses_total", cache=cache)
         assert hits >= 1 and misses >= 1, cache

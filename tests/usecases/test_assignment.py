@@ -12,7 +12,7 @@ from cocontroller.domain.assignment import Subject
 from cocontroller.domain.geo import geodesic_km
 from cocontroller.domain.history import HistoryParameters, score_dealers
 from cocontroller.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, RulePackError
-from cocontroller.model import Contact
+from cocontroller.model import Contact, CustomerChange, LeadContact, LeadKind
 from cocontroller.resources import packs_dir
 from support import make_app
 
@@ -433,3 +433,51 @@ def test_a_place_keeps_its_answer_until_the_network_or_the_day_changes(app):
     app.network.close_dealer(first.dealer.dealer_id, clock.today(), "test")
     after = app.assignment.responsible_for_location("9000", None, None, None)
     assert after.dealer.dealer_id != first.dealer.dealer_id
+
+
+def test_customers_whose_facts_name_no_dealer_share_their_places_decision(app):
+    """A customer with no purchase, preference or dealer contact is decided as the place: the
+    decision is kept per point, postcode, day and language, and shared."""
+    app.customers.upsert("place-1", "9000", language="nl")
+    # A lead for the brand: a contact with no dealer.
+    app.leads.create("place-lead", "place-2", CustomerChange(postcode="9000", language="nl"), (),
+                     (LeadContact(LeadKind.BROCHURE, ago(1)),), False, "place-lead", lambda lead: b"")
+    assigner, at = app.assignment.assigner, clock.now()
+    first = app.assignment.decide(app.store.customers.snapshot("place-1", at), at)
+    assert app.assignment.decide(app.store.customers.snapshot("place-2", at), at) is first
+    # The lead decided the place first; both customers then had its decision.
+    assert (assigner.places_use.hits, assigner.places_use.misses) == (2, 1)
+    # Another language is another explanation; another point, another distance.
+    app.customers.upsert("place-3", "9000", language="fr")
+    app.customers.upsert("place-4", "9000", lat=51.06, lon=3.72, language="nl")
+    french = app.assignment.decide(app.store.customers.snapshot("place-3", at), at)
+    pointed = app.assignment.decide(app.store.customers.snapshot("place-4", at), at)
+    assert french is not first and french.explanation != first.explanation
+    assert pointed is not first and pointed.point == (51.06, 3.72)
+    assert french.dealer == pointed.dealer == first.dealer
+
+
+def test_a_dealer_among_the_facts_is_never_decided_from_the_place(app):
+    app.customers.upsert("fact-0", "9000", language="nl")
+    at = clock.now()
+    place = app.assignment.decide(app.store.customers.snapshot("fact-0", at), at)
+    app.customers.upsert("fact-1", "9000", language="nl")
+    app.facts.record_contact("fact-ev-1", "fact-1", "dlr-aalst", "purchase", ago(30))
+    app.customers.upsert("fact-2", "9000", language="nl")
+    app.facts.set_preference("fact-2", "dlr-aalst", ago(2))
+    app.customers.upsert("fact-3", "9000", language="nl")
+    app.facts.record_contact("fact-ev-3", "fact-3", "dlr-aalst", "quote", ago(1))
+    for customer_id in ("fact-1", "fact-2", "fact-3"):
+        decision = app.assignment.decide(app.store.customers.snapshot(customer_id, at), at)
+        # Decided from the facts: the dealer they name is the choice or a runner-up.
+        assert decision is not place
+        assert "dlr-aalst" in {decision.dealer.dealer_id, *(c.dealer.dealer_id for c in decision.runners_up)}
+
+
+def test_a_kept_place_decision_is_not_used_with_another_pack_or_network(app):
+    app.customers.upsert("net-1", "9000", language="nl")
+    before = app.assignment.decide(app.store.customers.snapshot("net-1", clock.now()), clock.now())
+    app.network.close_dealer(before.dealer.dealer_id, clock.today(), "test")
+    after = app.assignment.decide(app.store.customers.snapshot("net-1", clock.now()), clock.now())
+    assert after.dealer.dealer_id != before.dealer.dealer_id
+

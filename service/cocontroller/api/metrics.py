@@ -155,6 +155,7 @@ class _AppCollector:
         for tenant, app in self.apps.items():
             caches = {
                 "assignment_decisions": app.assignment.assigner.memo_use,
+                "place_decisions": app.assignment.assigner.places_use,
                 "resolution_outcomes": app.resolution.resolver.memo_use,
                 "nearest_dealers": app.runtime.nearest_use,
                 "assignment_views": app.assignment.views_use,

@@ -142,6 +142,8 @@ _PURCHASE = ContactKind.PURCHASE
 
 class Assigner:
     _MEMO_SIZE = 4096
+    # Places (point, postcode, day, language) whose decision is kept.
+    _PLACES_KEPT = 4096
     # The bases in their order, without iterating the enum class on every decision.
     _BASES = tuple(Basis)
 
@@ -150,6 +152,9 @@ class Assigner:
         self._memo: dict[tuple, str | None] = {}
         self.memo_use = CacheUse()
         self._history: tuple[CompiledPack, HistoryParameters] | None = None
+        # Decisions of subjects with no dealer among their facts, by place: see decide.
+        self._places: dict[tuple, tuple[CompiledPack, Network, Decision]] = {}
+        self.places_use = CacheUse()
 
     def decide(
         self,
@@ -161,10 +166,33 @@ class Assigner:
         preference: Preference | None = None,
     ) -> Decision:
         """The decision for the moment `at` under the assignment pack `compiled`: contacts
-        after it and dealers not active on its day are left out."""
-        parameters = compiled.pack.parameters
+        after it and dealers not active on its day are left out.
+
+        A subject whose facts name no dealer (no purchase, no preference in force, no
+        contact with a dealer: a new customer's lead for the brand, a place) has the nearest
+        dealer as its only candidate, so its decision depends on the place, the day and the
+        language alone. It is kept per place for the pack and network it was made with, and
+        shared with every such subject there (its explanation is written once)."""
         day = clock.day_of(at)
         language = subject.language or area_language(subject.postcode)
+        if (preference is None or not preference.in_force(at)) and all(
+                c.dealer_id is None and c.kind != _PURCHASE for c in contacts):
+            key = (subject.point, subject.postcode.postcode, day, language)
+            kept = self._places.get(key)
+            if kept is not None and kept[0] is compiled and kept[1] is network:
+                self.places_use.hits += 1
+                return kept[2]
+            self.places_use.misses += 1
+            decision = self._decide(compiled, network, subject, at, day, language, contacts, preference)
+            if len(self._places) >= self._PLACES_KEPT:
+                self._places.clear()
+            self._places[key] = (compiled, network, decision)
+            return decision
+        return self._decide(compiled, network, subject, at, day, language, contacts, preference)
+
+    def _decide(self, compiled: CompiledPack, network: Network, subject: Subject, at: dt.datetime, day: dt.date,
+                language: Language, contacts: Sequence[Contact], preference: Preference | None) -> Decision:
+        parameters = compiled.pack.parameters
         # The origin is written out in the explanation's language (explanation_fields): the
         # postcode, or None for the customer's own coordinates.
         if subject.point:
