@@ -155,7 +155,8 @@ def _handler(method, full_name: str, tenants: _Tenants, tenancy: Tenancy, worker
             request = _parse(request_class, raw)
             return await workers.heavy.run(lambda: behaviour(request, context))
 
-    elif method.name in ON_LOOP:
+    else:
+        on_loop = method.name in ON_LOOP
 
         async def unary(raw: bytes, context):
             admitted = shedding.admit()
@@ -163,22 +164,12 @@ def _handler(method, full_name: str, tenants: _Tenants, tenancy: Tenancy, worker
                 behaviour, store = tenants.of[check(context, full_name, tenancy)]
                 request = _parse(request_class, raw)
                 # On the event loop when the store allows, else in a worker (see the module).
-                if store.runs_inline():
+                if on_loop and store.runs_inline():
                     try:
                         return behaviour(request, context)
                     except WriterBusy:
                         pass  # nothing was written: the call waits for the other writer in a worker
                 return await in_thread(workers.calls, behaviour, request, context)
-            finally:
-                shedding.left(admitted)
-
-    else:
-
-        async def unary(raw: bytes, context):
-            admitted = shedding.admit()
-            try:
-                behaviour, _ = tenants.of[check(context, full_name, tenancy)]
-                return await in_thread(workers.calls, behaviour, _parse(request_class, raw), context)
             finally:
                 shedding.left(admitted)
 
