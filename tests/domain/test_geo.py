@@ -5,6 +5,7 @@ import random
 
 import pytest
 
+from cocontroller.domain import geo
 from cocontroller.domain.geo import BelgiumBoundary, NearestIndex, geodesic_km
 from cocontroller.domain.postcodes import PostcodeDirectory
 from cocontroller.resources import data_dir as geodata_dir
@@ -46,6 +47,22 @@ def test_boundary(boundary, lat, lon, inside):
 def test_geodesic_km():
     assert geodesic_km(50.8467, 4.3525, 51.2194, 4.4025) == pytest.approx(41.6, abs=0.5)
     assert geodesic_km(50.0, 4.0, 50.0, 4.0) == 0
+
+
+def test_distances_computed_ahead_are_those_computed_on_demand(monkeypatch):
+    pairs = [(50.8467, 4.3525, 51.2194, 4.4025), (49.6783, 5.8147, 51.3201, 3.2088), (50.5, 4.5, 50.5, 4.5)]
+    computed = geo.geodesics_km(pairs)
+    assert computed == [geo._kept_km(*pair) for pair in pairs]
+    geo.remember_ahead(pairs, computed)
+    assert all(geo.computed_ahead(pair) for pair in pairs)
+
+    def refuse(*pair):
+        raise AssertionError(f"{pair} was computed again")
+
+    monkeypatch.setattr(geo, "_inverse_km", refuse)
+    geo._kept_km.cache_clear()
+    assert [geodesic_km(*pair) for pair in pairs] == computed
+    assert not geo.computed_ahead((50.0, 4.0, 51.0, 4.0))
 
 
 def test_nearest_for_every_postcode_with_demo_dealers():

@@ -13,6 +13,7 @@ period.
 
 import datetime as dt
 import logging
+import multiprocessing
 import threading
 import time
 
@@ -20,7 +21,9 @@ import grpc
 from grpc_health.v1 import health_pb2_grpc
 
 from .. import clock, logs
+from ..domain.geo import geodesics_km, remember_ahead
 from ..errors import FailedPrecondition
+from ..usecases.distances import pairs_ahead
 
 from .loop import EventLoop, Server
 from .metrics import Metrics, MetricsEndpoint
@@ -31,6 +34,8 @@ from .tenancy import Tenancy
 _POLL_S = 0.05
 # The scheduler looks for changes another process scheduled at least this often (seconds).
 _SCHEDULE_POLL_S = 60.0
+# How often the distances computed ahead are compared with the network (seconds).
+_DISTANCES_POLL_S = 10.0
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +134,35 @@ class Operations:
                 log.exception("the scheduler could not read its schedule; it looks again in a minute")
             schedule.wake.wait(wait)
 
+    def compute_distances(self, app) -> threading.Thread:
+        """Computes ahead the distances from every postcode to every dealer's place
+        (usecases/distances.py) in a process of its own, which takes no time from the serving
+        thread; again for the new places when the network changes. Stops with the server."""
+        thread = threading.Thread(target=_as_tenant(app, self._compute_distances), args=(app,),
+                                  name=f"distances-{app.settings.tenant}", daemon=True)
+        thread.start()
+        return thread
+
+    def _compute_distances(self, app) -> None:
+        done = None  # the network whose places were all computed ahead
+        while not self.stopping.is_set():
+            try:
+                network = app.runtime.recent().network
+                if network is not done:
+                    pairs = pairs_ahead(app.postcodes, network)
+                    if pairs:
+                        started = time.monotonic()
+                        kms = _in_own_process(geodesics_km, pairs, self.stopping)
+                        if kms is None:
+                            return
+                        remember_ahead(pairs, kms)
+                        logs.event(log, "distances.computed", pairs=len(pairs),
+                                   seconds=round(time.monotonic() - started, 1))
+                    done = network
+            except Exception:
+                log.exception("the distances could not be computed ahead; calls compute them as they come")
+            self.stopping.wait(_DISTANCES_POLL_S)
+
     def sweep_daily(self, app, hour: int) -> threading.Thread:
         """Runs the retention sweep once a day from `hour` (Brussels time), as job
         `retention-<day>`: a server restarted later that day resumes it, or finds it
@@ -152,6 +186,16 @@ class Operations:
             else:
                 start = dt.datetime.combine(now.date(), dt.time(hour), clock.BRUSSELS)
             self.stopping.wait(max(1.0, (start - clock.now()).total_seconds()))
+
+
+def _in_own_process(work, argument, stopping: threading.Event):
+    """`work(argument)` in a spawned process, ended at once if the server stops (None)."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:  # its exit terminates the process
+        result = pool.apply_async(work, (argument,))
+        while not result.ready():
+            if stopping.wait(_POLL_S):
+                return None
+        return result.get()
 
 
 def _as_tenant(app, work):

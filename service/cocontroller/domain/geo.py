@@ -11,8 +11,6 @@ import numpy
 import shapely
 from geographiclib.geodesic import Geodesic
 
-
-
 # Points this far outside the outline still count as in Belgium (degrees: 105 m east-west, 165 m
 # north-south): the published outline is simplified by 0.001 degrees
 _BORDER_TOLERANCE = 0.0015
@@ -32,12 +30,48 @@ _SCAN_ALL = 64
 
 _WGS84 = Geodesic.WGS84
 
+# Two points' coordinates (lat, lon, lat, lon): the key of a distance.
+Pair = tuple[float, float, float, float]
+# Distances computed ahead (usecases/distances.py: every postcode's point to every dealer's),
+# by pair. Past this many, the table starts again (it holds about 1,150 postcodes times the
+# places dealers have had).
+_AHEAD_KEPT = 250_000
+_ahead: dict[Pair, float] = {}
 
-@functools.lru_cache(maxsize=65536)
+
 def geodesic_km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
     """The distance on the WGS 84 ellipsoid, in km: geopy's geodesic (Karney's algorithm in
-    geographiclib), asked for the distance alone, which halves its cost. Points repeat
-    (postcode points, dealers), so answers are kept."""
+    geographiclib). Computed ahead for postcode points (remember_ahead); other answers are
+    kept as they are computed, since points repeat."""
+    km = _ahead.get((a_lat, a_lon, b_lat, b_lon))
+    return _kept_km(a_lat, a_lon, b_lat, b_lon) if km is None else km
+
+
+def geodesics_km(pairs: Sequence[Pair]) -> list[float]:
+    """Each pair's distance as geodesic_km gives it, computed and not kept: what a process of
+    its own computes ahead for the server."""
+    return [_inverse_km(*pair) for pair in pairs]
+
+
+def remember_ahead(pairs: Sequence[Pair], kms: Sequence[float]) -> None:
+    """Keeps distances computed ahead (geodesics_km): geodesic_km answers them at once."""
+    if len(_ahead) + len(pairs) > _AHEAD_KEPT:
+        _ahead.clear()
+    _ahead.update(zip(pairs, kms))
+
+
+def computed_ahead(pair: Pair) -> bool:
+    return pair in _ahead
+
+
+@functools.lru_cache(maxsize=65536)
+def _kept_km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
+    return _inverse_km(a_lat, a_lon, b_lat, b_lon)
+
+
+def _inverse_km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
+    """Asked for the distance alone, which halves geographiclib's cost (~80 µs a pair in
+    pure Python)."""
     return _WGS84.Inverse(a_lat, a_lon, b_lat, b_lon, Geodesic.DISTANCE)["s12"] / 1000
 
 
