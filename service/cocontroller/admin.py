@@ -63,7 +63,7 @@ def serve(settings: Settings) -> None:
                 ops.sweep_daily(app, settings.sweep_hour)
             ops.run_schedule(app)
             ops.listen(app)
-            ops.compute_distances(app)
+        ops.compute_distances(apps)
         log.info("cocontroller serving on %s:%d (%s)", settings.host, bound, "; ".join(
             f"tenant {tenant}: database {app.settings.db}, rules "
             + ", ".join(p.name + "@" + p.version for p in app.packs.in_use().items) for tenant, app in apps.items()))

@@ -31,7 +31,7 @@ def test_the_server_computes_every_pair_in_a_process_of_its_own(app):
     network = app.runtime.recent().network
     pairs = pairs_ahead(app.postcodes, network)
     ops = Operations()
-    thread = ops.compute_distances(app)
+    thread = ops.compute_distances({"lexus-be": app})
     try:
         assert wait_for(lambda: not pairs_ahead(app.postcodes, network))
         assert [geo.geodesic_km(*pair) for pair in pairs[:50]] == geo.geodesics_km(pairs[:50])
@@ -43,7 +43,7 @@ def test_the_server_computes_every_pair_in_a_process_of_its_own(app):
 
 def test_a_stopping_server_ends_the_computation_at_once(app):
     ops = Operations()
-    thread = ops.compute_distances(app)
+    thread = ops.compute_distances({"lexus-be": app})
     try:
         assert wait_for(multiprocessing.active_children)
     finally:

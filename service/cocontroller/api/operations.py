@@ -134,22 +134,23 @@ class Operations:
                 log.exception("the scheduler could not read its schedule; it looks again in a minute")
             schedule.wake.wait(wait)
 
-    def compute_distances(self, app) -> threading.Thread:
-        """Computes ahead the distances from every postcode to every dealer's place
-        (usecases/distances.py) in a process of its own, which takes no time from the serving
-        thread; again for the new places when the network changes. Stops with the server."""
-        thread = threading.Thread(target=_as_tenant(app, self._compute_distances), args=(app,),
-                                  name=f"distances-{app.settings.tenant}", daemon=True)
+    def compute_distances(self, apps: dict) -> threading.Thread:
+        """Computes ahead the distances from every postcode to every dealer's place of each
+        tenant's network (usecases/distances.py) in a process of its own, which takes no
+        time from the serving thread; again for the new places when a network changes.
+        Stops with the server."""
+        thread = threading.Thread(target=self._compute_distances, args=(apps,), name="distances", daemon=True)
         thread.start()
         return thread
 
-    def _compute_distances(self, app) -> None:
-        done = None  # the network whose places were all computed ahead
+    def _compute_distances(self, apps: dict) -> None:
+        done: dict = {}  # the networks whose places were all computed ahead, by tenant
         while not self.stopping.is_set():
             try:
-                network = app.runtime.recent().network
-                if network is not done:
-                    pairs = pairs_ahead(app.postcodes, network)
+                networks = {tenant: app.runtime.recent().network for tenant, app in apps.items()}
+                if any(network is not done.get(tenant) for tenant, network in networks.items()):
+                    pairs = list(dict.fromkeys(pair for tenant, app in apps.items()
+                                               for pair in pairs_ahead(app.postcodes, networks[tenant])))
                     if pairs:
                         started = time.monotonic()
                         kms = _in_own_process(geodesics_km, pairs, self.stopping)
@@ -158,7 +159,7 @@ class Operations:
                         remember_ahead(pairs, kms)
                         logs.event(log, "distances.computed", pairs=len(pairs),
                                    seconds=round(time.monotonic() - started, 1))
-                    done = network
+                    done = networks
             except Exception:
                 log.exception("the distances could not be computed ahead; calls compute them as they come")
             self.stopping.wait(_DISTANCES_POLL_S)
