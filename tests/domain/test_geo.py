@@ -65,6 +65,15 @@ def test_distances_computed_ahead_are_those_computed_on_demand(monkeypatch):
     assert not geo.computed_ahead((50.0, 4.0, 51.0, 4.0))
 
 
+def test_a_full_table_of_distances_starts_again(monkeypatch):
+    monkeypatch.setattr(geo, "_ahead", {})
+    monkeypatch.setattr(geo, "_AHEAD_KEPT", 3)
+    first, second = [(50.0, 4.0, 50.1, 4.0), (50.0, 4.0, 50.2, 4.0)], [(50.0, 4.0, 50.3, 4.0), (50.0, 4.0, 50.4, 4.0)]
+    assert geo.remember_ahead(first, geo.geodesics_km(first))
+    assert not geo.remember_ahead(second, geo.geodesics_km(second))
+    assert [geo.computed_ahead(pair) for pair in first + second] == [False, False, True, True]
+
+
 def test_nearest_for_every_postcode_with_demo_dealers():
     doc = json.loads((geodata_dir() / "demo-dealers.json").read_text(encoding="utf-8"))
     points = [(d["id"], d["lat"], d["lon"]) for d in doc["dealers"]]

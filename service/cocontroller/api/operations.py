@@ -156,9 +156,12 @@ class Operations:
                         kms = _in_own_process(geodesics_km, pairs, self.stopping)
                         if kms is None:
                             return
-                        remember_ahead(pairs, kms)
+                        kept = remember_ahead(pairs, kms)
                         logs.event(log, "distances.computed", pairs=len(pairs),
                                    seconds=round(time.monotonic() - started, 1))
+                        if not kept:  # the table started again: the rest of the networks' pairs next
+                            done = {}
+                            continue
                     done = networks
             except Exception:
                 log.exception("the distances could not be computed ahead; calls compute them as they come")

@@ -53,11 +53,15 @@ def geodesics_km(pairs: Sequence[Pair]) -> list[float]:
     return [_inverse_km(*pair) for pair in pairs]
 
 
-def remember_ahead(pairs: Sequence[Pair], kms: Sequence[float]) -> None:
-    """Keeps distances computed ahead (geodesics_km): geodesic_km answers them at once."""
-    if len(_ahead) + len(pairs) > _AHEAD_KEPT:
+def remember_ahead(pairs: Sequence[Pair], kms: Sequence[float]) -> bool:
+    """Keeps distances computed ahead (geodesics_km): geodesic_km answers them at once.
+    False when the table was full and started again from these: those kept before are
+    gone."""
+    full = len(_ahead) + len(pairs) > _AHEAD_KEPT
+    if full:
         _ahead.clear()
     _ahead.update(zip(pairs, kms))
+    return not full
 
 
 def computed_ahead(pair: Pair) -> bool:
