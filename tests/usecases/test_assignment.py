@@ -12,7 +12,7 @@ from cocontroller.domain.assignment import Subject
 from cocontroller.domain.geo import geodesic_km
 from cocontroller.domain.history import HistoryParameters, score_dealers
 from cocontroller.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, RulePackError
-from cocontroller.model import Contact, CustomerChange, LeadContact, LeadKind
+from cocontroller.model import Basis, Contact, CustomerChange, LeadContact, LeadKind
 from cocontroller.resources import packs_dir
 from support import make_app
 
@@ -481,3 +481,27 @@ def test_a_kept_place_decision_is_not_used_with_another_pack_or_network(app):
     after = app.assignment.decide(app.store.customers.snapshot("net-1", clock.now()), clock.now())
     assert after.dealer.dealer_id != before.dealer.dealer_id
 
+
+
+def test_choose_gives_the_dealer_and_basis_decide_gives(tmp_path):
+    """A job compares Assigner.choose with the assignment in force and decides in full only
+    the customers who change: both must agree for every kind of customer, those with
+    coordinates of their own (one nearest dealer asked for, not four) and those whose
+    dealers closed included. choose runs first, so no place's kept decision answers it."""
+    now = dt.datetime(2026, 6, 1, 10, 0, tzinfo=clock.UTC)
+    app = make_app(tmp_path / "choose.db")
+    app.synthetic.generate(2000, seed=3, now=now)
+    app.network.close_dealer("dlr-antwerpen", clock.today(), "test")
+    app.network.close_dealer("dlr-gent", clock.today() + dt.timedelta(days=30), "test")
+    runtime = app.runtime.recent()
+    ids = [row["id"] for row in app.store.db.rows("SELECT id FROM customers ORDER BY id")]
+    kinds = set()
+    for at in (now - dt.timedelta(days=3 * 365), clock.now(), clock.now() + dt.timedelta(days=60)):
+        for start in range(0, len(ids), 500):
+            for snapshot in app.store.customers.snapshots(ids[start:start + 500], at):
+                chosen = app.assignment.choose(snapshot, at, runtime)
+                decision = app.assignment.decide(snapshot, at, runtime)
+                assert chosen == (decision.dealer.dealer_id, decision.basis), snapshot.customer.id
+                kinds.add((decision.basis, snapshot.customer.point is not None, bool(decision.skipped)))
+    assert {basis for basis, _, _ in kinds} == set(Basis)
+    assert any(own_point for _, own_point, _ in kinds) and any(skipped for _, _, skipped in kinds)

@@ -140,6 +140,34 @@ class Subject:
 _PURCHASE = ContactKind.PURCHASE
 
 
+def _place_key(subject: Subject, at: dt.datetime, day: dt.date, language: Language, contacts: Sequence[Contact],
+               preference: Preference | None) -> tuple | None:
+    """The key of a subject whose facts name no dealer (no purchase, no preference in force,
+    no contact with a dealer), whose decision depends on its place, day and language alone;
+    None for any other."""
+    if (preference is None or not preference.in_force(at)) and all(
+            c.dealer_id is None and c.kind != _PURCHASE for c in contacts):
+        return subject.point, subject.postcode.postcode, day, language
+    return None
+
+
+@dataclass
+class _Weighed:
+    """What a decision is made of: the rules' choice among the candidates, and what its
+    explanation and runners-up are drawn from."""
+
+    dealer: DealerVersion
+    basis: Basis
+    rule_key: str
+    explanation: dict[str, str]  # the rule's template by language
+    point: tuple[float, float]
+    point_source: str
+    details: dict  # what the template may name (TEMPLATE_FIELDS)
+    candidates: dict[Basis, tuple[DealerVersion, float]]
+    nearest: list[tuple[DealerVersion, float]]
+    skipped: list[Skipped]
+
+
 class Assigner:
     _MEMO_SIZE = 4096
     # Places (point, postcode, day, language) whose decision is kept.
@@ -175,24 +203,75 @@ class Assigner:
         shared with every such subject there (its explanation is written once)."""
         day = clock.day_of(at)
         language = subject.language or area_language(subject.postcode)
-        if (preference is None or not preference.in_force(at)) and all(
-                c.dealer_id is None and c.kind != _PURCHASE for c in contacts):
-            key = (subject.point, subject.postcode.postcode, day, language)
-            kept = self._places.get(key)
-            if kept is not None and kept[0] is compiled and kept[1] is network:
-                self.places_use.hits += 1
-                return kept[2]
-            self.places_use.misses += 1
-            decision = self._decide(compiled, network, subject, at, day, language, contacts, preference)
-            if len(self._places) >= self._PLACES_KEPT:
-                self._places.clear()
-            self._places[key] = (compiled, network, decision)
-            return decision
-        return self._decide(compiled, network, subject, at, day, language, contacts, preference)
+        key = _place_key(subject, at, day, language, contacts, preference)
+        if key is None:
+            return self._decide(compiled, network, subject, at, day, language, contacts, preference)
+        kept = self._kept_place(key, compiled, network)
+        if kept is not None:
+            self.places_use.hits += 1
+            return kept
+        self.places_use.misses += 1
+        decision = self._decide(compiled, network, subject, at, day, language, contacts, preference)
+        if len(self._places) >= self._PLACES_KEPT:
+            self._places.clear()
+        self._places[key] = (compiled, network, decision)
+        return decision
+
+    def choose(
+        self,
+        compiled: CompiledPack,
+        network: Network,
+        subject: Subject,
+        at: dt.datetime,
+        contacts: Sequence[Contact] = (),
+        preference: Preference | None = None,
+    ) -> tuple[str, Basis]:
+        """The dealer id and basis `decide` gives, without what only a decision's explanation
+        needs: the runners-up and the distances. A job compares them with the assignment in
+        force and decides in full only the customers who change. The nearest search then asks
+        for one dealer, not 1 + runners_up: a customer with coordinates of their own costs
+        about one geodesic, not four (the rules see no distance, so the outcome is the
+        same)."""
+        day = clock.day_of(at)
+        language = subject.language or area_language(subject.postcode)
+        key = _place_key(subject, at, day, language, contacts, preference)
+        kept = self._kept_place(key, compiled, network) if key is not None else None
+        if kept is not None:
+            return kept.dealer.dealer_id, kept.basis
+        weighed = self._weigh(compiled, network, subject, at, day, language, contacts, preference, 1)
+        return weighed.dealer.dealer_id, weighed.basis
+
+    def _kept_place(self, key: tuple, compiled: CompiledPack, network: Network) -> Decision | None:
+        kept = self._places.get(key)
+        return kept[2] if kept is not None and kept[0] is compiled and kept[1] is network else None
 
     def _decide(self, compiled: CompiledPack, network: Network, subject: Subject, at: dt.datetime, day: dt.date,
                 language: Language, contacts: Sequence[Contact], preference: Preference | None) -> Decision:
         parameters = compiled.pack.parameters
+        w = self._weigh(compiled, network, subject, at, day, language, contacts, preference,
+                        1 + parameters["runners_up"])
+        distance = self._distance(w.point, w.dealer, w.nearest)
+        w.details["distance_km"] = distance
+        runners_up = self._runners_up(w.point, w.dealer, w.basis, w.candidates, w.nearest)
+        runners_up = runners_up[: parameters["runners_up"]]
+        return Decision(
+            dealer=w.dealer,
+            basis=w.basis,
+            rule_id=w.rule_key,
+            explain=functools.partial(explain, w.explanation, w.details, language, parameters),
+            distance_km=distance,
+            point=w.point,
+            point_source=w.point_source,
+            rules_version=compiled.version,
+            decision_date=day,
+            runners_up=runners_up,
+            skipped=tuple(w.skipped),
+        )
+
+    def _weigh(self, compiled: CompiledPack, network: Network, subject: Subject, at: dt.datetime, day: dt.date,
+               language: Language, contacts: Sequence[Contact], preference: Preference | None,
+               nearest_k: int) -> "_Weighed":
+        """One candidate per basis, the `nearest_k` nearest dealers, and the rules' choice."""
         # The origin is written out in the explanation's language (explanation_fields): the
         # postcode, or None for the customer's own coordinates.
         if subject.point:
@@ -247,7 +326,7 @@ class Assigner:
                 candidates[Basis.HISTORY] = (dealer, score.score)
                 break
 
-        nearest = network.nearest(point[0], point[1], day, 1 + parameters["runners_up"])
+        nearest = network.nearest(point[0], point[1], day, nearest_k)
         if nearest:
             facts["has_nearest"] = True
             candidates[Basis.NEAREST] = (nearest[0][0], 0.0)
@@ -258,23 +337,8 @@ class Assigner:
         rule = compiled.pack.rule(rule_key)
         basis = rule.extra["basis"]
         dealer = candidates[basis][0]
-        distance = self._distance(point, dealer, nearest)
-        details["distance_km"] = distance
-        runners_up = self._runners_up(point, dealer, basis, candidates, nearest)
-        runners_up = runners_up[: parameters["runners_up"]]
-        return Decision(
-            dealer=dealer,
-            basis=basis,
-            rule_id=rule_key,
-            explain=functools.partial(explain, rule.extra["explanation"], details, language, parameters),
-            distance_km=distance,
-            point=point,
-            point_source=point_source,
-            rules_version=compiled.version,
-            decision_date=day,
-            runners_up=runners_up,
-            skipped=tuple(skipped),
-        )
+        return _Weighed(dealer, basis, rule_key, rule.extra["explanation"], point, point_source, details, candidates,
+                        nearest, skipped)
 
     def _history_parameters(self, compiled: CompiledPack) -> HistoryParameters:
         """Read from the pack once per compiled version, not once per decision."""

@@ -25,7 +25,7 @@ from ..domain.validation import (
 )
 from ..errors import Violations
 from ..model import (
-    AssignmentRecord, AssignmentRef, Decision, Language, Page, PageRequest, Responsible, RunnerUp, Snapshot,
+    AssignmentRecord, AssignmentRef, Basis, Decision, Language, Page, PageRequest, Responsible, RunnerUp, Snapshot,
 )
 from ..store import Store
 from .runtime import RuntimeHolder
@@ -188,6 +188,15 @@ class AssignmentService:
         return self.assigner.decide(
             runtime.assignment, network or runtime.network, subject, at, snapshot.contacts, snapshot.preference
         )
+
+    def choose(self, snapshot: Snapshot, at: dt.datetime, runtime: Runtime) -> tuple[str, Basis]:
+        """The dealer id and basis `decide` gives the snapshot at `at`, without its
+        explanation, runners-up or distances (Assigner.choose): what a job compares with the
+        assignment in force."""
+        customer = snapshot.customer
+        subject = Subject(self.postcodes.get(customer.postcode), customer.point, customer.id, customer.language)
+        return self.assigner.choose(runtime.assignment, runtime.network, subject, at, snapshot.contacts,
+                                    snapshot.preference)
 
     def _runtime_known_at(self, known_at: dt.datetime) -> Runtime:
         """The packs and the network as they served at `known_at`."""

@@ -186,11 +186,14 @@ class ReassignService:
         runtime = self.runtime.current
         network = runtime.network
         day = clock.day_of(at)
-        decide = self.assignment.decide
+        choose, decide = self.assignment.choose, self.assignment.decide
         found = []
         for snapshot in self.store.customers.snapshots(ids, at):
-            decision = decide(snapshot, at, runtime)
             old = snapshot.current
+            # Most customers keep their dealer: only those who change are decided in full.
+            if old is not None and choose(snapshot, at, runtime) == (old.dealer_id, old.basis):
+                continue
+            decision = decide(snapshot, at, runtime)
             if old is None:
                 reason = f"first assignment: {decision.explanation}"
             elif old.dealer_id == decision.dealer.dealer_id and old.basis == decision.basis:
