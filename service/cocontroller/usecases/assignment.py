@@ -182,21 +182,21 @@ class AssignmentService:
         the network as known at another instant), explained in `language` (by default the
         customer's: what is stored and what AssignDealer and GetResponsibleDealer show)."""
         runtime = runtime or self.runtime.recent()
-        customer = snapshot.customer
-        subject = Subject(self.postcodes.get(customer.postcode), customer.point, customer.id,
-                          language or customer.language)
-        return self.assigner.decide(
-            runtime.assignment, network or runtime.network, subject, at, snapshot.contacts, snapshot.preference
-        )
+        return self.assigner.decide(runtime.assignment, network or runtime.network, self._subject(snapshot, language),
+                                    at, snapshot.contacts, snapshot.preference)
 
     def choose(self, snapshot: Snapshot, at: dt.datetime, runtime: Runtime) -> tuple[str, Basis]:
         """The dealer id and basis `decide` gives the snapshot at `at`, without its
         explanation, runners-up or distances (Assigner.choose): what a job compares with the
         assignment in force."""
+        return self.assigner.choose(runtime.assignment, runtime.network, self._subject(snapshot), at,
+                                    snapshot.contacts, snapshot.preference)
+
+    def _subject(self, snapshot: Snapshot, language: Language | None = None) -> Subject:
+        """The customer as the rules see them, explained in `language` (by default theirs)."""
         customer = snapshot.customer
-        subject = Subject(self.postcodes.get(customer.postcode), customer.point, customer.id, customer.language)
-        return self.assigner.choose(runtime.assignment, runtime.network, subject, at, snapshot.contacts,
-                                    snapshot.preference)
+        return Subject(self.postcodes.get(customer.postcode), customer.point, customer.id,
+                       language or customer.language)
 
     def _runtime_known_at(self, known_at: dt.datetime) -> Runtime:
         """The packs and the network as they served at `known_at`."""

@@ -193,11 +193,10 @@ class ReassignService:
             # Most customers keep their dealer: only those who change are decided in full.
             if old is not None and choose(snapshot, at, runtime) == (old.dealer_id, old.basis):
                 continue
+            # decide agrees with choose (test_choose_gives_the_dealer_and_basis_decide_gives).
             decision = decide(snapshot, at, runtime)
             if old is None:
                 reason = f"first assignment: {decision.explanation}"
-            elif old.dealer_id == decision.dealer.dealer_id and old.basis == decision.basis:
-                continue
             else:
                 inactive = network.inactive_reason(old.dealer_id, day)
                 reason = f"{inactive}; now {decision.explanation}" if inactive else f"now {decision.explanation}"
