@@ -24,6 +24,10 @@ METHODS = {f"/{service.full_name}/{method.name}": method for service in SERVICES
 IDENTITIES = {role: str(role) for role in Role} | {Role.DEALER: "dealer-" + certs.DEMO_DEALER}
 # A certificate of the CA whose SAN names no role.
 NO_ROLE = "no-role"
+# A certificate whose SAN names no role and whose CN names the DPO's, and one whose SAN names
+# the DPO's and whose CN the admin's.
+ROLE_IN_CN = "role-in-cn"
+TWO_ROLES = "two-roles"
 DENIED = (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.UNAUTHENTICATED)
 
 
@@ -31,6 +35,10 @@ DENIED = (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.UNAUTHENTICATED)
 def target(tmp_path_factory):
     certs.issue(support.certs_dir(), NO_ROLE, "somebody",
                 [x509.UniformResourceIdentifier("spiffe://cocontroller.local/team/somebody")])
+    certs.issue(support.certs_dir(), ROLE_IN_CN, "role/dpo",
+                [x509.UniformResourceIdentifier("spiffe://cocontroller.local/team/audit")])
+    certs.issue(support.certs_dir(), TWO_ROLES, "role/admin",
+                [x509.UniformResourceIdentifier(certs.role_uri(Role.DPO))])
     yield from support.serve(tmp_path_factory.mktemp("access") / "db.sqlite")
 
 
@@ -92,6 +100,21 @@ def test_a_certificate_without_a_role_is_unauthenticated_but_sees_health(target)
             METHODS, grpc.StatusCode.UNAUTHENTICATED)
         health = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=5)
         assert health.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def test_a_role_in_the_common_name_serves_when_no_san_names_one(target):
+    with support.channel(target, role=ROLE_IN_CN) as channel:
+        assert status_of(channel, "/cocontroller.v1.DealerNetworkService/ListNotices") == grpc.StatusCode.OK
+        assert status_of(channel, "/cocontroller.v1.DealerAssignmentService/CreateLead") == \
+            grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_a_san_that_names_a_role_wins_over_the_common_name(target):
+    with support.channel(target, role=TWO_ROLES) as channel:
+        # As the DPO: no network change, which the admin may make.
+        assert status_of(channel, "/cocontroller.v1.DealerNetworkService/ListNotices") == grpc.StatusCode.OK
+        assert status_of(channel, "/cocontroller.v1.DealerNetworkService/CloseDealer") == \
+            grpc.StatusCode.PERMISSION_DENIED
 
 
 def test_no_client_certificate_and_plaintext_do_not_connect(target):
