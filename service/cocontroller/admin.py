@@ -50,6 +50,7 @@ def serve(settings: Settings) -> None:
             held.enter_context(_held(tenant.db))
         apps = bootstrap.build_tenants(settings)
         ops = Operations()
+        ops.checkpoint_apart(apps)
         server, bound = build_server(apps, f"{settings.host}:{settings.port}", settings.workers, ops)
         try:
             metrics = ops.serve_metrics(settings.host, settings.metrics_port) if settings.metrics_port else None

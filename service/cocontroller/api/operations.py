@@ -134,6 +134,12 @@ class Operations:
                 log.exception("the scheduler could not read its schedule; it looks again in a minute")
             schedule.wake.wait(wait)
 
+    def checkpoint_apart(self, apps: dict) -> list[threading.Thread]:
+        """Each tenant's SQLite log copied into its database file by a thread of its own
+        until the server stops, not in the commits of the calls (store/db.py); the threads.
+        Called before the server is built, so that none of its connections checkpoints."""
+        return [thread for app in apps.values() if (thread := app.store.checkpoint_apart(self.stopping))]
+
     def compute_distances(self, apps: dict) -> threading.Thread:
         """Computes ahead the distances from every postcode to every dealer's place of each
         tenant's network (usecases/distances.py) in a process of its own, which takes no

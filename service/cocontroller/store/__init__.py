@@ -83,6 +83,12 @@ class Store:
         for another writer, it raises WriterBusy at once (store/db.py)."""
         self.db.on_event_loop()
 
+    def checkpoint_apart(self, stop: threading.Event) -> threading.Thread | None:
+        """From now on a thread of its own (returned), until `stop`, copies the write-ahead
+        log into the database file, not this process's commits (store/db.py); None on
+        PostgreSQL, which checkpoints by itself."""
+        return self.db.checkpoint_apart(stop)
+
     def notify(self, topic: str) -> None:
         """Tells the other servers on this database that `topic` changed."""
         self.db.notify(topic)

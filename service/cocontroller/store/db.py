@@ -5,6 +5,7 @@ WAL lets readers run beside the one writer. sqlite3 connections must not be shar
 threads, so each thread gets its own.
 """
 
+import logging
 import os
 import socket
 import sqlite3
@@ -22,6 +23,8 @@ from .dialect import SQLITE
 from .migrations import MIGRATIONS
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 
 class WriterBusy(sqlite3.OperationalError):
@@ -62,6 +65,13 @@ class PagedReads:
 
 
 _CHECKPOINT_PAGES = 4_000
+# How often a server's checkpoint thread copies the log into the file (seconds), and the
+# log's length (pages, 64 MB) at which it copies the rest holding the write lock. Under a
+# lead load short of saturation the log is copied whole between two commits and the lock is
+# never taken; at saturation about once a second. Each time, the event loop hands its
+# writes to a worker for a few milliseconds, so a smaller bound costs throughput.
+_CHECKPOINT_EVERY_S = 0.1
+_LOG_MOST_PAGES = 16_000
 
 
 def _as_is(value):
@@ -86,6 +96,9 @@ class Database(PagedReads):
         # SQLite makes a blocked writer sleep and poll; threads of one process queue here
         # instead and wake as soon as the writer before them commits.
         self._write_lock = threading.Lock()
+        # The log's pages after which a committing connection copies the log into the file
+        # itself; 0 once a thread of its own does it (`checkpoint_apart`).
+        self._autocheckpoint = _CHECKPOINT_PAGES
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -100,7 +113,7 @@ class Database(PagedReads):
             # often, and each copy runs in a committing call. Measured on CreateLead: 30-50 µs
             # a lead less; 10,000 gained no more and stalled its committer 2.5 times longer
             # (docs/performance.md).
-            conn.execute(f"PRAGMA wal_autocheckpoint={_CHECKPOINT_PAGES}")
+            conn.execute(f"PRAGMA wal_autocheckpoint={self._autocheckpoint}")
             conn.execute("PRAGMA foreign_keys=ON")
             # What is deleted is overwritten with zeros, not left in free space: an erased
             # customer must not survive in the file's bytes (GDPR art. 17).
@@ -171,6 +184,40 @@ class Database(PagedReads):
                 return True
             time.sleep(pause_s)
         return False
+
+    def checkpoint_apart(self, stop: threading.Event, every_s: float = _CHECKPOINT_EVERY_S,
+                         most_pages: int = _LOG_MOST_PAGES) -> threading.Thread:
+        """Starts a thread that copies the log into the database file every `every_s` until
+        `stop` is set; the connections this process opens from now on no longer do it in
+        their commits. SQLite's own checkpoint runs in the commit that crosses its threshold
+        and syncs the log and the file there: on the server's one event loop that stopped
+        every call for 10-50 ms every few hundred leads (docs/performance.md).
+
+        A checkpoint beside the writers cannot copy what they append meanwhile, and SQLite
+        starts the log again from its beginning only once all of it is copied. Under steady
+        writes that moment may never come, so once the log holds `most_pages` the rest is
+        copied holding the process's write lock: its writers wait a few milliseconds (the
+        event loop hands its writes to a worker meanwhile) and the next commit starts the
+        log again."""
+        self._autocheckpoint = 0
+        thread = threading.Thread(target=self._checkpoints, args=(stop, every_s, most_pages),
+                                  name="checkpoints", daemon=True)
+        thread.start()
+        return thread
+
+    def _checkpoints(self, stop: threading.Event, every_s: float, most_pages: int) -> None:
+        try:
+            while not stop.wait(every_s):
+                try:
+                    _, pages, _ = self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    if pages >= most_pages:
+                        with self._write_lock:
+                            self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error:
+                    log.exception("could not copy the log into the database file; trying again in a second")
+                    stop.wait(1.0)
+        finally:
+            self.close()
 
     @property
     def instance(self) -> str:

@@ -191,6 +191,9 @@ class PostgresDatabase(PagedReads):
                 self.conn.execute(f"INSERT INTO {_MIGRATIONS_TABLE} (name, applied_at) VALUES (?, ?)",
                                   [name, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())])
 
+    def checkpoint_apart(self, stop: threading.Event) -> None:
+        """PostgreSQL checkpoints by itself, apart from the sessions that commit."""
+
     def notify(self, topic: str) -> None:
         """Tells every process listening on the database that `topic` changed (at the commit
         of the transaction this runs in, or at once outside one)."""
