@@ -70,7 +70,7 @@ _CHECKPOINT_PAGES = 4_000
 # lead load short of saturation the log is copied whole between two commits and the lock is
 # never taken; at saturation about once a second. Each time, the event loop hands its
 # writes to a worker for a few milliseconds, so a smaller bound costs throughput.
-_CHECKPOINT_EVERY_S = 0.1
+_CHECKPOINT_EVERY_S = 0.5
 _LOG_MOST_PAGES = 16_000
 
 
