@@ -6,6 +6,7 @@ serve. The handlers (handlers.py) hand the call to that tenant's servicers, the 
 interceptor refuses an identity confined to another tenant (auth.py). Health and reflection
 name no tenant."""
 
+import contextvars
 from collections.abc import Iterable
 from typing import NoReturn
 
@@ -15,6 +16,11 @@ from ..config import TENANT_KEY
 from ..errors import shown
 from ..model import Principal
 from .errors import abort
+
+# The tenant the call's metadata names ("" when none), as the call observer read it: each
+# call runs in a task of its own, and gRPC builds the metadata anew each time it is asked
+# (a fifth of a lookup's own work in the handler).
+_NAMED: contextvars.ContextVar[str | None] = contextvars.ContextVar("named_tenant", default=None)
 
 
 class Tenancy:
@@ -28,14 +34,19 @@ class Tenancy:
 
     def label(self, metadata) -> str:
         """The tenant for logs and metrics, before the call is checked: a tenant served, or ""
-        (a name the server does not serve never becomes a label)."""
-        named = self.named(metadata) or (self.served[0] if len(self.served) == 1 else "")
+        (a name the server does not serve never becomes a label). Notes what the metadata
+        names for the call's `tenant_of`."""
+        named = self.named(metadata)
+        _NAMED.set(named)
+        named = named or (self.served[0] if len(self.served) == 1 else "")
         return named if named in self._known else ""
 
     def tenant_of(self, context, principal: Principal | None) -> str:
         """The call's tenant; ends the call with INVALID_ARGUMENT when it names none that is
         served, or names none on a server of several tenants for an identity of all."""
-        named = self.named(context.invocation_metadata())
+        named = _NAMED.get()
+        if named is None:
+            named = self.named(context.invocation_metadata())
         if not named:
             if principal is not None and principal.tenant:
                 named = principal.tenant
