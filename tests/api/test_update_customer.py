@@ -42,6 +42,23 @@ def test_a_mask_names_what_changes_and_an_unset_named_field_is_cleared(target):
         assert cleared.postcode == "9000"
 
 
+def test_a_star_mask_replaces_every_field_and_clears_those_left_unset(target):
+    with support.channel(target) as channel:
+        stub = pb_grpc.DealerAssignmentServiceStub(channel)
+        stub.UpsertCustomer(pb.UpsertCustomerRequest(customer=pb.Customer(
+            id="upd-star", postcode="9000", point=pb.GeoPoint(latitude=51.05, longitude=3.72), language="de")),
+            timeout=10)
+        replaced = stub.UpdateCustomer(pb.UpdateCustomerRequest(
+            customer=pb.Customer(id="upd-star", postcode="1000"),
+            update_mask=field_mask_pb2.FieldMask(paths=["*"])), timeout=10).customer
+        assert replaced.postcode == "1000" and not replaced.HasField("point")
+        assert replaced.language == "fr" and replaced.kind == pb.CUSTOMER_KIND_PRIVATE  # Brussels' default
+        request = pb.UpdateCustomerRequest(customer=pb.Customer(id="upd-star", postcode="1000"),
+                                           update_mask=field_mask_pb2.FieldMask(paths=["*", "postcode"]))
+        code, fields = support.rpc_failure(stub.UpdateCustomer, request)
+        assert code == grpc.StatusCode.INVALID_ARGUMENT and set(fields) == {"update_mask"}
+
+
 def test_a_stale_etag_is_aborted_and_changes_nothing(target):
     with support.client_for(target) as c:
         c.upsert_customer("upd-stale", "3000")

@@ -186,10 +186,17 @@ class _Details(NamedTuple):
 
 
 _FIELDS = frozenset(CustomerField)
+# The mask's path for every field, a full replacement (AIP-134).
+_EVERY_FIELD = "*"
 
 
 def _named(mask: tuple[str, ...], change: CustomerChange, violations: Violations) -> set[str]:
-    """The fields a change names: those of the mask (each checked), else those it sets."""
+    """The fields a change names: those of the mask (each checked; `*` alone names them
+    all), else those it sets."""
+    if _EVERY_FIELD in mask:
+        if len(mask) > 1:
+            violations.add("update_mask", "'*' names every field: it stands alone")
+        return set(_FIELDS)
     for path in mask:
         if path not in _FIELDS:
             violations.add("update_mask", f"{path!r} is not a field of a customer's record that can change:"
