@@ -26,6 +26,11 @@ from .usecases.packs import arrangement_of, fides_system_of, ropa_of, run_pack_c
 
 log = logging.getLogger("cocontroller")
 SWITCH_INTERVAL_S = 0.0005
+# Python runs a signal's handler in the main thread, and the kernel may hand SIGTERM or SIGHUP
+# to any thread of the server: that only marks it pending, and a main thread blocked in a
+# wait never sees it. So `serve` waits in steps of this many seconds and runs what is pending
+# between them (tests/api/test_signals.py).
+_SIGNALS_SEEN_S = 0.2
 
 
 def serve(settings: Settings) -> None:
@@ -74,7 +79,8 @@ def serve(settings: Settings) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
         signal.signal(signal.SIGHUP, lambda *_: [_reload(app) for app in apps.values()])
-        stop.wait()
+        while not stop.wait(_SIGNALS_SEEN_S):
+            pass
         log.info("stopping: draining for up to %s s", settings.shutdown_grace)
         if ops.drain(server, settings.shutdown_grace):
             log.info("stopped")
