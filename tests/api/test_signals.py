@@ -55,7 +55,7 @@ def served(tmp_path):
 def test_sighup_to_any_thread_reloads_the_packs(served):
     target, process, rules = served
     path = rules / "privacy" / "privacy.yaml"
-    path.write_text("".join(f'version: "2099.2.2"\n' if line.startswith("version:") else line
+    path.write_text("".join('version: "2099.2.2"\n' if line.startswith("version:") else line
                             for line in path.read_text(encoding="utf-8").splitlines(keepends=True)),
                     encoding="utf-8")
     to_another_thread(process.pid, signal.SIGHUP)
