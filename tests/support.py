@@ -14,6 +14,7 @@ import socket
 import os
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -23,7 +24,7 @@ import pytest
 from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
-from cocontroller import bootstrap, certs, tenants
+from cocontroller import bootstrap, certs, resources, tenants
 from cocontroller.model import ConsentProof, ConsentSource
 from cocontroller.store.dialect import is_url
 from cocontroller.api.server import build_server
@@ -309,3 +310,44 @@ def rpc_failure(call, request) -> tuple[grpc.StatusCode, list[str]]:
 # library's keyword arguments.
 PROOF = ConsentProof("Ja, ik wil de nieuwsbrief van Lexus ontvangen (v3)", ConsentSource.WEB_FORM, "form-88412")
 CONSENT_PROOF = {"wording": PROOF.wording, "source": str(PROOF.source), "reference": PROOF.reference}
+
+
+def serve_process(folder: Path, *options: str):
+    """A new `cocontroller serve` process (with `options`) on a new demo database in `folder`
+    and a copy of the shipped packs there, to change: yields (target, process, rules
+    directory) once it serves, then stops it."""
+    script = Path(sys.executable).parent / "cocontroller"
+    rules = folder / "rules"
+    shutil.copytree(resources.packs_dir(), rules, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    db = database(folder / "served.db")
+    init = subprocess.run([str(script), "init", "--demo", "--db", db], capture_output=True, text=True, timeout=60)
+    assert init.returncode == 0, init.stderr
+    target = f"127.0.0.1:{free_port()}"
+    process = subprocess.Popen(
+        [str(script), "serve", "--db", db, "--host", "127.0.0.1", "--port", target.rsplit(":", 1)[1],
+         "--rules-dir", str(rules), *options],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_serving(target, process)
+        yield target, process, rules
+    finally:
+        stop(process)
+
+
+def set_privacy_version(rules: Path, version: str) -> None:
+    """Gives the privacy pack in `rules` another version (a change SIGHUP or a reload picks up)."""
+    path = rules / "privacy" / "privacy.yaml"
+    lines = [f'version: "{version}"' if line.startswith("version:") else line
+             for line in path.read_text(encoding="utf-8").splitlines()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def wait_for_privacy_version(target: str, process: subprocess.Popen, version: str, timeout: float = 30.0) -> None:
+    """Waits until the server at `target` serves the privacy pack `version` (a reload it was
+    told to make); fails if the process exits or the time runs out."""
+    deadline = time.monotonic() + timeout
+    with client_for(target) as c:
+        while ("privacy", version) not in {(p.name, p.version) for p in c.rule_packs()}:
+            assert time.monotonic() < deadline, "the packs were not reloaded"
+            assert process.poll() is None, f"server exited with {process.returncode}"
+            time.sleep(0.1)
