@@ -55,6 +55,8 @@ def serve(settings: Settings) -> None:
             held.enter_context(_held(tenant.db))
         apps = bootstrap.build_tenants(settings)
         ops = Operations()
+        # A start refused below (a port in use) stops the threads started before it.
+        held.callback(ops.stopping.set)
         ops.checkpoint_apart(apps)
         server, bound = build_server(apps, f"{settings.host}:{settings.port}", settings.workers, ops)
         try:
