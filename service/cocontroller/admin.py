@@ -41,6 +41,7 @@ def serve(settings: Settings) -> None:
     is already bound."""
     # Imported here: gRPC, the metrics and the certificates are the server's, and a local
     # job or demo-data would load them for nothing (0.2 s of every such command).
+    from .api.apart import Apart
     from .api.operations import Operations
     from .api.server import build_server
 
@@ -58,6 +59,7 @@ def serve(settings: Settings) -> None:
         # A start refused below (a port in use) stops the threads started before it.
         held.callback(ops.stopping.set)
         ops.checkpoint_apart(apps)
+        ops.apart = Apart.beside(apps, bootstrap.build)
         server, bound = build_server(apps, f"{settings.host}:{settings.port}", settings.workers, ops)
         try:
             metrics = ops.serve_metrics(settings.host, settings.metrics_port) if settings.metrics_port else None

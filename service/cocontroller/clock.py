@@ -25,6 +25,17 @@ def shift_to(instant: dt.datetime) -> None:
     _shift = instant - dt.datetime.now(UTC)
 
 
+def offset() -> dt.timedelta:
+    """How far this process's clock is shifted (a rehearsal's), for a process it starts."""
+    return _shift
+
+
+def set_offset(shift: dt.timedelta) -> None:
+    """This process's clock shifted as another's (`offset`)."""
+    global _shift
+    _shift = shift
+
+
 def today() -> dt.date:
     return now().astimezone(BRUSSELS).date()
 

@@ -40,6 +40,9 @@ class Settings:
     # take longer than this at the recent pace: the sign that calls queue (api/shedding.py).
     # Measured on 2 cores: p99 14 ms at 512 clients, none refused at 4.
     max_queue_ms: float = 3.0
+    # On SQLite, CreateLead's work runs in a process of its own beside the event loop, on
+    # another core (api/apart.py); off, or on one core, it runs on the loop.
+    leads_apart: bool = True
     # Heavy calls (lists, resolution) running at once, fewer than the workers, so lookups
     # always find a thread; with one GIL, more would only slow the lookups beside them.
     heavy_calls: int = 1
@@ -157,6 +160,12 @@ def _parse(name: str, kind, text: str):
             return kind(text)
         except ValueError:
             raise ValueError(f"{ENV_PREFIX}{name.upper()} must be a number, got {text!r}") from None
+    if kind is bool:
+        if text.lower() in ("1", "true", "yes", "on"):
+            return True
+        if text.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"{ENV_PREFIX}{name.upper()} must be true or false, got {text!r}")
     if "Path" in str(kind):
         return Path(text)
     return text

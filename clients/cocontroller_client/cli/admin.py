@@ -87,6 +87,9 @@ _TENANTS = option("--tenants", type=click.Path(dir_okay=False), metavar="FILE",
         help="Refuse light calls (with a retry delay) while the calls waiting to be taken would take longer than this.")
 @option("--heavy-calls", type=click.IntRange(min=1), show_default=_env("heavy_calls", _DEFAULTS.heavy_calls),
         help="Lists and resolutions running at once, in a pool of their own (fewer than --workers).")
+@option("--leads-apart/--no-leads-apart", default=None,
+        show_default=_env("leads_apart", "on" if _DEFAULTS.leads_apart else "off"),
+        help="On SQLite, make leads (CreateLead) in a process of their own beside the event loop, on another core.")
 @option("--backdate-window-days", type=click.IntRange(min=0), metavar="DAYS",
         show_default=_env("backdate_window_days", _DEFAULTS.backdate_window_days),
         help="Network changes effective further back than this need --confirm-correction as well as a reason.")
@@ -117,7 +120,8 @@ _TENANTS = option("--tenants", type=click.Path(dir_okay=False), metavar="FILE",
         show_default=_env("claim_hold_s", _DEFAULTS.claim_hold_s),
         help="A job's batch claimed by a replica that died is taken by another after this long.")
 @_server_tls_options
-def serve(db, host, port, workers, max_concurrent_rpcs, max_queue_ms, heavy_calls, backdate_window_days, rules_dir,
+def serve(db, host, port, workers, max_concurrent_rpcs, max_queue_ms, heavy_calls, leads_apart, backdate_window_days,
+          rules_dir,
           tenants, data_dir, log_format, metrics_port, health_port, shutdown_grace, sweep_hour, notice_lead_days,
           clock_at, claim_hold_s, **tls):
     """Run the gRPC server until Ctrl-C or SIGTERM; SIGHUP reloads the rule packs.
@@ -148,7 +152,7 @@ def serve(db, host, port, workers, max_concurrent_rpcs, max_queue_ms, heavy_call
     chosen = settings().with_flags(
         db=db, host=host, port=port, workers=workers, log_format=log_format,
         max_concurrent_rpcs=max_concurrent_rpcs, max_queue_ms=max_queue_ms, heavy_calls=heavy_calls,
-        backdate_window_days=backdate_window_days, metrics_port=metrics_port, health_port=health_port, shutdown_grace=shutdown_grace,
+        leads_apart=leads_apart, backdate_window_days=backdate_window_days, metrics_port=metrics_port, health_port=health_port, shutdown_grace=shutdown_grace,
         sweep_hour=sweep_hour, notice_lead_days=notice_lead_days, clock_at=clock_at, claim_hold_s=claim_hold_s,
         **_paths(tls),
         rules_dir=Path(rules_dir) if rules_dir else None, data_dir=Path(data_dir) if data_dir else None,

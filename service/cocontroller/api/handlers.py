@@ -14,6 +14,8 @@ Where a call runs:
   server a lead cost 22 context switches at four clients, here 6 (docs/performance.md). The
   loop never waits for a writer: a write that finds another (a job's batch, another
   process) raises WriterBusy before doing anything, and the call runs in a worker instead;
+- CreateLead, where `serve` runs one, in a process beside the loop (apart.py): the loop
+  hands it the request's bytes and answers other calls until the answer's come back;
 - in the worker threads: every other unary call, and all of them on PostgreSQL, whose every
   statement is a round trip the loop must not wait for;
 - heavy methods (lists, resolution) in a bounded pool of their own (`HeavyPool`), so the
@@ -33,6 +35,7 @@ from google.protobuf.descriptor import ServiceDescriptor
 from google.rpc import code_pb2
 
 from ..store.db import WriterBusy
+from .apart import METHODS as APART, Apart, Lost
 from .auth import check
 from .errors import CallEnded, abort
 from .observe import parsed
@@ -102,11 +105,12 @@ class Workers:
     first step), and the heavy pool. `stall_s`: how long a stream's message may wait for a
     client that stopped reading."""
 
-    def __init__(self, calls: int, streams: int, heavy: HeavyPool, stall_s: float):
+    def __init__(self, calls: int, streams: int, heavy: HeavyPool, stall_s: float, apart: Apart | None = None):
         self.calls = futures.ThreadPoolExecutor(calls, thread_name_prefix="calls")
         self.streams = futures.ThreadPoolExecutor(streams, thread_name_prefix="streams")
         self.heavy = heavy
         self.stall_s = stall_s
+        self.apart = apart
 
     def shutdown(self) -> None:
         for pool in (self.calls, self.streams, self.heavy.threads):
@@ -157,14 +161,22 @@ def _handler(method, full_name: str, tenants: _Tenants, tenancy: Tenancy, worker
 
     else:
         on_loop = method.name in ON_LOOP
+        apart = workers.apart if method.name in APART else None
+        name = method.name
 
         async def unary(raw: bytes, context):
             admitted = shedding.admit()
             try:
-                behaviour, store = tenants.of[check(context, full_name, tenancy)]
+                tenant = check(context, full_name, tenancy)
+                behaviour, store = tenants.of[tenant]
                 request = _parse(request_class, raw)
                 # On the event loop when the store allows, else in a worker (see the module).
                 if on_loop and store.runs_inline():
+                    if apart is not None and apart.ready:
+                        try:
+                            return await apart.call(tenant, name, raw)
+                        except Lost:
+                            pass  # run here: a lead is idempotent by its request id
                     try:
                         return behaviour(request, context)
                     except WriterBusy:

@@ -19,6 +19,7 @@ from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamil
 from prometheus_client.utils import floatToGoString
 
 from ..errors import FailedPrecondition
+from .apart import Apart
 
 # Lookups take a few milliseconds, lists and resolutions tens, a job stream minutes.
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60, 600)
@@ -29,11 +30,13 @@ class Metrics:
     """The metrics of one server: RPC counters and latencies fed by the call observer, and a
     collector that reads the application's caches, packs and jobs when scraped."""
 
-    def __init__(self, apps: dict):
+    def __init__(self, apps: dict, apart: Apart | None = None):
         self.registry = CollectorRegistry()
         self._calls = _CallCollector()
         self.registry.register(self._calls)
         self.registry.register(_AppCollector(apps))
+        if apart is not None:
+            self.registry.register(_ApartCollector(apart))
 
     def call_started(self, service: str, method: str, tenant: str) -> None:
         self._calls.series(service, method, tenant).started()
@@ -177,3 +180,25 @@ class _AppCollector:
                 processed.add_metric(key, progress.processed)
                 changed.add_metric(key, progress.changed)
         yield from (hits, misses, ratio, packs, jobs, total, processed, changed)
+
+
+class _ApartCollector:
+    """Whether leads run in the process beside the event loop (apart.py), and how many did.
+    The caches' counts above are the serving process's: the process apart keeps its own."""
+
+    def __init__(self, apart: Apart):
+        self.apart = apart
+
+    def describe(self):
+        return []
+
+    def collect(self):
+        ready = GaugeMetricFamily("cocontroller_apart_ready",
+                                  "1 while CreateLead's work runs in the process beside the event loop.")
+        ready.add_metric([], 1 if self.apart.ready else 0)
+        calls = CounterMetricFamily("cocontroller_apart_calls",
+                                    "Calls for the process beside the event loop: answered there, or run on the"
+                                    " loop when it could not take or answer them.", labels=["outcome"])
+        calls.add_metric(["answered"], self.apart.answered)
+        calls.add_metric(["run_on_loop"], self.apart.run_here)
+        yield from (ready, calls)

@@ -25,6 +25,7 @@ from ..domain.geo import geodesics_km, remember_ahead
 from ..errors import FailedPrecondition
 from ..usecases.distances import pairs_ahead
 
+from .apart import Apart
 from .loop import EventLoop, Server
 from .metrics import Metrics, MetricsEndpoint
 from .observe import CallObserver, Pseudonyms, log_key
@@ -50,13 +51,15 @@ class Operations:
         # The servers' event loop (api/loop.py), set when the main server is built.
         self.event_loop: EventLoop | None = None
         self.apps: dict = {}
+        # CreateLead's work in a process of its own (apart.py), when the entry point runs one.
+        self.apart: Apart | None = None
 
     def observe(self, apps: dict, tenancy: Tenancy, backlog: Backlog) -> CallObserver:
         """The call observer (the server's outermost interceptor) over the tenants'
         applications, counting in `backlog` the calls Python holds; the log key is the
         default tenant's, one per installation."""
         self.apps = apps
-        self.metrics = Metrics(apps)
+        self.metrics = Metrics(apps, self.apart)
         self.observer = CallObserver(self.metrics, Pseudonyms(log_key(next(iter(apps.values())).settings)), tenancy,
                                      backlog)
         return self.observer
@@ -163,6 +166,8 @@ class Operations:
                         if kms is None:
                             return
                         kept = remember_ahead(pairs, kms)
+                        if self.apart is not None:
+                            self.apart.remember(pairs, kms)
                         logs.event(log, "distances.computed", pairs=len(pairs),
                                    seconds=round(time.monotonic() - started, 1))
                         if not kept:  # the table started again: the rest of the networks' pairs next

@@ -2,6 +2,7 @@
 address. It is grpc.aio's, on an event loop of its own thread (loop.py); where each call
 runs, on the loop or in a worker thread, is handlers.py's."""
 
+import asyncio
 import logging
 
 import grpc
@@ -84,7 +85,7 @@ async def _start(apps: dict, address: str, max_workers: int, ops: Operations,
     for app in apps.values():
         app.store.on_event_loop()
     heavy = HeavyPool(max(1, min(settings.heavy_calls, max_workers - 1)), pushback)
-    workers = Workers(max_workers, 2 * len(apps) + 2, heavy, settings.stream_stall_s)
+    workers = Workers(max_workers, 2 * len(apps) + 2, heavy, settings.stream_stall_s, ops.apart)
     add_services(server, [
         (descriptor, {tenant: found[number] for tenant, found in servicers.items()})
         for number, descriptor in enumerate(_DESCRIPTORS)
@@ -109,6 +110,8 @@ async def _start(apps: dict, address: str, max_workers: int, ops: Operations,
         log.warning("channelz does not list the new server: load shedding cannot see calls waiting in gRPC core")
     for name in (*SERVICES, ""):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    if ops.apart is not None:
+        ops.apart.start(asyncio.get_running_loop(), ops.stopping)
     return Server(event_loop, server, workers), port
 
 

@@ -1,0 +1,337 @@
+"""CreateLead's work in a process of its own beside the server's event loop (SQLite).
+
+On SQLite the quick calls run on the event loop (handlers.py), so one core did all of a
+lead: gRPC, TLS and the checks, which every call pays, and the lead's own work (the
+customer written, its contacts recorded, the decision, the commit), half of it and more.
+Here the loop keeps the first and a process of its own does the second, on the other core:
+the loop sends the request's bytes down a pipe, answers other calls meanwhile, and sends
+the answer's bytes back when the process has made them.
+
+The process is the same application on the same database (bootstrap.py) behind the same
+servicer, so a lead answers alike wherever it runs. Each call carries what the loop's
+runtime holds (the network's stamp, the packs' content): the process reads the network
+again or reloads its packs when they differ, so a lead never sees an older network or other
+rules than the loop would have used. Until the process is ready (it compiles the packs at
+start), and whenever it is lost, leads run on the loop as before: a lead is idempotent by
+its request id, so one cut short in a lost process runs again on the loop and answers what
+was committed, or commits it once.
+
+Only methods whose servicer reads nothing of the call's context run there (`METHODS`):
+the caller was checked on the loop, and the process has no call to look at.
+"""
+
+import asyncio
+import datetime as dt
+import itertools
+import logging
+import multiprocessing
+import os
+import pickle
+import struct
+import threading
+import traceback
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+
+import grpc
+
+from .. import clock, logs
+from ..config import Settings
+from ..domain.geo import Pair
+from ..store.dialect import is_url
+from .errors import CallEnded
+
+METHODS = frozenset({"CreateLead"})
+# The bytes of the requests sent and not answered yet, at most; beyond, a call runs on the
+# loop. Below what the pipe holds (a UNIX socket's buffer, 200 KiB and more), so a write
+# from the loop never waits for the process.
+MOST_UNANSWERED_BYTES = 48 * 1024
+# How long a lost process waits before it is started again, at most (seconds).
+_RESTART_MOST_S = 30.0
+# How long the process is given to end by itself once its pipe is closed (seconds).
+_ENDS_S = 5.0
+_ANSWER, _STATUS, _FAILED, _RUN_HERE = range(4)
+_LENGTH = struct.Struct("!I")
+
+log = logging.getLogger(__name__)
+
+
+class Lost(Exception):
+    """The process could not take or answer the call: it runs on the loop instead."""
+
+
+class Apart:
+    """The process beside the event loop, its pipe and the calls it has not answered yet.
+    `start` starts it, and a thread of its own starts it again whenever it is lost; calls
+    and answers are handled on the event loop alone."""
+
+    def __init__(self, apps: dict, build: Callable):
+        self.apps = apps
+        # How the process makes a tenant's application from its settings (bootstrap.build,
+        # the composition root's: this layer builds nothing).
+        self._build = build
+        self.ready = False
+        # The process's id while one runs.
+        self.pid: int | None = None
+        # Calls the process answered (whatever their status), and those it could not take or
+        # answer, which ran on the loop instead (metrics.py).
+        self.answered = 0
+        self.run_here = 0
+        self._frames: _Frames | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._waiting: dict[int, tuple[asyncio.Future, int]] = {}
+        self._unanswered = 0
+        self._numbers = itertools.count()
+        self._distances: tuple[list[Pair], list[float]] | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def beside(cls, apps: dict, build: Callable) -> "Apart | None":
+        """The process for the tenants' applications when every one is on SQLite and the
+        settings (the default tenant's) ask for it; None on PostgreSQL, where leads run in
+        the worker threads (each statement a round trip, which a process taking one lead
+        at a time would wait for in turn), and on one core, where it would only add the
+        pipe's cost."""
+        if not next(iter(apps.values())).settings.leads_apart or len(os.sched_getaffinity(0)) < 2:
+            return None
+        if any(is_url(app.store.path) for app in apps.values()):
+            return None
+        return cls(apps, build)
+
+    def start(self, loop: asyncio.AbstractEventLoop, stopping: threading.Event) -> threading.Thread:
+        """Starts the process, and again whenever it is lost, until `stopping` is set."""
+        self._loop = loop
+        thread = threading.Thread(target=self._keep, args=(stopping,), name="apart", daemon=True)
+        thread.start()
+        return thread
+
+    async def call(self, tenant: str, method: str, raw: bytes) -> bytes:
+        """The answer's bytes of `method` on `raw` for `tenant`, made in the process; raises
+        CallEnded with the servicer's status, or Lost."""
+        try:
+            kind, value = await self._sent(tenant, method, raw)
+        except Lost:
+            self.run_here += 1
+            raise
+        if kind == _RUN_HERE:
+            self.run_here += 1
+            raise Lost(value)
+        self.answered += 1
+        if kind == _ANSWER:
+            return value
+        if kind == _STATUS:
+            code, details, trailers = value
+            raise CallEnded(grpc.StatusCode[code], details, trailers)
+        raise RuntimeError(f"{method} failed in the process apart: {value}")
+
+    def _sent(self, tenant: str, method: str, raw: bytes) -> asyncio.Future:
+        if self._unanswered + len(raw) > MOST_UNANSWERED_BYTES:
+            raise Lost("the process has enough to do")
+        runtime = self.apps[tenant].runtime.recent()
+        number = next(self._numbers)
+        answer = self._loop.create_future()
+        try:
+            self._frames.write((number, tenant, method, raw, logs.REQUEST_ID.get(), runtime.network_stamp,
+                                _packs_of(runtime)))
+        except OSError as e:
+            raise Lost(f"the process apart cannot be reached: {e}") from None
+        self._waiting[number] = answer, len(raw)
+        self._unanswered += len(raw)
+        return answer
+
+    def remember(self, pairs: list[Pair], kms: list[float]) -> None:
+        """Distances computed ahead (operations.py), for the process too: now, and whenever
+        it starts again."""
+        with self._lock:
+            self._distances = (pairs, kms)
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._send_distances)
+
+    def _send_distances(self) -> None:
+        if self.ready:
+            try:
+                self._frames.write(("distances", *self._distances))
+            except OSError:
+                pass  # lost: started again, it gets them then
+
+    def _keep(self, stopping: threading.Event) -> None:
+        pause = 1.0
+        while not stopping.is_set():
+            ours, theirs = multiprocessing.Pipe()
+            process = multiprocessing.get_context("spawn").Process(
+                target=serve_apart, args=(self._build, {tenant: app.settings for tenant, app in self.apps.items()},
+                                          clock.offset(), theirs), name="cocontroller-apart", daemon=True)
+            process.start()
+            self.pid = process.pid
+            theirs.close()
+            try:
+                if _ready(ours, process, stopping):
+                    with self._lock:
+                        if self._distances is not None:
+                            _Frames(ours.fileno()).write(("distances", *self._distances))
+                    self._loop.call_soon_threadsafe(self._attach, ours)
+                    log.info("leads run in process %d beside the event loop", process.pid)
+                    pause = 1.0
+                    while process.is_alive() and not stopping.wait(0.5):
+                        pass
+            finally:
+                if not stopping.is_set():
+                    log.error("the process apart stopped (exit code %s): leads run on the event loop until it is"
+                              " started again", process.exitcode)
+                # Its pipe closed, the process ends after the call it is making.
+                self._loop.call_soon_threadsafe(self._detach, ours)
+                process.join(_ENDS_S)
+                if process.is_alive():
+                    process.terminate()
+                    process.join(_ENDS_S)
+                self.pid = None
+            stopping.wait(pause)
+            pause = min(pause * 2, _RESTART_MOST_S)
+
+    def _attach(self, conn: Connection) -> None:
+        self._frames = _Frames(conn.fileno())
+        self._loop.add_reader(conn.fileno(), self._answered)
+        self.ready = True
+
+    def _detach(self, conn: Connection) -> None:
+        if self._frames is not None and self._frames.fd == conn.fileno():
+            self.ready = False
+            self._loop.remove_reader(conn.fileno())
+            self._frames = None
+            for answer, _ in self._waiting.values():
+                if not answer.done():
+                    answer.set_result((_RUN_HERE, "the process apart stopped"))
+            self._waiting.clear()
+            self._unanswered = 0
+        conn.close()
+
+    def _answered(self) -> None:
+        try:
+            messages = self._frames.read()
+        except (EOFError, OSError):
+            self._loop.remove_reader(self._frames.fd)  # lost: `_keep` detaches it
+            return
+        for number, kind, value in messages:
+            answer, size = self._waiting.pop(number)
+            self._unanswered -= size
+            if not answer.done():
+                answer.set_result((kind, value))
+
+
+class _Frames:
+    """Pickled messages on a pipe, each after its length. A read takes every message that
+    has arrived whole, in one system call where they fit."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self._buffer = bytearray()
+
+    def write(self, message) -> None:
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        view = memoryview(_LENGTH.pack(len(data)) + data)
+        while view:
+            view = view[os.write(self.fd, view):]
+
+    def read(self) -> list:
+        chunk = os.read(self.fd, 1 << 16)
+        if not chunk:
+            raise EOFError("the pipe is closed")
+        buffer = self._buffer
+        buffer += chunk
+        messages, at = [], 0
+        while len(buffer) - at >= _LENGTH.size:
+            (size,) = _LENGTH.unpack_from(buffer, at)
+            if len(buffer) - at - _LENGTH.size < size:
+                break
+            at += _LENGTH.size
+            messages.append(pickle.loads(buffer[at:at + size]))
+            at += size
+        del buffer[:at]
+        return messages
+
+
+def _packs_of(runtime) -> tuple[str, str]:
+    return runtime.assignment.pack.content_hash, runtime.privacy.pack.content_hash
+
+
+def _ready(conn: Connection, process, stopping: threading.Event) -> bool:
+    """Waits for the process to say it is ready; False if it ended first or the server
+    stops."""
+    while not stopping.is_set():
+        if conn.poll(0.2):
+            try:
+                return _Frames(conn.fileno()).read() == ["ready"]
+            except (EOFError, OSError):
+                return False
+        if not process.is_alive():
+            return False
+    return False
+
+
+def serve_apart(build: Callable, settings: dict[str, Settings], offset: dt.timedelta, conn: Connection) -> None:
+    """The process apart: the applications `build` makes of the tenants' `settings` (the
+    server's own) and their assignment servicers, taking the calls from the pipe one at a time until the
+    server closes it. Its clock reads as the server's (`offset`: a rehearsal's)."""
+    from google.protobuf import message_factory
+
+    from ..domain.geo import remember_ahead
+    from ..v1 import assignment_pb2 as pb
+    from .access import DealerScope
+    from .assignment import DealerAssignmentServicer
+
+    logs.configure(next(iter(settings.values())).log_format)
+    clock.set_offset(offset)
+    apps = {tenant: build(each) for tenant, each in settings.items()}
+    stop = threading.Event()
+    for app in apps.values():
+        app.store.checkpoint_apart(stop)
+    servicers = {tenant: DealerAssignmentServicer(app.assignment, app.customers, app.facts, app.network, app.leads,
+                                                  DealerScope(app.assignment.assigned_dealer))
+                 for tenant, app in apps.items()}
+    service = pb.DESCRIPTOR.services_by_name["DealerAssignmentService"]
+    requests = {name: message_factory.GetMessageClass(service.methods_by_name[name].input_type) for name in METHODS}
+    frames = _Frames(conn.fileno())
+    followed: dict = {}
+    frames.write("ready")
+    try:
+        while True:
+            try:
+                messages = frames.read()
+            except EOFError:
+                return
+            for message in messages:
+                if message[0] == "distances":
+                    remember_ahead(message[1], message[2])
+                    continue
+                number, tenant, method, raw, request_id, stamp, packs = message
+                frames.write((number, *_one(apps[tenant], servicers[tenant], method, requests[method], raw,
+                                            request_id, tenant, followed, stamp, packs)))
+    finally:
+        stop.set()
+
+
+def _one(app, servicer, method: str, request_class, raw: bytes, request_id: str, tenant: str, followed: dict,
+         stamp, packs):
+    """One call, on the network and packs the loop's runtime held when it sent it. Each new
+    state of the loop's is followed once (`followed`, by tenant): the store only moves on, so
+    a network read since is at least as new, and packs that could not be made the same
+    (their files changed again, or fail) are not compiled again for every call."""
+    logs.REQUEST_ID.set(request_id)
+    logs.TENANT.set(tenant)
+    runtime = app.runtime.recent()
+    if followed.get(tenant) != (stamp, packs):
+        if runtime.network_stamp != stamp:
+            runtime = app.runtime.refresh_network()
+        if _packs_of(runtime) != packs:
+            app.packs.reload_heard()
+        followed[tenant] = (stamp, packs)
+    if _packs_of(app.runtime.current) != packs:
+        return _RUN_HERE, "the process apart serves other rule packs than the event loop"
+    try:
+        answer = getattr(servicer, method)(request_class.FromString(raw), None)
+        return _ANSWER, answer if isinstance(answer, bytes) else answer.SerializeToString()
+    except CallEnded as e:
+        return _STATUS, (e.code.name, e.details, tuple(e.trailing_metadata))
+    except Exception:
+        log.exception("%s failed in the process apart", method)
+        return _FAILED, traceback.format_exc(limit=3)

@@ -1,0 +1,255 @@
+"""CreateLead's work in a process beside the event loop (api/apart.py), as `serve` runs it on
+SQLite: leads answered there as on the loop, the loop's network and packs used there, a lost
+process replaced while its calls run on the loop, and the process ending with the server."""
+
+import datetime as dt
+import os
+import shutil
+import signal
+import sqlite3
+import threading
+import time
+import urllib.request
+from concurrent import futures
+
+import grpc
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+import support
+from cocontroller import bootstrap, clock, resources
+from cocontroller.config import Settings
+from cocontroller.api.apart import Apart, _Frames
+from cocontroller.api.operations import Operations
+from cocontroller.api.server import build_server
+from cocontroller.v1 import assignment_pb2 as pb
+from cocontroller.v1 import assignment_pb2_grpc as pb_grpc
+from cocontroller_client.client import ClientError
+from network_world import NEW_DEALER
+
+UTC = dt.timezone.utc
+AT = dt.datetime(2026, 11, 20, 10, tzinfo=UTC)
+READY_S = 60.0
+
+
+
+def serve_apart(folder):
+    """A server over a new demo database in `folder` whose leads run in the process apart,
+    once it is ready: yields (target, ops, rules directory, database), then stops it."""
+    rules = folder / "rules"
+    shutil.copytree(resources.packs_dir(), rules, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    db = folder / "db.sqlite"
+    apps = support.tenant_apps(support.make_app(db, rules_dir=str(rules)))
+    ops = Operations()
+    ops.apart = Apart.beside(apps, bootstrap.build)
+    server, port = build_server(apps, "127.0.0.1:0", max_workers=4, ops=ops)
+    try:
+        wait_ready(ops.apart)
+        yield f"127.0.0.1:{port}", ops, rules, db
+    finally:
+        ops.stopping.set()
+        server.stop(grace=None).wait()
+
+
+def wait_ready(apart: Apart, other_than: int | None = None) -> None:
+    deadline = time.monotonic() + READY_S
+    while not (apart.ready and apart.pid != other_than):
+        assert time.monotonic() < deadline, "the process apart did not start"
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    yield from serve_apart(tmp_path_factory.mktemp("apart"))
+
+
+@pytest.fixture
+def own_server(tmp_path):
+    yield from serve_apart(tmp_path)
+
+
+@pytest.mark.sqlite_only
+def test_a_lead_is_answered_in_the_process_apart(served):
+    target, ops, _, db = served
+    before = ops.apart.answered
+    with support.client_for(target, "crm") as crm:
+        made = crm.create_lead("apart-1", "apart-a", [("test_drive", AT, "dlr-gent")], postcode="9000")
+        again = crm.create_lead("apart-1", "apart-a", [("test_drive", AT, "dlr-gent")], postcode="9000")
+    assert ops.apart.answered == before + 2 and ops.apart.run_here == 0
+    assert made == again and made.customer_created and made.assignment.dealer.id == "dlr-gent"
+    assert support.query(db, "SELECT count(*) FROM assignments WHERE customer_id = 'apart-a'") == [(1,)]
+
+
+@pytest.mark.sqlite_only
+def test_its_refusals_keep_their_status_and_fields(served):
+    target, ops, _, _ = served
+    before = ops.apart.answered
+    at = pb.LeadContact(kind=pb.LEAD_KIND_QUOTE)
+    at.occurred_at.FromDatetime(AT)
+    with support.channel(target, role="crm") as channel:
+        code, fields = support.rpc_failure(pb_grpc.DealerAssignmentServiceStub(channel).CreateLead, pb.CreateLeadRequest(
+            request_id="apart-2", customer=pb.Customer(id="apart-b", postcode="99999"), contacts=[at]))
+    assert (code, fields) == (grpc.StatusCode.INVALID_ARGUMENT, ["customer.postcode"])
+    with support.client_for(target, "crm") as crm:
+        with pytest.raises(ClientError) as unknown:
+            crm.create_lead("apart-3", "apart-b", [("quote", AT, "dlr-nowhere")], postcode="9000")
+        crm.create_lead("apart-4", "apart-b", [("quote", AT, "")], postcode="9000")
+        with pytest.raises(ClientError) as reused:
+            crm.create_lead("apart-4", "apart-b", [("brochure", AT, "")], postcode="9000")
+    assert unknown.value.code == grpc.StatusCode.NOT_FOUND and "dlr-nowhere" in unknown.value.message
+    assert reused.value.code == grpc.StatusCode.ALREADY_EXISTS
+    assert ops.apart.answered == before + 4
+
+
+@pytest.mark.sqlite_only
+def test_a_dealer_opened_through_the_loop_takes_the_next_lead_at_once(served):
+    """The process reads the network again when the loop's stamp differs, rather than at
+    its own next look a second later."""
+    target, ops, _, _ = served
+    with support.client_for(target) as admin, support.client_for(target, "crm") as crm:
+        assert crm.create_lead("apart-5", "apart-c", [("brochure", AT, "")], postcode="9800").assignment.dealer.id \
+            != NEW_DEALER["id"]
+        admin.add_dealer(NEW_DEALER["id"], {k: v for k, v in NEW_DEALER.items() if k != "id"}, clock.today())
+        made = crm.create_lead("apart-6", "apart-d", [("brochure", AT, "")], postcode="9800")
+    assert made.assignment.dealer.id == NEW_DEALER["id"]
+    assert ops.apart.run_here == 0
+
+
+def set_assignment_version(rules, version: str) -> None:
+    path = rules / resources.ASSIGNMENT_PACK
+    path.write_text("\n".join(f'version: "{version}"' if line.startswith("version:") else line
+                              for line in path.read_text(encoding="utf-8").splitlines()) + "\n", encoding="utf-8")
+
+
+@pytest.mark.sqlite_only
+def test_packs_reloaded_through_the_loop_decide_the_next_lead(served):
+    target, ops, rules, _ = served
+    set_assignment_version(rules, "2099.3.3")
+    before = ops.apart.answered
+    with support.client_for(target) as admin, support.client_for(target, "crm") as crm:
+        admin.reload_rule_packs()
+        made = crm.create_lead("apart-7", "apart-e", [("brochure", AT, "")], postcode="1000")
+    assert made.assignment.rules_version == "assignment@2099.3.3"
+    assert ops.apart.answered == before + 1
+
+
+@pytest.mark.sqlite_only
+def test_a_lead_is_never_decided_on_other_packs_than_the_loops(own_server):
+    """The files change again after the loop's reload: the process, reloading them, cannot
+    serve the loop's version, so the lead is made on the loop."""
+    target, ops, rules, _ = own_server
+    set_assignment_version(rules, "2099.4.4")
+    with support.client_for(target) as admin, support.client_for(target, "crm") as crm:
+        admin.reload_rule_packs()
+        set_assignment_version(rules, "2099.5.5")
+        made = [crm.create_lead(f"apart-1{n}", f"apart-i{n}", [("brochure", AT, "")], postcode="1000")
+                for n in range(2)]
+    assert [m.assignment.rules_version for m in made] == ["assignment@2099.4.4"] * 2
+    assert (ops.apart.answered, ops.apart.run_here) == (0, 2)
+
+
+@pytest.mark.sqlite_only
+def test_a_lead_cut_short_by_a_lost_process_is_made_once_on_the_loop(own_server):
+    """The process dies while its lead waits for another writer: the lead runs again on the
+    loop (in a worker, while the writer holds on), lands once, and a new process starts."""
+    target, ops, _, db = own_server
+    lost = ops.apart.pid
+    other = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    with support.client_for(target, "crm") as crm, futures.ThreadPoolExecutor(1) as pool:
+        lead = pool.submit(crm.create_lead, "apart-8", "apart-f", [("test_drive", AT, "")], postcode="9000")
+        deadline = time.monotonic() + 10
+        while not ops.apart._waiting:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        os.kill(lost, signal.SIGKILL)
+        threading.Timer(0.5, lambda: (other.execute("ROLLBACK"), other.close())).start()
+        made = lead.result(30)
+        wait_ready(ops.apart, other_than=lost)
+        again = crm.create_lead("apart-8", "apart-f", [("test_drive", AT, "")], postcode="9000")
+    assert made.customer_created and again == made
+    assert ops.apart.run_here == 1 and ops.apart.answered == 1
+    assert support.query(db, "SELECT count(*) FROM contact_events WHERE customer_id = 'apart-f'") == [(1,)]
+
+
+@pytest.mark.sqlite_only
+def test_the_process_ends_with_the_server(tmp_path):
+    server = serve_apart(tmp_path)
+    _, ops, _, _ = next(server)
+    pid = ops.apart.pid
+    server.close()
+    deadline = time.monotonic() + 15
+    while _alive(pid):
+        assert time.monotonic() < deadline, "the process apart outlived its server"
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` runs still (the server reaps the process it started, so an ended one is gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.sqlite_only
+def test_a_rehearsal_clock_reaches_the_process(tmp_path):
+    rehearsed = dt.datetime(2031, 5, 4, 12, tzinfo=UTC)
+    clock.shift_to(rehearsed)
+    try:
+        for target, ops, _, _ in serve_apart(tmp_path):
+            with support.client_for(target, "crm") as crm:
+                made = crm.create_lead("apart-9", "apart-g", [("brochure", AT, "")], postcode="9000")
+            assert ops.apart.answered == 1
+            assert made.assignment.valid_from.ToDatetime(tzinfo=UTC).year == 2031
+    finally:
+        clock.set_offset(dt.timedelta(0))
+
+
+def test_frames_are_read_whole_however_the_pipe_splits_them():
+    ours, theirs = os.pipe()
+    try:
+        writer, reader = _Frames(theirs), _Frames(ours)
+        writer.write(("one", b"x" * 10))
+        whole = os.read(ours, 1 << 16)
+        os.write(theirs, whole[:7])
+        assert reader.read() == []
+        os.write(theirs, whole[7:])
+        writer.write(("two", 2))
+        assert reader.read() == [("one", b"x" * 10), ("two", 2)]
+    finally:
+        os.close(ours)
+        os.close(theirs)
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("switch, apart", [((), True), (("--no-leads-apart",), False)])
+def test_serve_makes_leads_apart_unless_told_not_to(tmp_path, switch, apart):
+    port = support.free_port()
+    for target, _, _ in support.serve_process(tmp_path, "--metrics-port", str(port), *switch):
+        deadline = time.monotonic() + READY_S
+        while apart and _metric(port, "cocontroller_apart_ready") != 1.0:
+            assert time.monotonic() < deadline, "the process apart did not start"
+            time.sleep(0.1)
+        with support.client_for(target, "crm") as crm:
+            assert crm.create_lead("apart-10", "apart-h", [("brochure", AT, "")], postcode="9000").customer_created
+        assert _metric(port, "cocontroller_apart_calls_total", outcome="answered") == (1.0 if apart else None)
+
+
+def _metric(port: int, name: str, **labels) -> float | None:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+        families = text_string_to_metric_families(response.read().decode())
+    return next((s.value for f in families for s in f.samples if s.name == name and s.labels == labels), None)
+
+
+def test_the_switch_reads_as_a_flag_from_the_environment():
+    assert Settings.from_env({"COCONTROLLER_LEADS_APART": "off"}).leads_apart is False
+    assert Settings.from_env({"COCONTROLLER_LEADS_APART": "TRUE"}).leads_apart is True
+    with pytest.raises(ValueError, match="true or false"):
+        Settings.from_env({"COCONTROLLER_LEADS_APART": "maybe"})
+
+
+@pytest.mark.skipif(support.BACKEND != "postgresql", reason="PostgreSQL only")
+def test_on_postgresql_leads_stay_in_the_worker_threads(tmp_path):
+    assert Apart.beside(support.tenant_apps(support.make_app(tmp_path / "db.sqlite")), bootstrap.build) is None
