@@ -81,6 +81,20 @@ def test_a_lead_is_answered_in_the_process_apart(served):
 
 
 @pytest.mark.sqlite_only
+def test_signals_for_the_process_group_are_left_to_the_server(served):
+    """Ctrl-C or a service manager's SIGTERM reaches every process of the group: the
+    server drains, and the process apart must not die with the leads it is making."""
+    target, ops, _, _ = served
+    pid, before = ops.apart.pid, ops.apart.answered
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        os.kill(pid, sig)
+    time.sleep(0.5)
+    with support.client_for(target, "crm") as crm:
+        assert crm.create_lead("apart-15", "apart-j", [("brochure", AT, "")], postcode="9000").customer_created
+    assert (ops.apart.pid, ops.apart.answered) == (pid, before + 1)
+
+
+@pytest.mark.sqlite_only
 def test_its_refusals_keep_their_status_and_fields(served):
     target, ops, _, _ = served
     before = ops.apart.answered

@@ -27,6 +27,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import signal
 import struct
 import threading
 import traceback
@@ -48,7 +49,8 @@ METHODS = frozenset({"CreateLead"})
 MOST_UNANSWERED_BYTES = 48 * 1024
 # How long a lost process waits before it is started again, at most (seconds).
 _RESTART_MOST_S = 30.0
-# How long the process is given to end by itself once its pipe is closed (seconds).
+# How long the process is given to end by itself once its pipe is closed (seconds); then it
+# is killed.
 _ENDS_S = 5.0
 _ANSWER, _STATUS, _FAILED, _RUN_HERE = range(4)
 _LENGTH = struct.Struct("!I")
@@ -182,7 +184,7 @@ class Apart:
                 self._loop.call_soon_threadsafe(self._detach, ours)
                 process.join(_ENDS_S)
                 if process.is_alive():
-                    process.terminate()
+                    process.kill()
                     process.join(_ENDS_S)
                 self.pid = None
             stopping.wait(pause)
@@ -271,7 +273,11 @@ def _ready(conn: Connection, process, stopping: threading.Event) -> bool:
 def serve_apart(build: Callable, settings: dict[str, Settings], offset: dt.timedelta, conn: Connection) -> None:
     """The process apart: the applications `build` makes of the tenants' `settings` (the
     server's own) and their assignment servicers, taking the calls from the pipe one at a time until the
-    server closes it. Its clock reads as the server's (`offset`: a rehearsal's)."""
+    server closes it. Its clock reads as the server's (`offset`: a rehearsal's). The
+    signals a terminal or a service manager sends the whole process group are the server's
+    to act on: this process ignores them and ends when the server closes its pipe."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
     from google.protobuf import message_factory
 
     from ..domain.geo import remember_ahead
