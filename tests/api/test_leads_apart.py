@@ -19,6 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 import support
 from cocontroller import bootstrap, clock, resources
 from cocontroller.config import Settings
+from cocontroller.api import apart
 from cocontroller.api.apart import Apart, _Frames
 from cocontroller.api.operations import Operations
 from cocontroller.api.server import build_server
@@ -92,6 +93,18 @@ def test_signals_for_the_process_group_are_left_to_the_server(served):
     with support.client_for(target, "crm") as crm:
         assert crm.create_lead("apart-15", "apart-j", [("brochure", AT, "")], postcode="9000").customer_created
     assert (ops.apart.pid, ops.apart.answered) == (pid, before + 1)
+
+
+@pytest.mark.sqlite_only
+def test_a_lead_the_process_cannot_take_now_is_made_on_the_loop(served, monkeypatch):
+    target, ops, _, db = served
+    monkeypatch.setattr(apart, "MOST_UNANSWERED_BYTES", 0)
+    before = (ops.apart.answered, ops.apart.run_here)
+    with support.client_for(target, "crm") as crm:
+        made = crm.create_lead("apart-16", "apart-k", [("brochure", AT, "")], postcode="9000")
+    assert made.customer_created and made.assignment.dealer.id
+    assert (ops.apart.answered, ops.apart.run_here) == (before[0], before[1] + 1)
+    assert support.query(db, "SELECT count(*) FROM customers WHERE id = 'apart-k'") == [(1,)]
 
 
 @pytest.mark.sqlite_only

@@ -30,6 +30,7 @@ import pickle
 import signal
 import struct
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -47,7 +48,8 @@ METHODS = frozenset({"CreateLead"})
 # loop. Below what the pipe holds (a UNIX socket's buffer, 200 KiB and more), so a write
 # from the loop never waits for the process.
 MOST_UNANSWERED_BYTES = 48 * 1024
-# How long a lost process waits before it is started again, at most (seconds).
+# How long a lost process waits before it is started again, at most (seconds): the wait
+# doubles from 1 s while the process is lost soon after it starts.
 _RESTART_MOST_S = 30.0
 # How long the process is given to end by itself once its pipe is closed (seconds); then it
 # is killed.
@@ -173,9 +175,12 @@ class Apart:
                             _Frames(ours.fileno()).write(("distances", *self._distances))
                     self._loop.call_soon_threadsafe(self._attach, ours)
                     log.info("leads run in process %d beside the event loop", process.pid)
-                    pause = 1.0
+                    started = time.monotonic()
                     while process.is_alive() and not stopping.wait(0.5):
                         pass
+                    # One that served a while was lost by chance: started again soon.
+                    if time.monotonic() - started > _RESTART_MOST_S:
+                        pause = 1.0
             finally:
                 if not stopping.is_set():
                     log.error("the process apart stopped (exit code %s): leads run on the event loop until it is"
