@@ -1,6 +1,7 @@
 """The gRPC server: the four services of every tenant served, health and reflection, on one
 address. It is grpc.aio's, on an event loop of its own thread (loop.py); where each call
-runs, on the loop or in a worker thread, is handlers.py's."""
+runs, on the loop, in a worker thread or in the process for leads (apart.py), is
+handlers.py's."""
 
 import asyncio
 import logging
