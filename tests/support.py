@@ -27,6 +27,7 @@ from grpc_status import rpc_status
 from cocontroller import bootstrap, certs, resources, tenants
 from cocontroller.model import ConsentProof, ConsentSource
 from cocontroller.store.dialect import is_url
+from cocontroller.api.apart import Apart
 from cocontroller.api.server import build_server
 from cocontroller.config import ENV_PREFIX, Settings
 from cocontroller_client.client import Client
@@ -118,10 +119,11 @@ def serve(db_path, ops=None, **settings):
         server.stop(grace=None).wait()
 
 
-def serve_tenants(folder, ops=None, **settings):
+def serve_tenants(folder, ops=None, apart=False, **settings):
     """A real server of both shipped tenants (Lexus BE, then Toyota BE), each over a database
     of its own in `folder` (on PostgreSQL, each a database of its own) made with its demo
-    network: yields (target, {tenant id: App}), then stops it."""
+    network: yields (target, {tenant id: App}), then stops it. `apart`: leads are made in a
+    process beside the event loop, as `serve` makes them on SQLite (`ops.apart`)."""
     lines = []
     for tenant in tenants.served(Settings()):
         db = database(Path(folder) / f"{tenant.id}.sqlite")
@@ -134,10 +136,14 @@ def serve_tenants(folder, ops=None, **settings):
     for tenant in tenants.served(config):
         bootstrap.create_database(config, demo=True, tenant=tenant)
     apps = bootstrap.build_tenants(config)
+    if apart:
+        ops.apart = Apart.beside(apps, bootstrap.build)
     server, port = build_server(apps, "127.0.0.1:0", max_workers=4, ops=ops)
     try:
         yield f"127.0.0.1:{port}", apps
     finally:
+        if apart:
+            ops.stopping.set()
         server.stop(grace=None).wait()
 
 

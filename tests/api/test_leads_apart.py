@@ -25,7 +25,7 @@ from cocontroller.api.operations import Operations
 from cocontroller.api.server import build_server
 from cocontroller.v1 import assignment_pb2 as pb
 from cocontroller.v1 import assignment_pb2_grpc as pb_grpc
-from cocontroller_client.client import ClientError
+from cocontroller_client.client import Client, ClientError
 from network_world import NEW_DEALER
 
 UTC = dt.timezone.utc
@@ -105,6 +105,22 @@ def test_a_lead_the_process_cannot_take_now_is_made_on_the_loop(served, monkeypa
     assert made.customer_created and made.assignment.dealer.id
     assert (ops.apart.answered, ops.apart.run_here) == (before[0], before[1] + 1)
     assert support.query(db, "SELECT count(*) FROM customers WHERE id = 'apart-k'") == [(1,)]
+
+
+@pytest.mark.sqlite_only
+def test_each_tenants_lead_lands_in_its_own_database(tmp_path):
+    ops = Operations()
+    dealers = {"lexus-be": "dlr-gent", "toyota-be": "tyt-gent"}
+    for target, apps in support.serve_tenants(tmp_path, ops=ops, apart=True):
+        wait_ready(ops.apart)
+        for tenant, dealer in dealers.items():
+            with Client(target, credentials=support.credentials("crm"), tenant=tenant) as crm:
+                made = crm.create_lead(f"apart-{tenant}", "apart-t", [("test_drive", AT, dealer)], postcode="9000")
+            assert made.assignment.dealer.id == dealer
+        assert ops.apart.answered == 2
+        for tenant, app in apps.items():
+            assert support.query(app.settings.db, "SELECT dealer_id FROM contact_events WHERE customer_id = 'apart-t'") \
+                == [(dealers[tenant],)]
 
 
 @pytest.mark.sqlite_only
