@@ -193,6 +193,32 @@ def test_a_lead_is_never_decided_on_other_packs_than_the_loops(own_server):
 
 
 @pytest.mark.sqlite_only
+def test_leads_waiting_for_the_process_do_not_use_up_the_light_calls_turns(own_server):
+    """The process waits for another writer a moment: the leads behind it queue there, more
+    of them than light calls may run at once on the loop (8), and none is refused."""
+    target, ops, _, db = own_server
+    other = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    requests = []
+    for n in range(12):
+        contact = pb.LeadContact(kind=pb.LEAD_KIND_BROCHURE)
+        contact.occurred_at.FromDatetime(AT)
+        requests.append(pb.CreateLeadRequest(request_id=f"apart-q{n}", contacts=[contact],
+                                             customer=pb.Customer(id=f"apart-q{n}", postcode="9000")))
+    with support.channel(target, role="crm") as channel:
+        stub = pb_grpc.DealerAssignmentServiceStub(channel)
+        calls = [stub.CreateLead.future(r, timeout=30) for r in requests]
+        deadline = time.monotonic() + 10
+        while len(ops.apart._waiting) < len(requests):
+            assert time.monotonic() < deadline, f"{len(ops.apart._waiting)} leads reached the process"
+            time.sleep(0.01)
+        other.execute("ROLLBACK")
+        other.close()
+        assert all(call.result().customer_created for call in calls)
+    assert ops.apart.answered == len(requests)
+
+
+@pytest.mark.sqlite_only
 def test_a_lead_cut_short_by_a_lost_process_is_made_once_on_the_loop(own_server):
     """The process dies while its lead waits for another writer: the lead runs again on the
     loop (in a worker, while the writer holds on), lands once, and a new process starts."""

@@ -44,6 +44,9 @@ from ..store.dialect import is_url
 from .errors import CallEnded
 
 METHODS = frozenset({"CreateLead"})
+# Calls waiting for the process at once, at most (about 25 ms of its work); beyond, a call
+# runs on the loop, where the calls behind it wait in gRPC core and shedding sees them.
+MOST_WAITING = 32
 # The bytes of the requests sent and not answered yet, at most; beyond, a call runs on the
 # loop. Below what the pipe holds (a UNIX socket's buffer, 200 KiB and more), so a write
 # from the loop never waits for the process.
@@ -129,7 +132,7 @@ class Apart:
         raise RuntimeError(f"{method} failed in the process apart: {value}")
 
     def _sent(self, tenant: str, method: str, raw: bytes) -> asyncio.Future:
-        if self._unanswered + len(raw) > MOST_UNANSWERED_BYTES:
+        if len(self._waiting) >= MOST_WAITING or self._unanswered + len(raw) > MOST_UNANSWERED_BYTES:
             raise Lost("the process has enough to do")
         runtime = self.apps[tenant].runtime.recent()
         number = next(self._numbers)

@@ -173,10 +173,13 @@ def _handler(method, full_name: str, tenants: _Tenants, tenancy: Tenancy, worker
                 # On the event loop when the store allows, else in a worker (see the module).
                 if on_loop and store.runs_inline():
                     if apart is not None and apart.ready:
+                        shedding.aside()
                         try:
                             return await apart.call(tenant, name, raw)
                         except Lost:
                             pass  # run here: a lead is idempotent by its request id
+                        finally:
+                            shedding.back()
                     try:
                         return behaviour(request, context)
                     except WriterBusy:

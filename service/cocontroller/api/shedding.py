@@ -151,6 +151,15 @@ class Shedding:
         self._pushback.admitted()
         return started
 
+    def aside(self) -> None:
+        """An admitted call waits elsewhere (the process for leads, apart.py) and takes no
+        turn here meanwhile: a short stall there must not refuse the calls behind it. That
+        queue has its own bound."""
+        self._inside -= 1
+
+    def back(self) -> None:
+        self._inside += 1
+
     def left(self, started: float) -> None:
         self._inside -= 1
         self._mean_call_s += _RECENT * (time.perf_counter() - started - self._mean_call_s)
