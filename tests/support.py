@@ -28,6 +28,7 @@ from cocontroller import bootstrap, certs, resources, tenants
 from cocontroller.model import ConsentProof, ConsentSource
 from cocontroller.store.dialect import is_url
 from cocontroller.api.apart import Apart
+from cocontroller.api.operations import Operations
 from cocontroller.api.server import build_server
 from cocontroller.config import ENV_PREFIX, Settings
 from cocontroller_client.client import Client
@@ -137,6 +138,7 @@ def serve_tenants(folder, ops=None, apart=False, **settings):
         bootstrap.create_database(config, demo=True, tenant=tenant)
     apps = bootstrap.build_tenants(config)
     if apart:
+        ops = ops or Operations()
         ops.apart = Apart.beside(apps, bootstrap.build)
     server, port = build_server(apps, "127.0.0.1:0", max_workers=4, ops=ops)
     try:
