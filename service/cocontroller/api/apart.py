@@ -11,10 +11,12 @@ The process is the same application on the same database (bootstrap.py) behind t
 servicer, so a lead answers alike wherever it runs. Each call carries what the loop's
 runtime holds (the network's stamp, the packs' content): the process reads the network
 again or reloads its packs when they differ, so a lead never sees an older network or other
-rules than the loop would have used. Until the process is ready (it compiles the packs at
-start), and whenever it is lost, leads run on the loop as before: a lead is idempotent by
-its request id, so one cut short in a lost process runs again on the loop and answers what
-was committed, or commits it once.
+rules than the loop would have used. The process is started at the first lead, not with the
+server: a server that only looks dealers up or runs jobs spares its memory and its start on
+the job's core. Until it is ready (it compiles the packs at start), and whenever it is
+lost, leads run on the loop as before: a lead is idempotent by its request id, so one cut
+short in a lost process runs again on the loop and answers what was committed, or commits
+it once.
 
 Only methods whose servicer reads nothing of the call's context run there (`METHODS`):
 the caller was checked on the loop, and the process has no call to look at.
@@ -91,6 +93,8 @@ class Apart:
         self._numbers = itertools.count()
         self._distances: tuple[list[Pair], list[float]] | None = None
         self._lock = threading.Lock()
+        # Set by the first call that could run in the process: `_keep` starts it then.
+        self._wanted = threading.Event()
 
     @classmethod
     def beside(cls, apps: dict, build: Callable) -> "Apart | None":
@@ -106,11 +110,19 @@ class Apart:
         return cls(apps, build)
 
     def start(self, loop: asyncio.AbstractEventLoop, stopping: threading.Event) -> threading.Thread:
-        """Starts the process, and again whenever it is lost, until `stopping` is set."""
+        """Starts the process at the first call that asks for it (`taking`), and again
+        whenever it is lost, until `stopping` is set."""
         self._loop = loop
         thread = threading.Thread(target=self._keep, args=(stopping,), name="apart", daemon=True)
         thread.start()
         return thread
+
+    def taking(self) -> bool:
+        """Whether the process takes calls now. The first time it is asked, the process is
+        started: the call that asked runs on the loop, as those do until it is ready."""
+        if not self.ready:
+            self._wanted.set()
+        return self.ready
 
     async def call(self, tenant: str, method: str, raw: bytes) -> bytes:
         """The answer's bytes of `method` on `raw` for `tenant`, made in the process; raises
@@ -162,6 +174,9 @@ class Apart:
                 pass  # lost: started again, it gets them then
 
     def _keep(self, stopping: threading.Event) -> None:
+        while not self._wanted.wait(0.2):
+            if stopping.is_set():
+                return
         pause = 1.0
         while not stopping.is_set():
             ours, theirs = multiprocessing.Pipe()

@@ -173,7 +173,7 @@ def _handler(method, full_name: str, tenants: _Tenants, tenancy: Tenancy, worker
                 request = _parse(request_class, raw)
                 # On the event loop when the store allows, else in a worker (see the module).
                 if on_loop and store.runs_inline():
-                    if apart is not None and apart.ready:
+                    if apart is not None and apart.taking():
                         shedding.aside()
                         try:
                             return await apart.call(tenant, name, raw)
