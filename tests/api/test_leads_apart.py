@@ -218,9 +218,10 @@ def test_leads_waiting_for_the_process_do_not_use_up_the_light_calls_turns(own_s
         stub = pb_grpc.DealerAssignmentServiceStub(channel)
         calls = [stub.CreateLead.future(r, timeout=30) for r in requests]
         deadline = time.monotonic() + 10
-        while len(ops.apart._waiting) < len(requests):
-            assert time.monotonic() < deadline, f"{len(ops.apart._waiting)} leads reached the process"
+        while ops.apart.waiting < len(requests):
+            assert time.monotonic() < deadline, f"{ops.apart.waiting} leads reached the process"
             time.sleep(0.01)
+        assert ops.metrics.registry.get_sample_value("cocontroller_apart_waiting") == len(requests)
         other.execute("ROLLBACK")
         other.close()
         assert all(call.result().customer_created for call in calls)
@@ -238,7 +239,7 @@ def test_a_lead_cut_short_by_a_lost_process_is_made_once_on_the_loop(own_server)
     with support.client_for(target, "crm") as crm, futures.ThreadPoolExecutor(1) as pool:
         lead = pool.submit(crm.create_lead, "apart-8", "apart-f", [("test_drive", AT, "")], postcode="9000")
         deadline = time.monotonic() + 10
-        while not ops.apart._waiting:
+        while not ops.apart.waiting:
             assert time.monotonic() < deadline
             time.sleep(0.01)
         os.kill(lost, signal.SIGKILL)

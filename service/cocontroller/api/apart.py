@@ -117,6 +117,11 @@ class Apart:
         thread.start()
         return thread
 
+    @property
+    def waiting(self) -> int:
+        """The calls sent to the process and not answered yet (metrics.py)."""
+        return len(self._waiting)
+
     def taking(self) -> bool:
         """Whether the process takes calls now. The first time it is asked, the process is
         started: the call that asked runs on the loop, as those do until it is ready."""

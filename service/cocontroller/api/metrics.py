@@ -19,7 +19,7 @@ from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamil
 from prometheus_client.utils import floatToGoString
 
 from ..errors import FailedPrecondition
-from .apart import Apart
+from .apart import MOST_WAITING, Apart
 
 # Lookups take a few milliseconds, lists and resolutions tens, a job stream minutes.
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60, 600)
@@ -201,4 +201,8 @@ class _ApartCollector:
                                     " loop when it could not take or answer them.", labels=["outcome"])
         calls.add_metric(["answered"], self.apart.answered)
         calls.add_metric(["run_on_loop"], self.apart.run_here)
-        yield from (ready, calls)
+        waiting = GaugeMetricFamily("cocontroller_apart_waiting",
+                                    "Calls sent to the process beside the event loop and not answered yet"
+                                    f" (beyond {MOST_WAITING}, leads run on the loop).")
+        waiting.add_metric([], self.apart.waiting)
+        yield from (ready, calls, waiting)
