@@ -8,6 +8,7 @@ from pathlib import Path
 from . import clock, resources, tenants
 from .config import Settings
 from .domain.assignment import Assigner
+from .domain.cache_use import CacheUse
 from .domain.geo import BelgiumBoundary
 from .domain.postcodes import PostcodeDirectory
 from .domain.resolution import Resolver
@@ -60,6 +61,19 @@ class App:
     leads: LeadService
     schedule: ScheduledChanges
     notifications: Notifications
+
+    def cache_uses(self) -> dict[str, CacheUse]:
+        """How often each cache answered, by the name the metrics give it: read at scrape
+        time, and sent by the leads' process to the server (api/apart.py)."""
+        return {
+            "assignment_decisions": self.assignment.assigner.memo_use,
+            "place_decisions": self.assignment.assigner.places_use,
+            "resolution_outcomes": self.resolution.resolver.memo_use,
+            "nearest_dealers": self.runtime.nearest_use,
+            "assignment_views": self.assignment.views_use,
+            "place_answers": self.assignment.places_use,
+            "resolution_answers": self.resolution.answers_use,
+        }
 
 
 def rules_dir(settings: Settings) -> Path:

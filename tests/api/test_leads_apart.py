@@ -253,6 +253,46 @@ def test_a_lead_cut_short_by_a_lost_process_is_made_once_on_the_loop(own_server)
 
 
 @pytest.mark.sqlite_only
+def test_the_caches_the_process_uses_count_in_the_servers_metrics(served):
+    """A lead decided in the process looks its decision up in the process's caches: the
+    server's cache metrics count it, as they would a lead made on the loop."""
+    target, ops, _, _ = served
+    before, answered = _decision_lookups(ops), ops.apart.answered
+    with support.client_for(target, "crm") as crm:
+        crm.create_lead("apart-19", "apart-n", [("brochure", AT, "")], postcode="8500")
+    assert ops.apart.answered == answered + 1
+    _wait_for_more_lookups(ops, before)
+
+
+@pytest.mark.sqlite_only
+def test_the_cache_counts_of_a_lost_process_stay_counted(own_server):
+    """Counters only go up: a lost process's counts stay in the server's metrics beside
+    those of the process started after it."""
+    target, ops, _, _ = own_server
+    with support.client_for(target, "crm") as crm:
+        crm.create_lead("apart-20", "apart-o", [("brochure", AT, "")], postcode="8500")
+    counted = _wait_for_more_lookups(ops, 0)
+    lost = ops.apart.pid
+    os.kill(lost, signal.SIGKILL)
+    wait_ready(ops.apart, other_than=lost)
+    assert _decision_lookups(ops) == counted
+
+
+def _decision_lookups(ops) -> float:
+    labels = {"cache": "assignment_decisions", "tenant": "lexus-be"}
+    return sum(ops.metrics.registry.get_sample_value(f"cocontroller_cache_{kind}_total", labels)
+               for kind in ("hits", "misses"))
+
+
+def _wait_for_more_lookups(ops, than: float) -> float:
+    deadline = time.monotonic() + 10
+    while (now := _decision_lookups(ops)) <= than:
+        assert time.monotonic() < deadline, "the process's cache counts did not reach the server's metrics"
+        time.sleep(0.02)
+    return now
+
+
+@pytest.mark.sqlite_only
 def test_the_process_starts_at_the_first_lead(tmp_path):
     """A server that makes no lead has no process apart (one that only runs jobs spares its
     memory and its start); the first lead runs on the loop and starts it for the next."""

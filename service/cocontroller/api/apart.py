@@ -29,6 +29,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import select
 import signal
 import struct
 import threading
@@ -59,6 +60,9 @@ _RESTART_MOST_S = 30.0
 # How long the process is given to end by itself once its pipe is closed (seconds); then it
 # is killed.
 _ENDS_S = 5.0
+# How often the process sends its caches' counts while calls keep coming (seconds); when its
+# pipe falls quiet it sends them at once.
+_USES_EVERY_S = 1.0
 _ANSWER, _STATUS, _FAILED, _RUN_HERE = range(4)
 _LENGTH = struct.Struct("!I")
 
@@ -95,6 +99,10 @@ class Apart:
         self._lock = threading.Lock()
         # Set by the first call that could run in the process: `_keep` starts it then.
         self._wanted = threading.Event()
+        # The caches' counts the process reported last, and those of processes lost before
+        # it, by tenant and cache (read by the metrics' thread: each is replaced whole).
+        self._uses: dict[str, dict[str, tuple[int, int]]] = {}
+        self._uses_before: dict[str, dict[str, tuple[int, int]]] = {}
 
     @classmethod
     def beside(cls, apps: dict, build: Callable) -> "Apart | None":
@@ -121,6 +129,13 @@ class Apart:
     def waiting(self) -> int:
         """The calls sent to the process and not answered yet (metrics.py)."""
         return len(self._waiting)
+
+    def cache_counts(self, tenant: str) -> dict[str, tuple[int, int]]:
+        """The hits and misses of `tenant`'s caches in the processes apart since the server
+        started, by cache (metrics.py adds them to the server's own)."""
+        now, before = self._uses.get(tenant, {}), self._uses_before.get(tenant, {})
+        return {name: (now.get(name, (0, 0))[0] + before.get(name, (0, 0))[0],
+                       now.get(name, (0, 0))[1] + before.get(name, (0, 0))[1]) for name in {*now, *before}}
 
     def taking(self) -> bool:
         """Whether the process takes calls now. The first time it is asked, the process is
@@ -233,6 +248,8 @@ class Apart:
                     answer.set_result((_RUN_HERE, "the process apart stopped"))
             self._waiting.clear()
             self._unanswered = 0
+            self._uses_before = {tenant: self.cache_counts(tenant) for tenant in {*self._uses, *self._uses_before}}
+            self._uses = {}
         conn.close()
 
     def _answered(self) -> None:
@@ -241,7 +258,11 @@ class Apart:
         except (EOFError, OSError):
             self._loop.remove_reader(self._frames.fd)  # lost: `_keep` detaches it
             return
-        for number, kind, value in messages:
+        for message in messages:
+            if message[0] == "uses":
+                self._uses = message[1]
+                continue
+            number, kind, value = message
             answer, size = self._waiting.pop(number)
             self._unanswered -= size
             if not answer.done():
@@ -326,6 +347,7 @@ def serve_apart(build: Callable, settings: dict[str, Settings], offset: dt.timed
     requests = {name: message_factory.GetMessageClass(service.methods_by_name[name].input_type) for name in METHODS}
     frames = _Frames(conn.fileno())
     followed: dict = {}
+    uses = _Uses(apps)
     frames.write("ready")
     try:
         while True:
@@ -340,8 +362,29 @@ def serve_apart(build: Callable, settings: dict[str, Settings], offset: dt.timed
                 number, tenant, method, raw, request_id, stamp, packs = message
                 frames.write((number, *_one(apps[tenant], servicers[tenant], method, requests[method], raw,
                                             request_id, tenant, followed, stamp, packs)))
+            uses.send(frames)
     finally:
         stop.set()
+
+
+class _Uses:
+    """The process's caches' counts, sent to the server when they changed: at once when no
+    call waits, else once a `_USES_EVERY_S`, so a busy pipe carries them seldom."""
+
+    def __init__(self, apps: dict):
+        self.apps = apps
+        self._sent: dict | None = None
+        self._sent_at = 0.0
+
+    def send(self, frames: _Frames) -> None:
+        now = time.monotonic()
+        if now - self._sent_at < _USES_EVERY_S and select.select([frames.fd], [], [], 0)[0]:
+            return
+        counts = {tenant: {name: (use.hits, use.misses) for name, use in app.cache_uses().items()}
+                  for tenant, app in self.apps.items()}
+        if counts != self._sent:
+            frames.write(("uses", counts))
+            self._sent, self._sent_at = counts, now
 
 
 def _one(app, servicer, method: str, request_class, raw: bytes, request_id: str, tenant: str, followed: dict,

@@ -34,7 +34,7 @@ class Metrics:
         self.registry = CollectorRegistry()
         self._calls = _CallCollector()
         self.registry.register(self._calls)
-        self.registry.register(_AppCollector(apps))
+        self.registry.register(_AppCollector(apps, apart))
         if apart is not None:
             self.registry.register(_ApartCollector(apart))
 
@@ -128,10 +128,12 @@ class _CallCollector:
 
 
 class _AppCollector:
-    """Reads each tenant's application's state at scrape time."""
+    """Reads each tenant's application's state at scrape time, and the counts the leads'
+    process reported (`apart`)."""
 
-    def __init__(self, apps: dict):
+    def __init__(self, apps: dict, apart: Apart | None):
         self.apps = apps
+        self.apart = apart
 
     def describe(self):
         # Nothing to describe ahead: registering must not call collect (the packs may
@@ -156,17 +158,11 @@ class _AppCollector:
         changed = GaugeMetricFamily("cocontroller_job_changed", "Customers whose dealer a running job changed.",
                                     labels=labels)
         for tenant, app in self.apps.items():
-            caches = {
-                "assignment_decisions": app.assignment.assigner.memo_use,
-                "place_decisions": app.assignment.assigner.places_use,
-                "resolution_outcomes": app.resolution.resolver.memo_use,
-                "nearest_dealers": app.runtime.nearest_use,
-                "assignment_views": app.assignment.views_use,
-                "place_answers": app.assignment.places_use,
-                "resolution_answers": app.resolution.answers_use,
-            }
-            for name, use in caches.items():
-                h, m = use.hits, use.misses
+            # The leads' process's counts beside the server's own: one server, one count.
+            elsewhere = self.apart.cache_counts(tenant) if self.apart is not None else {}
+            for name, use in app.cache_uses().items():
+                more_hits, more_misses = elsewhere.get(name, (0, 0))
+                h, m = use.hits + more_hits, use.misses + more_misses
                 hits.add_metric([name, tenant], h)
                 misses.add_metric([name, tenant], m)
                 ratio.add_metric([name, tenant], h / (h + m) if h + m else 0.0)
@@ -183,8 +179,8 @@ class _AppCollector:
 
 
 class _ApartCollector:
-    """Whether leads run in the process beside the event loop (apart.py), and how many did.
-    The caches' counts above are the serving process's: the process apart keeps its own."""
+    """Whether leads run in the process beside the event loop (apart.py), how many did, and
+    how many wait for it."""
 
     def __init__(self, apart: Apart):
         self.apart = apart
