@@ -60,9 +60,10 @@ _RESTART_MOST_S = 30.0
 # How long the process is given to end by itself once its pipe is closed (seconds); then it
 # is killed.
 _ENDS_S = 5.0
-# How often the process sends its caches' counts while calls keep coming (seconds); when its
-# pipe falls quiet it sends them at once.
+# How often the process sends its caches' counts while calls keep coming, and how long after
+# the last call (seconds).
 _USES_EVERY_S = 1.0
+_USES_QUIET_S = 0.05
 _ANSWER, _STATUS, _FAILED, _RUN_HERE = range(4)
 _LENGTH = struct.Struct("!I")
 
@@ -351,6 +352,8 @@ def serve_apart(build: Callable, settings: dict[str, Settings], offset: dt.timed
     frames.write("ready")
     try:
         while True:
+            if uses.owed and not select.select([frames.fd], [], [], _USES_QUIET_S)[0]:
+                uses.send(frames)
             try:
                 messages = frames.read()
             except EOFError:
@@ -362,29 +365,30 @@ def serve_apart(build: Callable, settings: dict[str, Settings], offset: dt.timed
                 number, tenant, method, raw, request_id, stamp, packs = message
                 frames.write((number, *_one(apps[tenant], servicers[tenant], method, requests[method], raw,
                                             request_id, tenant, followed, stamp, packs)))
-            uses.send(frames)
+                uses.handled(frames)
     finally:
         stop.set()
 
 
 class _Uses:
-    """The process's caches' counts, sent to the server when they changed: at once when no
-    call waits, else once a `_USES_EVERY_S`, so a busy pipe carries them seldom."""
+    """The process's caches' counts, sent to the server once a `_USES_EVERY_S` while calls
+    keep coming and `_USES_QUIET_S` after the last: a busy pipe carries them seldom."""
 
     def __init__(self, apps: dict):
         self.apps = apps
-        self._sent: dict | None = None
+        # Calls were answered since the counts were last sent.
+        self.owed = False
         self._sent_at = 0.0
 
+    def handled(self, frames: _Frames) -> None:
+        self.owed = True
+        if time.monotonic() - self._sent_at >= _USES_EVERY_S:
+            self.send(frames)
+
     def send(self, frames: _Frames) -> None:
-        now = time.monotonic()
-        if now - self._sent_at < _USES_EVERY_S and select.select([frames.fd], [], [], 0)[0]:
-            return
-        counts = {tenant: {name: (use.hits, use.misses) for name, use in app.cache_uses().items()}
-                  for tenant, app in self.apps.items()}
-        if counts != self._sent:
-            frames.write(("uses", counts))
-            self._sent, self._sent_at = counts, now
+        frames.write(("uses", {tenant: {name: (use.hits, use.misses) for name, use in app.cache_uses().items()}
+                               for tenant, app in self.apps.items()}))
+        self.owed, self._sent_at = False, time.monotonic()
 
 
 def _one(app, servicer, method: str, request_class, raw: bytes, request_id: str, tenant: str, followed: dict,
