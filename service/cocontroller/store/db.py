@@ -1,5 +1,5 @@
 """The SQLite database: one connection per thread, WAL, foreign keys, and transactions
-that queue writers of this process on a lock.
+that queue writers on a lock (writer_lock.py).
 
 WAL lets readers run beside the one writer. sqlite3 connections must not be shared between
 threads, so each thread gets its own.
@@ -21,6 +21,7 @@ from ..errors import InvalidArgument
 from ..model import Page, PageRequest
 from .dialect import SQLITE
 from .migrations import MIGRATIONS
+from .writer_lock import WriterLock
 
 T = TypeVar("T")
 
@@ -93,9 +94,9 @@ class Database(PagedReads):
     def __init__(self, path: Path | str):
         self.path = str(path)
         self._local = threading.local()
-        # SQLite makes a blocked writer sleep and poll; threads of one process queue here
-        # instead and wake as soon as the writer before them commits.
-        self._write_lock = threading.Lock()
+        # SQLite makes a blocked writer sleep and poll; writers of this process and of the
+        # others on the file queue here instead (writer_lock.py).
+        self._write_lock = WriterLock(None if self.path == ":memory:" else self.path)
         # The log's pages after which a committing connection copies the log into the file
         # itself; 0 once a thread of its own does it (`checkpoint_apart`).
         self._autocheckpoint = _CHECKPOINT_PAGES
@@ -263,7 +264,7 @@ class Database(PagedReads):
 
 
 class _Transaction:
-    def __init__(self, conn: sqlite3.Connection, lock: threading.Lock, waits: bool):
+    def __init__(self, conn: sqlite3.Connection, lock: WriterLock, waits: bool):
         self.conn = conn
         self.lock = lock
         self.waits = waits
@@ -273,7 +274,7 @@ class _Transaction:
         self.outer = not self.conn.in_transaction
         if self.outer:
             if not self.lock.acquire(blocking=self.waits):
-                raise WriterBusy("another thread of this process is writing")
+                raise WriterBusy("another thread or process is writing")
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as e:
