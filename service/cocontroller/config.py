@@ -40,8 +40,9 @@ class Settings:
     # take longer than this at the recent pace: the sign that calls queue (api/shedding.py).
     # Measured on 2 cores: p99 14 ms at 512 clients, none refused at 4.
     max_queue_ms: float = 3.0
-    # On SQLite, CreateLead's work runs in a process of its own beside the event loop, on
-    # another core (api/apart.py); off, or on one core, it runs on the loop.
+    # On SQLite, the CRM's writes (leads and the others: api/apart.py METHODS) run in a
+    # process of their own beside the event loop, on another core; off, or on one core, on
+    # the loop.
     leads_apart: bool = True
     # Heavy calls (lists, resolution) running at once, fewer than the workers, so lookups
     # always find a thread; with one GIL, more would only slow the lookups beside them.

@@ -89,7 +89,8 @@ _TENANTS = option("--tenants", type=click.Path(dir_okay=False), metavar="FILE",
         help="Lists and resolutions running at once, in a pool of their own (fewer than --workers).")
 @option("--leads-apart/--no-leads-apart", default=None,
         show_default=_env("leads_apart", "on" if _DEFAULTS.leads_apart else "off"),
-        help="On SQLite, make leads (CreateLead) in a process of their own beside the event loop, on another core.")
+        help="On SQLite, make the CRM's writes (leads, customers, contacts, preferences, assignments) in a process"
+             " of their own beside the event loop, on another core.")
 @option("--backdate-window-days", type=click.IntRange(min=0), metavar="DAYS",
         show_default=_env("backdate_window_days", _DEFAULTS.backdate_window_days),
         help="Network changes effective further back than this need --confirm-correction as well as a reason.")

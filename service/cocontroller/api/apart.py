@@ -18,8 +18,17 @@ lost, leads run on the loop as before: a lead is idempotent by its request id, s
 short in a lost process runs again on the loop and answers what was committed, or commits
 it once.
 
-Only methods whose servicer reads nothing of the call's context run there (`METHODS`):
-the caller was checked on the loop, and the process has no call to look at.
+The other writes of the CRM's calls go there too (`METHODS`): the customer's, its contacts
+and preferences, an assignment. Left on the loop beside the leads, each write met the
+process's in SQLite's lock and moved to a worker thread with the calls behind it, and a mixed
+load of leads and contacts made fewer calls a second than with everything on the loop
+(docs/performance.md). With every such write in one process, the loop reads and the process
+writes. The caller was checked on the loop; what a servicer reads of its call (who called,
+the `x-caller` it named) goes with the request (`Relayed`).
+
+A call the process loses after it was sent may have been committed. Only a lead, idempotent
+by its request id, runs again on the loop (`RERUN`); the others end UNAVAILABLE, which the
+client's retry policy retries, as after a connection lost with the call in flight.
 """
 
 import asyncio
@@ -36,6 +45,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 import grpc
@@ -44,9 +54,15 @@ from .. import clock, logs
 from ..config import Settings
 from ..domain.geo import Pair
 from ..store.dialect import is_url
+from .access import principal_of
 from .errors import CallEnded
+from .metadata import named_caller
 
-METHODS = frozenset({"CreateLead"})
+METHODS = frozenset({"CreateLead", "UpsertCustomer", "UpdateCustomer", "RecordContact", "SetPreferredDealer",
+                     "RevokePreferredDealer", "AssignDealer"})
+# The methods a call lost in the process may run again on the loop: they answer a repeated
+# request with the first answer and write nothing more.
+RERUN = frozenset({"CreateLead"})
 # Calls waiting for the process at once, at most (about 25 ms of its work); beyond, a call
 # runs on the loop, where the calls behind it wait in gRPC core and shedding sees them.
 MOST_WAITING = 32
@@ -64,7 +80,9 @@ _ENDS_S = 5.0
 # the last call (seconds).
 _USES_EVERY_S = 1.0
 _USES_QUIET_S = 0.05
-_ANSWER, _STATUS, _FAILED, _RUN_HERE = range(4)
+# What comes back for a call: its answer, its status, a failure, "not taken" (nothing was
+# done: run it on the loop) or "lost" (the process stopped with it: maybe committed).
+_ANSWER, _STATUS, _FAILED, _RUN_HERE, _LOST = range(5)
 _LENGTH = struct.Struct("!I")
 
 log = logging.getLogger(__name__)
@@ -72,6 +90,34 @@ log = logging.getLogger(__name__)
 
 class Lost(Exception):
     """The process could not take or answer the call: it runs on the loop instead."""
+
+
+@dataclass(frozen=True)
+class Relayed:
+    """What a servicer reads of its call, sent with the request to the process, which has no
+    call of its own: who called (the identity that named its role, as the loop's check
+    found it), from where, and the name it gave for the audit trail (`x-caller`)."""
+
+    identity: str
+    address: str
+    named: str
+
+    @classmethod
+    def of(cls, context) -> "Relayed":
+        principal = principal_of(context)
+        return cls(principal.name if principal is not None else "", context.peer(), named_caller(context))
+
+    def peer_identities(self) -> tuple[bytes, ...] | None:
+        return (self.identity.encode(),) if self.identity else None
+
+    def auth_context(self) -> dict:
+        return {}
+
+    def peer(self) -> str:
+        return self.address
+
+    def invocation_metadata(self) -> tuple[tuple[str, str], ...]:
+        return (("x-caller", self.named),) if self.named else ()
 
 
 class Apart:
@@ -87,10 +133,12 @@ class Apart:
         self.ready = False
         # The process's id while one runs.
         self.pid: int | None = None
-        # Calls the process answered (whatever their status), and those it could not take or
-        # answer, which ran on the loop instead (metrics.py).
+        # Calls the process answered (whatever their status), those it could not take or
+        # answer, which ran on the loop instead, and those lost with it and ended UNAVAILABLE
+        # (metrics.py).
         self.answered = 0
         self.run_here = 0
+        self.lost = 0
         self._frames: _Frames | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._waiting: dict[int, tuple[asyncio.Future, int]] = {}
@@ -145,15 +193,19 @@ class Apart:
             self._wanted.set()
         return self.ready
 
-    async def call(self, tenant: str, method: str, raw: bytes) -> bytes:
+    async def call(self, tenant: str, method: str, raw: bytes, context) -> bytes:
         """The answer's bytes of `method` on `raw` for `tenant`, made in the process; raises
-        CallEnded with the servicer's status, or Lost."""
+        CallEnded with the servicer's status (UNAVAILABLE for a call lost with the process
+        that may not run again), or Lost."""
         try:
-            kind, value = await self._sent(tenant, method, raw)
+            kind, value = await self._sent(tenant, method, raw, Relayed.of(context))
         except Lost:
             self.run_here += 1
             raise
-        if kind == _RUN_HERE:
+        if kind == _LOST and method not in RERUN:
+            self.lost += 1
+            raise CallEnded(grpc.StatusCode.UNAVAILABLE, f"{value} with this call, which may have been made: try again")
+        if kind in (_RUN_HERE, _LOST):
             self.run_here += 1
             raise Lost(value)
         self.answered += 1
@@ -164,14 +216,14 @@ class Apart:
             raise CallEnded(grpc.StatusCode[code], details, trailers)
         raise RuntimeError(f"{method} failed in the process apart: {value}")
 
-    def _sent(self, tenant: str, method: str, raw: bytes) -> asyncio.Future:
+    def _sent(self, tenant: str, method: str, raw: bytes, relayed: Relayed) -> asyncio.Future:
         if len(self._waiting) >= MOST_WAITING or self._unanswered + len(raw) > MOST_UNANSWERED_BYTES:
             raise Lost("the process has enough to do")
         runtime = self.apps[tenant].runtime.recent()
         number = next(self._numbers)
         answer = self._loop.create_future()
         try:
-            self._frames.write((number, tenant, method, raw, logs.REQUEST_ID.get(), runtime.network_stamp,
+            self._frames.write((number, tenant, method, raw, relayed, logs.REQUEST_ID.get(), runtime.network_stamp,
                                 _packs_of(runtime)))
         except OSError as e:
             raise Lost(f"the process apart cannot be reached: {e}") from None
@@ -246,7 +298,7 @@ class Apart:
             self._frames = None
             for answer, _ in self._waiting.values():
                 if not answer.done():
-                    answer.set_result((_RUN_HERE, "the process apart stopped"))
+                    answer.set_result((_LOST, "the process apart stopped"))
             self._waiting.clear()
             self._unanswered = 0
             self._uses_before = {tenant: self.cache_counts(tenant) for tenant in {*self._uses, *self._uses_before}}
@@ -322,7 +374,7 @@ def _ready(conn: Connection, process, stopping: threading.Event) -> bool:
 
 def serve_apart(build: Callable, settings: dict[str, Settings], offset: dt.timedelta, conn: Connection) -> None:
     """The process apart: the applications `build` makes of the tenants' `settings` (the
-    server's own) and their assignment servicers, taking the calls from the pipe one at a time until the
+    server's own) and their assignment servicers, taking the calls from the pipe until the
     server closes it. Its clock reads as the server's (`offset`: a rehearsal's). The
     signals a terminal or a service manager sends the whole process group are the server's
     to act on: this process ignores them and ends when the server closes its pipe."""
@@ -330,7 +382,6 @@ def serve_apart(build: Callable, settings: dict[str, Settings], offset: dt.timed
         signal.signal(sig, signal.SIG_IGN)
     from google.protobuf import message_factory
 
-    from ..domain.geo import remember_ahead
     from ..v1 import assignment_pb2 as pb
     from .access import DealerScope
     from .assignment import DealerAssignmentServicer
@@ -347,27 +398,37 @@ def serve_apart(build: Callable, settings: dict[str, Settings], offset: dt.timed
     service = pb.DESCRIPTOR.services_by_name["DealerAssignmentService"]
     requests = {name: message_factory.GetMessageClass(service.methods_by_name[name].input_type) for name in METHODS}
     frames = _Frames(conn.fileno())
-    followed: dict = {}
     uses = _Uses(apps)
     frames.write("ready")
     try:
-        while True:
-            if uses.owed and not select.select([frames.fd], [], [], _USES_QUIET_S)[0]:
-                uses.send(frames)
-            try:
-                messages = frames.read()
-            except EOFError:
-                return
-            for message in messages:
-                if message[0] == "distances":
-                    remember_ahead(message[1], message[2])
-                    continue
-                number, tenant, method, raw, request_id, stamp, packs = message
-                frames.write((number, *_one(apps[tenant], servicers[tenant], method, requests[method], raw,
-                                            request_id, tenant, followed, stamp, packs)))
-                uses.handled(frames)
+        _serve_calls(frames, apps, servicers, requests, uses)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the server closed its end: it stopped, or gave up on this process
     finally:
         stop.set()
+
+
+def _serve_calls(frames: _Frames, apps: dict, servicers: dict, requests: dict, uses: "_Uses") -> None:
+    """Takes the calls from the pipe one at a time and answers each, until the server closes
+    it."""
+    from ..domain.geo import remember_ahead
+
+    followed: dict = {}
+    while True:
+        if uses.owed and not select.select([frames.fd], [], [], _USES_QUIET_S)[0]:
+            uses.send(frames)
+        try:
+            messages = frames.read()
+        except EOFError:
+            return
+        for message in messages:
+            if message[0] == "distances":
+                remember_ahead(message[1], message[2])
+                continue
+            number, tenant, method, raw, relayed, request_id, stamp, packs = message
+            frames.write((number, *_one(apps[tenant], servicers[tenant], method, requests[method], raw,
+                                        relayed, request_id, tenant, followed, stamp, packs)))
+            uses.handled(frames)
 
 
 class _Uses:
@@ -391,8 +452,8 @@ class _Uses:
         self.owed, self._sent_at = False, time.monotonic()
 
 
-def _one(app, servicer, method: str, request_class, raw: bytes, request_id: str, tenant: str, followed: dict,
-         stamp, packs):
+def _one(app, servicer, method: str, request_class, raw: bytes, relayed: Relayed, request_id: str, tenant: str,
+         followed: dict, stamp, packs):
     """One call, on the network and packs the loop's runtime held when it sent it. Each new
     state of the loop's is followed once (`followed`, by tenant): the store only moves on, so
     a network read since is at least as new, and packs that could not be made the same
@@ -409,7 +470,7 @@ def _one(app, servicer, method: str, request_class, raw: bytes, request_id: str,
     if _packs_of(app.runtime.current) != packs:
         return _RUN_HERE, "the process apart serves other rule packs than the event loop"
     try:
-        answer = getattr(servicer, method)(request_class.FromString(raw), None)
+        answer = getattr(servicer, method)(request_class.FromString(raw), relayed)
         return _ANSWER, answer if isinstance(answer, bytes) else answer.SerializeToString()
     except CallEnded as e:
         return _STATUS, (e.code.name, e.details, tuple(e.trailing_metadata))

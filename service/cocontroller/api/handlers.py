@@ -14,8 +14,9 @@ Where a call runs:
   server a lead cost 22 context switches at four clients, here 6 (docs/performance.md). The
   loop never waits for a writer: a write that finds another (a job's batch, another
   process) raises WriterBusy before doing anything, and the call runs in a worker instead;
-- CreateLead, where `serve` runs one, in a process beside the loop (apart.py): the loop
-  hands it the request's bytes and answers other calls until the answer's come back;
+- the CRM's writes (a lead, a customer, a contact, a preference, an assignment), where
+  `serve` runs one, in a process beside the loop (apart.py): the loop hands it the request's
+  bytes and answers other calls until the answer's come back;
 - in the worker threads: every other unary call, and all of them on PostgreSQL, whose every
   statement is a round trip the loop must not wait for;
 - heavy methods (lists, resolution) in a bounded pool of their own (`HeavyPool`), so the
@@ -176,7 +177,7 @@ def _handler(method, full_name: str, tenants: _Tenants, tenancy: Tenancy, worker
                     if apart is not None and apart.taking():
                         shedding.aside()
                         try:
-                            return await apart.call(tenant, name, raw)
+                            return await apart.call(tenant, name, raw, context)
                         except Lost:
                             pass  # run here: a lead is idempotent by its request id
                         finally:

@@ -190,13 +190,15 @@ class _ApartCollector:
 
     def collect(self):
         ready = GaugeMetricFamily("cocontroller_apart_ready",
-                                  "1 while CreateLead's work runs in the process beside the event loop.")
+                                  "1 while the CRM's writes run in the process beside the event loop.")
         ready.add_metric([], 1 if self.apart.ready else 0)
         calls = CounterMetricFamily("cocontroller_apart_calls",
-                                    "Calls for the process beside the event loop: answered there, or run on the"
-                                    " loop when it could not take or answer them.", labels=["outcome"])
+                                    "Calls for the process beside the event loop: answered there, run on the"
+                                    " loop when it could not take or answer them, or lost with it and ended"
+                                    " UNAVAILABLE.", labels=["outcome"])
         calls.add_metric(["answered"], self.apart.answered)
         calls.add_metric(["run_on_loop"], self.apart.run_here)
+        calls.add_metric(["lost"], self.apart.lost)
         waiting = GaugeMetricFamily("cocontroller_apart_waiting",
                                     "Calls sent to the process beside the event loop and not answered yet"
                                     f" (beyond {MOST_WAITING}, leads run on the loop).")

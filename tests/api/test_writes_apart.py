@@ -1,6 +1,7 @@
-"""CreateLead's work in a process beside the event loop (api/apart.py), as `serve` runs it on
-SQLite: leads answered there as on the loop, the loop's network and packs used there, a lost
-process replaced while its calls run on the loop, and the process ending with the server."""
+"""The CRM's writes in a process beside the event loop (api/apart.py), as `serve` runs them
+on SQLite: leads and the other writes answered there as on the loop, the caller relayed, the
+loop's network and packs used there, a lost process replaced while its calls run on the loop
+(a lead) or end UNAVAILABLE (the others), and the process ending with the server."""
 
 import datetime as dt
 import os
@@ -17,8 +18,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 import support
-from cocontroller import bootstrap, clock, resources
+from cocontroller import bootstrap, certs, clock, resources
 from cocontroller.config import Settings
+from cocontroller.model import Role
 from cocontroller.api import apart
 from cocontroller.api.apart import Apart, _Frames
 from cocontroller.api.operations import Operations
@@ -88,6 +90,83 @@ def test_a_lead_is_answered_in_the_process_apart(served):
     assert (ops.apart.answered, ops.apart.run_here) == (before[0] + 2, before[1])
     assert made == again and made.customer_created and made.assignment.dealer.id == "dlr-gent"
     assert support.query(db, "SELECT count(*) FROM assignments WHERE customer_id = 'apart-a'") == [(1,)]
+
+
+@pytest.mark.sqlite_only
+def test_the_crms_other_writes_are_answered_in_the_process(served):
+    """A customer written, changed (a stale etag refused with its status), a contact, a
+    preference set and revoked, an assignment: each answered in the process, as the loop
+    would answer it."""
+    target, ops, _, db = served
+    before = (ops.apart.answered, ops.apart.run_here)
+    with support.client_for(target, "crm") as crm:
+        assert crm.upsert_customer("apart-w", "9000").created
+        first = crm.get_customer("apart-w")
+        changed = crm.update_customer("apart-w", etag=first.etag, language="fr")
+        assert changed.language == "fr" and changed.etag != first.etag
+        with pytest.raises(ClientError) as stale:
+            crm.update_customer("apart-w", etag=first.etag, language="de")
+        assert stale.value.code == grpc.StatusCode.ABORTED
+        assert crm.record_contact("apart-w", "dlr-aalst", "quote", AT).created
+        assert crm.set_preferred_dealer("apart-w", "dlr-brugge", AT).dealer_id == "dlr-brugge"
+        assert crm.assign("apart-w", "apart").assignment.dealer.id == "dlr-brugge"
+        crm.revoke_preferred_dealer("apart-w", AT + dt.timedelta(days=1))
+    assert (ops.apart.answered, ops.apart.run_here) == (before[0] + 7, before[1])
+    assert support.query(db, "SELECT language FROM customers WHERE id = 'apart-w'") == [("fr",)]
+    assert support.query(db, "SELECT dealer_id FROM contact_events WHERE customer_id = 'apart-w'") == [("dlr-aalst",)]
+
+
+@pytest.mark.sqlite_only
+def test_the_caller_goes_with_the_call_to_the_process(served):
+    """What a servicer reads of its call reaches the process: a dealer records its own
+    contacts only, and the audit names the certificate and the x-caller the client gave."""
+    target, ops, _, _ = served
+    with support.client_for(target, "crm") as crm:
+        crm.upsert_customer("apart-v", "9000")
+    before = ops.apart.answered
+    with support.client_for(target, "dealer-dlr-gent") as dealer:
+        assert dealer.record_contact("apart-v", "dlr-gent", "service_visit", AT).created
+        with pytest.raises(ClientError) as caught:
+            dealer.record_contact("apart-v", "dlr-aalst", "service_visit", AT)
+        assert caught.value.code == grpc.StatusCode.PERMISSION_DENIED
+    with support.client_for(target, "crm", caller="alice") as crm:
+        crm.upsert_customer("apart-x", "3500")
+        crm.assign("apart-x", reason="lead")
+    with support.client_for(target, "dpo") as dpo:
+        [change] = dpo.assignment_changes(customer_id="apart-x")
+    assert change.trigger == certs.role_uri(Role.CRM) + "; x-caller=alice; reason=lead"
+    assert ops.apart.answered == before + 4
+
+
+@pytest.mark.sqlite_only
+def test_a_write_lost_with_the_process_ends_unavailable(own_server):
+    """A write other than a lead may have been committed when its process is lost: it is not
+    made again on the loop but ends UNAVAILABLE, for the client to try again."""
+    target, ops, _, db = own_server
+    with support.client_for(target, "crm") as crm:
+        crm.upsert_customer("apart-y", "9000")
+    lost = ops.apart.pid
+    other = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    request = pb.UpdateCustomerRequest(customer=pb.Customer(id="apart-y", language="de"))
+    request.update_mask.paths.append("language")
+    with support.channel(target, role="crm") as channel:
+        call = pb_grpc.DealerAssignmentServiceStub(channel).UpdateCustomer.future(request, timeout=30)
+        deadline = time.monotonic() + 10
+        while not ops.apart.waiting:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        os.kill(lost, signal.SIGKILL)
+        with pytest.raises(grpc.RpcError) as caught:
+            call.result()
+    other.execute("ROLLBACK")
+    other.close()
+    assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert ops.apart.lost == 1
+    assert support.query(db, "SELECT language FROM customers WHERE id = 'apart-y'") == [("nl",)]
+    wait_ready(ops.apart, other_than=lost)
+    with support.client_for(target, "crm") as crm:
+        assert crm.update_customer("apart-y", language="de").language == "de"
 
 
 @pytest.mark.sqlite_only
