@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from . import bootstrap, clock, logs, tenants
+from . import bootstrap, clock, heap, logs, tenants
 from .config import Settings
 from .errors import AlreadyExists, FailedPrecondition, RulePackError
 from .model import (
@@ -74,6 +74,7 @@ def serve(settings: Settings) -> None:
             ops.run_schedule(app)
             ops.listen(app)
         ops.compute_distances(apps)
+        heap.settle()
         log.info("cocontroller serving on %s:%d (%s)", settings.host, bound, "; ".join(
             f"tenant {tenant}: database {app.settings.db}, rules "
             + ", ".join(p.name + "@" + p.version for p in app.packs.in_use().items) for tenant, app in apps.items()))

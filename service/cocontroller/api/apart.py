@@ -50,7 +50,7 @@ from multiprocessing.connection import Connection
 
 import grpc
 
-from .. import clock, logs
+from .. import clock, heap, logs
 from ..config import Settings
 from ..domain.geo import Pair
 from ..store.dialect import is_url
@@ -399,6 +399,7 @@ def serve_apart(build: Callable, settings: dict[str, Settings], offset: dt.timed
     requests = {name: message_factory.GetMessageClass(service.methods_by_name[name].input_type) for name in METHODS}
     frames = _Frames(conn.fileno())
     uses = _Uses(apps)
+    heap.settle()
     frames.write("ready")
     try:
         _serve_calls(frames, apps, servicers, requests, uses)
