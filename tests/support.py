@@ -233,6 +233,17 @@ def channel(target: str, options=(), role: str = "admin") -> grpc.Channel:
     return grpc.secure_channel(target, credentials(role), options=options)
 
 
+def audited_assignment(target: str, customer_id: str, caller: str, reason: str) -> str:
+    """Writes `customer_id` and assigns it as the CRM naming `caller`; the trigger the audit
+    recorded for that assignment, as the DPO reads it."""
+    with client_for(target, "crm", caller=caller) as crm:
+        crm.upsert_customer(customer_id, "9000")
+        crm.assign(customer_id, reason=reason)
+    with client_for(target, "dpo") as dpo:
+        [change] = dpo.assignment_changes(customer_id=customer_id)
+    return change.trigger
+
+
 def client_for(target: str, role: str = "admin", **options) -> Client:
     """A client library instance talking to a test server as `role` (options: Client's
     timeout, caller)."""

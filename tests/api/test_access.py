@@ -148,9 +148,5 @@ def test_a_dealer_sees_only_its_own_customers(target):
 
 
 def test_the_audit_names_the_certificate_not_the_claim(target):
-    with support.client_for(target, "crm", caller="admin") as crm:
-        crm.upsert_customer("audited", "9000")
-        crm.assign("audited", reason="lead")
-    with support.client_for(target, "dpo") as dpo:
-        [change] = dpo.assignment_changes(customer_id="audited")
-    assert change.trigger == certs.role_uri(Role.CRM) + "; x-caller=admin; reason=lead"
+    trigger = support.audited_assignment(target, "audited", caller="admin", reason="lead")
+    assert trigger == certs.role_uri(Role.CRM) + "; x-caller=admin; reason=lead"

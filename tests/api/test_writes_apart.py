@@ -129,12 +129,8 @@ def test_the_caller_goes_with_the_call_to_the_process(served):
         with pytest.raises(ClientError) as caught:
             dealer.record_contact("apart-v", "dlr-aalst", "service_visit", AT)
         assert caught.value.code == grpc.StatusCode.PERMISSION_DENIED
-    with support.client_for(target, "crm", caller="alice") as crm:
-        crm.upsert_customer("apart-x", "3500")
-        crm.assign("apart-x", reason="lead")
-    with support.client_for(target, "dpo") as dpo:
-        [change] = dpo.assignment_changes(customer_id="apart-x")
-    assert change.trigger == certs.role_uri(Role.CRM) + "; x-caller=alice; reason=lead"
+    trigger = support.audited_assignment(target, "apart-x", caller="alice", reason="lead")
+    assert trigger == certs.role_uri(Role.CRM) + "; x-caller=alice; reason=lead"
     assert ops.apart.answered == before + 4
 
 
