@@ -1,4 +1,4 @@
-"""CreateLead's work in a process of its own beside the server's event loop (SQLite).
+"""The CRM's writes in a process of their own beside the server's event loop (SQLite).
 
 On SQLite the quick calls run on the event loop (handlers.py), so one core did all of a
 lead: gRPC, TLS and the checks, which every call pays, and the lead's own work (the
@@ -156,8 +156,8 @@ class Apart:
     @classmethod
     def beside(cls, apps: dict, build: Callable) -> "Apart | None":
         """The process for the tenants' applications when every one is on SQLite and the
-        settings (the default tenant's) ask for it; None on PostgreSQL, where leads run in
-        the worker threads (each statement a round trip, which a process taking one lead
+        settings (the default tenant's) ask for it; None on PostgreSQL, where these calls run
+        in the worker threads (each statement a round trip, which a process taking one call
         at a time would wait for in turn), and on one core, where it would only add the
         pipe's cost."""
         if not next(iter(apps.values())).settings.leads_apart or len(os.sched_getaffinity(0)) < 2:
@@ -265,7 +265,7 @@ class Apart:
                         if self._distances is not None:
                             _Frames(ours.fileno()).write(("distances", *self._distances))
                     self._loop.call_soon_threadsafe(self._attach, ours)
-                    log.info("leads run in process %d beside the event loop", process.pid)
+                    log.info("the CRM's writes run in process %d beside the event loop", process.pid)
                     started = time.monotonic()
                     while process.is_alive() and not stopping.wait(0.5):
                         pass
@@ -274,7 +274,7 @@ class Apart:
                         pause = 1.0
             finally:
                 if not stopping.is_set():
-                    log.error("the process apart stopped (exit code %s): leads run on the event loop until it is"
+                    log.error("the process apart stopped (exit code %s): its calls run on the event loop until it is"
                               " started again", process.exitcode)
                 # Its pipe closed, the process ends after the call it is making.
                 self._loop.call_soon_threadsafe(self._detach, ours)
