@@ -27,8 +27,8 @@ writes. The caller was checked on the loop; what a servicer reads of its call (w
 the `x-caller` it named) goes with the request (`Relayed`).
 
 A call the process loses after it was sent may have been committed. Only a lead, idempotent
-by its request id, runs again on the loop (`RERUN`); the others end UNAVAILABLE, which the
-client's retry policy retries, as after a connection lost with the call in flight.
+by its request id, runs again on the loop (`RERUN`); the others end UNAVAILABLE, as after a
+connection lost with the call in flight: the caller may send it again.
 """
 
 import asyncio
