@@ -103,8 +103,8 @@ class HeavyPool:
 class Workers:
     """Where calls run off the event loop: the threads `calls` for unary calls, `streams`
     for job streams (one job of each kind per tenant at a time; more are refused in their
-    first step), the heavy pool, and the process for leads where `serve` runs one
-    (`apart`). `stall_s`: how long a stream's message may wait for a
+    first step), the heavy pool, and the process for the CRM's writes where `serve` runs
+    one (`apart`). `stall_s`: how long a stream's message may wait for a
     client that stopped reading."""
 
     def __init__(self, calls: int, streams: int, heavy: HeavyPool, stall_s: float, apart: Apart | None = None):
@@ -179,7 +179,7 @@ def _handler(method, full_name: str, tenants: _Tenants, tenancy: Tenancy, worker
                         try:
                             return await apart.call(tenant, name, raw, context)
                         except Lost:
-                            pass  # run here: a lead is idempotent by its request id
+                            pass  # not taken, or a lead lost with the process: idempotent by its request id
                         finally:
                             shedding.back()
                     try:

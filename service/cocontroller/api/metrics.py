@@ -128,7 +128,7 @@ class _CallCollector:
 
 
 class _AppCollector:
-    """Reads each tenant's application's state at scrape time, and the counts the leads'
+    """Reads each tenant's application's state at scrape time, and the counts the writes'
     process reported (`apart`)."""
 
     def __init__(self, apps: dict, apart: Apart | None):
@@ -158,7 +158,7 @@ class _AppCollector:
         changed = GaugeMetricFamily("cocontroller_job_changed", "Customers whose dealer a running job changed.",
                                     labels=labels)
         for tenant, app in self.apps.items():
-            # The leads' process's counts beside the server's own: one server, one count.
+            # The writes' process's counts beside the server's own: one server, one count.
             elsewhere = self.apart.cache_counts(tenant) if self.apart is not None else {}
             for name, use in app.cache_uses().items():
                 more_hits, more_misses = elsewhere.get(name, (0, 0))
@@ -179,8 +179,8 @@ class _AppCollector:
 
 
 class _ApartCollector:
-    """Whether leads run in the process beside the event loop (apart.py), how many did, and
-    how many wait for it."""
+    """Whether the CRM's writes run in the process beside the event loop (apart.py), how many
+    did, and how many wait for it."""
 
     def __init__(self, apart: Apart):
         self.apart = apart
@@ -201,6 +201,6 @@ class _ApartCollector:
         calls.add_metric(["lost"], self.apart.lost)
         waiting = GaugeMetricFamily("cocontroller_apart_waiting",
                                     "Calls sent to the process beside the event loop and not answered yet"
-                                    f" (beyond {MOST_WAITING}, leads run on the loop).")
+                                    f" (beyond {MOST_WAITING}, they run on the loop).")
         waiting.add_metric([], self.apart.waiting)
         yield from (ready, calls, waiting)

@@ -152,7 +152,7 @@ class Shedding:
         return started
 
     def aside(self) -> None:
-        """An admitted call waits elsewhere (the process for leads, apart.py) and takes no
+        """An admitted call waits elsewhere (the process for the CRM's writes, apart.py) and takes no
         turn here meanwhile: a short stall there must not refuse the calls behind it. That
         queue has its own bound."""
         self._inside -= 1
